@@ -1,0 +1,303 @@
+//! One pane: a directory, its entries, the cursor, scrolling, sort and hidden-file filter.
+
+use std::cmp::Ordering;
+
+use crate::entry::{Entry, EntryKind};
+
+/// Which side of the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Local,
+    Remote,
+}
+
+impl Side {
+    pub fn other(self) -> Side {
+        match self {
+            Side::Local => Side::Remote,
+            Side::Remote => Side::Local,
+        }
+    }
+}
+
+/// The key entries are sorted by (directories always come first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Name,
+    Size,
+    Time,
+}
+
+impl SortKey {
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::Name => SortKey::Size,
+            SortKey::Size => SortKey::Time,
+            SortKey::Time => SortKey::Name,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Size => "size",
+            SortKey::Time => "time",
+        }
+    }
+}
+
+/// A listing the pane asked for and is waiting for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub id: u64,
+    pub path: String,
+    /// Put the cursor on this name when the listing arrives (the directory we came up from).
+    pub select: Option<String>,
+}
+
+/// The state of one pane.
+#[derive(Debug, Clone)]
+pub struct Pane {
+    pub side: Side,
+    /// The directory shown (empty until the first listing arrives).
+    pub dir: String,
+    /// All entries as listed.
+    pub entries: Vec<Entry>,
+    /// Indices into `entries` of the visible ones, in display order.
+    pub view: Vec<usize>,
+    /// Index into `view`.
+    pub cursor: usize,
+    /// First visible row (index into `view`).
+    pub offset: usize,
+    pub show_hidden: bool,
+    pub sort: SortKey,
+    pub reverse: bool,
+    pub pending: Option<Pending>,
+    /// Why this pane has nothing to show (its first listing failed, or not connected).
+    pub error: Option<String>,
+}
+
+impl Pane {
+    pub fn new(side: Side) -> Self {
+        Pane {
+            side,
+            dir: String::new(),
+            entries: Vec::new(),
+            view: Vec::new(),
+            cursor: 0,
+            offset: 0,
+            show_hidden: false,
+            sort: SortKey::Name,
+            reverse: false,
+            pending: None,
+            error: None,
+        }
+    }
+
+    /// The entry under the cursor.
+    pub fn current(&self) -> Option<&Entry> {
+        self.view.get(self.cursor).map(|&i| &self.entries[i])
+    }
+
+    /// Visible entries in display order.
+    pub fn visible(&self) -> impl Iterator<Item = &Entry> {
+        self.view.iter().map(|&i| &self.entries[i])
+    }
+
+    /// Replace the contents with a new listing of `dir`; the cursor goes to `select` if given.
+    pub fn set_listing(&mut self, dir: String, entries: Vec<Entry>, select: Option<&str>) {
+        self.dir = dir;
+        self.entries = entries;
+        self.error = None;
+        self.cursor = 0;
+        self.offset = 0;
+        self.rebuild_view(select);
+    }
+
+    /// Recompute `view` after the entries, sort or filter changed, keeping the cursor on the
+    /// entry named `keep` when it is still visible.
+    pub fn rebuild_view(&mut self, keep: Option<&str>) {
+        let show_hidden = self.show_hidden;
+        self.view = (0..self.entries.len())
+            .filter(|&i| show_hidden || !self.entries[i].is_hidden())
+            .collect();
+        let (key, reverse, entries) = (self.sort, self.reverse, &self.entries);
+        self.view
+            .sort_by(|&a, &b| compare(&entries[a], &entries[b], key, reverse));
+        if let Some(name) = keep {
+            if let Some(pos) = self.view.iter().position(|&i| self.entries[i].name == name) {
+                self.cursor = pos;
+            }
+        }
+        self.clamp_cursor();
+    }
+
+    /// Name of the entry under the cursor, for keeping the cursor in place across a rebuild.
+    pub fn current_name(&self) -> Option<String> {
+        self.current().map(|e| e.name.clone())
+    }
+
+    pub fn toggle_hidden(&mut self) {
+        let keep = self.current_name();
+        self.show_hidden = !self.show_hidden;
+        self.rebuild_view(keep.as_deref());
+    }
+
+    pub fn cycle_sort(&mut self) {
+        let keep = self.current_name();
+        self.sort = self.sort.next();
+        self.rebuild_view(keep.as_deref());
+    }
+
+    pub fn toggle_reverse(&mut self) {
+        let keep = self.current_name();
+        self.reverse = !self.reverse;
+        self.rebuild_view(keep.as_deref());
+    }
+
+    /// Move the cursor by `delta` rows, stopping at the ends.
+    pub fn move_by(&mut self, delta: isize) {
+        if self.view.is_empty() {
+            return;
+        }
+        let max = self.view.len() - 1;
+        self.cursor = self.cursor.saturating_add_signed(delta).min(max);
+    }
+
+    pub fn move_to(&mut self, index: usize) {
+        self.cursor = index;
+        self.clamp_cursor();
+    }
+
+    fn clamp_cursor(&mut self) {
+        self.cursor = self.cursor.min(self.view.len().saturating_sub(1));
+    }
+
+    /// Adjust the scroll offset so that the cursor is within `rows` visible rows.
+    pub fn scroll_to_cursor(&mut self, rows: usize) {
+        let rows = rows.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + rows {
+            self.offset = self.cursor + 1 - rows;
+        }
+        let max_offset = self.view.len().saturating_sub(rows);
+        self.offset = self.offset.min(max_offset);
+    }
+}
+
+/// Directories first, then by `key` (reversed if asked), ties broken by natural name order.
+fn compare(a: &Entry, b: &Entry, key: SortKey, reverse: bool) -> Ordering {
+    let a_dir = a.kind == EntryKind::Dir;
+    let b_dir = b.kind == EntryKind::Dir;
+    b_dir.cmp(&a_dir).then_with(|| {
+        let ord = match key {
+            SortKey::Name => natural_cmp(&a.name, &b.name),
+            SortKey::Size => a.size.cmp(&b.size).then_with(|| natural_cmp(&a.name, &b.name)),
+            SortKey::Time => a.mtime.cmp(&b.mtime).then_with(|| natural_cmp(&a.name, &b.name)),
+        };
+        if reverse { ord.reverse() } else { ord }
+    })
+}
+
+/// Case-insensitive order in which runs of digits compare as numbers (`file2` < `file10`).
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let mut ai = a.chars().peekable();
+    let mut bi = b.chars().peekable();
+    loop {
+        match (ai.peek().copied(), bi.peek().copied()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let na = take_number(&mut ai);
+                let nb = take_number(&mut bi);
+                let ord = na
+                    .trim_start_matches('0')
+                    .len()
+                    .cmp(&nb.trim_start_matches('0').len())
+                    .then_with(|| na.trim_start_matches('0').cmp(nb.trim_start_matches('0')));
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            (Some(x), Some(y)) => {
+                let ord = x.to_lowercase().cmp(y.to_lowercase());
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+                ai.next();
+                bi.next();
+            }
+        }
+    }
+}
+
+fn take_number(it: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+    let mut s = String::new();
+    while let Some(c) = it.peek().copied().filter(char::is_ascii_digit) {
+        s.push(c);
+        it.next();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, size: u64, mtime: i64) -> Entry {
+        let mut e = Entry::new(name, EntryKind::File);
+        e.size = Some(size);
+        e.mtime = Some(mtime);
+        e
+    }
+
+    fn names(p: &Pane) -> Vec<&str> {
+        p.visible().map(|e| e.name.as_str()).collect()
+    }
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec!["file10", "file2", "File1", "file02b", "a"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["a", "File1", "file2", "file02b", "file10"]);
+    }
+
+    #[test]
+    fn directories_first_then_sort_key_and_hidden_filter() {
+        let mut p = Pane::new(Side::Local);
+        let entries = vec![
+            file("b.txt", 10, 3),
+            Entry::new("zdir", EntryKind::Dir),
+            file("a.txt", 30, 1),
+            file(".hidden", 1, 9),
+        ];
+        p.set_listing("/x".into(), entries, None);
+        assert_eq!(names(&p), ["zdir", "a.txt", "b.txt"]);
+        p.cycle_sort(); // size
+        assert_eq!(names(&p), ["zdir", "b.txt", "a.txt"]);
+        p.toggle_reverse();
+        assert_eq!(names(&p), ["zdir", "a.txt", "b.txt"]);
+        p.cycle_sort(); // time, reversed
+        p.toggle_hidden();
+        assert_eq!(names(&p), ["zdir", ".hidden", "b.txt", "a.txt"]);
+    }
+
+    #[test]
+    fn cursor_stays_on_entry_across_resort_and_scroll_follows() {
+        let mut p = Pane::new(Side::Remote);
+        let entries = (0..100).map(|i| file(&format!("f{i}"), 100 - i, i as i64)).collect();
+        p.set_listing("/".into(), entries, Some("f42"));
+        assert_eq!(p.current().unwrap().name, "f42");
+        p.cycle_sort();
+        assert_eq!(p.current().unwrap().name, "f42");
+        p.move_by(1000);
+        assert_eq!(p.cursor, 99);
+        p.scroll_to_cursor(10);
+        assert_eq!(p.offset, 90);
+        p.move_by(-95);
+        p.scroll_to_cursor(10);
+        assert_eq!(p.offset, 4);
+    }
+}

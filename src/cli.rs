@@ -1,0 +1,203 @@
+//! Command-line definitions and `ftp://` URL parsing.
+
+use std::net::SocketAddr;
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::remote::{Profile, Secret};
+
+/// A fast two-pane terminal file manager for FTP.
+#[derive(Debug, Parser)]
+#[command(name = "ftpdeck", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Server to open: ftp://[USER[:PASSWORD]@]HOST[:PORT][/PATH]
+    /// (prefer leaving the password out: you will be asked for it)
+    pub url: Option<String>,
+
+    /// Start directory of the local (left) pane
+    #[arg(long, value_name = "DIR")]
+    pub local: Option<PathBuf>,
+
+    /// Start an embedded FTP server over a scratch copy of a demo tree and connect to it
+    #[arg(long, conflicts_with = "url")]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Share a directory over FTP until Ctrl-C
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Directory to share
+    pub dir: PathBuf,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:2121")]
+    pub bind: SocketAddr,
+    /// The only user allowed to log in (needs --password)
+    #[arg(long, requires = "password", conflicts_with = "anonymous")]
+    pub user: Option<String>,
+    /// That user's password
+    #[arg(long, requires = "user")]
+    pub password: Option<String>,
+    /// Allow anonymous logins (user "anonymous" or "ftp", any password)
+    #[arg(long)]
+    pub anonymous: bool,
+    /// Refuse uploads, deletes, renames and new directories
+    #[arg(long)]
+    pub read_only: bool,
+    /// Port range for passive data connections, e.g. 50000-50100
+    #[arg(long, default_value = "50000-50100", value_parser = parse_port_range)]
+    pub passive_ports: RangeInclusive<u16>,
+}
+
+/// `"50000-50100"` -> `50000..=50100`.
+pub fn parse_port_range(s: &str) -> Result<RangeInclusive<u16>, String> {
+    let (a, b) = s
+        .split_once('-')
+        .ok_or_else(|| format!("expected FIRST-LAST, got {s:?}"))?;
+    let a: u16 = a.trim().parse().map_err(|_| format!("bad port {a:?}"))?;
+    let b: u16 = b.trim().parse().map_err(|_| format!("bad port {b:?}"))?;
+    if a == 0 || a > b {
+        return Err(format!("bad port range {s:?}"));
+    }
+    Ok(a..=b)
+}
+
+/// Parse `ftp://[user[:password]@]host[:port][/path]`, percent-decoding user, password and path.
+/// No user means anonymous; a user without a password leaves `password` empty (ask for it).
+pub fn parse_url(url: &str) -> Result<Profile, String> {
+    let rest = url
+        .strip_prefix("ftp://")
+        .or_else(|| url.strip_prefix("FTP://"))
+        .ok_or_else(|| {
+            if url.contains("://") {
+                format!("unsupported URL scheme in {url:?}: only ftp:// is supported")
+            } else {
+                format!("{url:?} is not an ftp:// URL")
+            }
+        })?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let (userinfo, hostport) = match authority.rfind('@') {
+        Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
+        None => (None, authority),
+    };
+    let (host, port) = split_host_port(hostport)?;
+    if host.is_empty() {
+        return Err(format!("no host in {url:?}"));
+    }
+    let mut profile = match userinfo {
+        None => Profile::anonymous(host, port),
+        Some(info) => {
+            let (user, password) = match info.split_once(':') {
+                Some((u, p)) => (u, Some(p)),
+                None => (info, None),
+            };
+            Profile {
+                host,
+                port,
+                user: percent_decode(user)?,
+                password: password.map(percent_decode).transpose()?.map(Secret::new),
+                path: String::new(),
+            }
+        }
+    };
+    let path = percent_decode(path)?;
+    profile.path = if path.len() > 1 {
+        path.trim_end_matches('/').to_string()
+    } else {
+        path
+    };
+    Ok(profile)
+}
+
+fn split_host_port(hostport: &str) -> Result<(String, u16), String> {
+    let bad_port = |p: &str| format!("bad port {p:?}");
+    if let Some(rest) = hostport.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("unclosed [ in {hostport:?}"))?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().map_err(|_| bad_port(p))?,
+            None if after.is_empty() => 21,
+            None => return Err(format!("unexpected {after:?} after host")),
+        };
+        return Ok((host.to_string(), port));
+    }
+    match hostport.rsplit_once(':') {
+        Some((h, p)) => Ok((h.to_string(), p.parse().map_err(|_| bad_port(p))?)),
+        None => Ok((hostport.to_string(), 21)),
+    }
+}
+
+/// Decode `%XX` escapes (UTF-8). A `%` not followed by two hex digits is an error.
+pub fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("bad percent escape in {s:?}"))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("{s:?} does not decode to UTF-8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_url() {
+        let p = parse_url("ftp://bob:s%40cret@example.org:2121/some/dir%20x/").unwrap();
+        assert_eq!(p.host, "example.org");
+        assert_eq!(p.port, 2121);
+        assert_eq!(p.user, "bob");
+        assert_eq!(p.password, Some(Secret::new("s@cret")));
+        assert_eq!(p.path, "/some/dir x");
+    }
+
+    #[test]
+    fn anonymous_and_prompted() {
+        let p = parse_url("ftp://example.org").unwrap();
+        assert_eq!((p.user.as_str(), p.port, p.path.as_str()), ("anonymous", 21, ""));
+        assert!(p.password.is_some());
+        let p = parse_url("ftp://alice@[::1]:21/").unwrap();
+        assert_eq!((p.user.as_str(), p.host.as_str()), ("alice", "::1"));
+        assert_eq!(p.password, None);
+        assert_eq!(p.path, "/");
+    }
+
+    #[test]
+    fn bad_urls() {
+        assert!(parse_url("http://x").unwrap_err().contains("scheme"));
+        assert!(parse_url("ftp://host:99999").is_err());
+        assert!(parse_url("ftp://u@/x").is_err());
+        assert!(parse_url("ftp://h/%zz").is_err());
+    }
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(parse_port_range("50000-50100"), Ok(50000..=50100));
+        assert!(parse_port_range("5-1").is_err());
+    }
+}

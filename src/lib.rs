@@ -1,0 +1,14 @@
+//! ftpdeck: a two-pane terminal file manager for FTP.
+
+pub mod app;
+pub mod cli;
+pub mod demo;
+pub mod entry;
+pub mod local;
+pub mod logging;
+pub mod remote;
+pub mod sanitize;
+#[cfg(feature = "server")]
+pub mod server;
+pub mod tui;
+pub mod ui;

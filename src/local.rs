@@ -1,0 +1,158 @@
+//! The local side: listing directories into `Entry`s, on a worker thread so that a huge or slow
+//! directory never blocks the UI.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::time::UNIX_EPOCH;
+
+use crate::entry::{Entry, EntryKind};
+
+/// What the UI asks of the local worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalCmd {
+    List { id: u64, path: PathBuf },
+}
+
+/// What the local worker reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalEvent {
+    Listed {
+        id: u64,
+        /// The requested path.
+        path: PathBuf,
+        /// The canonical directory and its entries, or the OS error in words.
+        result: Result<(PathBuf, Vec<Entry>), String>,
+    },
+}
+
+/// Start the local worker.
+pub fn spawn<M>(events: Sender<M>) -> Sender<LocalCmd>
+where
+    M: From<LocalEvent> + Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel::<LocalCmd>();
+    std::thread::Builder::new()
+        .name("local-fs".into())
+        .spawn(move || {
+            while let Ok(first) = rx.recv() {
+                // Coalesce a burst of listings into the newest one.
+                let cmd = rx.try_iter().last().unwrap_or(first);
+                match cmd {
+                    LocalCmd::List { id, path } => {
+                        let result = list_dir(&path);
+                        if events.send(M::from(LocalEvent::Listed { id, path, result })).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        })
+        .expect("spawn local worker");
+    tx
+}
+
+/// List `path` (following it if it is a symlink) into entries; symlinks to directories are
+/// listed as directories with their target kept.
+pub fn list_dir(path: &Path) -> Result<(PathBuf, Vec<Entry>), String> {
+    let canonical = path
+        .canonicalize()
+        .map_err(|e| format!("{}: {}", path.display(), plain_io_error(&e)))?;
+    let rd = std::fs::read_dir(&canonical)
+        .map_err(|e| format!("{}: {}", canonical.display(), plain_io_error(&e)))?;
+    let mut entries = Vec::new();
+    for item in rd.flatten() {
+        entries.push(entry_for(&item.path(), item.file_name().to_string_lossy().into_owned()));
+    }
+    Ok((canonical, entries))
+}
+
+fn entry_for(path: &Path, name: String) -> Entry {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Entry::new(name, EntryKind::Unknown);
+    };
+    let mut entry = Entry::new(name, EntryKind::File);
+    let mut meta_for_size = meta.clone();
+    if meta.file_type().is_symlink() {
+        entry.kind = EntryKind::Symlink;
+        entry.link_target = std::fs::read_link(path)
+            .ok()
+            .map(|t| t.to_string_lossy().into_owned());
+        if let Ok(target) = std::fs::metadata(path) {
+            if target.is_dir() {
+                entry.kind = EntryKind::Dir;
+            }
+            meta_for_size = target;
+        }
+    } else if meta.is_dir() {
+        entry.kind = EntryKind::Dir;
+    }
+    if !meta_for_size.is_dir() {
+        entry.size = Some(meta_for_size.len());
+    }
+    entry.mtime = meta_for_size
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        entry.perms = Some(rwx(meta_for_size.permissions().mode()));
+    }
+    entry
+}
+
+/// `0o755` -> `rwxr-xr-x`.
+pub fn rwx(mode: u32) -> String {
+    let mut s = String::with_capacity(9);
+    for shift in [6, 3, 0] {
+        let bits = (mode >> shift) & 7;
+        s.push(if bits & 4 != 0 { 'r' } else { '-' });
+        s.push(if bits & 2 != 0 { 'w' } else { '-' });
+        s.push(if bits & 1 != 0 { 'x' } else { '-' });
+    }
+    s
+}
+
+/// An OS error in plain words, without Rust's "(os error 13)" suffix.
+pub fn plain_io_error(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_files_dirs_and_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), b"hello").unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("sub"), dir.path().join("link")).unwrap();
+        let (_, mut entries) = list_dir(dir.path()).unwrap();
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(entries[0].name, "a.txt");
+        assert_eq!(entries[0].size, Some(5));
+        assert_eq!(entries[1].name, "link");
+        assert_eq!(entries[1].kind, EntryKind::Dir);
+        assert!(entries[1].link_target.is_some());
+        assert_eq!(entries[2].kind, EntryKind::Dir);
+    }
+
+    #[test]
+    fn missing_directory_is_an_error_in_words() {
+        let err = list_dir(Path::new("/definitely/not/here")).unwrap_err();
+        assert!(err.contains("No such file or directory"), "{err}");
+    }
+
+    #[test]
+    fn rwx_strings() {
+        assert_eq!(rwx(0o755), "rwxr-xr-x");
+        assert_eq!(rwx(0o640), "rw-r-----");
+    }
+}

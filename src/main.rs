@@ -1,0 +1,159 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+
+use ftpdeck::cli::{Cli, Command};
+use ftpdeck::remote::session::SessionOptions;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let log = ftpdeck::logging::init();
+    let result = match cli.command {
+        Some(Command::Serve(args)) => serve(args),
+        None => run_tui(cli),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ftpdeck: {e:#}");
+            if let Some(path) = log {
+                eprintln!("(log: {})", path.display());
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_tui(cli: Cli) -> anyhow::Result<()> {
+    let local = match cli.local {
+        Some(dir) => {
+            anyhow::ensure!(dir.is_dir(), "--local {}: not a directory", dir.display());
+            dir
+        }
+        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+    };
+    if cli.demo {
+        return run_demo(local);
+    }
+    let profile = match cli.url.as_deref() {
+        Some(url) => {
+            let profile = ftpdeck::cli::parse_url(url).map_err(anyhow::Error::msg)?;
+            if url.contains('@') && profile.password.is_some() && profile.user != "anonymous" {
+                tracing::warn!("password given on the command line (visible in ps and shell history)");
+            }
+            Some(profile)
+        }
+        None => None,
+    };
+    ftpdeck::tui::run(local, profile, SessionOptions::default())
+}
+
+#[cfg(feature = "server")]
+fn run_demo(local: PathBuf) -> anyhow::Result<()> {
+    use ftpdeck::remote::{Profile, Secret};
+    use ftpdeck::server::{self, ServerAuth, ServerConfig};
+
+    let tree = ftpdeck::demo::DemoTree::create().context("creating the demo tree")?;
+    let mut config = ServerConfig::local(
+        tree.root(),
+        ServerAuth::User {
+            user: "demo".into(),
+            password: "demo".into(),
+        },
+    );
+    config.on_event = Some(std::sync::Arc::new(|line| tracing::info!("demo server: {line}")));
+    let server = server::start(config).context("starting the demo server")?;
+    let addr = server.addr();
+    tracing::info!("demo server on {addr}, tree {}", tree.root().display());
+    let profile = Profile {
+        host: addr.ip().to_string(),
+        port: addr.port(),
+        user: "demo".into(),
+        password: Some(Secret::new("demo")),
+        path: "/".into(),
+    };
+    let result = ftpdeck::tui::run(local, Some(profile), SessionOptions::default());
+    server.stop();
+    drop(tree);
+    result
+}
+
+#[cfg(not(feature = "server"))]
+fn run_demo(_local: PathBuf) -> anyhow::Result<()> {
+    anyhow::bail!("this build has no embedded server (built without the `server` feature)")
+}
+
+#[cfg(feature = "server")]
+fn serve(args: ftpdeck::cli::ServeArgs) -> anyhow::Result<()> {
+    use ftpdeck::server::{self, ServerAuth, ServerConfig};
+
+    let auth = match (args.user, args.password, args.anonymous) {
+        (Some(user), Some(password), false) => ServerAuth::User { user, password },
+        (None, None, true) => ServerAuth::Anonymous,
+        _ => anyhow::bail!("choose who may log in: --user U --password P, or --anonymous"),
+    };
+    let root = args
+        .dir
+        .canonicalize()
+        .with_context(|| format!("{}", args.dir.display()))?;
+    anyhow::ensure!(root.is_dir(), "{} is not a directory", root.display());
+    let who = match &auth {
+        ServerAuth::Anonymous => "anonymous logins".to_string(),
+        ServerAuth::User { user, .. } => format!("user {user}"),
+    };
+    let config = ServerConfig {
+        root: root.clone(),
+        bind: args.bind,
+        auth,
+        read_only: args.read_only,
+        passive_ports: args.passive_ports,
+        greeting: "ftpdeck serve ready",
+        on_event: Some(std::sync::Arc::new(|line| {
+            println!("{} {line}", chrono::Local::now().format("%H:%M:%S"));
+        })),
+    };
+    let server = server::start(config).with_context(|| format!("cannot listen on {}", args.bind))?;
+    println!(
+        "Serving {} on ftp://{} ({who}{}) — Ctrl-C stops",
+        root.display(),
+        server.addr(),
+        if args.read_only { ", read-only" } else { "" }
+    );
+    wait_for_termination()?;
+    println!("Stopping.");
+    server.stop();
+    Ok(())
+}
+
+#[cfg(not(feature = "server"))]
+fn serve(_args: ftpdeck::cli::ServeArgs) -> anyhow::Result<()> {
+    anyhow::bail!("this build has no embedded server (built without the `server` feature)")
+}
+
+/// Block until Ctrl-C, SIGTERM or SIGHUP.
+#[cfg(feature = "server")]
+fn wait_for_termination() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let mut term = signal(SignalKind::terminate())?;
+            let mut hup = signal(SignalKind::hangup())?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r,
+                _ = term.recv() => Ok(()),
+                _ = hup.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await
+        }
+    })?;
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! `Profile` -> a logged-in FTP control connection (timeouts, binary mode, FEAT, UTF-8).
+
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use suppaftp::types::FileType;
+use suppaftp::{FtpError, RustlsFtpStream};
+
+use super::RemoteError;
+
+/// A password that never shows up in `Debug` output or logs.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    /// The password itself; call only where it is sent to the server.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Where and how to connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    /// `None` until the user has typed it (the UI asks for it).
+    pub password: Option<Secret>,
+    /// Start directory; empty means the server's login directory.
+    pub path: String,
+}
+
+impl Profile {
+    /// The anonymous login that `ftp://HOST` means.
+    pub fn anonymous(host: impl Into<String>, port: u16) -> Self {
+        Profile {
+            host: host.into(),
+            port,
+            user: "anonymous".into(),
+            password: Some(Secret::new("ftpdeck@")),
+            path: String::new(),
+        }
+    }
+
+    /// `user@host` or `user@host:port` when the port is not 21, as pane titles show it.
+    pub fn label(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        if self.port == 21 {
+            format!("{}@{}", self.user, host)
+        } else {
+            format!("{}@{}:{}", self.user, host, self.port)
+        }
+    }
+}
+
+/// Network timeouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub read: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            read: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What the server said it can do (from FEAT).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Features {
+    pub mlsd: bool,
+    pub utf8: bool,
+    pub rest_stream: bool,
+    pub epsv: bool,
+}
+
+/// A logged-in control connection.
+pub struct Connection {
+    pub ftp: RustlsFtpStream,
+    pub features: Features,
+    /// The login directory (PWD right after login).
+    pub home: String,
+    pub welcome: String,
+}
+
+/// Resolve, connect, log in, switch to binary mode and learn the server's features.
+pub fn connect(profile: &Profile, timeouts: Timeouts) -> Result<Connection, RemoteError> {
+    let read_secs = timeouts.read.as_secs();
+    let addrs: Vec<SocketAddr> = (profile.host.as_str(), profile.port)
+        .to_socket_addrs()
+        .map_err(|e| RemoteError::Dns {
+            host: profile.host.clone(),
+            detail: e.to_string(),
+        })?
+        .collect();
+    if addrs.is_empty() {
+        return Err(RemoteError::Dns {
+            host: profile.host.clone(),
+            detail: "no address".into(),
+        });
+    }
+    let stream = connect_any(&addrs, timeouts.connect)?;
+    stream.set_read_timeout(Some(timeouts.read)).ok();
+    stream.set_write_timeout(Some(timeouts.read)).ok();
+    let mut ftp = RustlsFtpStream::connect_with_stream(stream)
+        .map_err(|e| RemoteError::from_ftp(e, "waiting for the greeting", read_secs))?;
+    let welcome = ftp
+        .get_welcome_msg()
+        .map(crate::sanitize::display_name)
+        .unwrap_or_default();
+    let data_timeouts = timeouts;
+    ftp = ftp.passive_stream_builder(move |addr| {
+        let s = TcpStream::connect_timeout(&addr, data_timeouts.connect)
+            .map_err(FtpError::ConnectionError)?;
+        s.set_read_timeout(Some(data_timeouts.read)).ok();
+        s.set_write_timeout(Some(data_timeouts.read)).ok();
+        Ok(s)
+    });
+    // Servers behind NAT announce an internal address in 227: use the control peer instead.
+    ftp.set_passive_nat_workaround(true);
+
+    let password = profile.password.as_ref().map(Secret::expose).unwrap_or("");
+    ftp.login(profile.user.as_str(), password)
+        .map_err(|e| match RemoteError::from_ftp(e, "logging in", read_secs) {
+            RemoteError::Refusal { reply, .. } => RemoteError::Login { reply },
+            other => other,
+        })?;
+    ftp.transfer_type(FileType::Binary)
+        .map_err(|e| RemoteError::from_ftp(e, "setting binary mode", read_secs))?;
+
+    let features = match ftp.feat() {
+        Ok(map) => {
+            let has = |k: &str| map.keys().any(|key| key.eq_ignore_ascii_case(k));
+            Features {
+                mlsd: has("MLST") || has("MLSD"),
+                utf8: has("UTF8"),
+                rest_stream: has("REST"),
+                epsv: has("EPSV"),
+            }
+        }
+        Err(FtpError::UnexpectedResponse(_)) => Features::default(),
+        Err(e) => return Err(RemoteError::from_ftp(e, "reading features", read_secs)),
+    };
+    if features.utf8 {
+        // Some servers need this before they send UTF-8 names; a refusal changes nothing.
+        match ftp.opts("UTF8", Some("ON")) {
+            Ok(()) | Err(FtpError::UnexpectedResponse(_)) => {}
+            Err(e) => return Err(RemoteError::from_ftp(e, "enabling UTF-8", read_secs)),
+        }
+    }
+    let home = ftp
+        .pwd()
+        .map_err(|e| RemoteError::from_ftp(e, "reading the working directory", read_secs))?;
+    Ok(Connection {
+        ftp,
+        features,
+        home,
+        welcome,
+    })
+}
+
+fn connect_any(addrs: &[SocketAddr], timeout: Duration) -> Result<TcpStream, RemoteError> {
+    let mut last = None;
+    for addr in addrs {
+        match TcpStream::connect_timeout(addr, timeout) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = Some((addr, e)),
+        }
+    }
+    let (addr, e) = last.expect("at least one address");
+    Err(match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => RemoteError::Refused {
+            addr: addr.to_string(),
+        },
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => RemoteError::Timeout {
+            secs: timeout.as_secs(),
+            during: format!("connecting to {addr}"),
+        },
+        _ => RemoteError::Other(format!("cannot connect to {addr}: {e}")),
+    })
+}

@@ -1,0 +1,65 @@
+//! Failures of remote operations, each with a message a user can act on.
+
+use suppaftp::{FtpError, Status};
+
+/// What went wrong talking to the server.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RemoteError {
+    #[error("cannot resolve host {host}: {detail}")]
+    Dns { host: String, detail: String },
+    #[error("connection to {addr} refused — is an FTP server running there?")]
+    Refused { addr: String },
+    #[error("timed out after {secs} s {during}")]
+    Timeout { secs: u64, during: String },
+    #[error("{reply} — check the user name and password")]
+    Login { reply: String },
+    #[error("{reply}")]
+    Refusal { code: u32, reply: String },
+    #[error("connection lost: {detail}")]
+    ConnectionLost { detail: String },
+    #[error("not connected")]
+    NotConnected,
+    #[error("{0}")]
+    Other(String),
+}
+
+impl RemoteError {
+    /// True when the control connection can no longer be used and must be re-established.
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(
+            self,
+            RemoteError::ConnectionLost { .. } | RemoteError::Timeout { .. } | RemoteError::NotConnected
+        )
+    }
+
+    /// Classify an error from suppaftp that happened while doing `during`.
+    pub fn from_ftp(err: FtpError, during: &str, read_timeout_secs: u64) -> RemoteError {
+        match err {
+            FtpError::ConnectionError(io) => match io.kind() {
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => RemoteError::Timeout {
+                    secs: read_timeout_secs,
+                    during: during.to_string(),
+                },
+                _ => RemoteError::ConnectionLost {
+                    detail: format!("{io} (during {during})"),
+                },
+            },
+            FtpError::UnexpectedResponse(resp) => {
+                let code = resp.status.code();
+                let text = String::from_utf8_lossy(&resp.body).trim().to_string();
+                let text = crate::sanitize::display_name(&text);
+                if resp.status == Status::NotAvailable {
+                    return RemoteError::ConnectionLost { detail: text };
+                }
+                if resp.status == Status::NotLoggedIn {
+                    return RemoteError::Login { reply: text };
+                }
+                RemoteError::Refusal { code, reply: text }
+            }
+            FtpError::BadResponse => RemoteError::ConnectionLost {
+                detail: format!("malformed reply from server (during {during})"),
+            },
+            other => RemoteError::Other(crate::sanitize::display_name(&other.to_string())),
+        }
+    }
+}

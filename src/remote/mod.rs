@@ -1,0 +1,11 @@
+//! Everything FTP on the client side: connecting, the browsing session worker, listings.
+
+pub mod connect;
+pub mod error;
+pub mod listing;
+pub mod path;
+pub mod session;
+
+pub use connect::{Connection, Profile, Secret, Timeouts};
+pub use error::RemoteError;
+pub use session::{RemoteCmd, RemoteEvent};

@@ -1,0 +1,228 @@
+//! The browsing session worker: a thread that owns the browsing FTP connection.
+//!
+//! It takes [`RemoteCmd`]s and answers with [`RemoteEvent`]s. A burst of listing requests
+//! costs one listing (only the newest runs), idle connections get a NOOP, and a dead control
+//! connection is re-established on the next request.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use crate::entry::Entry;
+
+use super::connect::{self, Connection, Profile, Timeouts};
+use super::listing::{self, ListingFormat};
+use super::RemoteError;
+
+/// What the UI asks of the session worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteCmd {
+    /// Connect (or reconnect) with this profile; answered by `Connected` or `ConnectFailed`.
+    Connect { profile: Profile },
+    /// List a directory; answered by `Listed` with the same id.
+    List { id: u64, path: String },
+    /// Log out and end the worker.
+    Shutdown,
+}
+
+/// A listed directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// The directory as the server names it (PWD after CWD).
+    pub path: String,
+    pub entries: Vec<Entry>,
+}
+
+/// What the session worker reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteEvent {
+    Connecting { label: String },
+    Connected { label: String, home: String, welcome: String },
+    ConnectFailed { error: RemoteError },
+    /// The control connection died and was re-established without the user's help.
+    Reconnected { label: String },
+    /// The control connection died while idle; the next request reconnects.
+    ConnectionLost { error: RemoteError },
+    Listed { id: u64, path: String, result: Result<Listing, RemoteError> },
+}
+
+/// Settings of the session worker.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionOptions {
+    pub timeouts: Timeouts,
+    /// Send NOOP after this long without traffic.
+    pub keepalive: Duration,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            timeouts: Timeouts::default(),
+            keepalive: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Start the session worker; events go to `events` (converted into the receiver's message type).
+pub fn spawn<M>(events: Sender<M>, options: SessionOptions) -> Sender<RemoteCmd>
+where
+    M: From<RemoteEvent> + Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("ftp-session".into())
+        .spawn(move || {
+            let mut worker = Worker {
+                events: Box::new(move |e| events.send(M::from(e)).is_ok()),
+                options,
+                profile: None,
+                conn: None,
+                last_traffic: Instant::now(),
+            };
+            worker.run(rx);
+        })
+        .expect("spawn session thread");
+    tx
+}
+
+struct Worker {
+    /// Returns false when the receiver is gone (the UI has quit).
+    events: Box<dyn Fn(RemoteEvent) -> bool + Send>,
+    options: SessionOptions,
+    profile: Option<Profile>,
+    conn: Option<Connection>,
+    last_traffic: Instant,
+}
+
+impl Worker {
+    fn run(&mut self, rx: Receiver<RemoteCmd>) {
+        loop {
+            let first = match rx.recv_timeout(self.options.keepalive) {
+                Ok(cmd) => cmd,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.keepalive();
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            let mut batch = vec![first];
+            batch.extend(rx.try_iter());
+            // Only the newest listing of a burst is worth doing: the UI drops the others.
+            let last_list = batch.iter().rposition(|c| matches!(c, RemoteCmd::List { .. }));
+            for (i, cmd) in batch.into_iter().enumerate() {
+                let alive = match cmd {
+                    RemoteCmd::Shutdown => {
+                        if let Some(mut c) = self.conn.take() {
+                            let _ = c.ftp.quit();
+                        }
+                        return;
+                    }
+                    RemoteCmd::Connect { profile } => self.connect(profile),
+                    RemoteCmd::List { id, path } if Some(i) == last_list => self.list(id, path),
+                    RemoteCmd::List { .. } => true,
+                };
+                if !alive {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn send(&self, e: RemoteEvent) -> bool {
+        (self.events)(e)
+    }
+
+    fn connect(&mut self, profile: Profile) -> bool {
+        if let Some(mut c) = self.conn.take() {
+            let _ = c.ftp.quit();
+        }
+        let label = profile.label();
+        if !self.send(RemoteEvent::Connecting { label: label.clone() }) {
+            return false;
+        }
+        let result = connect::connect(&profile, self.options.timeouts);
+        self.profile = Some(profile);
+        match result {
+            Ok(conn) => {
+                let event = RemoteEvent::Connected {
+                    label,
+                    home: conn.home.clone(),
+                    welcome: conn.welcome.clone(),
+                };
+                self.conn = Some(conn);
+                self.last_traffic = Instant::now();
+                self.send(event)
+            }
+            Err(error) => self.send(RemoteEvent::ConnectFailed { error }),
+        }
+    }
+
+    /// Make sure there is a live connection, reconnecting with the last profile if needed.
+    fn ensure_connected(&mut self) -> Result<(), RemoteError> {
+        if self.conn.is_some() {
+            return Ok(());
+        }
+        let Some(profile) = self.profile.clone() else {
+            return Err(RemoteError::NotConnected);
+        };
+        let conn = connect::connect(&profile, self.options.timeouts)?;
+        self.conn = Some(conn);
+        self.send(RemoteEvent::Reconnected {
+            label: profile.label(),
+        });
+        Ok(())
+    }
+
+    fn list(&mut self, id: u64, path: String) -> bool {
+        let mut result = self.try_list(&path);
+        if matches!(&result, Err(e) if e.is_connection_lost()) && self.profile.is_some() {
+            // The control connection died (server restart, idle timeout): one transparent retry.
+            self.conn = None;
+            result = self.try_list(&path);
+        }
+        if matches!(&result, Err(e) if e.is_connection_lost()) {
+            self.conn = None;
+        }
+        self.send(RemoteEvent::Listed { id, path, result })
+    }
+
+    fn try_list(&mut self, path: &str) -> Result<Listing, RemoteError> {
+        self.ensure_connected()?;
+        let secs = self.options.timeouts.read.as_secs();
+        let conn = self.conn.as_mut().expect("connected");
+        self.last_traffic = Instant::now();
+        let target = if path.is_empty() { conn.home.as_str() } else { path };
+        // CWD then list the working directory: no listing argument for a server to misread
+        // (names with spaces, or starting with '-').
+        conn.ftp
+            .cwd(target)
+            .map_err(|e| RemoteError::from_ftp(e, "changing directory", secs))?;
+        let cwd = conn
+            .ftp
+            .pwd()
+            .map_err(|e| RemoteError::from_ftp(e, "reading the working directory", secs))?;
+        let (lines, format) = if conn.features.mlsd {
+            (conn.ftp.mlsd(None), ListingFormat::Mlsd)
+        } else {
+            (conn.ftp.list(None), ListingFormat::List)
+        };
+        let lines = lines.map_err(|e| RemoteError::from_ftp(e, "listing", secs))?;
+        let now = chrono::Utc::now().timestamp();
+        Ok(Listing {
+            path: cwd,
+            entries: listing::parse_listing(&lines, format, now),
+        })
+    }
+
+    fn keepalive(&mut self) {
+        let Some(conn) = self.conn.as_mut() else { return };
+        if self.last_traffic.elapsed() < self.options.keepalive {
+            return;
+        }
+        self.last_traffic = Instant::now();
+        if let Err(e) = conn.ftp.noop() {
+            let error = RemoteError::from_ftp(e, "keep-alive", self.options.timeouts.read.as_secs());
+            self.conn = None;
+            self.send(RemoteEvent::ConnectionLost { error });
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The terminal: setup and restore (on every exit path, panics included) and the event loop.
+//! This is the only owner of the `Terminal`.
+
+use std::io::{self, Stdout};
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, Sender};
+
+use crossterm::event::{self, Event};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use crate::app::{App, Cmd, Msg};
+use crate::local::{self, LocalCmd};
+use crate::remote::session::{self, SessionOptions};
+use crate::remote::{Profile, RemoteCmd};
+
+/// Most messages applied before a redraw, so a burst costs one frame but the screen still
+/// moves during a flood.
+const MAX_BATCH: usize = 256;
+
+/// Put the terminal back as we found it. Safe to call more than once.
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+/// Restores the terminal when dropped, so every return path (and unwinding) cleans up.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        tracing::error!("panic: {info}");
+        previous(info);
+    }));
+}
+
+/// Run the TUI until the user quits.
+pub fn run(local_dir: PathBuf, profile: Option<Profile>, options: SessionOptions) -> anyhow::Result<()> {
+    install_panic_hook();
+    enable_raw_mode()?;
+    let guard = TerminalGuard;
+    execute!(io::stdout(), EnterAlternateScreen, crossterm::cursor::Hide)?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal.clear()?;
+
+    let (tx, rx) = mpsc::channel::<Msg>();
+    spawn_input_thread(tx.clone());
+    let workers = Workers {
+        remote: session::spawn(tx.clone(), options),
+        local: local::spawn(tx.clone()),
+    };
+    drop(tx);
+
+    let (mut app, cmds) = App::new(local_dir, profile);
+    let size = terminal.size()?;
+    app.update(Msg::Resize {
+        width: size.width,
+        height: size.height,
+    });
+    workers.dispatch(cmds);
+    event_loop(&mut terminal, &mut app, &rx, &workers)?;
+    let _ = workers.remote.send(RemoteCmd::Shutdown);
+    drop(guard);
+    Ok(())
+}
+
+fn event_loop(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    app: &mut App,
+    rx: &Receiver<Msg>,
+    workers: &Workers,
+) -> anyhow::Result<()> {
+    loop {
+        terminal.draw(|f| crate::ui::draw(f, app))?;
+        let Ok(first) = rx.recv() else { return Ok(()) };
+        let mut next = Some(first);
+        let mut applied = 0;
+        while let Some(msg) = next.take() {
+            let cmds = app.update(msg);
+            if workers.dispatch(cmds) {
+                return Ok(());
+            }
+            applied += 1;
+            if applied < MAX_BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+    }
+}
+
+struct Workers {
+    remote: Sender<RemoteCmd>,
+    local: Sender<LocalCmd>,
+}
+
+impl Workers {
+    /// Hand commands to their workers; true when the app asked to quit.
+    fn dispatch(&self, cmds: Vec<Cmd>) -> bool {
+        for cmd in cmds {
+            match cmd {
+                Cmd::Remote(c) => {
+                    let _ = self.remote.send(c);
+                }
+                Cmd::Local(c) => {
+                    let _ = self.local.send(c);
+                }
+                Cmd::Quit => return true,
+            }
+        }
+        false
+    }
+}
+
+fn spawn_input_thread(tx: Sender<Msg>) {
+    std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                let msg = match event::read() {
+                    Ok(Event::Key(k)) => Msg::Key(k),
+                    Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
+                    Ok(_) => continue,
+                    Err(e) => {
+                        tracing::error!("terminal input failed: {e}");
+                        return;
+                    }
+                };
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        })
+        .expect("spawn input thread");
+}

@@ -1,0 +1,175 @@
+//! A pane: title with the path, a column header and the visible window of entries.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::text::{fit, fit_right, format_time, human_size, tail};
+use crate::app::{App, Side};
+use crate::entry::{Entry, EntryKind};
+use crate::sanitize::display_name;
+
+const SIZE_W: usize = 10;
+const TIME_W: usize = 16;
+
+/// The pane's title: `path` locally, `user@host:/path` remotely, with loading and sort hints.
+pub fn title(app: &App, side: Side) -> String {
+    let pane = app.pane(side);
+    let shown = pane
+        .pending
+        .as_ref()
+        .map(|p| p.path.as_str())
+        .filter(|_| pane.dir.is_empty())
+        .unwrap_or(pane.dir.as_str());
+    let path = display_name(shown);
+    let mut t = match (side, &app.profile) {
+        (Side::Remote, Some(p)) => format!("{}:{}", p.label(), path),
+        (Side::Remote, None) => "remote".to_string(),
+        (Side::Local, _) => path,
+    };
+    if let Some(p) = &pane.pending {
+        if p.path != pane.dir {
+            t = format!("{t} → {}", display_name(&p.path));
+        }
+        t.push_str(" (loading…)");
+    }
+    t
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
+    let pane = app.pane(side);
+    let focused = app.focus == side;
+    let border = if focused {
+        Style::default().fg(Color::Cyan)
+    } else {
+        Style::default().fg(Color::DarkGray)
+    };
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let mut title_text = title(app, side);
+    let sort_hint = format!(
+        "[{}{}{}]",
+        pane.sort.label(),
+        if pane.reverse { "↓" } else { "↑" },
+        if pane.show_hidden { " .*" } else { "" }
+    );
+    title_text = tail(&title_text, inner_w.saturating_sub(sort_hint.len() + 4));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Line::from(Span::styled(
+            format!(" {title_text} "),
+            if focused {
+                Style::default().add_modifier(Modifier::BOLD)
+            } else {
+                Style::default()
+            },
+        )))
+        .title(Line::from(format!(" {sort_hint} ")).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+
+    let (name_w, show_size, show_time) = columns(inner_w);
+    let mut lines = Vec::with_capacity(inner.height as usize);
+    let mut header = fit("Name", name_w);
+    if show_size {
+        header.push(' ');
+        header.push_str(&fit_right("Size", SIZE_W));
+    }
+    if show_time {
+        header.push(' ');
+        header.push_str(&fit("Modified", TIME_W));
+    }
+    lines.push(Line::from(Span::styled(
+        header,
+        Style::default().add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
+    )));
+
+    let rows = (inner.height as usize).saturating_sub(1);
+    if pane.view.is_empty() {
+        let msg = if let Some(err) = &pane.error {
+            display_name(err)
+        } else if pane.pending.is_some() {
+            "Loading…".to_string()
+        } else if pane.entries.is_empty() {
+            "(empty directory)".to_string()
+        } else {
+            "(only hidden files — press . to show them)".to_string()
+        };
+        let style = if pane.error.is_some() {
+            Style::default().fg(Color::Red)
+        } else {
+            Style::default().fg(Color::DarkGray)
+        };
+        lines.push(Line::from(Span::styled(fit(&msg, inner_w), style)));
+    }
+    for (i, entry) in pane.visible().enumerate().skip(pane.offset).take(rows) {
+        let mut style = entry_style(entry);
+        if i == pane.cursor {
+            style = if focused {
+                style.add_modifier(Modifier::REVERSED)
+            } else {
+                style.bg(Color::DarkGray)
+            };
+        }
+        lines.push(Line::from(Span::styled(
+            row_text(entry, name_w, show_size, show_time),
+            style,
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Column widths for an inner width: (name width, show size, show time).
+fn columns(inner_w: usize) -> (usize, bool, bool) {
+    if inner_w >= 20 + SIZE_W + TIME_W + 2 {
+        (inner_w - SIZE_W - TIME_W - 2, true, true)
+    } else if inner_w >= 12 + SIZE_W + 1 {
+        (inner_w - SIZE_W - 1, true, false)
+    } else {
+        (inner_w, false, false)
+    }
+}
+
+fn row_text(entry: &Entry, name_w: usize, show_size: bool, show_time: bool) -> String {
+    let mut name = display_name(&entry.name);
+    match entry.kind {
+        EntryKind::Dir if entry.link_target.is_some() => name.push_str("/@"),
+        EntryKind::Dir => name.push('/'),
+        EntryKind::Symlink => name.push('@'),
+        _ => {}
+    }
+    if let (EntryKind::Symlink, Some(t)) = (entry.kind, &entry.link_target) {
+        name = format!("{name} → {}", display_name(t));
+    }
+    let mut s = fit(&name, name_w);
+    if show_size {
+        let size = match (entry.kind, entry.size) {
+            (EntryKind::Dir, _) => "<DIR>".to_string(),
+            (_, Some(n)) => human_size(n),
+            (_, None) => String::new(),
+        };
+        s.push(' ');
+        s.push_str(&fit_right(&size, SIZE_W));
+    }
+    if show_time {
+        s.push(' ');
+        s.push_str(&fit(&format_time(entry.mtime), TIME_W));
+    }
+    s
+}
+
+fn entry_style(entry: &Entry) -> Style {
+    match entry.kind {
+        EntryKind::Dir => Style::default()
+            .fg(Color::LightBlue)
+            .add_modifier(Modifier::BOLD),
+        EntryKind::Symlink => Style::default().fg(Color::LightCyan),
+        EntryKind::Unknown => Style::default().fg(Color::Yellow),
+        EntryKind::File => Style::default(),
+    }
+}

@@ -1,0 +1,48 @@
+//! The status bar: connection state on the left, the last message, key hints on the right.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use super::text::fit;
+use crate::app::{App, ConnState};
+use crate::sanitize::display_name;
+
+/// The connection state in a word or two.
+pub fn state_label(state: &ConnState) -> &'static str {
+    match state {
+        ConnState::NotConnected => "not connected",
+        ConnState::Connecting => "connecting",
+        ConnState::Connected => "connected",
+        ConnState::Error(_) => "error",
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let state = state_label(&app.conn);
+    let state_style = match app.conn {
+        ConnState::Connected => Style::default().fg(Color::Black).bg(Color::Green),
+        ConnState::Connecting => Style::default().fg(Color::Black).bg(Color::Yellow),
+        ConnState::NotConnected => Style::default().fg(Color::White).bg(Color::DarkGray),
+        ConnState::Error(_) => Style::default().fg(Color::White).bg(Color::Red),
+    };
+    let hint = " ?:help q:quit ";
+    let badge = format!(" {state} ");
+    let width = area.width as usize;
+    let msg_w = width.saturating_sub(badge.width() + hint.width() + 1);
+    let msg_style = if app.status.is_error {
+        Style::default().fg(Color::LightRed).add_modifier(Modifier::BOLD)
+    } else {
+        Style::default()
+    };
+    let line = Line::from(vec![
+        Span::styled(badge, state_style.add_modifier(Modifier::BOLD)),
+        Span::raw(" "),
+        Span::styled(fit(&display_name(&app.status.text), msg_w), msg_style),
+        Span::styled(hint, Style::default().fg(Color::DarkGray)),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
