@@ -10,7 +10,12 @@ use crate::remote::{Profile, Secret};
 
 /// A fast two-pane terminal file manager for FTP.
 #[derive(Debug, Parser)]
-#[command(name = "ftpdeck", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "ftpdeck",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -179,7 +184,10 @@ mod tests {
     #[test]
     fn anonymous_and_prompted() {
         let p = parse_url("ftp://example.org").unwrap();
-        assert_eq!((p.user.as_str(), p.port, p.path.as_str()), ("anonymous", 21, ""));
+        assert_eq!(
+            (p.user.as_str(), p.port, p.path.as_str()),
+            ("anonymous", 21, "")
+        );
         assert!(p.password.is_some());
         let p = parse_url("ftp://alice@[::1]:21/").unwrap();
         assert_eq!((p.user.as_str(), p.host.as_str()), ("alice", "::1"));

@@ -6,19 +6,46 @@ use std::path::{Path, PathBuf};
 /// The shipped demo files: (relative path, contents).
 const FILES: &[(&str, &[u8])] = &[
     ("README.txt", include_bytes!("../assets/demo/README.txt")),
-    ("docs/guide.md", include_bytes!("../assets/demo/docs/guide.md")),
-    ("docs/notes.txt", include_bytes!("../assets/demo/docs/notes.txt")),
-    ("docs/.hidden-config", include_bytes!("../assets/demo/docs/.hidden-config")),
-    ("photos/sea.png", include_bytes!("../assets/demo/photos/sea.png")),
-    ("photos/sunset.png", include_bytes!("../assets/demo/photos/sunset.png")),
-    ("projects/data.csv", include_bytes!("../assets/demo/projects/data.csv")),
-    ("projects/ftpdeck/main.rs", include_bytes!("../assets/demo/projects/ftpdeck/main.rs")),
+    (
+        "docs/guide.md",
+        include_bytes!("../assets/demo/docs/guide.md"),
+    ),
+    (
+        "docs/notes.txt",
+        include_bytes!("../assets/demo/docs/notes.txt"),
+    ),
+    (
+        "docs/.hidden-config",
+        include_bytes!("../assets/demo/docs/.hidden-config"),
+    ),
+    (
+        "photos/sea.png",
+        include_bytes!("../assets/demo/photos/sea.png"),
+    ),
+    (
+        "photos/sunset.png",
+        include_bytes!("../assets/demo/photos/sunset.png"),
+    ),
+    (
+        "projects/data.csv",
+        include_bytes!("../assets/demo/projects/data.csv"),
+    ),
+    (
+        "projects/ftpdeck/main.rs",
+        include_bytes!("../assets/demo/projects/ftpdeck/main.rs"),
+    ),
     (
         "a folder with spaces/hello world.txt",
         include_bytes!("../assets/demo/a folder with spaces/hello world.txt"),
     ),
-    ("日本語/挨拶.txt", include_bytes!("../assets/demo/日本語/挨拶.txt")),
-    ("🎉 party.txt", include_bytes!("../assets/demo/🎉 party.txt")),
+    (
+        "日本語/挨拶.txt",
+        include_bytes!("../assets/demo/日本語/挨拶.txt"),
+    ),
+    (
+        "🎉 party.txt",
+        include_bytes!("../assets/demo/🎉 party.txt"),
+    ),
 ];
 
 /// Number of generated files in `logs/`, enough to show scrolling.
@@ -36,7 +63,8 @@ impl DemoTree {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let root = std::env::temp_dir().join(format!("ftpdeck-demo-{}-{stamp}", std::process::id()));
+        let root =
+            std::env::temp_dir().join(format!("ftpdeck-demo-{}-{stamp}", std::process::id()));
         let tree = DemoTree { root };
         write_tree(&tree.root)?;
         Ok(tree)

@@ -40,7 +40,10 @@ where
                 match cmd {
                     LocalCmd::List { id, path } => {
                         let result = list_dir(&path);
-                        if events.send(M::from(LocalEvent::Listed { id, path, result })).is_err() {
+                        if events
+                            .send(M::from(LocalEvent::Listed { id, path, result }))
+                            .is_err()
+                        {
                             break;
                         }
                     }
@@ -61,7 +64,10 @@ pub fn list_dir(path: &Path) -> Result<(PathBuf, Vec<Entry>), String> {
         .map_err(|e| format!("{}: {}", canonical.display(), plain_io_error(&e)))?;
     let mut entries = Vec::new();
     for item in rd.flatten() {
-        entries.push(entry_for(&item.path(), item.file_name().to_string_lossy().into_owned()));
+        entries.push(entry_for(
+            &item.path(),
+            item.file_name().to_string_lossy().into_owned(),
+        ));
     }
     Ok((canonical, entries))
 }

@@ -41,7 +41,9 @@ fn run_tui(cli: Cli) -> anyhow::Result<()> {
         Some(url) => {
             let profile = ftpdeck::cli::parse_url(url).map_err(anyhow::Error::msg)?;
             if url.contains('@') && profile.password.is_some() && profile.user != "anonymous" {
-                tracing::warn!("password given on the command line (visible in ps and shell history)");
+                tracing::warn!(
+                    "password given on the command line (visible in ps and shell history)"
+                );
             }
             Some(profile)
         }
@@ -63,7 +65,9 @@ fn run_demo(local: PathBuf) -> anyhow::Result<()> {
             password: "demo".into(),
         },
     );
-    config.on_event = Some(std::sync::Arc::new(|line| tracing::info!("demo server: {line}")));
+    config.on_event = Some(std::sync::Arc::new(|line| {
+        tracing::info!("demo server: {line}")
+    }));
     let server = server::start(config).context("starting the demo server")?;
     let addr = server.addr();
     tracing::info!("demo server on {addr}, tree {}", tree.root().display());
@@ -114,7 +118,8 @@ fn serve(args: ftpdeck::cli::ServeArgs) -> anyhow::Result<()> {
             println!("{} {line}", chrono::Local::now().format("%H:%M:%S"));
         })),
     };
-    let server = server::start(config).with_context(|| format!("cannot listen on {}", args.bind))?;
+    let server =
+        server::start(config).with_context(|| format!("cannot listen on {}", args.bind))?;
     println!(
         "Serving {} on ftp://{} ({who}{}) — Ctrl-C stops",
         root.display(),

@@ -192,9 +192,11 @@ impl Authenticator for FixedAuth {
         creds: &Credentials,
     ) -> Result<Principal, AuthenticationError> {
         match &self.0 {
-            ServerAuth::Anonymous if username == "anonymous" || username == "ftp" => Ok(Principal {
-                username: username.to_string(),
-            }),
+            ServerAuth::Anonymous if username == "anonymous" || username == "ftp" => {
+                Ok(Principal {
+                    username: username.to_string(),
+                })
+            }
             ServerAuth::Anonymous => Err(AuthenticationError::BadUser),
             ServerAuth::User { user, password } => {
                 if username != user {

@@ -25,11 +25,7 @@ const MAX_BATCH: usize = 256;
 /// Put the terminal back as we found it. Safe to call more than once.
 pub fn restore_terminal() {
     let _ = disable_raw_mode();
-    let _ = execute!(
-        io::stdout(),
-        LeaveAlternateScreen,
-        crossterm::cursor::Show
-    );
+    let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
 }
 
 /// Restores the terminal when dropped, so every return path (and unwinding) cleans up.
@@ -51,7 +47,11 @@ fn install_panic_hook() {
 }
 
 /// Run the TUI until the user quits.
-pub fn run(local_dir: PathBuf, profile: Option<Profile>, options: SessionOptions) -> anyhow::Result<()> {
+pub fn run(
+    local_dir: PathBuf,
+    profile: Option<Profile>,
+    options: SessionOptions,
+) -> anyhow::Result<()> {
     install_panic_hook();
     enable_raw_mode()?;
     let guard = TerminalGuard;

@@ -27,7 +27,9 @@ pub fn edit_line(input: &mut String, key: &KeyEvent) -> InputOutcome {
     match key.code {
         KeyCode::Enter => InputOutcome::Submitted(std::mem::take(input)),
         KeyCode::Esc => InputOutcome::Cancelled,
-        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => InputOutcome::Cancelled,
+        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            InputOutcome::Cancelled
+        }
         KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
             input.clear();
             InputOutcome::Editing

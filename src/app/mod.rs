@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crossterm::event::{KeyEvent, KeyEventKind};
 
 use crate::local::{LocalCmd, LocalEvent};
-use crate::remote::{path as rpath, Profile, RemoteCmd, RemoteError, RemoteEvent, Secret};
+use crate::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Secret, path as rpath};
 use dialog::{Dialog, InputOutcome};
 use keymap::Action;
 pub use pane::{Pane, Side, SortKey};
@@ -84,7 +84,11 @@ impl App {
         let mut app = App {
             local: Pane::new(Side::Local),
             remote: Pane::new(Side::Remote),
-            focus: if profile.is_some() { Side::Remote } else { Side::Local },
+            focus: if profile.is_some() {
+                Side::Remote
+            } else {
+                Side::Local
+            },
             conn: ConnState::NotConnected,
             profile: None,
             status: Status::default(),
@@ -99,7 +103,8 @@ impl App {
         match profile {
             Some(p) => cmds.extend(app.start_connect(p)),
             None => {
-                app.remote.error = Some("Not connected. Start ftpdeck with an ftp:// URL or --demo.".into());
+                app.remote.error =
+                    Some("Not connected. Start ftpdeck with an ftp:// URL or --demo.".into());
                 app.info("Press ? for help, q to quit.");
             }
         }
@@ -270,7 +275,11 @@ impl App {
             }
             Action::ReverseSort => {
                 pane.toggle_reverse();
-                let order = if pane.reverse { "descending" } else { "ascending" };
+                let order = if pane.reverse {
+                    "descending"
+                } else {
+                    "ascending"
+                };
                 self.info(format!("Sort order {order}"));
             }
             Action::Open => return self.open_current(),
@@ -401,7 +410,9 @@ impl App {
             }
             RemoteEvent::Reconnected { label } => {
                 self.conn = ConnState::Connected;
-                self.info(format!("The connection had dropped; reconnected to {label}"));
+                self.info(format!(
+                    "The connection had dropped; reconnected to {label}"
+                ));
                 vec![]
             }
             RemoteEvent::ConnectionLost { error } => {
@@ -416,8 +427,11 @@ impl App {
                 self.remote.pending = None;
                 match result {
                     Ok(listing) => {
-                        self.remote
-                            .set_listing(listing.path, listing.entries, pending.select.as_deref());
+                        self.remote.set_listing(
+                            listing.path,
+                            listing.entries,
+                            pending.select.as_deref(),
+                        );
                         self.remote.scroll_to_cursor(self.pane_rows());
                         if self.conn != ConnState::Connected {
                             self.conn = ConnState::Connected;
@@ -449,7 +463,8 @@ impl App {
                 match result {
                     Ok((dir, entries)) => {
                         let dir = dir.to_string_lossy().into_owned();
-                        self.local.set_listing(dir, entries, pending.select.as_deref());
+                        self.local
+                            .set_listing(dir, entries, pending.select.as_deref());
                         self.local.scroll_to_cursor(self.pane_rows());
                     }
                     Err(e) => {

@@ -193,8 +193,14 @@ fn compare(a: &Entry, b: &Entry, key: SortKey, reverse: bool) -> Ordering {
     b_dir.cmp(&a_dir).then_with(|| {
         let ord = match key {
             SortKey::Name => natural_cmp(&a.name, &b.name),
-            SortKey::Size => a.size.cmp(&b.size).then_with(|| natural_cmp(&a.name, &b.name)),
-            SortKey::Time => a.mtime.cmp(&b.mtime).then_with(|| natural_cmp(&a.name, &b.name)),
+            SortKey::Size => a
+                .size
+                .cmp(&b.size)
+                .then_with(|| natural_cmp(&a.name, &b.name)),
+            SortKey::Time => a
+                .mtime
+                .cmp(&b.mtime)
+                .then_with(|| natural_cmp(&a.name, &b.name)),
         };
         if reverse { ord.reverse() } else { ord }
     })
@@ -287,7 +293,9 @@ mod tests {
     #[test]
     fn cursor_stays_on_entry_across_resort_and_scroll_follows() {
         let mut p = Pane::new(Side::Remote);
-        let entries = (0..100).map(|i| file(&format!("f{i}"), 100 - i, i as i64)).collect();
+        let entries = (0..100)
+            .map(|i| file(&format!("f{i}"), 100 - i, i as i64))
+            .collect();
         p.set_listing("/".into(), entries, Some("f42"));
         assert_eq!(p.current().unwrap().name, "f42");
         p.cycle_sort();

@@ -138,11 +138,12 @@ pub fn connect(profile: &Profile, timeouts: Timeouts) -> Result<Connection, Remo
     ftp.set_passive_nat_workaround(true);
 
     let password = profile.password.as_ref().map(Secret::expose).unwrap_or("");
-    ftp.login(profile.user.as_str(), password)
-        .map_err(|e| match RemoteError::from_ftp(e, "logging in", read_secs) {
+    ftp.login(profile.user.as_str(), password).map_err(|e| {
+        match RemoteError::from_ftp(e, "logging in", read_secs) {
             RemoteError::Refusal { reply, .. } => RemoteError::Login { reply },
             other => other,
-        })?;
+        }
+    })?;
     ftp.transfer_type(FileType::Binary)
         .map_err(|e| RemoteError::from_ftp(e, "setting binary mode", read_secs))?;
 

@@ -28,7 +28,9 @@ impl RemoteError {
     pub fn is_connection_lost(&self) -> bool {
         matches!(
             self,
-            RemoteError::ConnectionLost { .. } | RemoteError::Timeout { .. } | RemoteError::NotConnected
+            RemoteError::ConnectionLost { .. }
+                | RemoteError::Timeout { .. }
+                | RemoteError::NotConnected
         )
     }
 
@@ -36,10 +38,12 @@ impl RemoteError {
     pub fn from_ftp(err: FtpError, during: &str, read_timeout_secs: u64) -> RemoteError {
         match err {
             FtpError::ConnectionError(io) => match io.kind() {
-                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => RemoteError::Timeout {
-                    secs: read_timeout_secs,
-                    during: during.to_string(),
-                },
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+                    RemoteError::Timeout {
+                        secs: read_timeout_secs,
+                        during: during.to_string(),
+                    }
+                }
                 _ => RemoteError::ConnectionLost {
                     detail: format!("{io} (during {during})"),
                 },

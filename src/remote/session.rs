@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use crate::entry::Entry;
 
+use super::RemoteError;
 use super::connect::{self, Connection, Profile, Timeouts};
 use super::listing::{self, ListingFormat};
-use super::RemoteError;
 
 /// What the UI asks of the session worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,14 +35,30 @@ pub struct Listing {
 /// What the session worker reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RemoteEvent {
-    Connecting { label: String },
-    Connected { label: String, home: String, welcome: String },
-    ConnectFailed { error: RemoteError },
+    Connecting {
+        label: String,
+    },
+    Connected {
+        label: String,
+        home: String,
+        welcome: String,
+    },
+    ConnectFailed {
+        error: RemoteError,
+    },
     /// The control connection died and was re-established without the user's help.
-    Reconnected { label: String },
+    Reconnected {
+        label: String,
+    },
     /// The control connection died while idle; the next request reconnects.
-    ConnectionLost { error: RemoteError },
-    Listed { id: u64, path: String, result: Result<Listing, RemoteError> },
+    ConnectionLost {
+        error: RemoteError,
+    },
+    Listed {
+        id: u64,
+        path: String,
+        result: Result<Listing, RemoteError>,
+    },
 }
 
 /// Settings of the session worker.
@@ -51,6 +67,8 @@ pub struct SessionOptions {
     pub timeouts: Timeouts,
     /// Send NOOP after this long without traffic.
     pub keepalive: Duration,
+    /// Use MLSD when the server offers it (else always LIST).
+    pub prefer_mlsd: bool,
 }
 
 impl Default for SessionOptions {
@@ -58,6 +76,7 @@ impl Default for SessionOptions {
         SessionOptions {
             timeouts: Timeouts::default(),
             keepalive: Duration::from_secs(60),
+            prefer_mlsd: true,
         }
     }
 }
@@ -107,7 +126,9 @@ impl Worker {
             let mut batch = vec![first];
             batch.extend(rx.try_iter());
             // Only the newest listing of a burst is worth doing: the UI drops the others.
-            let last_list = batch.iter().rposition(|c| matches!(c, RemoteCmd::List { .. }));
+            let last_list = batch
+                .iter()
+                .rposition(|c| matches!(c, RemoteCmd::List { .. }));
             for (i, cmd) in batch.into_iter().enumerate() {
                 let alive = match cmd {
                     RemoteCmd::Shutdown => {
@@ -136,7 +157,9 @@ impl Worker {
             let _ = c.ftp.quit();
         }
         let label = profile.label();
-        if !self.send(RemoteEvent::Connecting { label: label.clone() }) {
+        if !self.send(RemoteEvent::Connecting {
+            label: label.clone(),
+        }) {
             return false;
         }
         let result = connect::connect(&profile, self.options.timeouts);
@@ -190,7 +213,11 @@ impl Worker {
         let secs = self.options.timeouts.read.as_secs();
         let conn = self.conn.as_mut().expect("connected");
         self.last_traffic = Instant::now();
-        let target = if path.is_empty() { conn.home.as_str() } else { path };
+        let target = if path.is_empty() {
+            conn.home.as_str()
+        } else {
+            path
+        };
         // CWD then list the working directory: no listing argument for a server to misread
         // (names with spaces, or starting with '-').
         conn.ftp
@@ -200,7 +227,7 @@ impl Worker {
             .ftp
             .pwd()
             .map_err(|e| RemoteError::from_ftp(e, "reading the working directory", secs))?;
-        let (lines, format) = if conn.features.mlsd {
+        let (lines, format) = if conn.features.mlsd && self.options.prefer_mlsd {
             (conn.ftp.mlsd(None), ListingFormat::Mlsd)
         } else {
             (conn.ftp.list(None), ListingFormat::List)
@@ -214,13 +241,16 @@ impl Worker {
     }
 
     fn keepalive(&mut self) {
-        let Some(conn) = self.conn.as_mut() else { return };
+        let Some(conn) = self.conn.as_mut() else {
+            return;
+        };
         if self.last_traffic.elapsed() < self.options.keepalive {
             return;
         }
         self.last_traffic = Instant::now();
         if let Err(e) = conn.ftp.noop() {
-            let error = RemoteError::from_ftp(e, "keep-alive", self.options.timeouts.read.as_secs());
+            let error =
+                RemoteError::from_ftp(e, "keep-alive", self.options.timeouts.read.as_secs());
             self.conn = None;
             self.send(RemoteEvent::ConnectionLost { error });
         }

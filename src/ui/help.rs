@@ -27,11 +27,10 @@ pub fn draw(frame: &mut Frame, area: Rect) {
     )));
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(Span::styled(" Keys ", Style::default().add_modifier(Modifier::BOLD))),
-        ),
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(Span::styled(
+            " Keys ",
+            Style::default().add_modifier(Modifier::BOLD),
+        ))),
         rect,
     );
 }

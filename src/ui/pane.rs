@@ -128,7 +128,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
 fn columns(inner_w: usize) -> (usize, bool, bool) {
     if inner_w >= 20 + SIZE_W + TIME_W + 2 {
         (inner_w - SIZE_W - TIME_W - 2, true, true)
-    } else if inner_w >= 12 + SIZE_W + 1 {
+    } else if inner_w > 12 + SIZE_W {
         (inner_w - SIZE_W - 1, true, false)
     } else {
         (inner_w, false, false)

@@ -34,7 +34,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let width = area.width as usize;
     let msg_w = width.saturating_sub(badge.width() + hint.width() + 1);
     let msg_style = if app.status.is_error {
-        Style::default().fg(Color::LightRed).add_modifier(Modifier::BOLD)
+        Style::default()
+            .fg(Color::LightRed)
+            .add_modifier(Modifier::BOLD)
     } else {
         Style::default()
     };

@@ -1,0 +1,225 @@
+//! Screens rendered with ratatui's TestBackend: what a user would see.
+
+use std::path::PathBuf;
+
+use ftpdeck::app::Cmd;
+use ftpdeck::app::{App, Msg};
+use ftpdeck::entry::{Entry, EntryKind};
+use ftpdeck::local::{LocalCmd, LocalEvent};
+use ftpdeck::remote::session::Listing;
+use ftpdeck::remote::{Profile, RemoteCmd, RemoteEvent, Secret};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use unicode_width::UnicodeWidthStr;
+
+fn render(app: &App, w: u16, h: u16) -> Vec<String> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| ftpdeck::ui::draw(f, app)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..h)
+        .map(|y| {
+            let mut line = String::new();
+            let mut x = 0;
+            while x < w {
+                let sym = buf[(x, y)].symbol();
+                line.push_str(sym);
+                x += UnicodeWidthStr::width(sym).max(1) as u16;
+            }
+            line
+        })
+        .collect()
+}
+
+fn file(name: &str, size: u64) -> Entry {
+    let mut e = Entry::new(name, EntryKind::File);
+    e.size = Some(size);
+    e.mtime = Some(1_700_000_000);
+    e
+}
+
+fn app_with(remote: Vec<Entry>, w: u16, h: u16) -> App {
+    let profile = Profile {
+        host: "127.0.0.1".into(),
+        port: 2121,
+        user: "bob".into(),
+        password: Some(Secret::new("pw")),
+        path: "/pub".into(),
+    };
+    let (mut app, cmds) = App::new(PathBuf::from("/home/bob"), Some(profile));
+    app.update(Msg::Resize {
+        width: w,
+        height: h,
+    });
+    let local_id = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Local(LocalCmd::List { id, .. }) => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    app.update(Msg::Local(LocalEvent::Listed {
+        id: local_id,
+        path: "/home/bob".into(),
+        result: Ok((
+            PathBuf::from("/home/bob"),
+            vec![file("notes.txt", 2048), Entry::new("src", EntryKind::Dir)],
+        )),
+    }));
+    let cmds = app.update(Msg::Remote(RemoteEvent::Connected {
+        label: "bob@127.0.0.1:2121".into(),
+        home: "/".into(),
+        welcome: String::new(),
+    }));
+    let id = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Remote(RemoteCmd::List { id, .. }) => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    app.update(Msg::Remote(RemoteEvent::Listed {
+        id,
+        path: "/pub".into(),
+        result: Ok(Listing {
+            path: "/pub".into(),
+            entries: remote,
+        }),
+    }));
+    app
+}
+
+#[test]
+fn two_panes_titles_entries_and_status_bar() {
+    let mut link = Entry::new("latest", EntryKind::Symlink);
+    link.link_target = Some("releases/v2".into());
+    let app = app_with(
+        vec![
+            file("readme.md", 1536),
+            Entry::new("releases", EntryKind::Dir),
+            link,
+        ],
+        120,
+        30,
+    );
+    let screen = render(&app, 120, 30);
+    let all = screen.join("\n");
+    assert!(screen[0].contains("/home/bob"), "{all}");
+    assert!(screen[0].contains("bob@127.0.0.1:2121:/pub"), "{all}");
+    assert!(all.contains("Name") && all.contains("Size") && all.contains("Modified"));
+    assert!(all.contains("src/"), "directories are marked: {all}");
+    assert!(
+        all.contains("notes.txt") && all.contains("2.0 KiB"),
+        "{all}"
+    );
+    assert!(all.contains("releases/") && all.contains("<DIR>"), "{all}");
+    assert!(
+        all.contains("latest@ → releases/v2"),
+        "symlinks are marked: {all}"
+    );
+    assert!(all.contains("1.5 KiB"));
+    let status = &screen[29];
+    assert!(status.contains("connected"), "{status}");
+    assert!(status.contains("?:help"), "{status}");
+    // Directories first in the remote pane.
+    let releases = all.find("releases/").unwrap();
+    assert!(releases < all.find("readme.md").unwrap());
+}
+
+#[test]
+fn wide_and_long_names_keep_columns_aligned() {
+    let long = "a-very-long-file-name-that-goes-on-and-on-and-on-and-never-seems-to-end.tar.gz";
+    let app = app_with(
+        vec![
+            file("日本語のファイル名.txt", 10),
+            file("🎉🎉 party.txt", 20),
+            file(long, 30),
+        ],
+        120,
+        20,
+    );
+    let screen = render(&app, 120, 20);
+    let rows: Vec<&String> = screen
+        .iter()
+        .filter(|l| l.contains(" B ") && l.contains("2023-"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{screen:#?}");
+    // Every row's size column ends at the same display column on the remote side.
+    let right: Vec<&str> = rows
+        .iter()
+        .map(|l| l.split('│').nth(3).unwrap_or(""))
+        .collect();
+    let ends: Vec<usize> = right
+        .iter()
+        .filter(|r| r.contains(" B "))
+        .map(|r| UnicodeWidthStr::width(&r[..r.find(" B ").unwrap()]))
+        .collect();
+    assert!(
+        ends.windows(2).all(|w| w[0] == w[1]),
+        "misaligned: {right:#?}"
+    );
+    assert!(
+        screen.iter().any(|l| l.contains("…")),
+        "long names are cut with an ellipsis"
+    );
+}
+
+#[test]
+fn escape_sequences_in_names_never_reach_the_screen() {
+    let app = app_with(vec![file("evil\x1b[2J\x07name", 1)], 120, 20);
+    let all = render(&app, 120, 20).join("\n");
+    assert!(all.contains("evil?[2J?name"), "{all}");
+    assert!(!all.contains('\x1b'));
+}
+
+#[test]
+fn loading_and_errors_are_shown_in_the_pane() {
+    let (app, _) = App::new(
+        PathBuf::from("/home/bob"),
+        Some(Profile::anonymous("127.0.0.1", 21)),
+    );
+    let all = render(&app, 100, 12).join("\n");
+    assert!(all.contains("(loading…)"), "{all}");
+    assert!(all.contains("connecting"), "{all}");
+
+    let (mut app, _) = App::new(
+        PathBuf::from("/home/bob"),
+        Some(Profile::anonymous("127.0.0.1", 21)),
+    );
+    app.update(Msg::Remote(RemoteEvent::ConnectFailed {
+        error: ftpdeck::remote::RemoteError::Refused {
+            addr: "127.0.0.1:21".into(),
+        },
+    }));
+    let all = render(&app, 100, 12).join("\n");
+    assert!(all.contains("refused"), "{all}");
+    assert!(all.contains("error"), "{all}");
+}
+
+#[test]
+fn narrow_terminal_shows_one_pane() {
+    let app = app_with(vec![file("readme.md", 1)], 60, 20);
+    let screen = render(&app, 60, 20);
+    let all = screen.join("\n");
+    assert!(all.contains("bob@127.0.0.1:2121:/pub"), "{all}");
+    assert!(!all.contains("/home/bob"), "only the focused pane: {all}");
+}
+
+#[test]
+fn help_overlay_lists_the_keys() {
+    let mut app = app_with(vec![], 120, 30);
+    app.update(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('?'),
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    let all = render(&app, 120, 30).join("\n");
+    for k in [
+        "Tab",
+        "switch pane",
+        "Backspace",
+        "show/hide hidden",
+        "reverse sort",
+        "quit",
+    ] {
+        assert!(all.contains(k), "{k} missing: {all}");
+    }
+}
