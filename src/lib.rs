@@ -10,5 +10,6 @@ pub mod remote;
 pub mod sanitize;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod transfer;
 pub mod tui;
 pub mod ui;

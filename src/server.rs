@@ -142,6 +142,7 @@ async fn accept_loop(
             _ = &mut shutdown => break,
             accepted = listener.accept() => {
                 let Ok((stream, peer)) = accepted else { continue };
+                stream.set_nodelay(true).ok();
                 let config = config.clone();
                 tokio::spawn(async move {
                     match build_server(&config) {

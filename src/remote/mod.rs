@@ -3,6 +3,7 @@
 pub mod connect;
 pub mod error;
 pub mod listing;
+pub mod ops;
 pub mod path;
 pub mod session;
 

@@ -11,7 +11,7 @@ use crate::entry::Entry;
 
 use super::RemoteError;
 use super::connect::{self, Connection, Profile, Timeouts};
-use super::listing::{self, ListingFormat};
+use super::ops;
 
 /// What the UI asks of the session worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,31 +213,7 @@ impl Worker {
         let secs = self.options.timeouts.read.as_secs();
         let conn = self.conn.as_mut().expect("connected");
         self.last_traffic = Instant::now();
-        let target = if path.is_empty() {
-            conn.home.as_str()
-        } else {
-            path
-        };
-        // CWD then list the working directory: no listing argument for a server to misread
-        // (names with spaces, or starting with '-').
-        conn.ftp
-            .cwd(target)
-            .map_err(|e| RemoteError::from_ftp(e, "changing directory", secs))?;
-        let cwd = conn
-            .ftp
-            .pwd()
-            .map_err(|e| RemoteError::from_ftp(e, "reading the working directory", secs))?;
-        let (lines, format) = if conn.features.mlsd && self.options.prefer_mlsd {
-            (conn.ftp.mlsd(None), ListingFormat::Mlsd)
-        } else {
-            (conn.ftp.list(None), ListingFormat::List)
-        };
-        let lines = lines.map_err(|e| RemoteError::from_ftp(e, "listing", secs))?;
-        let now = chrono::Utc::now().timestamp();
-        Ok(Listing {
-            path: cwd,
-            entries: listing::parse_listing(&lines, format, now),
-        })
+        ops::list_dir(conn, path, self.options.prefer_mlsd, secs)
     }
 
     fn keepalive(&mut self) {

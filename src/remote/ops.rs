@@ -1,0 +1,142 @@
+//! Plain blocking operations over a logged-in connection, shared by the session worker and the
+//! transfer workers. Each maps suppaftp's errors to a [`RemoteError`].
+
+use suppaftp::{FtpError, Status};
+
+use super::RemoteError;
+use super::connect::Connection;
+use super::listing::{self, ListingFormat};
+use super::session::Listing;
+
+/// List `path` (empty: the login directory): CWD there, read PWD, then MLSD (when offered and
+/// `prefer_mlsd`) or LIST without an argument, so no server misreads a name with spaces or one
+/// starting with `-` as options.
+pub fn list_dir(
+    conn: &mut Connection,
+    path: &str,
+    prefer_mlsd: bool,
+    timeout_secs: u64,
+) -> Result<Listing, RemoteError> {
+    let target = if path.is_empty() {
+        conn.home.clone()
+    } else {
+        path.to_string()
+    };
+    conn.ftp
+        .cwd(&target)
+        .map_err(|e| RemoteError::from_ftp(e, "changing directory", timeout_secs))?;
+    let cwd = conn
+        .ftp
+        .pwd()
+        .map_err(|e| RemoteError::from_ftp(e, "reading the working directory", timeout_secs))?;
+    let (lines, format) = if conn.features.mlsd && prefer_mlsd {
+        (conn.ftp.mlsd(None), ListingFormat::Mlsd)
+    } else {
+        (conn.ftp.list(None), ListingFormat::List)
+    };
+    let lines = lines.map_err(|e| RemoteError::from_ftp(e, "listing", timeout_secs))?;
+    let now = chrono::Utc::now().timestamp();
+    Ok(Listing {
+        path: cwd,
+        entries: listing::parse_listing(&lines, format, now),
+    })
+}
+
+/// Size of a remote file, or `None` when it does not exist (550) or SIZE is not supported.
+pub fn size(
+    conn: &mut Connection,
+    path: &str,
+    timeout_secs: u64,
+) -> Result<Option<u64>, RemoteError> {
+    match conn.ftp.size(path) {
+        Ok(n) => Ok(Some(n as u64)),
+        Err(FtpError::UnexpectedResponse(_)) | Err(FtpError::BadResponse) => Ok(None),
+        Err(e) => Err(RemoteError::from_ftp(
+            e,
+            "asking the file size",
+            timeout_secs,
+        )),
+    }
+}
+
+/// Modification time of a remote file (MDTM), as Unix seconds; `None` when unknown.
+pub fn mtime(
+    conn: &mut Connection,
+    path: &str,
+    timeout_secs: u64,
+) -> Result<Option<i64>, RemoteError> {
+    match conn.ftp.mdtm(path) {
+        Ok(t) => Ok(Some(t.and_utc().timestamp())),
+        Err(FtpError::UnexpectedResponse(_)) | Err(FtpError::BadResponse) => Ok(None),
+        Err(e) => Err(RemoteError::from_ftp(
+            e,
+            "asking the modification time",
+            timeout_secs,
+        )),
+    }
+}
+
+/// Set a remote file's modification time with MFMT, when the server offers it.
+pub fn set_mtime(
+    conn: &mut Connection,
+    path: &str,
+    secs: i64,
+    timeout_secs: u64,
+) -> Result<(), RemoteError> {
+    if !conn.features.mfmt {
+        return Ok(());
+    }
+    let Some(t) = chrono::DateTime::from_timestamp(secs, 0) else {
+        return Ok(());
+    };
+    let cmd = format!("MFMT {} {path}", t.format("%Y%m%d%H%M%S"));
+    match conn.ftp.custom_command(cmd, &[Status::File]) {
+        Ok(_) | Err(FtpError::UnexpectedResponse(_)) => Ok(()),
+        Err(e) => Err(RemoteError::from_ftp(
+            e,
+            "setting the modification time",
+            timeout_secs,
+        )),
+    }
+}
+
+/// Create a remote directory; an existing directory is fine.
+pub fn ensure_dir(conn: &mut Connection, path: &str, timeout_secs: u64) -> Result<(), RemoteError> {
+    match conn.ftp.mkdir(path) {
+        Ok(()) => Ok(()),
+        Err(FtpError::UnexpectedResponse(resp)) => {
+            // 550 "exists" and 550 "permission denied" look alike: find out by entering it.
+            match conn.ftp.cwd(path) {
+                Ok(()) => Ok(()),
+                Err(_) => Err(RemoteError::from_ftp(
+                    FtpError::UnexpectedResponse(resp),
+                    "creating a directory",
+                    timeout_secs,
+                )),
+            }
+        }
+        Err(e) => Err(RemoteError::from_ftp(
+            e,
+            "creating a directory",
+            timeout_secs,
+        )),
+    }
+}
+
+/// Delete a remote file.
+pub fn remove_file(
+    conn: &mut Connection,
+    path: &str,
+    timeout_secs: u64,
+) -> Result<(), RemoteError> {
+    conn.ftp
+        .rm(path)
+        .map_err(|e| RemoteError::from_ftp(e, "deleting", timeout_secs))
+}
+
+/// Remove an (empty) remote directory.
+pub fn remove_dir(conn: &mut Connection, path: &str, timeout_secs: u64) -> Result<(), RemoteError> {
+    conn.ftp
+        .rmdir(path)
+        .map_err(|e| RemoteError::from_ftp(e, "removing a directory", timeout_secs))
+}

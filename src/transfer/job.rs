@@ -1,0 +1,132 @@
+//! What a transfer is asked to do.
+
+use std::path::PathBuf;
+
+/// Identifies a job. The UI numbers the jobs it creates; workers number the children of a
+/// directory job from [`CHILD_ID_BASE`] up, so the two never collide.
+pub type JobId = u64;
+
+/// First id given to jobs created by expanding a directory.
+pub const CHILD_ID_BASE: JobId = 1 << 40;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Upload,
+    Download,
+}
+
+/// What to do when the destination file already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resolution {
+    Overwrite,
+    /// Continue from the destination's size (when it is smaller than the source).
+    Resume,
+    Skip,
+    /// Write to `name (1).ext` (the first free number).
+    Rename,
+    /// Overwrite only when the source is newer than the destination; skip otherwise.
+    OverwriteIfNewer,
+}
+
+impl Resolution {
+    pub const ALL: [Resolution; 5] = [
+        Resolution::Overwrite,
+        Resolution::Resume,
+        Resolution::Skip,
+        Resolution::Rename,
+        Resolution::OverwriteIfNewer,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Resolution::Overwrite => "overwrite",
+            Resolution::Resume => "resume",
+            Resolution::Skip => "skip",
+            Resolution::Rename => "rename",
+            Resolution::OverwriteIfNewer => "overwrite if newer",
+        }
+    }
+
+    /// Parse a config value such as `"overwrite-if-newer"`.
+    pub fn parse(s: &str) -> Option<Resolution> {
+        let norm = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+        Resolution::ALL
+            .into_iter()
+            .find(|r| r.label().replace(' ', "-") == norm)
+    }
+}
+
+/// One unit of transfer work: a file, or a directory to copy recursively.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: JobId,
+    /// Jobs queued together (one copy command) share a batch; "apply to all" is per batch.
+    pub batch: u64,
+    /// The directory job this one was expanded from.
+    pub parent: Option<JobId>,
+    pub direction: Direction,
+    /// Remote path: the source of a download, the destination of an upload.
+    pub remote: String,
+    /// Local path: the destination of a download, the source of an upload.
+    pub local: PathBuf,
+    pub is_dir: bool,
+    /// Source size and modification time, when known from a listing.
+    pub size: Option<u64>,
+    pub mtime: Option<i64>,
+    /// How to treat an existing destination; `None` asks (the job parks with a conflict).
+    pub on_exists: Option<Resolution>,
+    /// A move: delete the source once the copy is verified complete.
+    pub remove_source: bool,
+}
+
+impl Job {
+    /// The entry's name (last path component of the source).
+    pub fn name(&self) -> String {
+        match self.direction {
+            Direction::Download => crate::remote::path::file_name(&self.remote)
+                .unwrap_or("/")
+                .to_string(),
+            Direction::Upload => self
+                .local
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| self.local.to_string_lossy().into_owned()),
+        }
+    }
+}
+
+/// `report.pdf` -> `report (n).pdf`; `archive.tar.gz` -> `archive (n).tar.gz`; `.bashrc` -> `.bashrc (n)`.
+pub fn numbered_name(name: &str, n: u32) -> String {
+    let split = name
+        .char_indices()
+        .skip(1) // a leading dot is part of the stem
+        .find(|&(_, c)| c == '.')
+        .map(|(i, _)| i);
+    match split {
+        Some(i) => format!("{} ({n}){}", &name[..i], &name[i..]),
+        None => format!("{name} ({n})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_names() {
+        assert_eq!(numbered_name("report.pdf", 1), "report (1).pdf");
+        assert_eq!(numbered_name("archive.tar.gz", 2), "archive (2).tar.gz");
+        assert_eq!(numbered_name(".bashrc", 1), ".bashrc (1)");
+        assert_eq!(numbered_name("README", 3), "README (3)");
+    }
+
+    #[test]
+    fn resolutions_parse_from_config_words() {
+        assert_eq!(
+            Resolution::parse("overwrite-if-newer"),
+            Some(Resolution::OverwriteIfNewer)
+        );
+        assert_eq!(Resolution::parse("Skip"), Some(Resolution::Skip));
+        assert_eq!(Resolution::parse("ask"), None);
+    }
+}

@@ -1,0 +1,17 @@
+//! The transfer engine: a queue of [`Job`]s in, a stream of [`TransferEvent`]s out.
+//!
+//! A small pool of worker threads, each with its own FTP connection (separate from the browsing
+//! session), pulls jobs from one queue. Directory jobs expand into child jobs. Usable without the
+//! UI: the tests and the benchmarks drive it through its channel.
+
+mod download;
+mod event;
+mod expand;
+mod job;
+mod pool;
+mod progress;
+mod upload;
+
+pub use event::{FileFacts, Outcome, TransferEvent};
+pub use job::{Direction, Job, JobId, Resolution, numbered_name};
+pub use pool::{PoolOptions, TransferCmd, spawn};

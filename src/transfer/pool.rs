@@ -1,0 +1,575 @@
+//! The worker pool: one queue, N threads with their own connections, cancellation, retries,
+//! and the bookkeeping that removes a moved directory once everything in it has arrived.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use super::event::{FileFacts, Outcome, TransferEvent};
+use super::job::{CHILD_ID_BASE, Direction, Job, JobId};
+use super::{download, expand, upload};
+use crate::remote::connect::{self, Connection, Profile, Timeouts};
+use crate::remote::{RemoteError, ops};
+
+/// Commands for the transfer engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TransferCmd {
+    /// The server to transfer with (sent when the session connects; workers reconnect).
+    SetProfile(Profile),
+    Enqueue(Vec<Job>),
+    Cancel(JobId),
+    CancelAll,
+    Shutdown,
+}
+
+/// Settings of the pool.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub workers: usize,
+    pub timeouts: Timeouts,
+    /// Automatic retries after a connection problem (each resumes where the last stopped).
+    pub retries: u32,
+    /// Wait before the first retry; doubled for each further one.
+    pub backoff: Duration,
+    pub buffer_size: usize,
+    pub prefer_mlsd: bool,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            workers: 3,
+            timeouts: Timeouts::default(),
+            retries: 3,
+            backoff: Duration::from_secs(1),
+            buffer_size: 256 * 1024,
+            prefer_mlsd: true,
+        }
+    }
+}
+
+/// Start the pool; events go to `events`.
+pub fn spawn<M>(events: Sender<M>, options: PoolOptions) -> Sender<TransferCmd>
+where
+    M: From<TransferEvent> + Send + 'static,
+{
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State::default()),
+        wake: Condvar::new(),
+        next_child: AtomicU64::new(CHILD_ID_BASE),
+    });
+    let emit: Emit = Arc::new(move |e| {
+        let _ = events.send(M::from(e));
+    });
+    for n in 0..options.workers.max(1) {
+        let worker = Worker {
+            shared: shared.clone(),
+            emit: emit.clone(),
+            options: options.clone(),
+            conn: None,
+            buf: vec![0; options.buffer_size.max(4096)],
+            pending_removals: Vec::new(),
+        };
+        std::thread::Builder::new()
+            .name(format!("transfer-{n}"))
+            .spawn(move || worker.run())
+            .expect("spawn transfer worker");
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<TransferCmd>();
+    std::thread::Builder::new()
+        .name("transfer-queue".into())
+        .spawn(move || {
+            for cmd in rx {
+                if !shared.command(cmd, &emit) {
+                    break;
+                }
+            }
+            shared.command(TransferCmd::Shutdown, &emit);
+        })
+        .expect("spawn transfer dispatcher");
+    tx
+}
+
+pub(super) type Emit = Arc<dyn Fn(TransferEvent) + Send + Sync>;
+
+/// A job being worked on, reachable from the dispatcher to cancel it.
+#[derive(Default)]
+pub(super) struct Running {
+    cancel: AtomicBool,
+    /// The data connection, so a cancel can interrupt a blocked read or write at once.
+    socket: Mutex<Option<TcpStream>>,
+}
+
+impl Running {
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+        if let Some(s) = self.socket.lock().expect("socket lock").as_ref() {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Remember the data connection of the transfer in progress (or forget it with `None`).
+    pub fn set_socket(&self, socket: Option<TcpStream>) {
+        *self.socket.lock().expect("socket lock") = socket;
+        if self.cancelled() {
+            self.cancel();
+        }
+    }
+}
+
+/// Removing a moved directory once all of its contents arrived.
+#[derive(Debug, Clone)]
+enum Removal {
+    Remote(String),
+    Local(PathBuf),
+}
+
+struct Tree {
+    parent: Option<JobId>,
+    pending: usize,
+    all_ok: bool,
+    removal: Option<Removal>,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Job>,
+    profile: Option<Profile>,
+    /// Bumped when the profile changes, so workers reconnect.
+    generation: u64,
+    running: HashMap<JobId, Arc<Running>>,
+    trees: HashMap<JobId, Tree>,
+    shutdown: bool,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    wake: Condvar,
+    next_child: AtomicU64,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().expect("transfer state lock")
+    }
+
+    /// Apply a command; false once shut down.
+    fn command(&self, cmd: TransferCmd, emit: &Emit) -> bool {
+        let mut st = self.lock();
+        match cmd {
+            TransferCmd::SetProfile(p) => {
+                st.profile = Some(p);
+                st.generation += 1;
+            }
+            TransferCmd::Enqueue(jobs) => st.queue.extend(jobs),
+            TransferCmd::Cancel(id) => {
+                if let Some(pos) = st.queue.iter().position(|j| j.id == id) {
+                    let job = st.queue.remove(pos).expect("position is valid");
+                    let removals = Self::child_finished(&mut st, job.parent, false);
+                    drop(st);
+                    emit(TransferEvent::Finished {
+                        id,
+                        outcome: Outcome::Cancelled,
+                    });
+                    log_dropped_removals(removals);
+                    return true;
+                }
+                if let Some(r) = st.running.get(&id) {
+                    r.cancel();
+                }
+            }
+            TransferCmd::CancelAll => {
+                let queued: Vec<Job> = st.queue.drain(..).collect();
+                for r in st.running.values() {
+                    r.cancel();
+                }
+                let mut removals = Vec::new();
+                for job in &queued {
+                    removals.extend(Self::child_finished(&mut st, job.parent, false));
+                }
+                drop(st);
+                for job in queued {
+                    emit(TransferEvent::Finished {
+                        id: job.id,
+                        outcome: Outcome::Cancelled,
+                    });
+                }
+                log_dropped_removals(removals);
+                return true;
+            }
+            TransferCmd::Shutdown => {
+                st.shutdown = true;
+                for r in st.running.values() {
+                    r.cancel();
+                }
+                self.wake.notify_all();
+                return false;
+            }
+        }
+        self.wake.notify_all();
+        true
+    }
+
+    /// A job under `parent` ended; returns the directories that can now be removed (moves),
+    /// innermost first.
+    fn child_finished(st: &mut State, parent: Option<JobId>, ok: bool) -> Vec<Removal> {
+        let mut removals = Vec::new();
+        let mut current = parent;
+        let mut ok = ok;
+        while let Some(id) = current {
+            let Some(tree) = st.trees.get_mut(&id) else {
+                break;
+            };
+            tree.all_ok &= ok;
+            tree.pending = tree.pending.saturating_sub(1);
+            if tree.pending > 0 {
+                break;
+            }
+            let tree = st.trees.remove(&id).expect("present");
+            if tree.all_ok {
+                removals.extend(tree.removal);
+            }
+            ok = tree.all_ok;
+            current = tree.parent;
+        }
+        removals
+    }
+}
+
+fn log_dropped_removals(removals: Vec<Removal>) {
+    for r in removals {
+        tracing::warn!("not removing {r:?}: its transfer was cancelled");
+    }
+}
+
+/// A job that failed, and whether trying again (on a new connection) may help.
+#[derive(Debug)]
+pub(super) struct JobError {
+    pub message: String,
+    pub retryable: bool,
+}
+
+impl JobError {
+    pub fn fatal(message: impl Into<String>) -> Self {
+        JobError {
+            message: message.into(),
+            retryable: false,
+        }
+    }
+
+    pub fn retry(message: impl Into<String>) -> Self {
+        JobError {
+            message: message.into(),
+            retryable: true,
+        }
+    }
+
+    pub fn local(what: &str, path: &std::path::Path, e: &std::io::Error) -> Self {
+        JobError::fatal(format!(
+            "{what} {}: {}",
+            path.display(),
+            crate::local::plain_io_error(e)
+        ))
+    }
+}
+
+impl From<RemoteError> for JobError {
+    fn from(e: RemoteError) -> Self {
+        // Data-connection trouble and aborted transfers are worth another try; refusals are not.
+        let retryable = e.is_connection_lost()
+            || matches!(e, RemoteError::Refusal { code, .. } if matches!(code, 0 | 421 | 425 | 426 | 450 | 451));
+        JobError {
+            message: e.to_string(),
+            retryable,
+        }
+    }
+}
+
+/// What one run of a file job came to.
+pub(super) enum Run {
+    Finished(Outcome),
+    Conflict {
+        source: FileFacts,
+        existing: FileFacts,
+    },
+}
+
+/// Everything a job function needs.
+pub(super) struct Ctx<'a> {
+    pub conn: &'a mut Connection,
+    pub running: &'a Running,
+    pub buf: &'a mut [u8],
+    pub emit: &'a Emit,
+    pub options: &'a PoolOptions,
+    /// Set when the control connection may be out of step (after a cancel, say).
+    pub drop_connection: bool,
+}
+
+impl Ctx<'_> {
+    pub fn secs(&self) -> u64 {
+        self.options.timeouts.read.as_secs()
+    }
+}
+
+struct Worker {
+    shared: Arc<Shared>,
+    emit: Emit,
+    options: PoolOptions,
+    conn: Option<(u64, Connection)>,
+    buf: Vec<u8>,
+    /// Moved directories whose contents all arrived, to remove after the current job.
+    pending_removals: Vec<Removal>,
+}
+
+impl Worker {
+    fn run(mut self) {
+        while let Some((job, running, profile, generation)) = self.next_job() {
+            (self.emit)(TransferEvent::Started { id: job.id });
+            let run = self.run_job(&job, &running, &profile, generation);
+            let mut st = self.shared.lock();
+            st.running.remove(&job.id);
+            let (outcome, removals) = match run {
+                Run::Conflict { source, existing } => {
+                    drop(st);
+                    (self.emit)(TransferEvent::Conflict {
+                        id: job.id,
+                        source,
+                        existing,
+                    });
+                    continue;
+                }
+                Run::Finished(outcome) => {
+                    if let (Outcome::Expanded { .. }, true) = (&outcome, job.is_dir) {
+                        // Accounting for the directory happens as its children finish.
+                        (outcome, Vec::new())
+                    } else {
+                        let ok = outcome.is_success();
+                        let removals = Shared::child_finished(&mut st, job.parent, ok);
+                        (outcome, removals)
+                    }
+                }
+            };
+            drop(st);
+            // Remove moved directories first, so that when the last job of a tree is reported
+            // finished the whole move is.
+            self.remove_dirs(removals, &profile, generation);
+            (self.emit)(TransferEvent::Finished {
+                id: job.id,
+                outcome,
+            });
+        }
+        if let Some((_, mut c)) = self.conn.take() {
+            let _ = c.ftp.quit();
+        }
+    }
+
+    /// Block until there is a job (and a server to do it with); `None` on shutdown.
+    fn next_job(&mut self) -> Option<(Job, Arc<Running>, Profile, u64)> {
+        let mut st = self.shared.lock();
+        loop {
+            if st.shutdown {
+                return None;
+            }
+            if st.profile.is_some() {
+                if let Some(job) = st.queue.pop_front() {
+                    let running = Arc::new(Running::default());
+                    st.running.insert(job.id, running.clone());
+                    let profile = st.profile.clone().expect("checked");
+                    return Some((job, running, profile, st.generation));
+                }
+            }
+            st = self.shared.wake.wait(st).expect("transfer state lock");
+        }
+    }
+
+    fn connection(
+        &mut self,
+        profile: &Profile,
+        generation: u64,
+    ) -> Result<&mut Connection, JobError> {
+        if !matches!(&self.conn, Some((g, _)) if *g == generation) {
+            self.conn = None;
+            let c = connect::connect(profile, self.options.timeouts).map_err(|e| {
+                let retryable = !matches!(e, RemoteError::Login { .. } | RemoteError::Dns { .. });
+                JobError {
+                    message: e.to_string(),
+                    retryable,
+                }
+            })?;
+            self.conn = Some((generation, c));
+        }
+        Ok(&mut self.conn.as_mut().expect("just connected").1)
+    }
+
+    fn run_job(&mut self, job: &Job, running: &Running, profile: &Profile, generation: u64) -> Run {
+        let result = if job.is_dir {
+            let mut expansion = None;
+            self.with_retries(job, running, profile, generation, |ctx| {
+                expansion = Some(expand::expand(ctx, job)?);
+                Ok(Run::Finished(Outcome::Expanded { children: 0 }))
+            })
+            .map(|run| match expansion.take() {
+                Some(x) => Run::Finished(Outcome::Expanded {
+                    children: self.queue_children(job, x),
+                }),
+                None => run,
+            })
+        } else {
+            match job.direction {
+                Direction::Download => {
+                    let mut plan = None;
+                    self.with_retries(job, running, profile, generation, |ctx| {
+                        download::run(ctx, job, &mut plan)
+                    })
+                }
+                Direction::Upload => {
+                    let mut plan = None;
+                    self.with_retries(job, running, profile, generation, |ctx| {
+                        upload::run(ctx, job, &mut plan)
+                    })
+                }
+            }
+        };
+        match result {
+            Ok(run) => run,
+            Err(e) if running.cancelled() => {
+                tracing::info!("job {} cancelled ({})", job.id, e.message);
+                Run::Finished(Outcome::Cancelled)
+            }
+            Err(e) => Run::Finished(Outcome::Failed { error: e.message }),
+        }
+    }
+
+    /// Run `f` on a connection, retrying with backoff when a connection problem interrupts it.
+    fn with_retries(
+        &mut self,
+        job: &Job,
+        running: &Running,
+        profile: &Profile,
+        generation: u64,
+        mut f: impl FnMut(&mut Ctx) -> Result<Run, JobError>,
+    ) -> Result<Run, JobError> {
+        let mut attempt = 0;
+        loop {
+            let result = match self.connection(profile, generation) {
+                Ok(_) => {
+                    let (_, conn) = self.conn.as_mut().expect("connected");
+                    let mut ctx = Ctx {
+                        conn,
+                        running,
+                        buf: &mut self.buf,
+                        emit: &self.emit,
+                        options: &self.options,
+                        drop_connection: false,
+                    };
+                    let r = f(&mut ctx);
+                    if ctx.drop_connection {
+                        self.conn = None;
+                    }
+                    r
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Err(e) if e.retryable && attempt < self.options.retries && !running.cancelled() => {
+                    attempt += 1;
+                    self.conn = None;
+                    (self.emit)(TransferEvent::Retrying {
+                        id: job.id,
+                        attempt,
+                        error: e.message.clone(),
+                    });
+                    let wait = self.options.backoff * 2u32.pow(attempt - 1);
+                    let until = Instant::now() + wait;
+                    while Instant::now() < until && !running.cancelled() {
+                        std::thread::sleep(Duration::from_millis(20).min(wait));
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Account for a directory's children before any of them can finish, tell the UI about
+    /// them, fail the refused ones and queue the rest. Returns how many children there are.
+    fn queue_children(&mut self, job: &Job, x: expand::Expansion) -> usize {
+        let expand::Expansion {
+            mut children,
+            refused,
+        } = x;
+        let total = children.len() + refused.len();
+        for c in &mut children {
+            c.id = self.shared.next_child.fetch_add(1, Ordering::Relaxed);
+        }
+        let removal = job.remove_source.then(|| match job.direction {
+            Direction::Download => Removal::Remote(job.remote.clone()),
+            Direction::Upload => Removal::Local(job.local.clone()),
+        });
+        {
+            let mut st = self.shared.lock();
+            if total == 0 {
+                self.pending_removals.extend(removal);
+                let up = Shared::child_finished(&mut st, job.parent, true);
+                self.pending_removals.extend(up);
+            } else {
+                st.trees.insert(
+                    job.id,
+                    Tree {
+                        parent: job.parent,
+                        pending: total,
+                        all_ok: true,
+                        removal,
+                    },
+                );
+            }
+        }
+        for c in &children {
+            (self.emit)(TransferEvent::Added { job: c.clone() });
+        }
+        for (mut c, reason) in refused {
+            c.id = self.shared.next_child.fetch_add(1, Ordering::Relaxed);
+            (self.emit)(TransferEvent::Added { job: c.clone() });
+            (self.emit)(TransferEvent::Finished {
+                id: c.id,
+                outcome: Outcome::Failed { error: reason },
+            });
+            let mut st = self.shared.lock();
+            let up = Shared::child_finished(&mut st, Some(job.id), false);
+            self.pending_removals.extend(up);
+        }
+        let mut st = self.shared.lock();
+        // Depth first: a directory's contents go before the rest of the queue, so a tree
+        // arrives directory by directory.
+        for c in children.into_iter().rev() {
+            st.queue.push_front(c);
+        }
+        self.shared.wake.notify_all();
+        total
+    }
+
+    fn remove_dirs(&mut self, mut removals: Vec<Removal>, profile: &Profile, generation: u64) {
+        removals.splice(0..0, self.pending_removals.drain(..));
+        for r in removals {
+            let result = match &r {
+                Removal::Local(p) => std::fs::remove_dir(p).map_err(|e| e.to_string()),
+                Removal::Remote(p) => {
+                    let secs = self.options.timeouts.read.as_secs();
+                    self.connection(profile, generation)
+                        .map_err(|e| e.message)
+                        .and_then(|c| ops::remove_dir(c, p, secs).map_err(|e| e.to_string()))
+                }
+            };
+            if let Err(e) = result {
+                tracing::warn!("moving: could not remove the source directory {r:?}: {e}");
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! One file from the local disk to the server: STOR (or APPE to resume), verified with SIZE,
+//! modification time kept with MFMT where the server offers it.
+
+use std::fs;
+use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
+
+use super::download::{is_newer, modified_secs, open_source};
+use super::event::{FileFacts, Outcome, TransferEvent};
+use super::job::{Job, Resolution, numbered_name};
+use super::pool::{Ctx, JobError, Run};
+use super::progress::Throttle;
+use crate::remote::{RemoteError, ops, path as rpath};
+
+/// Decided once per job, kept across retries.
+pub(super) struct Plan {
+    target: String,
+    /// Start from zero; false continues from what the server already has.
+    fresh: bool,
+    size: u64,
+    mtime: Option<i64>,
+}
+
+pub(super) fn run(ctx: &mut Ctx, job: &Job, plan: &mut Option<Plan>) -> Result<Run, JobError> {
+    if plan.is_none() {
+        match prepare(ctx, job)? {
+            Ok(p) => *plan = Some(p),
+            Err(run) => return Ok(run),
+        }
+    }
+    let p = plan.as_mut().expect("planned");
+    let result = execute(ctx, job, p);
+    p.fresh = false;
+    result
+}
+
+/// `Ok(plan)` to go ahead, or `Err(run)` when there is nothing to send (skip, conflict).
+fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Result<Plan, Run>, JobError> {
+    let secs = ctx.secs();
+    let meta = fs::metadata(&job.local).map_err(|e| match e.kind() {
+        ErrorKind::NotFound => JobError::fatal(format!(
+            "{} vanished before it was sent",
+            job.local.display()
+        )),
+        _ => JobError::local("cannot read", &job.local, &e),
+    })?;
+    if meta.is_dir() {
+        return Err(JobError::fatal(format!(
+            "{} is a directory",
+            job.local.display()
+        )));
+    }
+    let size = meta.len();
+    let mtime = modified_secs(&meta);
+    let source = FileFacts {
+        size: Some(size),
+        mtime,
+    };
+    let plan = |target: String, fresh| {
+        Ok(Ok(Plan {
+            target,
+            fresh,
+            size,
+            mtime,
+        }))
+    };
+    let Some(have) = ops::size(ctx.conn, &job.remote, secs)? else {
+        return plan(job.remote.clone(), true);
+    };
+    let skip = |reason: &str| {
+        Ok(Err(Run::Finished(Outcome::Skipped {
+            reason: reason.into(),
+        })))
+    };
+    match job.on_exists {
+        None => {
+            let existing = FileFacts {
+                size: Some(have),
+                mtime: ops::mtime(ctx.conn, &job.remote, secs)?,
+            };
+            Ok(Err(Run::Conflict { source, existing }))
+        }
+        Some(Resolution::Skip) => skip("the destination exists"),
+        Some(Resolution::Overwrite) => plan(job.remote.clone(), true),
+        Some(Resolution::OverwriteIfNewer) => {
+            if is_newer(mtime, ops::mtime(ctx.conn, &job.remote, secs)?) {
+                plan(job.remote.clone(), true)
+            } else {
+                skip("the destination is not older")
+            }
+        }
+        Some(Resolution::Rename) => {
+            let dir = rpath::parent(&job.remote).unwrap_or_else(|| "/".into());
+            let name = rpath::file_name(&job.remote)
+                .unwrap_or_default()
+                .to_string();
+            for n in 1.. {
+                let candidate = rpath::join(&dir, &numbered_name(&name, n));
+                if ops::size(ctx.conn, &candidate, secs)?.is_none() {
+                    return plan(candidate, true);
+                }
+            }
+            unreachable!("some number is free")
+        }
+        Some(Resolution::Resume) if have == size => skip("the destination is already complete"),
+        Some(Resolution::Resume) if have < size => plan(job.remote.clone(), false),
+        Some(Resolution::Resume) => plan(job.remote.clone(), true),
+    }
+}
+
+fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
+    let secs = ctx.secs();
+    let offset = if plan.fresh {
+        0
+    } else {
+        ops::size(ctx.conn, &plan.target, secs)?
+            .filter(|&n| n <= plan.size)
+            .unwrap_or(0)
+    };
+    let mut file = open_source(&job.local)?;
+    file.seek(SeekFrom::Start(offset))
+        .map_err(|e| JobError::local("cannot read", &job.local, &e))?;
+    let stream = if offset > 0 {
+        ctx.conn.ftp.append_with_stream(&plan.target)
+    } else {
+        ctx.conn.ftp.put_with_stream(&plan.target)
+    };
+    let mut stream = stream.map_err(|e| RemoteError::from_ftp(e, "starting the upload", secs))?;
+    ctx.running
+        .set_socket(stream.get_ref().get_ref().try_clone().ok());
+
+    let mut done = offset;
+    let mut throttle = Throttle::new(done);
+    let total = Some(plan.size);
+    (ctx.emit)(TransferEvent::Progress {
+        id: job.id,
+        done,
+        total,
+        rate: 0.0,
+    });
+    let sent: Result<(), Stop> = loop {
+        if ctx.running.cancelled() {
+            break Err(Stop::Cancelled);
+        }
+        let n = match file.read(ctx.buf) {
+            Ok(0) => break Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => break Err(Stop::Local(e)),
+        };
+        if let Err(e) = stream.write_all(&ctx.buf[..n]) {
+            break Err(Stop::Remote(e));
+        }
+        done += n as u64;
+        if let Some(rate) = throttle.tick(done) {
+            (ctx.emit)(TransferEvent::Progress {
+                id: job.id,
+                done,
+                total,
+                rate,
+            });
+        }
+    };
+    ctx.running.set_socket(None);
+    (ctx.emit)(TransferEvent::Progress {
+        id: job.id,
+        done,
+        total,
+        rate: throttle.average(done - offset),
+    });
+    let finished = stream.flush().map_err(|e| e.to_string()).and(
+        stream
+            .finish()
+            .map_err(|e| RemoteError::from_ftp(e, "finishing the upload", secs).to_string()),
+    );
+    if let Err(stop) = sent {
+        if finished.is_err() {
+            ctx.drop_connection = true;
+        }
+        return match stop {
+            Stop::Cancelled => Ok(Run::Finished(Outcome::Cancelled)),
+            _ if ctx.running.cancelled() => Ok(Run::Finished(Outcome::Cancelled)),
+            Stop::Local(e) => Err(JobError::local("cannot read", &job.local, &e)),
+            Stop::Remote(e) => Err(JobError::retry(format!(
+                "the data connection broke after {done} bytes: {e}"
+            ))),
+        };
+    }
+    if let Err(e) = finished {
+        ctx.drop_connection = true;
+        if ctx.running.cancelled() {
+            return Ok(Run::Finished(Outcome::Cancelled));
+        }
+        return Err(JobError::retry(e));
+    }
+    if let Some(have) = ops::size(ctx.conn, &plan.target, secs)? {
+        if have != plan.size {
+            return Err(JobError::retry(format!(
+                "the server has {have} of {} bytes after the upload",
+                plan.size
+            )));
+        }
+    }
+    if let Some(m) = plan.mtime {
+        ops::set_mtime(ctx.conn, &plan.target, m, secs)?;
+    }
+    if job.remove_source {
+        fs::remove_file(&job.local).map_err(|e| {
+            JobError::fatal(format!(
+                "copied, but the source could not be deleted: {}",
+                crate::local::plain_io_error(&e)
+            ))
+        })?;
+    }
+    Ok(Run::Finished(Outcome::Done {
+        bytes: done - offset,
+        secs: throttle.elapsed(),
+    }))
+}
+
+enum Stop {
+    Cancelled,
+    Local(std::io::Error),
+    Remote(std::io::Error),
+}
