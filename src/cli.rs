@@ -31,6 +31,14 @@ pub struct Cli {
     /// Start an embedded FTP server over a scratch copy of a demo tree and connect to it
     #[arg(long, conflicts_with = "url")]
     pub demo: bool,
+
+    /// Transfers running at once, each on its own connection
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub parallel: u16,
+
+    /// Do not capture the mouse (leaves the terminal's own selection working)
+    #[arg(long)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]

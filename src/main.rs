@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use ftpdeck::cli::{Cli, Command};
-use ftpdeck::remote::session::SessionOptions;
+use ftpdeck::tui::RunOptions;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -34,8 +34,16 @@ fn run_tui(cli: Cli) -> anyhow::Result<()> {
         }
         None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
     };
+    let options = RunOptions {
+        pool: ftpdeck::transfer::PoolOptions {
+            workers: cli.parallel as usize,
+            ..Default::default()
+        },
+        mouse: !cli.no_mouse,
+        ..RunOptions::default()
+    };
     if cli.demo {
-        return run_demo(local);
+        return run_demo(local, options);
     }
     let profile = match cli.url.as_deref() {
         Some(url) => {
@@ -49,11 +57,11 @@ fn run_tui(cli: Cli) -> anyhow::Result<()> {
         }
         None => None,
     };
-    ftpdeck::tui::run(local, profile, SessionOptions::default())
+    ftpdeck::tui::run(local, profile, options)
 }
 
 #[cfg(feature = "server")]
-fn run_demo(local: PathBuf) -> anyhow::Result<()> {
+fn run_demo(local: PathBuf, options: RunOptions) -> anyhow::Result<()> {
     use ftpdeck::remote::{Profile, Secret};
     use ftpdeck::server::{self, ServerAuth, ServerConfig};
 
@@ -78,14 +86,14 @@ fn run_demo(local: PathBuf) -> anyhow::Result<()> {
         password: Some(Secret::new("demo")),
         path: "/".into(),
     };
-    let result = ftpdeck::tui::run(local, Some(profile), SessionOptions::default());
+    let result = ftpdeck::tui::run(local, Some(profile), options);
     server.stop();
     drop(tree);
     result
 }
 
 #[cfg(not(feature = "server"))]
-fn run_demo(_local: PathBuf) -> anyhow::Result<()> {
+fn run_demo(_local: PathBuf, _options: RunOptions) -> anyhow::Result<()> {
     anyhow::bail!("this build has no embedded server (built without the `server` feature)")
 }
 

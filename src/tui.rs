@@ -5,7 +5,7 @@ use std::io::{self, Stdout};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use crossterm::event::{self, Event};
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -17,6 +17,28 @@ use crate::app::{App, Cmd, Msg};
 use crate::local::{self, LocalCmd};
 use crate::remote::session::{self, SessionOptions};
 use crate::remote::{Profile, RemoteCmd};
+use crate::transfer::{self, PoolOptions, Resolution, TransferCmd};
+
+/// Everything the TUI is started with besides the start directory and server.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub session: SessionOptions,
+    pub pool: PoolOptions,
+    pub mouse: bool,
+    /// Answer for existing destinations without asking (`None`: ask).
+    pub default_policy: Option<Resolution>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            session: SessionOptions::default(),
+            pool: PoolOptions::default(),
+            mouse: true,
+            default_policy: None,
+        }
+    }
+}
 
 /// Most messages applied before a redraw, so a burst costs one frame but the screen still
 /// moves during a flood.
@@ -25,7 +47,12 @@ const MAX_BATCH: usize = 256;
 /// Put the terminal back as we found it. Safe to call more than once.
 pub fn restore_terminal() {
     let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
 }
 
 /// Restores the terminal when dropped, so every return path (and unwinding) cleans up.
@@ -50,24 +77,30 @@ fn install_panic_hook() {
 pub fn run(
     local_dir: PathBuf,
     profile: Option<Profile>,
-    options: SessionOptions,
+    options: RunOptions,
 ) -> anyhow::Result<()> {
     install_panic_hook();
     enable_raw_mode()?;
     let guard = TerminalGuard;
     execute!(io::stdout(), EnterAlternateScreen, crossterm::cursor::Hide)?;
+    if options.mouse {
+        execute!(io::stdout(), EnableMouseCapture)?;
+    }
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
 
     let (tx, rx) = mpsc::channel::<Msg>();
     spawn_input_thread(tx.clone());
+    spawn_ticker(tx.clone());
     let workers = Workers {
-        remote: session::spawn(tx.clone(), options),
+        remote: session::spawn(tx.clone(), options.session),
         local: local::spawn(tx.clone()),
+        transfer: transfer::spawn(tx.clone(), options.pool.clone()),
     };
     drop(tx);
 
     let (mut app, cmds) = App::new(local_dir, profile);
+    app.default_policy = options.default_policy;
     let size = terminal.size()?;
     app.update(Msg::Resize {
         width: size.width,
@@ -76,6 +109,7 @@ pub fn run(
     workers.dispatch(cmds);
     event_loop(&mut terminal, &mut app, &rx, &workers)?;
     let _ = workers.remote.send(RemoteCmd::Shutdown);
+    let _ = workers.transfer.send(TransferCmd::Shutdown);
     drop(guard);
     Ok(())
 }
@@ -107,6 +141,7 @@ fn event_loop(
 struct Workers {
     remote: Sender<RemoteCmd>,
     local: Sender<LocalCmd>,
+    transfer: Sender<TransferCmd>,
 }
 
 impl Workers {
@@ -120,6 +155,9 @@ impl Workers {
                 Cmd::Local(c) => {
                     let _ = self.local.send(c);
                 }
+                Cmd::Transfer(c) => {
+                    let _ = self.transfer.send(c);
+                }
                 Cmd::Quit => return true,
             }
         }
@@ -131,10 +169,17 @@ fn spawn_input_thread(tx: Sender<Msg>) {
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
+            let start = std::time::Instant::now();
             loop {
                 let msg = match event::read() {
                     Ok(Event::Key(k)) => Msg::Key(k),
                     Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
+                    Ok(Event::Mouse(m)) => Msg::Mouse {
+                        kind: m.kind,
+                        column: m.column,
+                        row: m.row,
+                        at_ms: start.elapsed().as_millis() as u64,
+                    },
                     Ok(_) => continue,
                     Err(e) => {
                         tracing::error!("terminal input failed: {e}");
@@ -147,4 +192,16 @@ fn spawn_input_thread(tx: Sender<Msg>) {
             }
         })
         .expect("spawn input thread");
+}
+
+/// One `Tick` a second: speed samples and coalesced refreshes.
+fn spawn_ticker(tx: Sender<Msg>) {
+    std::thread::Builder::new()
+        .name("ticker".into())
+        .spawn(move || {
+            while tx.send(Msg::Tick).is_ok() {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+        })
+        .expect("spawn ticker thread");
 }

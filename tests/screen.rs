@@ -223,3 +223,49 @@ fn help_overlay_lists_the_keys() {
         assert!(all.contains(k), "{k} missing: {all}");
     }
 }
+
+#[test]
+fn transfer_panel_shows_progress_speed_eta_and_totals() {
+    use ftpdeck::transfer::{Direction, Job, TransferCmd, TransferEvent};
+    let mut app = app_with(vec![file("big.iso", 4 << 20)], 140, 40);
+    let cmds = app.update(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::F(5),
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    let job: Job = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Transfer(TransferCmd::Enqueue(j)) => Some(j[0].clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(job.direction, Direction::Download);
+    app.update(Msg::Transfer(TransferEvent::Started { id: job.id }));
+    app.update(Msg::Transfer(TransferEvent::Progress {
+        id: job.id,
+        done: 1 << 20,
+        total: Some(4 << 20),
+        rate: (1 << 20) as f64,
+    }));
+    app.update(Msg::Tick);
+    let all = render(&app, 140, 40).join("\n");
+    assert!(all.contains("Transfers"), "{all}");
+    assert!(all.contains("↓ big.iso"), "{all}");
+    assert!(all.contains("1.0 MiB / 4.0 MiB"), "{all}");
+    assert!(all.contains("1.0 MiB/s"), "{all}");
+    assert!(all.contains("ETA 0:03"), "{all}");
+    assert!(
+        all.contains("1 running, 0 queued · 1 files left (3.0 MiB)"),
+        "{all}"
+    );
+    assert!(all.contains("█████"), "a progress bar: {all}");
+
+    // Hidden panel: the summary moves to the status bar.
+    app.update(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('t'),
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    let screen = render(&app, 140, 40);
+    assert!(!screen.join("\n").contains("Transfers —"));
+    assert!(screen[39].contains("1 running"), "{}", screen[39]);
+}

@@ -2,6 +2,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::transfer::JobId;
+
 /// A modal dialog over the panes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dialog {
@@ -12,6 +14,12 @@ pub enum Dialog {
         /// Why we ask again (the last attempt's error).
         error: Option<String>,
     },
+    /// The destination of a transfer exists: what now?
+    Overwrite { id: JobId, apply_to_all: bool },
+    /// Quit although transfers are running?
+    ConfirmQuit,
+    /// Select (or unselect) the entries whose names match a glob pattern.
+    Glob { select: bool, input: String },
 }
 
 /// What a key did to a text input.
@@ -43,5 +51,44 @@ pub fn edit_line(input: &mut String, key: &KeyEvent) -> InputOutcome {
             InputOutcome::Editing
         }
         _ => InputOutcome::Editing,
+    }
+}
+
+/// Shell-style glob match: `*` any run, `?` one character, case-insensitive.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let n: Vec<char> = name.to_lowercase().chars().collect();
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ni));
+            pi += 1;
+        } else if let Some((sp, sn)) = star {
+            pi = sp + 1;
+            ni = sn + 1;
+            star = Some((sp, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("*.txt", "notes.TXT"));
+        assert!(glob_match("f?le*", "file-1.log"));
+        assert!(!glob_match("*.txt", "notes.txt.bak"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "aXXbYYc"));
+        assert!(!glob_match("a*b*c", "aXXbYY"));
     }
 }

@@ -1,26 +1,53 @@
 //! Application state and `update`: pure, no I/O. Messages in, commands out.
 
+mod browse;
+mod copy;
 pub mod dialog;
 pub mod keymap;
+mod modal;
+mod mouse;
 pub mod pane;
+pub mod transfers;
 
-use std::path::{Path, PathBuf};
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
 
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEventKind};
 
 use crate::local::{LocalCmd, LocalEvent};
-use crate::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Secret, path as rpath};
-use dialog::{Dialog, InputOutcome};
-use keymap::Action;
+use crate::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent};
+use crate::transfer::{JobId, Resolution, TransferCmd, TransferEvent};
+use dialog::Dialog;
+pub use mouse::Drag;
 pub use pane::{Pane, Side, SortKey};
+pub use transfers::Transfers;
 
 /// Everything that can happen to the app.
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     Remote(RemoteEvent),
     Local(LocalEvent),
+    Transfer(TransferEvent),
+    /// A mouse event at a cell; `at_ms` is when it happened (for double clicks).
+    Mouse {
+        kind: MouseEventKind,
+        column: u16,
+        row: u16,
+        at_ms: u64,
+    },
+    /// About one second passed (speed samples, coalesced pane refreshes).
+    Tick,
+}
+
+impl From<TransferEvent> for Msg {
+    fn from(e: TransferEvent) -> Self {
+        Msg::Transfer(e)
+    }
 }
 
 impl From<RemoteEvent> for Msg {
@@ -36,10 +63,11 @@ impl From<LocalEvent> for Msg {
 }
 
 /// Work for the event loop to hand to a worker.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
     Remote(RemoteCmd),
     Local(LocalCmd),
+    Transfer(TransferCmd),
     Quit,
 }
 
@@ -74,7 +102,22 @@ pub struct App {
     pub width: u16,
     pub height: u16,
     pub quit: bool,
+    pub transfers: Transfers,
+    pub show_transfers: bool,
+    /// The transfer panel has the keyboard (Tab cycles to it when it is shown).
+    pub panel_focus: bool,
+    /// Conflicts waiting for the overwrite dialog, oldest first.
+    pub conflicts: VecDeque<JobId>,
+    /// "Apply to all" answers, per batch.
+    pub batch_policy: HashMap<u64, Resolution>,
+    /// What to do with existing destinations without asking (from the config).
+    pub default_policy: Option<Resolution>,
+    pub drag: Option<Drag>,
+    last_click: Option<(Side, String, u64)>,
+    /// Panes (local, remote) that transfers changed and that need a refresh.
+    dirty: (bool, bool),
     next_id: u64,
+    next_batch: u64,
 }
 
 impl App {
@@ -97,7 +140,17 @@ impl App {
             width: 80,
             height: 24,
             quit: false,
+            transfers: Transfers::default(),
+            show_transfers: false,
+            panel_focus: false,
+            conflicts: VecDeque::new(),
+            batch_policy: HashMap::new(),
+            default_policy: None,
+            drag: None,
+            last_click: None,
+            dirty: (false, false),
             next_id: 0,
+            next_batch: 0,
         };
         let mut cmds = vec![app.request_local(local_dir.to_string_lossy().into_owned(), None)];
         match profile {
@@ -124,6 +177,14 @@ impl App {
             }
             Msg::Remote(e) => self.on_remote(e),
             Msg::Local(e) => self.on_local(e),
+            Msg::Transfer(e) => self.on_transfer(e),
+            Msg::Mouse {
+                kind,
+                column,
+                row,
+                at_ms,
+            } => self.on_mouse(kind, column, row, at_ms),
+            Msg::Tick => self.on_tick(),
         }
     }
 
@@ -143,7 +204,7 @@ impl App {
 
     /// Rows of entries a pane shows at the current terminal size.
     pub fn pane_rows(&self) -> usize {
-        crate::ui::pane_rows(self.height)
+        crate::ui::pane_rows(self)
     }
 
     fn info(&mut self, text: impl Into<String>) {
@@ -196,7 +257,7 @@ impl App {
         Cmd::Remote(RemoteCmd::List { id, path })
     }
 
-    fn request(&mut self, side: Side, path: String, select: Option<String>) -> Vec<Cmd> {
+    pub(super) fn request(&mut self, side: Side, path: String, select: Option<String>) -> Vec<Cmd> {
         match side {
             Side::Local => vec![self.request_local(path, select)],
             Side::Remote => {
@@ -208,7 +269,7 @@ impl App {
         }
     }
 
-    fn start_connect(&mut self, profile: Profile) -> Vec<Cmd> {
+    pub(super) fn start_connect(&mut self, profile: Profile) -> Vec<Cmd> {
         let needs_password = profile.password.is_none();
         let label = profile.label();
         self.profile = Some(profile);
@@ -235,138 +296,6 @@ impl App {
         }
     }
 
-    // ----- keys ------------------------------------------------------------------------------
-
-    fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
-        if self.dialog.is_some() {
-            return self.on_dialog_key(key);
-        }
-        let action = keymap::action_for(&key);
-        if self.show_help {
-            // Any key closes the help; a quit key still quits.
-            self.show_help = false;
-            if action != Some(Action::Quit) {
-                return vec![];
-            }
-        }
-        match action {
-            Some(a) => self.on_action(a),
-            None => vec![],
-        }
-    }
-
-    fn on_action(&mut self, action: Action) -> Vec<Cmd> {
-        let rows = self.pane_rows();
-        let side = self.focus;
-        let pane = self.pane_mut(side);
-        match action {
-            Action::SwitchPane => self.focus = side.other(),
-            Action::Up => pane.move_by(-1),
-            Action::Down => pane.move_by(1),
-            Action::PageUp => pane.move_by(-(rows as isize)),
-            Action::PageDown => pane.move_by(rows as isize),
-            Action::Top => pane.move_to(0),
-            Action::Bottom => pane.move_to(usize::MAX),
-            Action::ToggleHidden => pane.toggle_hidden(),
-            Action::CycleSort => {
-                pane.cycle_sort();
-                let label = pane.sort.label();
-                self.info(format!("Sorted by {label}"));
-            }
-            Action::ReverseSort => {
-                pane.toggle_reverse();
-                let order = if pane.reverse {
-                    "descending"
-                } else {
-                    "ascending"
-                };
-                self.info(format!("Sort order {order}"));
-            }
-            Action::Open => return self.open_current(),
-            Action::Parent => return self.go_parent(),
-            Action::Refresh => return self.refresh(),
-            Action::Help => self.show_help = true,
-            Action::Quit => {
-                self.quit = true;
-                return vec![Cmd::Quit];
-            }
-        }
-        self.pane_mut(side).scroll_to_cursor(rows);
-        vec![]
-    }
-
-    fn open_current(&mut self) -> Vec<Cmd> {
-        let side = self.focus;
-        let pane = self.pane(side);
-        let Some(entry) = pane.current() else {
-            return vec![];
-        };
-        use crate::entry::EntryKind;
-        match entry.kind {
-            EntryKind::Dir | EntryKind::Symlink => {
-                let name = entry.name.clone();
-                let target = child_path(side, &pane.dir, &name);
-                self.request(side, target, None)
-            }
-            EntryKind::File => {
-                let name = crate::sanitize::display_name(&entry.name);
-                self.info(format!("{name} is a file"));
-                vec![]
-            }
-            EntryKind::Unknown => {
-                self.error("This listing line could not be parsed; it cannot be opened");
-                vec![]
-            }
-        }
-    }
-
-    fn go_parent(&mut self) -> Vec<Cmd> {
-        let side = self.focus;
-        let dir = self.pane(side).dir.clone();
-        let Some(parent) = parent_path(side, &dir) else {
-            return vec![];
-        };
-        let select = file_name(side, &dir);
-        self.request(side, parent, select)
-    }
-
-    fn refresh(&mut self) -> Vec<Cmd> {
-        let side = self.focus;
-        if side == Side::Remote && self.conn != ConnState::Connected {
-            return self.reconnect();
-        }
-        let pane = self.pane(side);
-        let dir = pane.dir.clone();
-        let keep = pane.current_name();
-        if dir.is_empty() {
-            return vec![];
-        }
-        self.request(side, dir, keep)
-    }
-
-    fn on_dialog_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
-        let Some(Dialog::Password { input, .. }) = self.dialog.as_mut() else {
-            return vec![];
-        };
-        match dialog::edit_line(input, &key) {
-            InputOutcome::Editing => vec![],
-            InputOutcome::Cancelled => {
-                self.dialog = None;
-                self.remote.error = Some("Not connected (password prompt cancelled).".into());
-                self.info("Not connected — press r in the remote pane to try again");
-                vec![]
-            }
-            InputOutcome::Submitted(password) => {
-                self.dialog = None;
-                let Some(mut profile) = self.profile.clone() else {
-                    return vec![];
-                };
-                profile.password = Some(Secret::new(password));
-                self.start_connect(profile)
-            }
-        }
-    }
-
     // ----- worker events ---------------------------------------------------------------------
 
     fn on_remote(&mut self, event: RemoteEvent) -> Vec<Cmd> {
@@ -380,12 +309,17 @@ impl App {
                 self.conn = ConnState::Connected;
                 self.remote.error = None;
                 self.info(format!("Connected to {label}"));
+                let mut cmds = Vec::new();
+                if let Some(p) = &self.profile {
+                    cmds.push(Cmd::Transfer(TransferCmd::SetProfile(p.clone())));
+                }
                 let start = match &self.profile {
                     Some(p) if !p.path.is_empty() && self.remote.dir.is_empty() => p.path.clone(),
                     _ if !self.remote.dir.is_empty() => self.remote.dir.clone(),
                     _ => home,
                 };
-                vec![self.request_remote(start, None)]
+                cmds.push(self.request_remote(start, None));
+                cmds
             }
             RemoteEvent::ConnectFailed { error } => {
                 let msg = error.to_string();
@@ -477,30 +411,5 @@ impl App {
                 vec![]
             }
         }
-    }
-}
-
-fn child_path(side: Side, dir: &str, name: &str) -> String {
-    match side {
-        Side::Remote => rpath::join(dir, name),
-        Side::Local => Path::new(dir).join(name).to_string_lossy().into_owned(),
-    }
-}
-
-fn parent_path(side: Side, dir: &str) -> Option<String> {
-    match side {
-        Side::Remote => rpath::parent(dir),
-        Side::Local => Path::new(dir)
-            .parent()
-            .map(|p| p.to_string_lossy().into_owned()),
-    }
-}
-
-fn file_name(side: Side, dir: &str) -> Option<String> {
-    match side {
-        Side::Remote => rpath::file_name(dir).map(str::to_string),
-        Side::Local => Path::new(dir)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned()),
     }
 }

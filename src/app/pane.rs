@@ -1,6 +1,7 @@
 //! One pane: a directory, its entries, the cursor, scrolling, sort and hidden-file filter.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use crate::entry::{Entry, EntryKind};
 
@@ -75,6 +76,8 @@ pub struct Pane {
     pub pending: Option<Pending>,
     /// Why this pane has nothing to show (its first listing failed, or not connected).
     pub error: Option<String>,
+    /// Names of the selected entries.
+    pub selected: HashSet<String>,
 }
 
 impl Pane {
@@ -91,6 +94,7 @@ impl Pane {
             reverse: false,
             pending: None,
             error: None,
+            selected: HashSet::new(),
         }
     }
 
@@ -106,6 +110,13 @@ impl Pane {
 
     /// Replace the contents with a new listing of `dir`; the cursor goes to `select` if given.
     pub fn set_listing(&mut self, dir: String, entries: Vec<Entry>, select: Option<&str>) {
+        if dir != self.dir {
+            self.selected.clear();
+        } else {
+            // A refresh keeps the selection of the entries that are still there.
+            let names: HashSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+            self.selected.retain(|n| names.contains(n.as_str()));
+        }
         self.dir = dir;
         self.entries = entries;
         self.error = None;
@@ -153,6 +164,66 @@ impl Pane {
         let keep = self.current_name();
         self.reverse = !self.reverse;
         self.rebuild_view(keep.as_deref());
+    }
+
+    /// Select or unselect the entry under the cursor, then move down.
+    pub fn toggle_select_current(&mut self) {
+        if let Some(name) = self.current_name() {
+            if !self.selected.remove(&name) {
+                self.selected.insert(name);
+            }
+            self.move_by(1);
+        }
+    }
+
+    /// Invert the selection of the visible entries.
+    pub fn invert_selection(&mut self) {
+        let names: Vec<String> = self.visible().map(|e| e.name.clone()).collect();
+        for name in names {
+            if !self.selected.remove(&name) {
+                self.selected.insert(name);
+            }
+        }
+    }
+
+    /// Select (or unselect) the visible entries whose names match `pattern`; returns how many.
+    pub fn select_glob(&mut self, pattern: &str, select: bool) -> usize {
+        let names: Vec<String> = self
+            .visible()
+            .filter(|e| super::dialog::glob_match(pattern, &e.name))
+            .map(|e| e.name.clone())
+            .collect();
+        for name in &names {
+            if select {
+                self.selected.insert(name.clone());
+            } else {
+                self.selected.remove(name);
+            }
+        }
+        names.len()
+    }
+
+    /// The entries a command acts on: the selection, or else the entry under the cursor.
+    pub fn targets(&self) -> Vec<&Entry> {
+        if self.selected.is_empty() {
+            self.current().into_iter().collect()
+        } else {
+            self.entries
+                .iter()
+                .filter(|e| self.selected.contains(&e.name))
+                .collect()
+        }
+    }
+
+    /// Number of selected entries and the total size of the selected files.
+    pub fn selection_totals(&self) -> (usize, u64) {
+        let bytes = self
+            .entries
+            .iter()
+            .filter(|e| self.selected.contains(&e.name))
+            .filter_map(|e| e.size)
+            .sum();
+        (self.selected.len(), bytes)
     }
 
     /// Move the cursor by `delta` rows, stopping at the ends.
@@ -261,6 +332,32 @@ mod tests {
 
     fn names(p: &Pane) -> Vec<&str> {
         p.visible().map(|e| e.name.as_str()).collect()
+    }
+
+    #[test]
+    fn selection_toggle_invert_glob_and_targets() {
+        let mut p = Pane::new(Side::Local);
+        let entries = vec![
+            file("a.txt", 1, 0),
+            file("b.log", 2, 0),
+            file("c.txt", 4, 0),
+        ];
+        p.set_listing("/x".into(), entries, None);
+        assert_eq!(p.targets().len(), 1, "nothing selected: the cursor's entry");
+        p.toggle_select_current();
+        assert_eq!(p.current().unwrap().name, "b.log", "moves down");
+        assert_eq!(p.selection_totals(), (1, 1));
+        p.invert_selection();
+        assert_eq!(p.selection_totals(), (2, 6));
+        assert_eq!(p.select_glob("*.txt", false), 2);
+        assert_eq!(p.select_glob("*.TXT", true), 2);
+        let names: Vec<_> = p.targets().iter().map(|e| e.name.clone()).collect();
+        assert_eq!(names, ["a.txt", "b.log", "c.txt"]);
+        // A refresh of the same directory keeps what still exists; another directory clears.
+        p.set_listing("/x".into(), vec![file("a.txt", 1, 0)], None);
+        assert_eq!(p.selection_totals(), (1, 1));
+        p.set_listing("/y".into(), vec![file("a.txt", 1, 0)], None);
+        assert_eq!(p.selection_totals(), (0, 0));
     }
 
     #[test]

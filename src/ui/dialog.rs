@@ -6,17 +6,57 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use super::text::{format_time, human_size};
+use crate::app::App;
 use crate::app::dialog::Dialog;
+use crate::app::transfers::JobState;
 use crate::sanitize::display_name;
+use crate::transfer::FileFacts;
 
-pub fn draw(frame: &mut Frame, area: Rect, dialog: &Dialog) {
+fn hint(text: &str) -> Line<'static> {
+    Line::from(Span::styled(
+        text.to_string(),
+        Style::default().fg(Color::DarkGray),
+    ))
+}
+
+fn boxed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, w: u16) {
+    let rect = super::centered(area, w, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(Style::default().fg(Color::Yellow))
+                .title(Span::styled(
+                    format!(" {title} "),
+                    Style::default().add_modifier(Modifier::BOLD),
+                )),
+        ),
+        rect,
+    );
+}
+
+fn facts(f: &FileFacts) -> String {
+    let size = f
+        .size
+        .map(human_size)
+        .unwrap_or_else(|| "size unknown".into());
+    let time = format_time(f.mtime);
+    if time.is_empty() {
+        size
+    } else {
+        format!("{size}, {time}")
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
     match dialog {
         Dialog::Password {
             label,
             input,
             error,
         } => {
-            let rect = super::centered(area, 60, if error.is_some() { 8 } else { 6 });
             let mut lines = vec![
                 Line::from(format!("Password for {}:", display_name(label))),
                 Line::from(Span::styled(
@@ -30,20 +70,58 @@ pub fn draw(frame: &mut Frame, area: Rect, dialog: &Dialog) {
                     Style::default().fg(Color::LightRed),
                 )));
             }
-            lines.push(Line::from(Span::styled(
-                "Enter connect · Esc cancel",
-                Style::default().fg(Color::DarkGray),
-            )));
-            frame.render_widget(Clear, rect);
-            frame.render_widget(
-                Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-                    Block::default().borders(Borders::ALL).title(Span::styled(
-                        " Log in ",
-                        Style::default().add_modifier(Modifier::BOLD),
-                    )),
+            lines.push(hint("Enter connect · Esc cancel"));
+            boxed(frame, area, "Log in", lines, 60);
+        }
+        Dialog::Overwrite { id, apply_to_all } => {
+            let Some(v) = app.transfers.get(*id) else {
+                return;
+            };
+            let (source, existing) = match &v.state {
+                JobState::Conflict { source, existing } => (*source, *existing),
+                _ => (FileFacts::default(), FileFacts::default()),
+            };
+            let resume = matches!((existing.size, source.size), (Some(e), Some(s)) if e < s);
+            let check = if *apply_to_all { "[x]" } else { "[ ]" };
+            let mut lines = vec![
+                Line::from(format!("{} already exists.", display_name(&v.job.name()))),
+                Line::from(format!("  existing: {}", facts(&existing))),
+                Line::from(format!("  new:      {}", facts(&source))),
+                Line::from(""),
+                Line::from("o overwrite   s skip   n rename (keep both)   u overwrite if newer"),
+            ];
+            if resume {
+                lines.push(Line::from("r resume (the existing file is smaller)"));
+            }
+            lines.push(Line::from(format!("a {check} apply to all in this batch")));
+            lines.push(hint("Esc skips this file"));
+            boxed(frame, area, "File exists", lines, 72);
+        }
+        Dialog::ConfirmQuit => {
+            let t = app.transfers.totals();
+            let lines = vec![
+                Line::from(format!(
+                    "{} transfers are still running or queued.",
+                    t.running + t.queued + t.waiting
+                )),
+                Line::from(
+                    "Quit and cancel them? Partial downloads stay as .part files for resume.",
                 ),
-                rect,
-            );
+                hint("y quit · n / Esc stay"),
+            ];
+            boxed(frame, area, "Quit?", lines, 76);
+        }
+        Dialog::Glob { select, input } => {
+            let verb = if *select { "Select" } else { "Unselect" };
+            let lines = vec![
+                Line::from(format!("{verb} names matching (* and ? wildcards):")),
+                Line::from(Span::styled(
+                    format!("{input}▏"),
+                    Style::default().fg(Color::Yellow),
+                )),
+                hint("Enter apply · Esc cancel"),
+            ];
+            boxed(frame, area, verb, lines, 60);
         }
     }
 }

@@ -5,6 +5,7 @@ mod help;
 mod pane;
 mod status;
 pub mod text;
+mod transfers;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
@@ -14,34 +15,46 @@ use crate::app::{App, Side};
 /// Below this width only the focused pane is shown.
 pub const TWO_PANE_MIN_WIDTH: u16 = 80;
 
-/// Rows of entries a pane shows when the terminal is `height` rows tall
-/// (minus the status bar, the pane's two borders and its column header).
-pub fn pane_rows(height: u16) -> usize {
-    height.saturating_sub(4).max(1) as usize
-}
-
-/// The screen regions for a terminal of `area`.
+/// The screen regions.
+#[derive(Debug, Clone, Copy)]
 pub struct Regions {
     pub local: Option<Rect>,
     pub remote: Option<Rect>,
+    pub panel: Option<Rect>,
     pub status: Rect,
 }
 
-/// Where each region goes; shared by drawing and (later) mouse hit-testing.
-pub fn regions(area: Rect, focus: Side) -> Regions {
+/// Where each region goes for the app's terminal size; shared by paging and the mouse.
+pub fn regions(app: &App) -> Regions {
+    regions_in(Rect::new(0, 0, app.width, app.height), app)
+}
+
+/// Where each region goes in `area`.
+pub fn regions_in(area: Rect, app: &App) -> Regions {
+    let panel_h = if app.show_transfers {
+        panel_height(area.height)
+    } else {
+        0
+    };
     let rows = Layout::default()
         .direction(Direction::Vertical)
-        .constraints([Constraint::Min(1), Constraint::Length(1)])
+        .constraints([
+            Constraint::Min(1),
+            Constraint::Length(panel_h),
+            Constraint::Length(1),
+        ])
         .split(area);
-    let (main, status) = (rows[0], rows[1]);
+    let (main, panel, status) = (rows[0], rows[1], rows[2]);
+    let panel = (panel_h > 0).then_some(panel);
     if area.width < TWO_PANE_MIN_WIDTH {
-        let (local, remote) = match focus {
+        let (local, remote) = match app.focus {
             Side::Local => (Some(main), None),
             Side::Remote => (None, Some(main)),
         };
         return Regions {
             local,
             remote,
+            panel,
             status,
         };
     }
@@ -52,25 +65,87 @@ pub fn regions(area: Rect, focus: Side) -> Regions {
     Regions {
         local: Some(cols[0]),
         remote: Some(cols[1]),
+        panel,
         status,
     }
 }
 
+fn panel_height(height: u16) -> u16 {
+    (height / 3).clamp(5, 14).min(height.saturating_sub(6))
+}
+
+/// Rows of entries a pane shows (minus its two borders and its column header).
+pub fn pane_rows(app: &App) -> usize {
+    let r = regions(app);
+    let h = r.local.or(r.remote).map(|r| r.height).unwrap_or(0);
+    h.saturating_sub(3).max(1) as usize
+}
+
+/// Rows of jobs the transfer panel shows at a terminal height (minus borders and the totals line).
+pub fn panel_rows(height: u16) -> usize {
+    panel_height(height).saturating_sub(3).max(1) as usize
+}
+
+/// What is under a screen cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    /// A pane, and the index (into its visible entries) of the row, if on an entry.
+    Pane(Side, Option<usize>),
+    /// The transfer panel, and the job row, if on one.
+    Panel(Option<usize>),
+    Nothing,
+}
+
+fn inside(r: Rect, column: u16, row: u16) -> bool {
+    column >= r.x && column < r.x + r.width && row >= r.y && row < r.y + r.height
+}
+
+/// Map a mouse position to what the screen shows there.
+pub fn hit_test(app: &App, column: u16, row: u16) -> Hit {
+    let r = regions(app);
+    for (side, rect) in [(Side::Local, r.local), (Side::Remote, r.remote)] {
+        let Some(rect) = rect else { continue };
+        if inside(rect, column, row) {
+            let pane = app.pane(side);
+            let first = rect.y + 2; // border + column header
+            let last = rect.y + rect.height.saturating_sub(1);
+            let index = (row >= first && row < last)
+                .then(|| pane.offset + (row - first) as usize)
+                .filter(|&i| i < pane.view.len());
+            return Hit::Pane(side, index);
+        }
+    }
+    if let Some(rect) = r.panel {
+        if inside(rect, column, row) {
+            let first = rect.y + 2; // border + totals line
+            let last = rect.y + rect.height.saturating_sub(1);
+            let index = (row >= first && row < last)
+                .then(|| transfers::first_row(app, rect) + (row - first) as usize)
+                .filter(|&i| i < app.transfers.jobs.len());
+            return Hit::Panel(index);
+        }
+    }
+    Hit::Nothing
+}
+
 /// Paint the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
-    let r = regions(frame.area(), app.focus);
+    let r = regions_in(frame.area(), app);
     if let Some(area) = r.local {
         pane::draw(frame, area, app, Side::Local);
     }
     if let Some(area) = r.remote {
         pane::draw(frame, area, app, Side::Remote);
     }
+    if let Some(area) = r.panel {
+        transfers::draw(frame, area, app);
+    }
     status::draw(frame, r.status, app);
     if app.show_help {
         help::draw(frame, frame.area());
     }
     if let Some(d) = &app.dialog {
-        dialog::draw(frame, frame.area(), d);
+        dialog::draw(frame, frame.area(), app, d);
     }
 }
 

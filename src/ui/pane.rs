@@ -29,6 +29,10 @@ pub fn title(app: &App, side: Side) -> String {
         (Side::Remote, None) => "remote".to_string(),
         (Side::Local, _) => path,
     };
+    let (count, bytes) = pane.selection_totals();
+    if count > 0 {
+        t.push_str(&format!(" [{count} selected, {}]", human_size(bytes)));
+    }
     if let Some(p) = &pane.pending {
         if p.path != pane.dir {
             t = format!("{t} → {}", display_name(&p.path));
@@ -73,9 +77,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
         return;
     }
 
-    let (name_w, show_size, show_time) = columns(inner_w);
+    let (name_w, show_size, show_time) = columns(inner_w.saturating_sub(1));
     let mut lines = Vec::with_capacity(inner.height as usize);
-    let mut header = fit("Name", name_w);
+    let mut header = format!(" {}", fit("Name", name_w));
     if show_size {
         header.push(' ');
         header.push_str(&fit_right("Size", SIZE_W));
@@ -108,7 +112,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
         lines.push(Line::from(Span::styled(fit(&msg, inner_w), style)));
     }
     for (i, entry) in pane.visible().enumerate().skip(pane.offset).take(rows) {
+        let selected = pane.selected.contains(&entry.name);
         let mut style = entry_style(entry);
+        if selected {
+            style = style.fg(Color::Yellow).add_modifier(Modifier::BOLD);
+        }
         if i == pane.cursor {
             style = if focused {
                 style.add_modifier(Modifier::REVERSED)
@@ -116,8 +124,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
                 style.bg(Color::DarkGray)
             };
         }
+        let marker = if selected { "*" } else { " " };
         lines.push(Line::from(Span::styled(
-            row_text(entry, name_w, show_size, show_time),
+            format!("{marker}{}", row_text(entry, name_w, show_size, show_time)),
             style,
         )));
     }

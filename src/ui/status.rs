@@ -40,10 +40,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         Style::default()
     };
+    // With the transfer panel hidden, its summary leads the status line while work is queued.
+    let mut text = display_name(&app.status.text);
+    if !app.show_transfers && app.transfers.has_active() {
+        text = format!(
+            "{} | {text}",
+            super::transfers::summary(&app.transfers.totals())
+        );
+    }
     let line = Line::from(vec![
         Span::styled(badge, state_style.add_modifier(Modifier::BOLD)),
         Span::raw(" "),
-        Span::styled(fit(&display_name(&app.status.text), msg_w), msg_style),
+        Span::styled(fit(&text, msg_w), msg_style),
         Span::styled(hint, Style::default().fg(Color::DarkGray)),
     ]);
     frame.render_widget(Paragraph::new(line), area);

@@ -1,0 +1,201 @@
+//! Browsing: keys and the actions they trigger on the panes.
+
+use std::path::Path;
+
+use crossterm::event::KeyEvent;
+
+use super::dialog::Dialog;
+use super::keymap::{self, Action};
+use super::{App, Cmd, ConnState, Side};
+use crate::remote::path as rpath;
+
+impl App {
+    // ----- keys ------------------------------------------------------------------------------
+
+    pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        if self.dialog.is_some() {
+            return self.on_dialog_key(key);
+        }
+        let action = keymap::action_for(&key);
+        if self.show_help {
+            // Any key closes the help; a quit key still quits.
+            self.show_help = false;
+            if action != Some(Action::Quit) {
+                return vec![];
+            }
+        }
+        match action {
+            Some(a) => self.on_action(a),
+            None => vec![],
+        }
+    }
+
+    pub(super) fn on_action(&mut self, action: Action) -> Vec<Cmd> {
+        if self.panel_focus && self.on_panel_action(action) {
+            return vec![];
+        }
+        let rows = self.pane_rows();
+        let side = self.focus;
+        let pane = self.pane_mut(side);
+        match action {
+            Action::SwitchPane => self.switch_focus(),
+            Action::Up => pane.move_by(-1),
+            Action::Down => pane.move_by(1),
+            Action::PageUp => pane.move_by(-(rows as isize)),
+            Action::PageDown => pane.move_by(rows as isize),
+            Action::Top => pane.move_to(0),
+            Action::Bottom => pane.move_to(usize::MAX),
+            Action::ToggleHidden => pane.toggle_hidden(),
+            Action::CycleSort => {
+                pane.cycle_sort();
+                let label = pane.sort.label();
+                self.info(format!("Sorted by {label}"));
+            }
+            Action::ReverseSort => {
+                pane.toggle_reverse();
+                let order = if pane.reverse {
+                    "descending"
+                } else {
+                    "ascending"
+                };
+                self.info(format!("Sort order {order}"));
+            }
+            Action::ToggleSelect => pane.toggle_select_current(),
+            Action::InvertSelection => pane.invert_selection(),
+            Action::SelectGlob | Action::DeselectGlob => {
+                self.dialog = Some(Dialog::Glob {
+                    select: action == Action::SelectGlob,
+                    input: String::from("*"),
+                });
+            }
+            Action::Copy => return self.copy_targets(side, false, None),
+            Action::Move => return self.copy_targets(side, true, None),
+            Action::ToggleTransfers => {
+                self.show_transfers = !self.show_transfers;
+                if !self.show_transfers {
+                    self.panel_focus = false;
+                }
+            }
+            Action::CancelJob => return self.cancel_current_job(),
+            Action::CancelAll => return self.cancel_all(),
+            Action::RetryJob => return self.retry_current_job(),
+            Action::Open => return self.open_current(),
+            Action::Parent => return self.go_parent(),
+            Action::Refresh => return self.refresh(),
+            Action::Help => self.show_help = true,
+            Action::Quit => return self.quit_or_confirm(),
+        }
+        self.pane_mut(side).scroll_to_cursor(rows);
+        vec![]
+    }
+
+    /// Tab: local -> remote -> transfer panel (when shown) -> local.
+    fn switch_focus(&mut self) {
+        if self.panel_focus {
+            self.panel_focus = false;
+            self.focus = Side::Local;
+        } else if self.focus == Side::Remote && self.show_transfers {
+            self.panel_focus = true;
+        } else {
+            self.focus = self.focus.other();
+        }
+    }
+
+    /// Keys that move within the transfer panel when it has the focus; true if handled.
+    fn on_panel_action(&mut self, action: Action) -> bool {
+        let page = crate::ui::panel_rows(self.height) as isize;
+        match action {
+            Action::Up => self.transfers.move_by(-1),
+            Action::Down => self.transfers.move_by(1),
+            Action::PageUp => self.transfers.move_by(-page),
+            Action::PageDown => self.transfers.move_by(page),
+            Action::Top => self.transfers.cursor = 0,
+            Action::Bottom => self.transfers.move_by(isize::MAX),
+            _ => return false,
+        }
+        true
+    }
+
+    pub(super) fn quit_or_confirm(&mut self) -> Vec<Cmd> {
+        if self.transfers.has_active() {
+            self.dialog = Some(Dialog::ConfirmQuit);
+            return vec![];
+        }
+        self.quit = true;
+        vec![Cmd::Quit]
+    }
+
+    pub(super) fn open_current(&mut self) -> Vec<Cmd> {
+        let side = self.focus;
+        let pane = self.pane(side);
+        let Some(entry) = pane.current() else {
+            return vec![];
+        };
+        use crate::entry::EntryKind;
+        match entry.kind {
+            EntryKind::Dir | EntryKind::Symlink => {
+                let name = entry.name.clone();
+                let target = child_path(side, &pane.dir, &name);
+                self.request(side, target, None)
+            }
+            EntryKind::File => {
+                let name = crate::sanitize::display_name(&entry.name);
+                self.info(format!("{name} is a file"));
+                vec![]
+            }
+            EntryKind::Unknown => {
+                self.error("This listing line could not be parsed; it cannot be opened");
+                vec![]
+            }
+        }
+    }
+
+    fn go_parent(&mut self) -> Vec<Cmd> {
+        let side = self.focus;
+        let dir = self.pane(side).dir.clone();
+        let Some(parent) = parent_path(side, &dir) else {
+            return vec![];
+        };
+        let select = file_name(side, &dir);
+        self.request(side, parent, select)
+    }
+
+    pub(super) fn refresh(&mut self) -> Vec<Cmd> {
+        let side = self.focus;
+        if side == Side::Remote && self.conn != ConnState::Connected {
+            return self.reconnect();
+        }
+        let pane = self.pane(side);
+        let dir = pane.dir.clone();
+        let keep = pane.current_name();
+        if dir.is_empty() {
+            return vec![];
+        }
+        self.request(side, dir, keep)
+    }
+}
+
+pub(super) fn child_path(side: Side, dir: &str, name: &str) -> String {
+    match side {
+        Side::Remote => rpath::join(dir, name),
+        Side::Local => Path::new(dir).join(name).to_string_lossy().into_owned(),
+    }
+}
+
+fn parent_path(side: Side, dir: &str) -> Option<String> {
+    match side {
+        Side::Remote => rpath::parent(dir),
+        Side::Local => Path::new(dir)
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned()),
+    }
+}
+
+fn file_name(side: Side, dir: &str) -> Option<String> {
+    match side {
+        Side::Remote => rpath::file_name(dir).map(str::to_string),
+        Side::Local => Path::new(dir)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()),
+    }
+}

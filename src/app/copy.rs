@@ -1,0 +1,344 @@
+//! Copying and moving between the panes, and following the transfer engine's events:
+//! conflicts, failures, and refreshing the panes that changed.
+
+use std::path::Path;
+
+use super::dialog::Dialog;
+use super::transfers::JobState;
+use super::{App, Cmd, ConnState, Side};
+use crate::entry::{Entry, EntryKind};
+use crate::remote::path as rpath;
+use crate::sanitize::{display_name, local_component};
+use crate::transfer::{Direction, Job, JobId, Outcome, Resolution, TransferCmd, TransferEvent};
+use crate::ui::text::human_size;
+
+impl App {
+    /// F5/F6: the selection (or the entry under the cursor) of `side` to the other pane's
+    /// directory, or to `dest` when given (a drop on a directory).
+    pub(super) fn copy_targets(
+        &mut self,
+        side: Side,
+        remove_source: bool,
+        dest: Option<String>,
+    ) -> Vec<Cmd> {
+        let entries: Vec<Entry> = self.pane(side).targets().into_iter().cloned().collect();
+        self.copy_entries(side, entries, remove_source, dest)
+    }
+
+    pub(super) fn copy_entries(
+        &mut self,
+        side: Side,
+        entries: Vec<Entry>,
+        remove_source: bool,
+        dest: Option<String>,
+    ) -> Vec<Cmd> {
+        if self.conn != ConnState::Connected {
+            self.error("Not connected: connect to a server before copying (r reconnects)");
+            return vec![];
+        }
+        let src_dir = self.pane(side).dir.clone();
+        let dest_dir = dest.unwrap_or_else(|| self.pane(side.other()).dir.clone());
+        if src_dir.is_empty() || dest_dir.is_empty() {
+            self.error("Both panes need a directory before copying");
+            return vec![];
+        }
+        if entries.is_empty() {
+            self.info("Nothing to copy here");
+            return vec![];
+        }
+        self.next_batch += 1;
+        let batch = self.next_batch;
+        let mut jobs = Vec::new();
+        let mut bytes = 0;
+        for e in entries {
+            if e.kind == EntryKind::Unknown {
+                self.error(format!(
+                    "Skipped an unparseable entry: {}",
+                    display_name(&e.name)
+                ));
+                continue;
+            }
+            let (direction, remote, local) = match side {
+                Side::Remote => {
+                    if let Err(err) = local_component(&e.name) {
+                        self.error(format!("Refused to download: {err}"));
+                        continue;
+                    }
+                    (
+                        Direction::Download,
+                        rpath::join(&src_dir, &e.name),
+                        Path::new(&dest_dir).join(&e.name),
+                    )
+                }
+                Side::Local => (
+                    Direction::Upload,
+                    rpath::join(&dest_dir, &e.name),
+                    Path::new(&src_dir).join(&e.name),
+                ),
+            };
+            let is_dir = e.kind == EntryKind::Dir;
+            bytes += e.size.unwrap_or(0);
+            jobs.push(Job {
+                id: self.next_id(),
+                batch,
+                parent: None,
+                direction,
+                remote,
+                local,
+                is_dir,
+                size: if is_dir { None } else { e.size },
+                mtime: e.mtime,
+                on_exists: self.default_policy,
+                remove_source,
+            });
+        }
+        if jobs.is_empty() {
+            return vec![];
+        }
+        for j in &jobs {
+            self.transfers.add(j.clone());
+        }
+        self.pane_mut(side).selected.clear();
+        self.show_transfers = true;
+        let verb = if remove_source { "Moving" } else { "Copying" };
+        let what = if jobs.len() == 1 {
+            display_name(&jobs[0].name())
+        } else {
+            format!("{} items", jobs.len())
+        };
+        self.info(format!(
+            "{verb} {what} ({}) to {}",
+            human_size(bytes),
+            display_name(&dest_dir)
+        ));
+        vec![Cmd::Transfer(TransferCmd::Enqueue(jobs))]
+    }
+
+    pub(super) fn on_transfer(&mut self, event: TransferEvent) -> Vec<Cmd> {
+        let Some(view) = self.transfers.apply(&event).cloned() else {
+            return vec![];
+        };
+        let name = display_name(&view.job.name());
+        let mut cmds = Vec::new();
+        match event {
+            TransferEvent::Conflict { id, .. } => {
+                if let Some(&res) = self.batch_policy.get(&view.job.batch) {
+                    return self.resolve_conflict(id, res, false);
+                }
+                self.conflicts.push_back(id);
+                self.open_next_conflict();
+            }
+            TransferEvent::Retrying { attempt, error, .. } => {
+                self.error(format!("{name}: {error} — retrying ({attempt})"));
+            }
+            TransferEvent::Finished { outcome, .. } => {
+                match &outcome {
+                    Outcome::Done { .. } | Outcome::Expanded { .. } => {
+                        let (dest, src) = match view.job.direction {
+                            Direction::Download => (Side::Local, Side::Remote),
+                            Direction::Upload => (Side::Remote, Side::Local),
+                        };
+                        self.mark_dirty(dest);
+                        if view.job.remove_source {
+                            self.mark_dirty(src);
+                        }
+                    }
+                    Outcome::Failed { error } => self.error(format!("{name}: {error}")),
+                    Outcome::Skipped { .. } | Outcome::Cancelled => {}
+                }
+                if !self.transfers.has_active() {
+                    cmds.extend(self.refresh_dirty());
+                    let t = self.transfers.totals();
+                    if let Outcome::Failed { error } = &outcome {
+                        self.error(format!(
+                            "{name}: {error} — press R in the transfer panel to retry"
+                        ));
+                    } else if t.failed > 0 {
+                        self.error(format!(
+                            "Transfers finished; {} failed — select one in the panel (t, Tab) and press R to retry",
+                            t.failed
+                        ));
+                    } else if !self.status.is_error {
+                        self.info("All transfers finished");
+                    }
+                }
+            }
+            TransferEvent::Added { .. }
+            | TransferEvent::Started { .. }
+            | TransferEvent::Progress { .. } => {}
+        }
+        cmds
+    }
+
+    /// One second passed: sample the speed, refresh panes that transfers changed.
+    pub(super) fn on_tick(&mut self) -> Vec<Cmd> {
+        if self.transfers.has_active() || self.transfers.history.iter().any(|&b| b > 0) {
+            self.transfers.tick();
+        }
+        self.refresh_dirty()
+    }
+
+    fn mark_dirty(&mut self, side: Side) {
+        match side {
+            Side::Local => self.dirty.0 = true,
+            Side::Remote => self.dirty.1 = true,
+        }
+    }
+
+    fn refresh_dirty(&mut self) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        for side in [Side::Local, Side::Remote] {
+            let flag = match side {
+                Side::Local => std::mem::take(&mut self.dirty.0),
+                Side::Remote => std::mem::take(&mut self.dirty.1),
+            };
+            let pane = self.pane(side);
+            if !flag || pane.dir.is_empty() || pane.pending.is_some() {
+                continue;
+            }
+            if side == Side::Remote && self.conn != ConnState::Connected {
+                continue;
+            }
+            let (dir, keep) = (pane.dir.clone(), pane.current_name());
+            cmds.extend(self.request(side, dir, keep));
+        }
+        cmds
+    }
+
+    fn open_next_conflict(&mut self) {
+        if self.dialog.is_some() {
+            return;
+        }
+        while let Some(&id) = self.conflicts.front() {
+            if matches!(
+                self.transfers.get(id).map(|v| &v.state),
+                Some(JobState::Conflict { .. })
+            ) {
+                self.dialog = Some(Dialog::Overwrite {
+                    id,
+                    apply_to_all: false,
+                });
+                return;
+            }
+            self.conflicts.pop_front();
+        }
+    }
+
+    /// Whether "resume" makes sense for a conflict: the destination is smaller than the source.
+    pub(super) fn can_resume(&self, id: JobId) -> bool {
+        match self.transfers.get(id).map(|v| &v.state) {
+            Some(JobState::Conflict { source, existing }) => {
+                matches!((existing.size, source.size), (Some(e), Some(s)) if e < s)
+            }
+            _ => false,
+        }
+    }
+
+    /// Send a parked job again with the user's answer (and, with "apply to all", every other
+    /// waiting job of its batch).
+    pub(super) fn resolve_conflict(
+        &mut self,
+        id: JobId,
+        res: Resolution,
+        apply_to_all: bool,
+    ) -> Vec<Cmd> {
+        let Some(view) = self.transfers.get(id) else {
+            return vec![];
+        };
+        let batch = view.job.batch;
+        let mut ids = vec![id];
+        if apply_to_all {
+            self.batch_policy.insert(batch, res);
+            ids.extend(self.conflicts.iter().copied().filter(|&c| {
+                c != id && self.transfers.get(c).is_some_and(|v| v.job.batch == batch)
+            }));
+        }
+        self.conflicts.retain(|c| !ids.contains(c));
+        let mut jobs = Vec::new();
+        for jid in ids {
+            let Some(v) = self.transfers.get(jid) else {
+                continue;
+            };
+            if !matches!(v.state, JobState::Conflict { .. }) {
+                continue;
+            }
+            let mut job = v.job.clone();
+            job.on_exists = Some(res);
+            self.transfers.add(job.clone());
+            jobs.push(job);
+        }
+        self.open_next_conflict();
+        vec![Cmd::Transfer(TransferCmd::Enqueue(jobs))]
+    }
+
+    pub(super) fn cancel_current_job(&mut self) -> Vec<Cmd> {
+        let Some(view) = self.transfers.current() else {
+            self.info("No transfer to cancel");
+            return vec![];
+        };
+        let ids: Vec<JobId> = self
+            .transfers
+            .descendants(view.job.id)
+            .into_iter()
+            .filter(|&id| self.transfers.get(id).is_some_and(|v| v.state.is_active()))
+            .collect();
+        if ids.is_empty() {
+            self.info("That transfer is not running");
+            return vec![];
+        }
+        let mut cmds = Vec::new();
+        for id in ids {
+            if self.cancel_parked(id) {
+                continue;
+            }
+            cmds.push(Cmd::Transfer(TransferCmd::Cancel(id)));
+        }
+        cmds
+    }
+
+    pub(super) fn cancel_all(&mut self) -> Vec<Cmd> {
+        let parked: Vec<JobId> = self.conflicts.drain(..).collect();
+        for id in parked {
+            self.cancel_parked(id);
+        }
+        if matches!(self.dialog, Some(Dialog::Overwrite { .. })) {
+            self.dialog = None;
+        }
+        self.info("Cancelling all transfers");
+        vec![Cmd::Transfer(TransferCmd::CancelAll)]
+    }
+
+    /// A job waiting for a conflict decision is not in the engine: cancel it here.
+    fn cancel_parked(&mut self, id: JobId) -> bool {
+        if !matches!(
+            self.transfers.get(id).map(|v| &v.state),
+            Some(JobState::Conflict { .. })
+        ) {
+            return false;
+        }
+        self.transfers.apply(&TransferEvent::Finished {
+            id,
+            outcome: Outcome::Cancelled,
+        });
+        self.conflicts.retain(|&c| c != id);
+        if matches!(self.dialog, Some(Dialog::Overwrite { id: d, .. }) if d == id) {
+            self.dialog = None;
+            self.open_next_conflict();
+        }
+        true
+    }
+
+    pub(super) fn retry_current_job(&mut self) -> Vec<Cmd> {
+        let Some(view) = self.transfers.current() else {
+            return vec![];
+        };
+        if !matches!(view.state, JobState::Failed(_) | JobState::Cancelled) {
+            self.info("Only a failed or cancelled transfer can be retried");
+            return vec![];
+        }
+        let job = view.job.clone();
+        self.info(format!("Retrying {}", display_name(&job.name())));
+        self.transfers.add(job.clone());
+        vec![Cmd::Transfer(TransferCmd::Enqueue(vec![job]))]
+    }
+}

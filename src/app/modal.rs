@@ -1,0 +1,91 @@
+//! Keys while a dialog is open.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::dialog::{self, Dialog, InputOutcome};
+use super::{App, Cmd};
+use crate::remote::Secret;
+use crate::transfer::{Resolution, TransferCmd};
+
+impl App {
+    pub(super) fn on_dialog_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        match self.dialog.clone() {
+            Some(Dialog::Password { .. }) => self.on_password_key(key),
+            Some(Dialog::Overwrite { id, apply_to_all }) => {
+                self.on_overwrite_key(key, id, apply_to_all)
+            }
+            Some(Dialog::ConfirmQuit) => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                    self.dialog = None;
+                    self.quit = true;
+                    vec![Cmd::Transfer(TransferCmd::CancelAll), Cmd::Quit]
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                    self.dialog = None;
+                    vec![]
+                }
+                _ => vec![],
+            },
+            Some(Dialog::Glob { select, .. }) => {
+                let Some(Dialog::Glob { input, .. }) = self.dialog.as_mut() else {
+                    return vec![];
+                };
+                match dialog::edit_line(input, &key) {
+                    InputOutcome::Editing => {}
+                    InputOutcome::Cancelled => self.dialog = None,
+                    InputOutcome::Submitted(pattern) => {
+                        self.dialog = None;
+                        let n = self.pane_mut(self.focus).select_glob(&pattern, select);
+                        let verb = if select { "Selected" } else { "Unselected" };
+                        self.info(format!("{verb} {n} entries matching {pattern}"));
+                    }
+                }
+                vec![]
+            }
+            None => vec![],
+        }
+    }
+
+    fn on_password_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        let Some(Dialog::Password { input, .. }) = self.dialog.as_mut() else {
+            return vec![];
+        };
+        match dialog::edit_line(input, &key) {
+            InputOutcome::Editing => vec![],
+            InputOutcome::Cancelled => {
+                self.dialog = None;
+                self.remote.error = Some("Not connected (password prompt cancelled).".into());
+                self.info("Not connected — press r in the remote pane to try again");
+                vec![]
+            }
+            InputOutcome::Submitted(password) => {
+                self.dialog = None;
+                let Some(mut profile) = self.profile.clone() else {
+                    return vec![];
+                };
+                profile.password = Some(Secret::new(password));
+                self.start_connect(profile)
+            }
+        }
+    }
+
+    fn on_overwrite_key(&mut self, key: KeyEvent, id: u64, apply_to_all: bool) -> Vec<Cmd> {
+        let resolution = match key.code {
+            KeyCode::Char('o') => Resolution::Overwrite,
+            KeyCode::Char('r') if self.can_resume(id) => Resolution::Resume,
+            KeyCode::Char('s') | KeyCode::Esc => Resolution::Skip,
+            KeyCode::Char('n') => Resolution::Rename,
+            KeyCode::Char('u') => Resolution::OverwriteIfNewer,
+            KeyCode::Char('a') => {
+                self.dialog = Some(Dialog::Overwrite {
+                    id,
+                    apply_to_all: !apply_to_all,
+                });
+                return vec![];
+            }
+            _ => return vec![],
+        };
+        self.dialog = None;
+        self.resolve_conflict(id, resolution, apply_to_all)
+    }
+}

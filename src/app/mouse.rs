@@ -1,0 +1,134 @@
+//! The mouse: click to move the cursor, double-click to open, wheel to scroll, and drag an
+//! entry (or the selection) onto the other pane to copy it there.
+
+use crossterm::event::{MouseButton, MouseEventKind};
+
+use super::{App, Cmd, Side};
+use crate::entry::EntryKind;
+use crate::ui::Hit;
+
+/// Two clicks on the same row within this many milliseconds open it.
+const DOUBLE_CLICK_MS: u64 = 400;
+/// Rows the wheel scrolls per notch.
+const WHEEL_ROWS: isize = 3;
+
+/// A press on an entry that may become a drag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drag {
+    pub side: Side,
+    pub name: String,
+    /// The pointer has moved with the button down.
+    pub moved: bool,
+}
+
+impl App {
+    pub(super) fn on_mouse(
+        &mut self,
+        kind: MouseEventKind,
+        column: u16,
+        row: u16,
+        at_ms: u64,
+    ) -> Vec<Cmd> {
+        if self.dialog.is_some() || self.show_help {
+            return vec![];
+        }
+        let hit = crate::ui::hit_test(self, column, row);
+        match kind {
+            MouseEventKind::Down(MouseButton::Left) => self.on_press(hit, at_ms),
+            MouseEventKind::Drag(MouseButton::Left) => {
+                if let Some(d) = self.drag.as_mut() {
+                    if !d.moved {
+                        d.moved = true;
+                        self.info("Drop on the other pane to copy there (on a directory: into it)");
+                    }
+                }
+                vec![]
+            }
+            MouseEventKind::Up(MouseButton::Left) => self.on_release(hit),
+            MouseEventKind::ScrollDown => self.on_wheel(hit, WHEEL_ROWS),
+            MouseEventKind::ScrollUp => self.on_wheel(hit, -WHEEL_ROWS),
+            _ => vec![],
+        }
+    }
+
+    fn on_press(&mut self, hit: Hit, at_ms: u64) -> Vec<Cmd> {
+        match hit {
+            Hit::Pane(side, Some(index)) => {
+                self.focus = side;
+                self.panel_focus = false;
+                let pane = self.pane_mut(side);
+                pane.move_to(index);
+                let name = pane.current_name().unwrap_or_default();
+                let double = matches!(&self.last_click, Some((s, n, t))
+                    if *s == side && *n == name && at_ms.saturating_sub(*t) <= DOUBLE_CLICK_MS);
+                if double {
+                    self.last_click = None;
+                    self.drag = None;
+                    return self.open_current();
+                }
+                self.last_click = Some((side, name.clone(), at_ms));
+                self.drag = Some(Drag {
+                    side,
+                    name,
+                    moved: false,
+                });
+            }
+            Hit::Pane(side, None) => {
+                self.focus = side;
+                self.panel_focus = false;
+            }
+            Hit::Panel(index) => {
+                self.panel_focus = true;
+                if let Some(i) = index {
+                    self.transfers.cursor = i;
+                }
+            }
+            Hit::Nothing => {}
+        }
+        vec![]
+    }
+
+    fn on_release(&mut self, hit: Hit) -> Vec<Cmd> {
+        let Some(drag) = self.drag.take() else {
+            return vec![];
+        };
+        let Hit::Pane(target, index) = hit else {
+            return vec![];
+        };
+        if !drag.moved || target == drag.side {
+            return vec![];
+        }
+        // Dropped on a directory row: into that directory.
+        let dest_pane = self.pane(target);
+        let dest = index
+            .and_then(|i| dest_pane.view.get(i))
+            .map(|&i| &dest_pane.entries[i])
+            .filter(|e| e.kind == EntryKind::Dir)
+            .map(|e| super::browse::child_path(target, &dest_pane.dir, &e.name));
+        let src = self.pane(drag.side);
+        let entries = if src.selected.contains(&drag.name) {
+            src.targets().into_iter().cloned().collect()
+        } else {
+            src.entries
+                .iter()
+                .filter(|e| e.name == drag.name)
+                .cloned()
+                .collect()
+        };
+        self.copy_entries(drag.side, entries, false, dest)
+    }
+
+    fn on_wheel(&mut self, hit: Hit, delta: isize) -> Vec<Cmd> {
+        let rows = self.pane_rows();
+        match hit {
+            Hit::Pane(side, _) => {
+                let pane = self.pane_mut(side);
+                pane.move_by(delta);
+                pane.scroll_to_cursor(rows);
+            }
+            Hit::Panel(_) => self.transfers.move_by(delta),
+            Hit::Nothing => {}
+        }
+        vec![]
+    }
+}

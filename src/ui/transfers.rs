@@ -1,0 +1,186 @@
+//! The transfer panel: totals with a speed sparkline, then one row per job.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
+
+use super::text::{fit, fit_right, human_size};
+use crate::app::App;
+use crate::app::transfers::{JobState, JobView, Totals};
+use crate::sanitize::display_name;
+use crate::transfer::Direction;
+
+/// `m:ss` or `h:mm:ss`.
+pub fn duration(secs: f64) -> String {
+    let s = secs.round().max(0.0) as u64;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// `12.3 MiB/s`.
+pub fn speed(rate: f64) -> String {
+    format!("{}/s", human_size(rate.max(0.0) as u64))
+}
+
+/// The one-line summary (overall line of the panel, and the status bar when it is hidden).
+pub fn summary(t: &Totals) -> String {
+    let mut s = if t.running + t.queued + t.waiting == 0 {
+        format!("idle · {} done", t.done)
+    } else {
+        format!(
+            "{} running, {} queued · {} files left ({}) · {} done",
+            t.running,
+            t.queued,
+            t.files_left,
+            human_size(t.bytes_left),
+            t.done
+        )
+    };
+    if t.waiting > 0 {
+        s.push_str(&format!(", {} waiting for you", t.waiting));
+    }
+    if t.failed > 0 {
+        s.push_str(&format!(", {} failed", t.failed));
+    }
+    if t.rate > 0.0 {
+        s.push_str(&format!(" · {}", speed(t.rate)));
+    }
+    if let Some(eta) = t.eta() {
+        s.push_str(&format!(" · ETA {}", duration(eta)));
+    }
+    s
+}
+
+/// Index of the first job row shown, keeping the cursor visible.
+pub fn first_row(app: &App, area: Rect) -> usize {
+    let rows = area.height.saturating_sub(3).max(1) as usize;
+    app.transfers.cursor.saturating_sub(rows - 1)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let focused = app.panel_focus;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused {
+            Style::default().fg(Color::Cyan)
+        } else {
+            Style::default().fg(Color::DarkGray)
+        })
+        .title(" Transfers — x cancel · X cancel all · R retry · t hide ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let t = app.transfers.totals();
+    let spark_w = (inner.width / 4).min(60);
+    let text_w = inner.width.saturating_sub(spark_w + 1);
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(
+            fit(&summary(&t), text_w as usize),
+            Style::default().add_modifier(Modifier::BOLD),
+        ))),
+        Rect::new(inner.x, inner.y, text_w, 1),
+    );
+    let history: Vec<u64> = app.transfers.history.iter().copied().collect();
+    frame.render_widget(
+        Sparkline::default()
+            .data(&history)
+            .style(Style::default().fg(Color::Green)),
+        Rect::new(inner.x + text_w + 1, inner.y, spark_w, 1),
+    );
+    let rows = inner.height.saturating_sub(1) as usize;
+    let first = first_row(app, area);
+    let lines: Vec<Line> = app
+        .transfers
+        .jobs
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(rows)
+        .map(|(i, v)| {
+            let mut style = state_style(&v.state);
+            if i == app.transfers.cursor && focused {
+                style = style.add_modifier(Modifier::REVERSED);
+            } else if i == app.transfers.cursor {
+                style = style.bg(Color::DarkGray);
+            }
+            Line::from(Span::styled(row(v, inner.width as usize), style))
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1),
+    );
+}
+
+fn row(v: &JobView, width: usize) -> String {
+    let arrow = match v.job.direction {
+        Direction::Upload => "↑",
+        Direction::Download => "↓",
+    };
+    let mut name = display_name(&v.job.name());
+    if v.job.is_dir {
+        name.push('/');
+    }
+    let (bar, detail) = match &v.state {
+        JobState::Queued => (String::new(), "queued".to_string()),
+        JobState::Running | JobState::Retrying(_) => {
+            let pct = v.total.filter(|&t| t > 0).map(|t| v.done as f64 / t as f64);
+            let bar = pct.map(|p| progress_bar(p, 20)).unwrap_or_default();
+            let mut d = match v.total {
+                Some(t) => format!("{} / {}", human_size(v.done), human_size(t)),
+                None => human_size(v.done),
+            };
+            if v.rate > 0.0 {
+                d.push_str(&format!("  {}", speed(v.rate)));
+            }
+            if let Some(eta) = v.eta() {
+                d.push_str(&format!("  ETA {}", duration(eta)));
+            }
+            if let JobState::Retrying(n) = v.state {
+                d.push_str(&format!("  retrying ({n})"));
+            }
+            (bar, d)
+        }
+        JobState::Conflict { .. } => (String::new(), "exists — waiting for your answer".into()),
+        JobState::Done if v.job.is_dir => (String::new(), "listed".into()),
+        JobState::Done => (
+            progress_bar(1.0, 20),
+            format!("done {}", human_size(v.done)),
+        ),
+        JobState::Skipped(why) => (String::new(), format!("skipped: {why}")),
+        JobState::Cancelled => (String::new(), "cancelled".into()),
+        JobState::Failed(e) => (String::new(), format!("failed: {}", display_name(e))),
+    };
+    let name_w = width.saturating_sub(2 + 23 + 44).max(10);
+    let mut s = format!("{arrow} {} ", fit(&name, name_w));
+    s.push_str(&fit(&bar, 22));
+    s.push(' ');
+    s.push_str(&detail);
+    fit_right(&fit(&s, width), width)
+}
+
+fn progress_bar(fraction: f64, width: usize) -> String {
+    let filled = ((fraction.clamp(0.0, 1.0)) * width as f64).round() as usize;
+    format!(
+        "[{}{}]",
+        "█".repeat(filled),
+        "·".repeat(width.saturating_sub(filled))
+    )
+}
+
+fn state_style(state: &JobState) -> Style {
+    match state {
+        JobState::Failed(_) => Style::default().fg(Color::LightRed),
+        JobState::Done => Style::default().fg(Color::Green),
+        JobState::Conflict { .. } => Style::default().fg(Color::Yellow),
+        JobState::Skipped(_) | JobState::Cancelled => Style::default().fg(Color::DarkGray),
+        _ => Style::default(),
+    }
+}

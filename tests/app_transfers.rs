@@ -1,0 +1,357 @@
+//! Copying, conflicts, selection and the mouse, through `App::update` alone.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEventKind};
+use ftpdeck::app::dialog::Dialog;
+use ftpdeck::app::transfers::JobState;
+use ftpdeck::app::{App, Cmd, Msg, Side};
+use ftpdeck::entry::{Entry, EntryKind};
+use ftpdeck::local::{LocalCmd, LocalEvent};
+use ftpdeck::remote::session::Listing;
+use ftpdeck::remote::{Profile, RemoteCmd, RemoteEvent, Secret};
+use ftpdeck::transfer::{
+    Direction, FileFacts, Job, Outcome, Resolution, TransferCmd, TransferEvent,
+};
+
+fn key(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn file(name: &str, size: u64) -> Entry {
+    let mut e = Entry::new(name, EntryKind::File);
+    e.size = Some(size);
+    e
+}
+
+/// Connected, 120x40, local /home/me with two files, remote /pub with a dir and three files.
+fn app() -> App {
+    let profile = Profile {
+        host: "127.0.0.1".into(),
+        port: 2121,
+        user: "bob".into(),
+        password: Some(Secret::new("pw")),
+        path: "/pub".into(),
+    };
+    let (mut app, cmds) = App::new(PathBuf::from("/home/me"), Some(profile));
+    app.update(Msg::Resize {
+        width: 120,
+        height: 40,
+    });
+    let local_id = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Local(LocalCmd::List { id, .. }) => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    app.update(Msg::Local(LocalEvent::Listed {
+        id: local_id,
+        path: "/home/me".into(),
+        result: Ok((
+            PathBuf::from("/home/me"),
+            vec![file("a.txt", 10), Entry::new("docs", EntryKind::Dir)],
+        )),
+    }));
+    let cmds = app.update(Msg::Remote(RemoteEvent::Connected {
+        label: "bob@127.0.0.1:2121".into(),
+        home: "/".into(),
+        welcome: String::new(),
+    }));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::Transfer(TransferCmd::SetProfile(_))))
+    );
+    let id = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Remote(RemoteCmd::List { id, .. }) => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    app.update(Msg::Remote(RemoteEvent::Listed {
+        id,
+        path: "/pub".into(),
+        result: Ok(Listing {
+            path: "/pub".into(),
+            entries: vec![
+                Entry::new("sub", EntryKind::Dir),
+                file("x.bin", 100),
+                file("y.bin", 200),
+                file("z.txt", 300),
+            ],
+        }),
+    }));
+    app
+}
+
+fn enqueued(cmds: &[Cmd]) -> Vec<Job> {
+    cmds.iter()
+        .flat_map(|c| match c {
+            Cmd::Transfer(TransferCmd::Enqueue(jobs)) => jobs.clone(),
+            _ => vec![],
+        })
+        .collect()
+}
+
+#[test]
+fn f5_downloads_the_cursor_entry_into_the_local_directory() {
+    let mut app = app();
+    app.update(key(KeyCode::Down)); // x.bin
+    let jobs = enqueued(&app.update(key(KeyCode::F(5))));
+    assert_eq!(jobs.len(), 1);
+    let j = &jobs[0];
+    assert_eq!(j.direction, Direction::Download);
+    assert_eq!(j.remote, "/pub/x.bin");
+    assert_eq!(j.local, PathBuf::from("/home/me/x.bin"));
+    assert_eq!(j.size, Some(100));
+    assert!(!j.remove_source);
+    assert!(
+        app.show_transfers,
+        "the panel shows itself while work is queued"
+    );
+    assert_eq!(app.transfers.jobs.len(), 1);
+}
+
+#[test]
+fn a_selection_is_copied_whole_then_cleared_and_the_title_counts_it() {
+    let mut app = app();
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Char(' '))); // x.bin, cursor to y.bin
+    app.update(key(KeyCode::Insert)); // y.bin
+    assert_eq!(app.remote.selection_totals(), (2, 300));
+    let jobs = enqueued(&app.update(key(KeyCode::Char('m'))));
+    assert_eq!(jobs.len(), 2);
+    assert!(
+        jobs.iter()
+            .all(|j| j.remove_source && j.batch == jobs[0].batch)
+    );
+    assert!(
+        app.remote.selected.is_empty(),
+        "selection cleared once queued"
+    );
+    // Upload from the local pane: a directory is copied recursively.
+    app.update(key(KeyCode::Tab)); // to the transfer panel
+    app.update(key(KeyCode::Tab)); // to local
+    assert_eq!(app.focus, Side::Local);
+    app.update(key(KeyCode::Char('*')));
+    let jobs = enqueued(&app.update(key(KeyCode::Char('c'))));
+    assert_eq!(jobs.len(), 2);
+    let docs = jobs.iter().find(|j| j.is_dir).unwrap();
+    assert_eq!(
+        (docs.direction, docs.remote.as_str()),
+        (Direction::Upload, "/pub/docs")
+    );
+}
+
+#[test]
+fn glob_selection_dialog() {
+    let mut app = app();
+    app.update(key(KeyCode::Char('+')));
+    assert!(matches!(
+        app.dialog,
+        Some(Dialog::Glob { select: true, .. })
+    ));
+    app.update(key(KeyCode::Backspace));
+    for c in "*.bin".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.remote.selection_totals(), (2, 300));
+    app.update(key(KeyCode::Char('-')));
+    app.update(key(KeyCode::Backspace));
+    for c in "x*".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.remote.selection_totals(), (1, 200));
+}
+
+fn conflict(app: &mut App, id: u64, existing: u64, source: u64) {
+    app.update(Msg::Transfer(TransferEvent::Conflict {
+        id,
+        source: FileFacts {
+            size: Some(source),
+            mtime: Some(2),
+        },
+        existing: FileFacts {
+            size: Some(existing),
+            mtime: Some(1),
+        },
+    }));
+}
+
+#[test]
+fn conflicts_ask_and_apply_to_all_answers_the_rest_of_the_batch() {
+    let mut app = app();
+    app.update(key(KeyCode::Char('*')));
+    let jobs = enqueued(&app.update(key(KeyCode::F(5))));
+    assert_eq!(jobs.len(), 4);
+    conflict(&mut app, jobs[1].id, 10, 100);
+    conflict(&mut app, jobs[2].id, 10, 200);
+    assert!(matches!(app.dialog, Some(Dialog::Overwrite { id, .. }) if id == jobs[1].id));
+    // 'r' resumes only when the destination is smaller: it is here.
+    app.update(key(KeyCode::Char('a')));
+    let cmds = app.update(key(KeyCode::Char('r')));
+    let again = enqueued(&cmds);
+    assert_eq!(
+        again.len(),
+        2,
+        "both waiting jobs of the batch answered at once"
+    );
+    assert!(
+        again
+            .iter()
+            .all(|j| j.on_exists == Some(Resolution::Resume))
+    );
+    assert!(app.dialog.is_none());
+    // A later conflict in the same batch is answered without asking.
+    conflict(&mut app, jobs[3].id, 10, 300);
+    assert!(app.dialog.is_none());
+    assert_eq!(
+        app.transfers.get(jobs[3].id).unwrap().state,
+        JobState::Queued
+    );
+}
+
+#[test]
+fn each_answer_of_the_overwrite_dialog() {
+    for (k, res) in [
+        ('o', Resolution::Overwrite),
+        ('s', Resolution::Skip),
+        ('n', Resolution::Rename),
+        ('u', Resolution::OverwriteIfNewer),
+    ] {
+        let mut app = app();
+        app.update(key(KeyCode::Down));
+        let jobs = enqueued(&app.update(key(KeyCode::F(5))));
+        conflict(&mut app, jobs[0].id, 500, 100);
+        // Resume is not offered when the destination is larger.
+        assert!(enqueued(&app.update(key(KeyCode::Char('r')))).is_empty());
+        let again = enqueued(&app.update(key(KeyCode::Char(k))));
+        assert_eq!(again[0].on_exists, Some(res), "{k}");
+        assert!(app.batch_policy.is_empty(), "no apply-to-all unless asked");
+    }
+}
+
+#[test]
+fn progress_failure_retry_and_cancel() {
+    let mut app = app();
+    app.update(key(KeyCode::Down));
+    let job = enqueued(&app.update(key(KeyCode::F(5)))).remove(0);
+    app.update(Msg::Transfer(TransferEvent::Started { id: job.id }));
+    app.update(Msg::Transfer(TransferEvent::Progress {
+        id: job.id,
+        done: 50,
+        total: Some(100),
+        rate: 25.0,
+    }));
+    let v = app.transfers.get(job.id).unwrap();
+    assert_eq!((v.done, v.eta()), (50, Some(2.0)));
+    assert_eq!(app.transfers.totals().bytes_left, 50);
+    let cmds = app.update(key(KeyCode::Char('x')));
+    assert_eq!(cmds, vec![Cmd::Transfer(TransferCmd::Cancel(job.id))]);
+    app.update(Msg::Transfer(TransferEvent::Finished {
+        id: job.id,
+        outcome: Outcome::Failed {
+            error: "451 disk full".into(),
+        },
+    }));
+    assert!(app.status.is_error && app.status.text.contains("451 disk full"));
+    let again = enqueued(&app.update(key(KeyCode::Char('R'))));
+    assert_eq!(again, vec![job.clone()]);
+    assert_eq!(app.transfers.get(job.id).unwrap().state, JobState::Queued);
+    assert_eq!(
+        app.update(key(KeyCode::Char('X'))),
+        vec![Cmd::Transfer(TransferCmd::CancelAll)]
+    );
+}
+
+#[test]
+fn quitting_with_transfers_running_asks_first() {
+    let mut app = app();
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::F(5)));
+    assert!(app.update(key(KeyCode::Char('q'))).is_empty());
+    assert_eq!(app.dialog, Some(Dialog::ConfirmQuit));
+    app.update(key(KeyCode::Esc));
+    assert!(app.dialog.is_none() && !app.quit);
+    app.update(key(KeyCode::Char('q')));
+    let cmds = app.update(key(KeyCode::Char('y')));
+    assert_eq!(cmds, vec![Cmd::Transfer(TransferCmd::CancelAll), Cmd::Quit]);
+}
+
+#[test]
+fn finished_downloads_refresh_the_local_pane() {
+    let mut app = app();
+    app.update(key(KeyCode::Down));
+    let job = enqueued(&app.update(key(KeyCode::F(5)))).remove(0);
+    let cmds = app.update(Msg::Transfer(TransferEvent::Finished {
+        id: job.id,
+        outcome: Outcome::Done {
+            bytes: 100,
+            secs: 0.1,
+        },
+    }));
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::Local(LocalCmd::List { path, .. }) if path == &PathBuf::from("/home/me"))),
+        "{cmds:?}"
+    );
+}
+
+fn mouse(kind: MouseEventKind, column: u16, row: u16, at_ms: u64) -> Msg {
+    Msg::Mouse {
+        kind,
+        column,
+        row,
+        at_ms,
+    }
+}
+
+#[test]
+fn dragging_a_remote_entry_onto_the_local_pane_downloads_it() {
+    let mut app = app();
+    // Remote pane starts at column 60; row 2 is the first entry (sub/), row 3 is x.bin.
+    app.update(mouse(MouseEventKind::Down(MouseButton::Left), 70, 3, 1000));
+    assert_eq!(app.remote.current().unwrap().name, "x.bin");
+    app.update(mouse(MouseEventKind::Drag(MouseButton::Left), 40, 3, 1050));
+    let jobs = enqueued(&app.update(mouse(MouseEventKind::Up(MouseButton::Left), 20, 10, 1100)));
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(
+        (jobs[0].remote.as_str(), jobs[0].local.clone()),
+        ("/pub/x.bin", PathBuf::from("/home/me/x.bin"))
+    );
+
+    // Dropped on a directory row: into that directory ("docs" sorts first locally, row 2).
+    app.update(mouse(MouseEventKind::Down(MouseButton::Left), 70, 4, 5000)); // y.bin
+    app.update(mouse(MouseEventKind::Drag(MouseButton::Left), 30, 2, 5050));
+    let jobs = enqueued(&app.update(mouse(MouseEventKind::Up(MouseButton::Left), 10, 2, 5100)));
+    assert_eq!(jobs[0].local, PathBuf::from("/home/me/docs/y.bin"));
+
+    // A click without moving is not a drop.
+    app.update(mouse(MouseEventKind::Down(MouseButton::Left), 70, 5, 9000));
+    assert!(
+        enqueued(&app.update(mouse(MouseEventKind::Up(MouseButton::Left), 70, 5, 9050))).is_empty()
+    );
+}
+
+#[test]
+fn click_wheel_and_double_click() {
+    let mut app = app();
+    app.update(mouse(MouseEventKind::Down(MouseButton::Left), 10, 3, 100));
+    assert_eq!(app.focus, Side::Local);
+    assert_eq!(app.local.current().unwrap().name, "a.txt");
+    app.update(mouse(MouseEventKind::ScrollDown, 70, 10, 200));
+    assert_eq!(app.remote.cursor, 3);
+    app.update(mouse(MouseEventKind::ScrollUp, 70, 10, 300));
+    assert_eq!(app.remote.cursor, 0);
+    // Double-click on the remote directory opens it.
+    app.update(mouse(MouseEventKind::Down(MouseButton::Left), 70, 2, 1000));
+    app.update(mouse(MouseEventKind::Up(MouseButton::Left), 70, 2, 1010));
+    let cmds = app.update(mouse(MouseEventKind::Down(MouseButton::Left), 70, 2, 1200));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::Remote(RemoteCmd::List { path, .. }) if path == "/pub/sub")),
+        "{cmds:?}"
+    );
+}
