@@ -33,12 +33,16 @@ pub struct Cli {
     pub demo: bool,
 
     /// Transfers running at once, each on its own connection
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=16))]
-    pub parallel: u16,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub parallel: Option<u16>,
 
     /// Do not capture the mouse (leaves the terminal's own selection working)
     #[arg(long)]
     pub no_mouse: bool,
+
+    /// Print the commented default config.toml and exit
+    #[arg(long)]
+    pub print_default_config: bool,
 }
 
 #[derive(Debug, Subcommand)]

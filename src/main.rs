@@ -26,22 +26,56 @@ fn main() -> ExitCode {
     }
 }
 
+/// Settings from the config file, with the command line on top.
+fn run_options(cli: &Cli) -> RunOptions {
+    use ftpdeck::remote::Timeouts;
+    use ftpdeck::remote::session::SessionOptions;
+    use std::time::Duration;
+
+    let path = ftpdeck::config::config_path();
+    let (cfg, problems) = ftpdeck::config::load(path.as_deref());
+    for p in &problems {
+        tracing::warn!("config: {p}");
+    }
+    let timeouts = Timeouts {
+        connect: Duration::from_secs(cfg.connect_timeout),
+        read: Duration::from_secs(cfg.read_timeout),
+    };
+    RunOptions {
+        session: SessionOptions {
+            timeouts,
+            keepalive: Duration::from_secs(cfg.keepalive),
+            prefer_mlsd: cfg.mlsd,
+        },
+        pool: ftpdeck::transfer::PoolOptions {
+            workers: cli.parallel.map(usize::from).unwrap_or(cfg.parallel),
+            timeouts,
+            retries: cfg.retries,
+            buffer_size: cfg.buffer_kib * 1024,
+            prefer_mlsd: cfg.mlsd,
+            ..Default::default()
+        },
+        mouse: cfg.mouse && !cli.no_mouse,
+        default_policy: cfg.overwrite,
+        keymap: cfg.keymap,
+        show_hidden: cfg.show_hidden,
+        startup_warnings: problems,
+    }
+}
+
 fn run_tui(cli: Cli) -> anyhow::Result<()> {
-    let local = match cli.local {
+    if cli.print_default_config {
+        print!("{}", ftpdeck::config::DEFAULT_CONFIG);
+        return Ok(());
+    }
+    let local = match cli.local.clone() {
         Some(dir) => {
             anyhow::ensure!(dir.is_dir(), "--local {}: not a directory", dir.display());
             dir
         }
         None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
     };
-    let options = RunOptions {
-        pool: ftpdeck::transfer::PoolOptions {
-            workers: cli.parallel as usize,
-            ..Default::default()
-        },
-        mouse: !cli.no_mouse,
-        ..RunOptions::default()
-    };
+    let options = run_options(&cli);
     if cli.demo {
         return run_demo(local, options);
     }

@@ -27,6 +27,10 @@ pub struct RunOptions {
     pub mouse: bool,
     /// Answer for existing destinations without asking (`None`: ask).
     pub default_policy: Option<Resolution>,
+    pub keymap: crate::app::keymap::Keymap,
+    pub show_hidden: bool,
+    /// Shown in the status bar at start (config problems, say).
+    pub startup_warnings: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -36,6 +40,9 @@ impl Default for RunOptions {
             pool: PoolOptions::default(),
             mouse: true,
             default_policy: None,
+            keymap: Default::default(),
+            show_hidden: false,
+            startup_warnings: Vec::new(),
         }
     }
 }
@@ -101,6 +108,15 @@ pub fn run(
 
     let (mut app, cmds) = App::new(local_dir, profile);
     app.default_policy = options.default_policy;
+    app.keymap = options.keymap.clone();
+    app.local.show_hidden = options.show_hidden;
+    app.remote.show_hidden = options.show_hidden;
+    if !options.startup_warnings.is_empty() {
+        app.status = crate::app::Status {
+            text: options.startup_warnings.join(" · "),
+            is_error: true,
+        };
+    }
     let size = terminal.size()?;
     app.update(Msg::Resize {
         width: size.width,

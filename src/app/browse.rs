@@ -5,7 +5,7 @@ use std::path::Path;
 use crossterm::event::KeyEvent;
 
 use super::dialog::Dialog;
-use super::keymap::{self, Action};
+use super::keymap::Action;
 use super::{App, Cmd, ConnState, Side};
 use crate::remote::path as rpath;
 
@@ -16,7 +16,7 @@ impl App {
         if self.dialog.is_some() {
             return self.on_dialog_key(key);
         }
-        let action = keymap::action_for(&key);
+        let action = self.keymap.action_for(&key);
         if self.show_help {
             // Any key closes the help; a quit key still quits.
             self.show_help = false;

@@ -1,38 +1,65 @@
-//! Keys -> actions. The table is also what the help overlay and the README list.
+//! Keys -> actions: the default table, overridable from the config (`"ctrl-d" = "delete"`).
+//! The help overlay and the README list the same table.
+
+use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Something the user can ask for with a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    SwitchPane,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Open,
-    Parent,
-    Refresh,
-    ToggleHidden,
-    CycleSort,
-    ReverseSort,
-    Copy,
-    Move,
-    ToggleSelect,
-    InvertSelection,
-    SelectGlob,
-    DeselectGlob,
-    ToggleTransfers,
-    CancelJob,
-    CancelAll,
-    RetryJob,
-    Help,
-    Quit,
+macro_rules! actions {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        /// Something the user can ask for with a key.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action { $($variant),* }
+
+        impl Action {
+            /// Every action, in the order of the enum.
+            pub const ALL: &[Action] = &[$(Action::$variant),*];
+
+            /// The name used in the config file.
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => $name),* }
+            }
+        }
+    };
 }
 
-/// The default bindings, in the order the help overlay shows them: (keys, action, description).
+actions! {
+    SwitchPane => "switch-pane",
+    Up => "up",
+    Down => "down",
+    PageUp => "page-up",
+    PageDown => "page-down",
+    Top => "top",
+    Bottom => "bottom",
+    Open => "open",
+    Parent => "parent",
+    Refresh => "refresh",
+    ToggleHidden => "toggle-hidden",
+    CycleSort => "cycle-sort",
+    ReverseSort => "reverse-sort",
+    Copy => "copy",
+    Move => "move",
+    ToggleSelect => "toggle-select",
+    InvertSelection => "invert-selection",
+    SelectGlob => "select-glob",
+    DeselectGlob => "deselect-glob",
+    ToggleTransfers => "toggle-transfers",
+    CancelJob => "cancel-job",
+    CancelAll => "cancel-all",
+    RetryJob => "retry-job",
+    Help => "help",
+    Quit => "quit",
+}
+
+impl Action {
+    /// The action a config file names, if any.
+    pub fn from_name(name: &str) -> Option<Action> {
+        let norm = name.trim().to_ascii_lowercase().replace('_', "-");
+        Action::ALL.iter().copied().find(|a| a.name() == norm)
+    }
+}
+
+/// The default bindings as the help overlay shows them: (keys, action, description).
 pub const BINDINGS: &[(&str, Action, &str)] = &[
     (
         "Tab",
@@ -76,45 +103,246 @@ pub const BINDINGS: &[(&str, Action, &str)] = &[
         "retry the failed transfer under the panel cursor",
     ),
     ("? / F1", Action::Help, "this help"),
-    ("q / F10", Action::Quit, "quit"),
+    ("q / F10 / Ctrl-C", Action::Quit, "quit"),
 ];
 
-/// The action bound to a key press, if any.
-pub fn action_for(key: &KeyEvent) -> Option<Action> {
-    use Action::*;
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return match key.code {
-            KeyCode::Char('c') | KeyCode::Char('q') => Some(Quit),
-            KeyCode::Char('r') => Some(Refresh),
-            _ => None,
+/// The default key of every binding, in config syntax.
+const DEFAULT_KEYS: &[(&str, Action)] = &[
+    ("tab", Action::SwitchPane),
+    ("backtab", Action::SwitchPane),
+    ("up", Action::Up),
+    ("k", Action::Up),
+    ("down", Action::Down),
+    ("j", Action::Down),
+    ("pageup", Action::PageUp),
+    ("pagedown", Action::PageDown),
+    ("home", Action::Top),
+    ("g", Action::Top),
+    ("end", Action::Bottom),
+    ("G", Action::Bottom),
+    ("enter", Action::Open),
+    ("right", Action::Open),
+    ("l", Action::Open),
+    ("backspace", Action::Parent),
+    ("left", Action::Parent),
+    ("h", Action::Parent),
+    ("r", Action::Refresh),
+    ("ctrl-r", Action::Refresh),
+    (".", Action::ToggleHidden),
+    ("s", Action::CycleSort),
+    ("S", Action::ReverseSort),
+    ("f5", Action::Copy),
+    ("c", Action::Copy),
+    ("f6", Action::Move),
+    ("m", Action::Move),
+    ("space", Action::ToggleSelect),
+    ("insert", Action::ToggleSelect),
+    ("*", Action::InvertSelection),
+    ("+", Action::SelectGlob),
+    ("-", Action::DeselectGlob),
+    ("t", Action::ToggleTransfers),
+    ("x", Action::CancelJob),
+    ("X", Action::CancelAll),
+    ("R", Action::RetryJob),
+    ("?", Action::Help),
+    ("f1", Action::Help),
+    ("q", Action::Quit),
+    ("f10", Action::Quit),
+    ("ctrl-c", Action::Quit),
+    ("ctrl-q", Action::Quit),
+];
+
+/// A key with the modifiers that matter (Shift is folded into the character itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeySpec {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl KeySpec {
+    /// The spec of a pressed key.
+    pub fn of(key: &KeyEvent) -> KeySpec {
+        let mut mods = key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let code = match key.code {
+            KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            KeyCode::BackTab => {
+                mods = KeyModifiers::NONE;
+                KeyCode::BackTab
+            }
+            other => other,
         };
+        KeySpec { code, mods }
     }
-    Some(match key.code {
-        KeyCode::Tab | KeyCode::BackTab => SwitchPane,
-        KeyCode::Up | KeyCode::Char('k') => Up,
-        KeyCode::Down | KeyCode::Char('j') => Down,
-        KeyCode::PageUp => PageUp,
-        KeyCode::PageDown => PageDown,
-        KeyCode::Home | KeyCode::Char('g') => Top,
-        KeyCode::End | KeyCode::Char('G') => Bottom,
-        KeyCode::Enter | KeyCode::Right | KeyCode::Char('l') => Open,
-        KeyCode::Backspace | KeyCode::Left | KeyCode::Char('h') => Parent,
-        KeyCode::Char('r') => Refresh,
-        KeyCode::Char('.') => ToggleHidden,
-        KeyCode::Char('s') => CycleSort,
-        KeyCode::Char('S') => ReverseSort,
-        KeyCode::F(5) | KeyCode::Char('c') => Copy,
-        KeyCode::F(6) | KeyCode::Char('m') => Move,
-        KeyCode::Char(' ') | KeyCode::Insert => ToggleSelect,
-        KeyCode::Char('*') => InvertSelection,
-        KeyCode::Char('+') => SelectGlob,
-        KeyCode::Char('-') => DeselectGlob,
-        KeyCode::Char('t') => ToggleTransfers,
-        KeyCode::Char('x') => CancelJob,
-        KeyCode::Char('X') => CancelAll,
-        KeyCode::Char('R') => RetryJob,
-        KeyCode::Char('?') | KeyCode::F(1) => Help,
-        KeyCode::Char('q') | KeyCode::F(10) => Quit,
-        _ => return None,
-    })
+}
+
+/// Parse `"ctrl-d"`, `"alt-x"`, `"F5"`, `"shift-tab"`, `"enter"`, `"space"`, `"x"`, `"X"`, `"?"`.
+pub fn parse_key(s: &str) -> Result<KeySpec, String> {
+    let mut mods = KeyModifiers::NONE;
+    let mut rest = s;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        if let Some(r) = lower
+            .strip_prefix("ctrl-")
+            .or_else(|| lower.strip_prefix("c-"))
+        {
+            mods |= KeyModifiers::CONTROL;
+            rest = &rest[rest.len() - r.len()..];
+        } else if let Some(r) = lower
+            .strip_prefix("alt-")
+            .or_else(|| lower.strip_prefix("m-"))
+        {
+            mods |= KeyModifiers::ALT;
+            rest = &rest[rest.len() - r.len()..];
+        } else if lower.starts_with("shift-") && rest.len() > 6 {
+            let r = &rest[6..];
+            if r.eq_ignore_ascii_case("tab") {
+                return Ok(KeySpec {
+                    code: KeyCode::BackTab,
+                    mods: KeyModifiers::NONE,
+                });
+            }
+            let mut chars = r.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => {
+                    return Ok(KeySpec {
+                        code: KeyCode::Char(c.to_ascii_uppercase()),
+                        mods,
+                    });
+                }
+                _ => return Err(format!("unknown key {s:?}")),
+            }
+        } else {
+            break;
+        }
+    }
+    let mut chars = rest.chars();
+    let code = match (chars.next(), chars.next()) {
+        (Some(c), None) => {
+            if mods.contains(KeyModifiers::CONTROL) {
+                KeyCode::Char(c.to_ascii_lowercase())
+            } else {
+                KeyCode::Char(c)
+            }
+        }
+        _ => {
+            let lower = rest.to_ascii_lowercase();
+            match lower.as_str() {
+                "enter" | "return" => KeyCode::Enter,
+                "esc" | "escape" => KeyCode::Esc,
+                "tab" => KeyCode::Tab,
+                "backtab" => KeyCode::BackTab,
+                "space" => KeyCode::Char(' '),
+                "backspace" => KeyCode::Backspace,
+                "delete" | "del" => KeyCode::Delete,
+                "insert" | "ins" => KeyCode::Insert,
+                "home" => KeyCode::Home,
+                "end" => KeyCode::End,
+                "pageup" | "pgup" => KeyCode::PageUp,
+                "pagedown" | "pgdn" => KeyCode::PageDown,
+                "up" => KeyCode::Up,
+                "down" => KeyCode::Down,
+                "left" => KeyCode::Left,
+                "right" => KeyCode::Right,
+                f if f.starts_with('f') => match f[1..].parse::<u8>() {
+                    Ok(n) if (1..=24).contains(&n) => KeyCode::F(n),
+                    _ => return Err(format!("unknown key {s:?}")),
+                },
+                _ => return Err(format!("unknown key {s:?}")),
+            }
+        }
+    };
+    Ok(KeySpec { code, mods })
+}
+
+/// The key bindings in force.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    map: HashMap<KeySpec, Action>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let map = DEFAULT_KEYS
+            .iter()
+            .map(|(k, a)| (parse_key(k).expect("default keys parse"), *a))
+            .collect();
+        Keymap { map }
+    }
+}
+
+impl Keymap {
+    /// The action bound to a key press, if any.
+    pub fn action_for(&self, key: &KeyEvent) -> Option<Action> {
+        self.map.get(&KeySpec::of(key)).copied()
+    }
+
+    /// Bind `key` to `action`, replacing what it did before.
+    pub fn bind(&mut self, key: KeySpec, action: Action) {
+        self.map.insert(key, action);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn defaults_and_shifted_letters() {
+        let km = Keymap::default();
+        assert_eq!(
+            km.action_for(&press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            km.action_for(&press(KeyCode::Char('g'), KeyModifiers::NONE)),
+            Some(Action::Top)
+        );
+        assert_eq!(
+            km.action_for(&press(KeyCode::F(5), KeyModifiers::NONE)),
+            Some(Action::Copy)
+        );
+        assert_eq!(
+            km.action_for(&press(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            km.action_for(&press(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::SwitchPane)
+        );
+        assert_eq!(
+            km.action_for(&press(KeyCode::Char('z'), KeyModifiers::NONE)),
+            None
+        );
+    }
+
+    #[test]
+    fn parse_keys_and_actions() {
+        assert_eq!(
+            parse_key("ctrl-d"),
+            Ok(KeySpec {
+                code: KeyCode::Char('d'),
+                mods: KeyModifiers::CONTROL
+            })
+        );
+        assert_eq!(parse_key("F12").unwrap().code, KeyCode::F(12));
+        assert_eq!(parse_key("shift-x").unwrap().code, KeyCode::Char('X'));
+        assert_eq!(parse_key("space").unwrap().code, KeyCode::Char(' '));
+        assert!(parse_key("ctrl-").is_err());
+        assert!(parse_key("hyper-x").is_err());
+        assert!(parse_key("F99").is_err());
+        assert_eq!(Action::from_name("cancel_all"), Some(Action::CancelAll));
+        assert_eq!(Action::from_name("frobnicate"), None);
+        let mut km = Keymap::default();
+        km.bind(parse_key("ctrl-d").unwrap(), Action::Copy);
+        assert_eq!(
+            km.action_for(&press(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+            Some(Action::Copy)
+        );
+    }
 }

@@ -113,6 +113,7 @@ pub struct App {
     /// What to do with existing destinations without asking (from the config).
     pub default_policy: Option<Resolution>,
     pub drag: Option<Drag>,
+    pub keymap: keymap::Keymap,
     last_click: Option<(Side, String, u64)>,
     /// Panes (local, remote) that transfers changed and that need a refresh.
     dirty: (bool, bool),
@@ -147,6 +148,7 @@ impl App {
             batch_policy: HashMap::new(),
             default_policy: None,
             drag: None,
+            keymap: keymap::Keymap::default(),
             last_click: None,
             dirty: (false, false),
             next_id: 0,
