@@ -1,0 +1,788 @@
+//! Hostile and broken servers: the session worker and the transfer engine against the scripted
+//! fake server in `tests/fake`, driven through their channels as the UI drives them. Every case
+//! checks the exact outcome the user sees, and short timeouts make stalls fail fast.
+
+mod fake;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant};
+
+use fake::{At, FakeServer, many_files, unix_dir, unix_file, unix_line};
+use ftpdeck::entry::{Entry, EntryKind};
+use ftpdeck::remote::session::{self, Listing, SessionOptions};
+use ftpdeck::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Secret, Timeouts};
+use ftpdeck::sanitize::display_name;
+use ftpdeck::transfer::{
+    self, Direction, Job, JobId, Outcome, PoolOptions, TransferCmd, TransferEvent,
+};
+
+/// Deadline for any one answer; the 2 s network timeouts keep real answers far below it.
+const T: Duration = Duration::from_secs(15);
+/// `Jan 02 2020 00:00 UTC`, the date of the fake's `ls -l` lines.
+const JAN_2_2020: i64 = 1_577_923_200;
+
+fn timeouts() -> Timeouts {
+    Timeouts {
+        connect: Duration::from_secs(2),
+        read: Duration::from_secs(2),
+    }
+}
+
+fn profile(server: &FakeServer) -> Profile {
+    Profile {
+        host: "127.0.0.1".into(),
+        port: server.port(),
+        user: "tester".into(),
+        password: Some(Secret::new("secret")),
+        path: String::new(),
+    }
+}
+
+/// Receive until `pred` picks a message, failing after `timeout`. Returns the picked value and
+/// everything received before it.
+fn recv_until<M: std::fmt::Debug, R>(
+    rx: &Receiver<M>,
+    timeout: Duration,
+    mut pred: impl FnMut(&M) -> Option<R>,
+) -> (R, Vec<M>) {
+    let deadline = Instant::now() + timeout;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(m) => match pred(&m) {
+                Some(r) => return (r, seen),
+                None => seen.push(m),
+            },
+            Err(e) => panic!("no matching message within {timeout:?} ({e}); got {seen:#?}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session worker
+
+struct Session {
+    cmd: Sender<RemoteCmd>,
+    rx: Receiver<RemoteEvent>,
+}
+
+impl Session {
+    fn start() -> Session {
+        let (tx, rx) = mpsc::channel();
+        let options = SessionOptions {
+            timeouts: timeouts(),
+            ..SessionOptions::default()
+        };
+        Session {
+            cmd: session::spawn(tx, options),
+            rx,
+        }
+    }
+
+    /// Connect; the result is what the user sees: `Ok(welcome)` or the error.
+    fn connect(&self, server: &FakeServer) -> Result<String, RemoteError> {
+        self.cmd
+            .send(RemoteCmd::Connect {
+                profile: profile(server),
+            })
+            .unwrap();
+        recv_until(&self.rx, T, |e| match e {
+            RemoteEvent::Connected { welcome, .. } => Some(Ok(welcome.clone())),
+            RemoteEvent::ConnectFailed { error } => Some(Err(error.clone())),
+            _ => None,
+        })
+        .0
+    }
+
+    /// List `path`; also returns the events that came before the answer.
+    fn list(&self, id: u64, path: &str) -> (Result<Listing, RemoteError>, Vec<RemoteEvent>) {
+        self.cmd
+            .send(RemoteCmd::List {
+                id,
+                path: path.into(),
+            })
+            .unwrap();
+        recv_until(&self.rx, T, |e| match e {
+            RemoteEvent::Listed {
+                id: got, result, ..
+            } if *got == id => Some(result.clone()),
+            _ => None,
+        })
+    }
+}
+
+fn reconnects(events: &[RemoteEvent]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, RemoteEvent::Reconnected { .. }))
+        .count()
+}
+
+/// One expected entry: raw name, what the terminal shows, kind, size, mtime.
+type Expected = (String, &'static str, EntryKind, Option<u64>, Option<i64>);
+
+fn check_entries(entries: &[Entry], expected: &[Expected]) {
+    assert_eq!(entries.len(), expected.len(), "{entries:#?}");
+    for (e, (name, shown, kind, size, mtime)) in entries.iter().zip(expected) {
+        assert_eq!(&e.name, name, "raw name");
+        assert_eq!(display_name(&e.name), *shown, "displayed name of {name:?}");
+        assert!(
+            !display_name(&e.name).chars().any(char::is_control),
+            "{name:?} shows a control character"
+        );
+        assert_eq!(
+            (e.kind, e.size, e.mtime),
+            (*kind, *size, *mtime),
+            "{name:?}"
+        );
+    }
+}
+
+#[test]
+fn hostile_names_in_a_list_listing_come_back_raw_and_display_sanitised() {
+    let lines = vec![
+        unix_file("\x1b[31mred\x1b[0m", "5"),
+        unix_file("\x1b]0;pwned\x07", "5"),
+        unix_file("c1\u{9b}2J", "5"),
+        unix_dir("\x1b[1mdir"),
+        unix_file("../escape", "5"),
+        unix_file("a/b", "5"),
+        unix_file("a\\b", "5"),
+        unix_file(b"nul\0name", "5"),
+        unix_file(b"bad\xffname", "5"),
+        unix_file("cr\rmid", "5"),
+        unix_file("huge", "99999999999999999999999"),
+        unix_file("max", "18446744073709551615"),
+        unix_line('-', b"feb31", "1", "Feb 31  2020"),
+        unix_line('-', b"year99999", "1", "Jan  2 99999"),
+        unix_line('-', b"t2599", "1", "Jan  2 25:99"),
+        unix_dir(".."),
+        unix_dir("."),
+        b"\x1b[2J total garbage".to_vec(),
+    ];
+    let server = FakeServer::builder().listing(lines).start();
+    let s = Session::start();
+    s.connect(&server).expect("connect");
+    let (result, _) = s.list(1, "/");
+    let listing = result.expect("list /");
+    assert_eq!(listing.path, "/");
+    let f = |n: &str, shown, size| {
+        (
+            n.to_string(),
+            shown,
+            EntryKind::File,
+            size,
+            Some(JAN_2_2020),
+        )
+    };
+    check_entries(
+        &listing.entries,
+        &[
+            f("\x1b[31mred\x1b[0m", "?[31mred?[0m", Some(5)),
+            f("\x1b]0;pwned\x07", "?]0;pwned?", Some(5)),
+            f("c1\u{9b}2J", "c1?2J", Some(5)),
+            (
+                "\x1b[1mdir".into(),
+                "?[1mdir",
+                EntryKind::Dir,
+                Some(4096),
+                Some(JAN_2_2020),
+            ),
+            f("../escape", "../escape", Some(5)),
+            f("a/b", "a/b", Some(5)),
+            f("a\\b", "a\\b", Some(5)),
+            f("nul\0name", "nul?name", Some(5)),
+            f("bad\u{FFFD}name", "bad\u{FFFD}name", Some(5)),
+            f("cr\rmid", "cr?mid", Some(5)),
+            f("huge", "huge", None),
+            f("max", "max", Some(u64::MAX)),
+            ("feb31".into(), "feb31", EntryKind::File, Some(1), None),
+            (
+                "year99999".into(),
+                "year99999",
+                EntryKind::File,
+                Some(1),
+                None,
+            ),
+            ("t2599".into(), "t2599", EntryKind::File, Some(1), None),
+            (
+                "\x1b[2J total garbage".into(),
+                "?[2J total garbage",
+                EntryKind::Unknown,
+                None,
+                None,
+            ),
+        ],
+    );
+    assert!(server.commands().iter().any(|c| c == "LIST"));
+}
+
+#[test]
+fn hostile_names_in_an_mlsd_listing_come_back_raw_and_display_sanitised() {
+    let fact = |name: &[u8]| {
+        let mut l = b"type=file;size=5;modify=20200102000000; ".to_vec();
+        l.extend_from_slice(name);
+        l
+    };
+    let lines = vec![
+        b"type=cdir;modify=20200102000000; /".to_vec(),
+        b"type=pdir;modify=20200102000000; ..".to_vec(),
+        fact(b"\x1b[31mred\x1b[0m"),
+        fact(b"../escape"),
+        b"type=dir;modify=20200102000000; a/b".to_vec(),
+        fact(b"a\\b"),
+        fact(b"nul\0name"),
+        fact(b"bad\xffname"),
+        b"type=file;size=99999999999999999999;modify=20241345100000; absurd".to_vec(),
+        b"\x1b[2J garbage".to_vec(),
+    ];
+    let server = FakeServer::builder().mlsd_listing("/", lines).start();
+    let s = Session::start();
+    s.connect(&server).expect("connect");
+    let listing = s.list(1, "/").0.expect("list /");
+    let f = |n: &str, shown| {
+        (
+            n.to_string(),
+            shown,
+            EntryKind::File,
+            Some(5),
+            Some(JAN_2_2020),
+        )
+    };
+    check_entries(
+        &listing.entries,
+        &[
+            f("\x1b[31mred\x1b[0m", "?[31mred?[0m"),
+            f("../escape", "../escape"),
+            ("a/b".into(), "a/b", EntryKind::Dir, None, Some(JAN_2_2020)),
+            f("a\\b", "a\\b"),
+            f("nul\0name", "nul?name"),
+            f("bad\u{FFFD}name", "bad\u{FFFD}name"),
+            ("absurd".into(), "absurd", EntryKind::File, None, None),
+            (
+                "\x1b[2J garbage".into(),
+                "?[2J garbage",
+                EntryKind::Unknown,
+                None,
+                None,
+            ),
+        ],
+    );
+    let commands = server.commands();
+    assert!(commands.iter().any(|c| c == "MLSD"), "{commands:?}");
+    assert!(!commands.iter().any(|c| c == "LIST"), "{commands:?}");
+}
+
+#[test]
+fn a_listing_of_200000_entries_and_100_kb_lines_parses() {
+    let mut lines = many_files(200_000);
+    let long_name = "x".repeat(100_000);
+    lines.push(unix_file(&long_name, "7"));
+    let garbage = "z".repeat(100_000);
+    lines.push(garbage.clone().into_bytes());
+    let server = FakeServer::builder().listing(lines).start();
+    let s = Session::start();
+    s.connect(&server).expect("connect");
+    let listing = s.list(1, "/").0.expect("list /");
+    let entries = &listing.entries;
+    assert_eq!(entries.len(), 200_002);
+    for (i, e) in entries[..200_000].iter().enumerate() {
+        assert_eq!(e.name, format!("file-{i:06}"));
+        assert_eq!((e.kind, e.size), (EntryKind::File, Some(1)));
+    }
+    assert_eq!(entries[200_000].name, long_name);
+    assert_eq!(
+        (entries[200_000].kind, entries[200_000].size),
+        (EntryKind::File, Some(7))
+    );
+    assert_eq!(entries[200_001].name, garbage);
+    assert_eq!(entries[200_001].kind, EntryKind::Unknown);
+}
+
+#[test]
+fn control_connection_dropped_mid_listing_is_connection_lost_after_one_reconnect() {
+    let server = FakeServer::builder()
+        .listing(many_files(10))
+        .drop_control_during_listing()
+        .start();
+    let s = Session::start();
+    s.connect(&server).expect("connect");
+    let (result, before) = s.list(1, "/");
+    let err = result.expect_err("the listing cannot succeed");
+    assert!(err.is_connection_lost(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "connection lost: connection closed before the response (during listing)"
+    );
+    // One transparent reconnect, which met the same fate.
+    assert_eq!(reconnects(&before), 1, "{before:?}");
+    assert_eq!(server.connections(), 2);
+}
+
+#[test]
+fn a_stall_mid_reply_times_out_within_seconds() {
+    let server = FakeServer::builder()
+        .listing(many_files(3))
+        .stall_mid_reply(At::Reply("CWD"))
+        .start();
+    let s = Session::start();
+    s.connect(&server).expect("connect");
+    let started = Instant::now();
+    let (result, before) = s.list(1, "/");
+    let elapsed = started.elapsed();
+    assert_eq!(
+        result,
+        Err(RemoteError::Timeout {
+            secs: 2,
+            during: "changing directory".into()
+        })
+    );
+    assert_eq!(
+        result.unwrap_err().to_string(),
+        "timed out after 2 s changing directory"
+    );
+    // Two 2 s read timeouts: the first try and the one transparent reconnect.
+    assert_eq!(reconnects(&before), 1, "{before:?}");
+    assert!(elapsed < Duration::from_secs(7), "took {elapsed:?}");
+}
+
+#[test]
+fn a_stall_mid_greeting_fails_the_connect_with_a_timeout() {
+    let server = FakeServer::builder().stall_mid_reply(At::Greeting).start();
+    let s = Session::start();
+    let started = Instant::now();
+    let err = s.connect(&server).expect_err("no greeting, no session");
+    assert_eq!(
+        err,
+        RemoteError::Timeout {
+            secs: 2,
+            during: "waiting for the greeting".into()
+        }
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_bad_pasv_reply_is_an_error_not_a_hang() {
+    let server = FakeServer::builder()
+        .listing(many_files(3))
+        .bad_pasv()
+        .start();
+    let s = Session::start();
+    s.connect(&server).expect("connect");
+    let started = Instant::now();
+    let (result, before) = s.list(1, "/");
+    let err = result.expect_err("no data connection, no listing");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // The control connection is still in step: no reconnect, and it is not reported lost.
+    assert!(!err.is_connection_lost(), "{err:?}");
+    assert_eq!(reconnects(&before), 0);
+    assert!(
+        err.to_string().contains("(127,0,0,1,300,1)"),
+        "the message should show the bad address: {err}"
+    );
+    // The worker survives and answers the next request the same way.
+    let (again, _) = s.list(2, "/");
+    assert_eq!(again.unwrap_err(), err);
+    assert_eq!(server.connections(), 1);
+}
+
+#[test]
+fn a_malformed_reply_code_in_the_greeting_fails_the_connect() {
+    let server = FakeServer::builder()
+        .malformed_reply_code(At::Greeting)
+        .start();
+    let s = Session::start();
+    let err = s.connect(&server).expect_err("a greeting without a code");
+    assert_eq!(
+        err,
+        RemoteError::ConnectionLost {
+            detail: "malformed reply from server (during waiting for the greeting)".into()
+        }
+    );
+}
+
+#[test]
+fn a_malformed_reply_code_to_a_command_fails_the_listing() {
+    let server = FakeServer::builder()
+        .listing(many_files(3))
+        .malformed_reply_code(At::Reply("CWD"))
+        .start();
+    let s = Session::start();
+    s.connect(&server).expect("connect");
+    let (result, before) = s.list(1, "/");
+    assert_eq!(
+        result,
+        Err(RemoteError::ConnectionLost {
+            detail: "malformed reply from server (during changing directory)".into()
+        })
+    );
+    assert_eq!(reconnects(&before), 1, "{before:?}");
+}
+
+#[test]
+fn an_endless_multiline_greeting_is_refused() {
+    let server = FakeServer::builder().endless_multiline_reply().start();
+    let s = Session::start();
+    let started = Instant::now();
+    let err = s.connect(&server).expect_err("an endless greeting");
+    assert_eq!(
+        err,
+        RemoteError::ConnectionLost {
+            detail: "the server sent a reply larger than 262144 bytes \
+                     (during waiting for the greeting)"
+                .into()
+        }
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_pasv_reply_naming_another_address_still_lists() {
+    let server = FakeServer::builder()
+        .listing(many_files(5))
+        .pasv_announces(std::net::Ipv4Addr::new(127, 0, 0, 2))
+        .start();
+    // Nothing listens on 127.0.0.2: the fake's sockets are bound to 127.0.0.1 only, so only the
+    // passive NAT workaround (using the control connection's peer address) can reach them.
+    let elsewhere = std::net::SocketAddr::from(([127, 0, 0, 2], server.port()));
+    assert!(std::net::TcpStream::connect_timeout(&elsewhere, Duration::from_secs(1)).is_err());
+    let s = Session::start();
+    s.connect(&server).expect("connect");
+    let listing = s
+        .list(1, "/")
+        .0
+        .expect("list / through the control peer's address");
+    assert_eq!(listing.entries.len(), 5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transfer engine
+
+struct Engine {
+    cmd: Sender<TransferCmd>,
+    rx: Receiver<TransferEvent>,
+    next: JobId,
+}
+
+/// Everything a run reported.
+struct Run {
+    /// Every job seen (queued and added), by id.
+    jobs: HashMap<JobId, Job>,
+    outcomes: HashMap<JobId, Outcome>,
+    events: Vec<TransferEvent>,
+}
+
+impl Engine {
+    fn start(server: &FakeServer) -> Engine {
+        let (tx, rx) = mpsc::channel();
+        let options = PoolOptions {
+            workers: 1,
+            timeouts: timeouts(),
+            retries: 1,
+            backoff: Duration::from_millis(50),
+            ..PoolOptions::default()
+        };
+        let cmd = transfer::spawn(tx, options);
+        cmd.send(TransferCmd::SetProfile(profile(server))).unwrap();
+        Engine { cmd, rx, next: 0 }
+    }
+
+    fn download(&mut self, remote: &str, local: &Path, is_dir: bool) -> Job {
+        self.next += 1;
+        Job {
+            id: self.next,
+            batch: 1,
+            parent: None,
+            direction: Direction::Download,
+            remote: remote.into(),
+            local: local.into(),
+            is_dir,
+            size: None,
+            mtime: None,
+            on_exists: None,
+            remove_source: false,
+        }
+    }
+
+    /// Queue `jobs` and wait until each of them and every child has finished.
+    fn run(&self, jobs: Vec<Job>) -> Run {
+        let mut run = Run {
+            jobs: jobs.iter().map(|j| (j.id, j.clone())).collect(),
+            outcomes: HashMap::new(),
+            events: Vec::new(),
+        };
+        let mut open: HashSet<JobId> = run.jobs.keys().copied().collect();
+        self.cmd.send(TransferCmd::Enqueue(jobs)).unwrap();
+        let deadline = Instant::now() + T;
+        while !open.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let event = self.rx.recv_timeout(left).unwrap_or_else(|_| {
+                panic!("jobs {open:?} never finished; events: {:#?}", run.events)
+            });
+            match &event {
+                TransferEvent::Added { job } => {
+                    open.insert(job.id);
+                    run.jobs.insert(job.id, job.clone());
+                }
+                TransferEvent::Finished { id, outcome } => {
+                    open.remove(id);
+                    run.outcomes.insert(*id, outcome.clone());
+                }
+                TransferEvent::Conflict { id, .. } => panic!("unexpected conflict for job {id}"),
+                _ => {}
+            }
+            run.events.push(event);
+        }
+        run
+    }
+}
+
+/// Every path under `root`, relative, sorted (directories end with `/`).
+fn tree(root: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+            if std::fs::symlink_metadata(&p).unwrap().is_dir() {
+                out.push(format!("{rel}/"));
+                walk(base, &p, out);
+            } else {
+                out.push(rel);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
+    out
+}
+
+fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(6_364_136_223_846_793_005) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn a_directory_download_refuses_unsafe_names_and_writes_nothing_outside() {
+    let evil = "\x1b[31mevil";
+    let server = FakeServer::builder()
+        .dir_listing(
+            "/dir",
+            vec![
+                unix_dir("."),
+                unix_dir(".."),
+                unix_file("normal.txt", "5"),
+                unix_file("../escape", "7"),
+                unix_file("a/b", "2"),
+                unix_dir("../up"),
+                unix_file("a\\b", "2"),
+                unix_file(evil, "4"),
+            ],
+        )
+        .file("/dir/normal.txt", "hello")
+        .file("/dir/../escape", "ESCAPED")
+        .file("/dir/a/b", "AB")
+        .file("/dir/a\\b", "AB")
+        .file(&format!("/dir/{evil}"), "EVIL")
+        .start();
+    let root = tempfile::tempdir().unwrap();
+    let dest = root.path().join("dest");
+    let mut e = Engine::start(&server);
+    let job = e.download("/dir", &dest, true);
+    let run = e.run(vec![job.clone()]);
+
+    assert_eq!(run.outcomes[&job.id], Outcome::Expanded { children: 6 });
+    let mut by_remote: HashMap<String, Outcome> = HashMap::new();
+    for (id, outcome) in &run.outcomes {
+        if *id != job.id {
+            by_remote.insert(run.jobs[id].remote.clone(), outcome.clone());
+        }
+    }
+    // "." and ".." are the directory itself and its parent: the listing parser drops them, so
+    // they never become jobs at all.
+    let mut remotes: Vec<&str> = by_remote.keys().map(String::as_str).collect();
+    remotes.sort();
+    let evil_remote = format!("/dir/{evil}");
+    let mut want = vec![
+        "/dir/normal.txt",
+        "/dir/../escape",
+        "/dir/a/b",
+        "/dir/../up",
+        "/dir/a\\b",
+        evil_remote.as_str(),
+    ];
+    want.sort();
+    assert_eq!(remotes, want);
+    assert!(
+        matches!(by_remote["/dir/normal.txt"], Outcome::Done { bytes: 5, .. }),
+        "{:?}",
+        by_remote["/dir/normal.txt"]
+    );
+    let refused = |remote: &str, error: &str| {
+        assert_eq!(
+            by_remote[remote],
+            Outcome::Failed {
+                error: error.into()
+            },
+            "{remote:?}"
+        );
+    };
+    refused(
+        "/dir/../escape",
+        r#"refused to write name "../escape" contains a path separator"#,
+    );
+    refused(
+        "/dir/a/b",
+        r#"refused to write name "a/b" contains a path separator"#,
+    );
+    refused(
+        "/dir/../up",
+        r#"refused to write name "../up" contains a path separator"#,
+    );
+    refused(
+        "/dir/a\\b",
+        r#"refused to write name "a\\b" contains a path separator"#,
+    );
+    refused(
+        &evil_remote,
+        r#"refused to write name "?[31mevil" contains a NUL or control character"#,
+    );
+    // Each refused entry was announced (Added) before it was reported failed.
+    for (i, event) in run.events.iter().enumerate() {
+        if let TransferEvent::Finished { id, .. } = event {
+            if *id != job.id {
+                let added = run.events[..i]
+                    .iter()
+                    .any(|e| matches!(e, TransferEvent::Added { job } if job.id == *id));
+                assert!(added, "job {id} finished without being added");
+            }
+        }
+    }
+
+    // Nothing outside the destination, exactly the safe file inside it.
+    assert_eq!(tree(root.path()), ["dest/", "dest/normal.txt"]);
+    assert_eq!(std::fs::read(dest.join("normal.txt")).unwrap(), b"hello");
+    // The refused names were never even asked for.
+    let retrs: Vec<String> = server
+        .commands()
+        .into_iter()
+        .filter(|c| c.starts_with("RETR"))
+        .collect();
+    assert_eq!(retrs, ["RETR /dir/normal.txt"]);
+}
+
+fn early_close(reply_426: bool) {
+    let data = pseudo_random(100_000, 7);
+    let builder = FakeServer::builder().file("/big.bin", data.clone());
+    let server = if reply_426 {
+        builder.close_data_early_426(10_000)
+    } else {
+        builder.close_data_early(10_000)
+    }
+    .start();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("big.bin");
+    let part: PathBuf = dir.path().join("big.bin.part");
+    let mut e = Engine::start(&server);
+    let job = e.download("/big.bin", &target, false);
+    let run = e.run(vec![job.clone()]);
+
+    // Each try gets 10 000 bytes: the retry resumes from the .part (REST 10000) and the
+    // connection breaks again, so after the one retry 20 000 of 100 000 bytes are there.
+    let (first, last) = if reply_426 {
+        let m = format!(
+            "426 Connection closed; transfer aborted; kept {} for resume",
+            part.display()
+        );
+        (m.clone(), m)
+    } else {
+        let m = |n| {
+            format!(
+                "the server sent {n} of 100000 bytes; kept {} for resume",
+                part.display()
+            )
+        };
+        (m(10_000), m(20_000))
+    };
+    let retries: Vec<&TransferEvent> = run
+        .events
+        .iter()
+        .filter(|e| matches!(e, TransferEvent::Retrying { .. }))
+        .collect();
+    assert_eq!(
+        retries,
+        [&TransferEvent::Retrying {
+            id: job.id,
+            attempt: 1,
+            error: first
+        }]
+    );
+    assert_eq!(run.outcomes[&job.id], Outcome::Failed { error: last });
+    assert!(!target.exists(), "a short download was renamed into place");
+    assert_eq!(std::fs::read(&part).unwrap(), &data[..20_000]);
+    assert_eq!(tree(dir.path()), ["big.bin.part"]);
+    let commands = server.commands();
+    assert!(commands.iter().any(|c| c == "REST 10000"), "{commands:?}");
+    assert_eq!(server.connections(), 2);
+}
+
+#[test]
+fn a_data_connection_closed_early_with_226_fails_and_keeps_the_part() {
+    early_close(false);
+}
+
+#[test]
+fn a_data_connection_closed_early_with_426_fails_and_keeps_the_part() {
+    early_close(true);
+}
+
+#[test]
+fn a_pasv_reply_naming_another_address_still_downloads() {
+    let data = pseudo_random(300_000, 9);
+    let server = FakeServer::builder()
+        .file("/nat.bin", data.clone())
+        .pasv_announces(std::net::Ipv4Addr::new(127, 0, 0, 2))
+        .start();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("nat.bin");
+    let mut e = Engine::start(&server);
+    let job = e.download("/nat.bin", &target, false);
+    let run = e.run(vec![job.clone()]);
+    assert!(
+        matches!(run.outcomes[&job.id], Outcome::Done { bytes: 300_000, .. }),
+        "{:?}",
+        run.outcomes[&job.id]
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), data);
+    assert_eq!(tree(dir.path()), ["nat.bin"]);
+    assert!(
+        !run.events
+            .iter()
+            .any(|e| matches!(e, TransferEvent::Retrying { .. })),
+        "{:?}",
+        run.events
+    );
+}
