@@ -353,11 +353,19 @@ impl StorageBackend<DefaultUser> for Storage {
         self.fs.rmd(user, path).await
     }
 
+    /// unftp-sbe-fs checks a CWD by listing the whole directory, which makes entering a big
+    /// directory cost two listings; a metadata check answers the same question.
     async fn cwd<P: AsRef<Path> + Send + Debug>(
         &self,
         user: &DefaultUser,
         path: P,
     ) -> storage::Result<()> {
-        self.fs.cwd(user, path).await
+        use unftp_core::storage::Metadata;
+        let meta = self.fs.metadata(user, path).await?;
+        if meta.is_dir() {
+            Ok(())
+        } else {
+            Err(storage::ErrorKind::PermanentDirectoryNotAvailable.into())
+        }
     }
 }

@@ -94,7 +94,12 @@ pub fn run(
         execute!(io::stdout(), EnableMouseCapture)?;
     }
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    terminal.clear()?;
+    // Not `terminal.clear()`: that asks the terminal for the cursor position, which some
+    // terminals never answer. The first draw paints every cell anyway.
+    execute!(
+        io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
 
     let (tx, rx) = mpsc::channel::<Msg>();
     spawn_input_thread(tx.clone());

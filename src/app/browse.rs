@@ -152,6 +152,13 @@ impl App {
 
     fn go_parent(&mut self) -> Vec<Cmd> {
         let side = self.focus;
+        // While a directory is still loading, going back means staying where we are:
+        // forget the pending listing (its answer will be dropped).
+        if self.pane(side).pending.is_some() && !self.pane(side).dir.is_empty() {
+            self.pane_mut(side).pending = None;
+            self.info("Stayed in this directory");
+            return vec![];
+        }
         let dir = self.pane(side).dir.clone();
         let Some(parent) = parent_path(side, &dir) else {
             return vec![];

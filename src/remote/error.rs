@@ -17,6 +17,10 @@ pub enum RemoteError {
     Refusal { code: u32, reply: String },
     #[error("connection lost: {detail}")]
     ConnectionLost { detail: String },
+    /// The server broke the protocol (a malformed or oversized reply): the connection is out of
+    /// step and must be re-established.
+    #[error("the server broke the FTP protocol: {detail}")]
+    Protocol { detail: String },
     #[error("not connected")]
     NotConnected,
     #[error("{0}")]
@@ -30,6 +34,17 @@ impl RemoteError {
             self,
             RemoteError::ConnectionLost { .. }
                 | RemoteError::Timeout { .. }
+                | RemoteError::NotConnected
+        )
+    }
+
+    /// True when a fresh connection is likely to succeed at once (not after a stall, which
+    /// would only cost the user another full timeout).
+    pub fn worth_reconnecting(&self) -> bool {
+        matches!(
+            self,
+            RemoteError::ConnectionLost { .. }
+                | RemoteError::Protocol { .. }
                 | RemoteError::NotConnected
         )
     }
@@ -58,10 +73,18 @@ impl RemoteError {
                 if resp.status == Status::NotLoggedIn {
                     return RemoteError::Login { reply: text };
                 }
+                if matches!(
+                    resp.status,
+                    Status::PassiveMode | Status::ExtendedPassiveMode
+                ) {
+                    return RemoteError::Other(format!(
+                        "the server sent an unusable passive-mode address: {text}"
+                    ));
+                }
                 RemoteError::Refusal { code, reply: text }
             }
-            FtpError::BadResponse => RemoteError::ConnectionLost {
-                detail: format!("malformed reply from server (during {during})"),
+            FtpError::BadResponse => RemoteError::Protocol {
+                detail: format!("malformed reply (during {during})"),
             },
             other => RemoteError::Other(crate::sanitize::display_name(&other.to_string())),
         }

@@ -197,7 +197,7 @@ impl Worker {
 
     fn list(&mut self, id: u64, path: String) -> bool {
         let mut result = self.try_list(&path);
-        if matches!(&result, Err(e) if e.is_connection_lost()) && self.profile.is_some() {
+        if matches!(&result, Err(e) if e.worth_reconnecting()) && self.profile.is_some() {
             // The control connection died (server restart, idle timeout): one transparent retry.
             self.conn = None;
             result = self.try_list(&path);

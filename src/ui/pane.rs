@@ -10,36 +10,48 @@ use super::text::{fit, fit_right, format_time, human_size, tail};
 use crate::app::{App, Side};
 use crate::entry::{Entry, EntryKind};
 use crate::sanitize::display_name;
+use unicode_width::UnicodeWidthStr;
 
 const SIZE_W: usize = 10;
 const TIME_W: usize = 16;
 
-/// The pane's title: `path` locally, `user@host:/path` remotely, with loading and sort hints.
-pub fn title(app: &App, side: Side) -> String {
+/// The pane's title in three parts — a label (`user@host:`), the path, and hints (selection,
+/// loading) — so that a narrow pane can shorten the path and keep the rest.
+pub fn title_parts(app: &App, side: Side) -> (String, String, String) {
     let pane = app.pane(side);
-    let shown = pane
-        .pending
-        .as_ref()
-        .map(|p| p.path.as_str())
-        .filter(|_| pane.dir.is_empty())
-        .unwrap_or(pane.dir.as_str());
-    let path = display_name(shown);
-    let mut t = match (side, &app.profile) {
-        (Side::Remote, Some(p)) => format!("{}:{}", p.label(), path),
-        (Side::Remote, None) => "remote".to_string(),
-        (Side::Local, _) => path,
+    let loading_first = pane.dir.is_empty();
+    let shown = match &pane.pending {
+        Some(p) if loading_first => p.path.as_str(),
+        _ => pane.dir.as_str(),
     };
+    let label = match (side, &app.profile) {
+        (Side::Remote, Some(p)) => format!("{}:", p.label()),
+        (Side::Remote, None) => "remote".to_string(),
+        (Side::Local, _) => String::new(),
+    };
+    let mut path = display_name(shown);
+    let mut hints = String::new();
+    if let Some(p) = &pane.pending {
+        if !loading_first && p.path != pane.dir {
+            path = format!("{path} → {}", display_name(&p.path));
+        }
+        hints.push_str(" (loading…)");
+    }
     let (count, bytes) = pane.selection_totals();
     if count > 0 {
-        t.push_str(&format!(" [{count} selected, {}]", human_size(bytes)));
+        hints.push_str(&format!(" [{count} selected, {}]", human_size(bytes)));
     }
-    if let Some(p) = &pane.pending {
-        if p.path != pane.dir {
-            t = format!("{t} → {}", display_name(&p.path));
-        }
-        t.push_str(" (loading…)");
+    (label, path, hints)
+}
+
+/// The title within `width` columns: the path loses its start first, then the label.
+fn title_fitted(app: &App, side: Side, width: usize) -> String {
+    let (label, path, hints) = title_parts(app, side);
+    let fixed = label.width() + hints.width();
+    if fixed + 8 <= width {
+        return format!("{label}{}{hints}", tail(&path, width - fixed));
     }
-    t
+    tail(&format!("{label}{path}{hints}"), width)
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
@@ -51,14 +63,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
         Style::default().fg(Color::DarkGray)
     };
     let inner_w = area.width.saturating_sub(2) as usize;
-    let mut title_text = title(app, side);
+    let title_text;
     let sort_hint = format!(
         "[{}{}{}]",
         pane.sort.label(),
         if pane.reverse { "↓" } else { "↑" },
         if pane.show_hidden { " .*" } else { "" }
     );
-    title_text = tail(&title_text, inner_w.saturating_sub(sort_hint.len() + 4));
+    title_text = title_fitted(app, side, inner_w.saturating_sub(sort_hint.width() + 4));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
