@@ -63,14 +63,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
         Style::default().fg(Color::DarkGray)
     };
     let inner_w = area.width.saturating_sub(2) as usize;
-    let title_text;
     let sort_hint = format!(
         "[{}{}{}]",
         pane.sort.label(),
         if pane.reverse { "↓" } else { "↑" },
         if pane.show_hidden { " .*" } else { "" }
     );
-    title_text = title_fitted(app, side, inner_w.saturating_sub(sort_hint.width() + 4));
+    let title_text = title_fitted(app, side, inner_w.saturating_sub(sort_hint.width() + 4));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
