@@ -126,6 +126,7 @@ pub fn parse_url(url: &str) -> Result<Profile, String> {
                 user: percent_decode(user)?,
                 password: password.map(percent_decode).transpose()?.map(Secret::new),
                 path: String::new(),
+                ..Default::default()
             }
         }
     };

@@ -119,6 +119,7 @@ fn run_demo(local: PathBuf, options: RunOptions) -> anyhow::Result<()> {
         user: "demo".into(),
         password: Some(Secret::new("demo")),
         path: "/".into(),
+        ..Default::default()
     };
     let result = ftpdeck::tui::run(local, Some(profile), options);
     server.stop();

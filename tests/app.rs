@@ -21,6 +21,7 @@ fn profile(password: Option<&str>) -> Profile {
         user: "bob".into(),
         password: password.map(Secret::new),
         path: "/pub".into(),
+        ..Default::default()
     }
 }
 

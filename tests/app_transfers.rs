@@ -32,6 +32,7 @@ fn app() -> App {
         user: "bob".into(),
         password: Some(Secret::new("pw")),
         path: "/pub".into(),
+        ..Default::default()
     };
     let (mut app, cmds) = App::new(PathBuf::from("/home/me"), Some(profile));
     app.update(Msg::Resize {

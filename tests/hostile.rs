@@ -37,6 +37,7 @@ fn profile(server: &FakeServer) -> Profile {
         user: "tester".into(),
         password: Some(Secret::new("secret")),
         path: String::new(),
+        ..Default::default()
     }
 }
 

@@ -44,6 +44,7 @@ fn app_with(remote: Vec<Entry>, w: u16, h: u16) -> App {
         user: "bob".into(),
         password: Some(Secret::new("pw")),
         path: "/pub".into(),
+        ..Default::default()
     };
     let (mut app, cmds) = App::new(PathBuf::from("/home/bob"), Some(profile));
     app.update(Msg::Resize {

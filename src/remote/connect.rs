@@ -28,6 +28,27 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// Whether and how the connection is encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Security {
+    #[default]
+    Plain,
+    /// `AUTH TLS` on the normal port (FTPES).
+    ExplicitTls,
+    /// TLS from the first byte (usually port 990).
+    ImplicitTls,
+}
+
+/// Who opens the data connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DataMode {
+    /// We connect to the server (EPSV when offered, else PASV).
+    #[default]
+    Passive,
+    /// The server connects to us (PORT, or EPRT on IPv6).
+    Active,
+}
+
 /// Where and how to connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
@@ -38,6 +59,29 @@ pub struct Profile {
     pub password: Option<Secret>,
     /// Start directory; empty means the server's login directory.
     pub path: String,
+    pub security: Security,
+    pub data_mode: DataMode,
+    /// Use the address inside a 227 reply instead of the control connection's peer (off by
+    /// default: servers behind NAT announce internal addresses).
+    pub trust_pasv_address: bool,
+    /// SHA-256 fingerprint (hex) of a certificate the user chose to trust for this server.
+    pub pinned_cert: Option<String>,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile {
+            host: String::new(),
+            port: 21,
+            user: "anonymous".into(),
+            password: None,
+            path: String::new(),
+            security: Security::Plain,
+            data_mode: DataMode::Passive,
+            trust_pasv_address: false,
+            pinned_cert: None,
+        }
+    }
 }
 
 impl Profile {
@@ -48,7 +92,7 @@ impl Profile {
             port,
             user: "anonymous".into(),
             password: Some(Secret::new("ftpdeck@")),
-            path: String::new(),
+            ..Profile::default()
         }
     }
 

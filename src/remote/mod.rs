@@ -7,6 +7,6 @@ pub mod ops;
 pub mod path;
 pub mod session;
 
-pub use connect::{Connection, Profile, Secret, Timeouts};
+pub use connect::{Connection, DataMode, Profile, Secret, Security, Timeouts};
 pub use error::RemoteError;
 pub use session::{RemoteCmd, RemoteEvent};

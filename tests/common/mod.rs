@@ -31,6 +31,7 @@ pub fn profile(server: &ServerHandle) -> Profile {
         user: USER.into(),
         password: Some(Secret::new(PASSWORD)),
         path: String::new(),
+        ..Default::default()
     }
 }
 
