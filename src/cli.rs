@@ -70,6 +70,12 @@ pub struct ServeArgs {
     /// Refuse uploads, deletes, renames and new directories
     #[arg(long)]
     pub read_only: bool,
+    /// PEM certificate (chain) file: offer explicit FTPS (needs --tls-key)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key file for --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Port range for passive data connections, e.g. 50000-50100
     #[arg(long, default_value = "50000-50100", value_parser = parse_port_range)]
     pub passive_ports: RangeInclusive<u16>,

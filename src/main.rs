@@ -157,6 +157,7 @@ fn serve(args: ftpdeck::cli::ServeArgs) -> anyhow::Result<()> {
         read_only: args.read_only,
         passive_ports: args.passive_ports,
         greeting: "ftpdeck serve ready",
+        tls: args.tls_cert.zip(args.tls_key),
         on_event: Some(std::sync::Arc::new(|line| {
             println!("{} {line}", chrono::Local::now().format("%H:%M:%S"));
         })),

@@ -42,6 +42,8 @@ pub struct ServerConfig {
     pub passive_ports: RangeInclusive<u16>,
     pub greeting: &'static str,
     pub on_event: Option<EventSink>,
+    /// PEM certificate chain and private key files: offer explicit FTPS (AUTH TLS).
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl ServerConfig {
@@ -55,6 +57,7 @@ impl ServerConfig {
             passive_ports: 50000..=50999,
             greeting: "ftpdeck embedded server ready",
             on_event: None,
+            tls: None,
         }
     }
 }
@@ -173,6 +176,9 @@ fn build_server(config: &ServerConfig) -> Result<Server, libunftp::ServerError> 
         .greeting(config.greeting)
         .passive_ports(config.passive_ports.clone())
         .active_passive_mode(ActivePassiveMode::ActiveAndPassive);
+    if let Some((cert, key)) = &config.tls {
+        builder = builder.ftps(cert.clone(), key.clone());
+    }
     if let Some(sink) = &config.on_event {
         builder = builder
             .notify_presence(Notifier(sink.clone()))

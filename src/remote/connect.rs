@@ -4,9 +4,9 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use suppaftp::types::FileType;
-use suppaftp::{FtpError, RustlsFtpStream};
+use suppaftp::{FtpError, Mode, RustlsConnector, RustlsFtpStream};
 
-use super::RemoteError;
+use super::{RemoteError, tls};
 
 /// A password that never shows up in `Debug` output or logs.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -146,8 +146,34 @@ pub struct Connection {
     pub welcome: String,
 }
 
-/// Resolve, connect, log in, switch to binary mode and learn the server's features.
+/// Resolve, connect (with TLS when asked), log in, switch to binary mode, learn the server's
+/// features and set up the data-connection mode.
 pub fn connect(profile: &Profile, timeouts: Timeouts) -> Result<Connection, RemoteError> {
+    match connect_once(profile, timeouts, false) {
+        // A server that speaks only TLS 1.3: allow it (see `tls::setup` for why 1.2 comes first).
+        Err(RemoteError::Tls(msg)) if is_version_mismatch(&msg) => {
+            connect_once(profile, timeouts, true)
+        }
+        other => other,
+    }
+}
+
+fn is_version_mismatch(msg: &str) -> bool {
+    msg.contains("ProtocolVersion") || msg.contains("incompatible") || msg.contains("version")
+}
+
+fn configure_socket(stream: &TcpStream, timeouts: Timeouts) {
+    // Commands and replies are small: without this, delayed ACKs add ~40 ms to every exchange.
+    stream.set_nodelay(true).ok();
+    stream.set_read_timeout(Some(timeouts.read)).ok();
+    stream.set_write_timeout(Some(timeouts.read)).ok();
+}
+
+fn connect_once(
+    profile: &Profile,
+    timeouts: Timeouts,
+    allow_tls13: bool,
+) -> Result<Connection, RemoteError> {
     let read_secs = timeouts.read.as_secs();
     let addrs: Vec<SocketAddr> = (profile.host.as_str(), profile.port)
         .to_socket_addrs()
@@ -162,28 +188,69 @@ pub fn connect(profile: &Profile, timeouts: Timeouts) -> Result<Connection, Remo
             detail: "no address".into(),
         });
     }
+    let tls = (profile.security != Security::Plain)
+        .then(|| tls::setup(profile.pinned_cert.as_deref(), allow_tls13));
+    let tls_error = |e: FtpError, during: &str| -> RemoteError {
+        if let Some(problem) = tls
+            .as_ref()
+            .and_then(|t| t.problem.lock().expect("lock").take())
+        {
+            return RemoteError::UntrustedCert {
+                fingerprint: problem.fingerprint,
+                reason: problem.reason,
+            };
+        }
+        match e {
+            FtpError::SecureError(msg) => RemoteError::Tls(msg),
+            FtpError::UnexpectedResponse(resp) => RemoteError::Tls(format!(
+                "the server refused TLS: {}",
+                crate::sanitize::display_name(String::from_utf8_lossy(&resp.body).trim())
+            )),
+            other => RemoteError::from_ftp(other, during, read_secs),
+        }
+    };
     let stream = connect_any(&addrs, timeouts.connect)?;
-    // Commands and replies are small: without this, delayed ACKs add ~40 ms to every exchange.
-    stream.set_nodelay(true).ok();
-    stream.set_read_timeout(Some(timeouts.read)).ok();
-    stream.set_write_timeout(Some(timeouts.read)).ok();
-    let mut ftp = RustlsFtpStream::connect_with_stream(stream)
-        .map_err(|e| RemoteError::from_ftp(e, "waiting for the greeting", read_secs))?;
+    let mut ftp = if profile.security == Security::ImplicitTls {
+        // suppaftp opens the implicit-TLS socket itself; the probe above bounds the wait for an
+        // unreachable host by our connect timeout.
+        let addr = stream
+            .peer_addr()
+            .map_err(|e| RemoteError::Other(e.to_string()))?;
+        drop(stream);
+        let config = tls.as_ref().expect("TLS set up").config.clone();
+        let ftp = RustlsFtpStream::connect_secure_implicit(
+            addr,
+            RustlsConnector::from(config),
+            &profile.host,
+        )
+        .map_err(|e| tls_error(e, "starting TLS"))?;
+        {
+            let socket = ftp.get_ref(); // holds the control lock: keep it short
+            configure_socket(&socket, timeouts);
+        }
+        ftp
+    } else {
+        configure_socket(&stream, timeouts);
+        RustlsFtpStream::connect_with_stream(stream)
+            .map_err(|e| RemoteError::from_ftp(e, "waiting for the greeting", read_secs))?
+    };
     let welcome = ftp
         .get_welcome_msg()
         .map(crate::sanitize::display_name)
         .unwrap_or_default();
+    if profile.security == Security::ExplicitTls {
+        let config = tls.as_ref().expect("TLS set up").config.clone();
+        ftp = ftp
+            .into_secure(RustlsConnector::from(config), &profile.host)
+            .map_err(|e| tls_error(e, "starting TLS"))?;
+    }
     let data_timeouts = timeouts;
     ftp = ftp.passive_stream_builder(move |addr| {
         let s = TcpStream::connect_timeout(&addr, data_timeouts.connect)
             .map_err(FtpError::ConnectionError)?;
-        s.set_nodelay(true).ok();
-        s.set_read_timeout(Some(data_timeouts.read)).ok();
-        s.set_write_timeout(Some(data_timeouts.read)).ok();
+        configure_socket(&s, data_timeouts);
         Ok(s)
     });
-    // Servers behind NAT announce an internal address in 227: use the control peer instead.
-    ftp.set_passive_nat_workaround(true);
 
     let password = profile.password.as_ref().map(Secret::expose).unwrap_or("");
     ftp.login(profile.user.as_str(), password).map_err(|e| {
@@ -214,6 +281,18 @@ pub fn connect(profile: &Profile, timeouts: Timeouts) -> Result<Connection, Remo
         match ftp.opts("UTF8", Some("ON")) {
             Ok(()) | Err(FtpError::UnexpectedResponse(_)) => {}
             Err(e) => return Err(RemoteError::from_ftp(e, "enabling UTF-8", read_secs)),
+        }
+    }
+    match profile.data_mode {
+        // The listener binds on the control connection's local address.
+        DataMode::Active => ftp = ftp.active_mode(timeouts.connect),
+        DataMode::Passive => {
+            // Servers behind NAT announce an internal address in 227: by default use the
+            // control connection's peer instead (curl does the same).
+            ftp.set_passive_nat_workaround(!profile.trust_pasv_address);
+            if features.epsv {
+                ftp.set_mode(Mode::ExtendedPassive);
+            }
         }
     }
     let home = ftp

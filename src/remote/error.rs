@@ -23,6 +23,14 @@ pub enum RemoteError {
     Protocol { detail: String },
     #[error("not connected")]
     NotConnected,
+    /// The server's certificate is not trusted (self-signed, wrong name, expired, changed).
+    #[error(
+        "untrusted certificate ({reason}); SHA-256 fingerprint {}",
+        super::tls::pretty_fingerprint(fingerprint)
+    )]
+    UntrustedCert { fingerprint: String, reason: String },
+    #[error("TLS failed: {0}")]
+    Tls(String),
     #[error("{0}")]
     Other(String),
 }

@@ -6,6 +6,7 @@ pub mod listing;
 pub mod ops;
 pub mod path;
 pub mod session;
+pub mod tls;
 
 pub use connect::{Connection, DataMode, Profile, Secret, Security, Timeouts};
 pub use error::RemoteError;

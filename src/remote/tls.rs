@@ -1,0 +1,184 @@
+//! TLS for explicit and implicit FTPS: certificates checked against the system roots, or a
+//! pinned SHA-256 fingerprint the user chose to trust. An untrusted certificate is reported with
+//! its fingerprint so the UI can ask.
+
+use std::sync::{Arc, Mutex};
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+/// Why the server's certificate was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertProblem {
+    /// SHA-256 of the server's certificate, lowercase hex.
+    pub fingerprint: String,
+    pub reason: String,
+}
+
+/// A client config plus the slot where its verifier reports a rejected certificate.
+pub struct TlsSetup {
+    pub config: Arc<ClientConfig>,
+    pub problem: Arc<Mutex<Option<CertProblem>>>,
+}
+
+/// SHA-256 of DER bytes as lowercase hex.
+pub fn fingerprint(der: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, der)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `AB:CD:…` for display (the word "fingerprint" goes before it).
+pub fn pretty_fingerprint(hex: &str) -> String {
+    hex.as_bytes()
+        .chunks(2)
+        .map(|c| String::from_utf8_lossy(c).to_uppercase())
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// Lowercase hex without separators, so pins compare whatever way they were written.
+pub fn normalize_fingerprint(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A config for one connection (control and data connections share it, so data connections
+/// resume the control connection's TLS session, as vsftpd's `require_ssl_reuse` demands).
+///
+/// TLS 1.2 unless `allow_tls13`: with TLS 1.3's single-use tickets, uploads after the second
+/// one fail against servers that require session reuse, because a STOR's data connection
+/// never reads the new ticket. TLS 1.2 session IDs can be reused any number of times.
+pub fn setup(pinned: Option<&str>, allow_tls13: bool) -> TlsSetup {
+    let provider = provider();
+    let mut roots = RootCertStore::empty();
+    let native = rustls_native_certs::load_native_certs();
+    for cert in native.certs {
+        let _ = roots.add(cert);
+    }
+    let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .ok();
+    let problem = Arc::new(Mutex::new(None));
+    let verifier = Arc::new(Verifier {
+        webpki,
+        pinned: pinned.map(normalize_fingerprint),
+        problem: problem.clone(),
+        provider: provider.clone(),
+    });
+    let versions: &[&'static rustls::SupportedProtocolVersion] = if allow_tls13 {
+        &[&rustls::version::TLS13, &rustls::version::TLS12]
+    } else {
+        &[&rustls::version::TLS12]
+    };
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .expect("ring supports TLS 1.2 and 1.3")
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    TlsSetup {
+        config: Arc::new(config),
+        problem,
+    }
+}
+
+#[derive(Debug)]
+struct Verifier {
+    /// `None` when the system has no root certificates.
+    webpki: Option<Arc<WebPkiServerVerifier>>,
+    pinned: Option<String>,
+    problem: Arc<Mutex<Option<CertProblem>>>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let fp = fingerprint(end_entity.as_ref());
+        if self.pinned.as_deref() == Some(fp.as_str()) {
+            return Ok(ServerCertVerified::assertion());
+        }
+        let result = match &self.webpki {
+            Some(v) => {
+                v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            }
+            None => Err(rustls::Error::General("no system root certificates".into())),
+        };
+        if let Err(e) = &result {
+            let reason = match &self.pinned {
+                Some(_) => format!("the certificate changed since you trusted it ({e})"),
+                None => e.to_string(),
+            };
+            *self.problem.lock().expect("cert problem lock") = Some(CertProblem {
+                fingerprint: fp,
+                reason,
+            });
+        }
+        result
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_normalise_and_print() {
+        let fp = fingerprint(b"hello");
+        assert_eq!(fp.len(), 64);
+        assert_eq!(normalize_fingerprint(&pretty_fingerprint(&fp)), fp);
+        assert!(pretty_fingerprint("abcd").starts_with("AB:CD"));
+    }
+}
