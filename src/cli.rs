@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::remote::{Profile, Secret};
+use crate::remote::{Profile, Secret, Security};
 
 /// A fast two-pane terminal file manager for FTP.
 #[derive(Debug, Parser)]
@@ -39,6 +39,14 @@ pub struct Cli {
     /// Do not capture the mouse (leaves the terminal's own selection working)
     #[arg(long)]
     pub no_mouse: bool,
+
+    /// Active mode: the server connects to us for data (PORT/EPRT)
+    #[arg(long, conflicts_with = "passive")]
+    pub active: bool,
+
+    /// Passive mode (the default): we connect to the server for data (EPSV/PASV)
+    #[arg(long)]
+    pub passive: bool,
 
     /// Print the commented default config.toml and exit
     #[arg(long)]
@@ -94,19 +102,22 @@ pub fn parse_port_range(s: &str) -> Result<RangeInclusive<u16>, String> {
     Ok(a..=b)
 }
 
-/// Parse `ftp://[user[:password]@]host[:port][/path]`, percent-decoding user, password and path.
+/// Parse `ftp://[user[:password]@]host[:port][/path]` (or `ftps://` for FTPS: explicit
+/// `AUTH TLS`, implicit TLS on port 990), percent-decoding user, password and path.
 /// No user means anonymous; a user without a password leaves `password` empty (ask for it).
 pub fn parse_url(url: &str) -> Result<Profile, String> {
-    let rest = url
-        .strip_prefix("ftp://")
-        .or_else(|| url.strip_prefix("FTP://"))
-        .ok_or_else(|| {
-            if url.contains("://") {
-                format!("unsupported URL scheme in {url:?}: only ftp:// is supported")
-            } else {
-                format!("{url:?} is not an ftp:// URL")
-            }
-        })?;
+    let lower = url.to_ascii_lowercase();
+    let (rest, tls) = if lower.starts_with("ftp://") {
+        (&url[6..], false)
+    } else if lower.starts_with("ftps://") {
+        (&url[7..], true)
+    } else if url.contains("://") {
+        return Err(format!(
+            "unsupported URL scheme in {url:?}: use ftp:// or ftps://"
+        ));
+    } else {
+        return Err(format!("{url:?} is not an ftp:// or ftps:// URL"));
+    };
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
@@ -135,6 +146,11 @@ pub fn parse_url(url: &str) -> Result<Profile, String> {
                 ..Default::default()
             }
         }
+    };
+    profile.security = match (tls, profile.port) {
+        (false, _) => Security::Plain,
+        (true, 990) => Security::ImplicitTls,
+        (true, _) => Security::ExplicitTls,
     };
     let path = percent_decode(path)?;
     profile.path = if path.len() > 1 {
@@ -212,6 +228,18 @@ mod tests {
         assert_eq!((p.user.as_str(), p.host.as_str()), ("alice", "::1"));
         assert_eq!(p.password, None);
         assert_eq!(p.path, "/");
+    }
+
+    #[test]
+    fn ftps_urls() {
+        let p = parse_url("ftps://alice@example.org/x").unwrap();
+        assert_eq!((p.security, p.port), (Security::ExplicitTls, 21));
+        let p = parse_url("ftps://example.org:990").unwrap();
+        assert_eq!(p.security, Security::ImplicitTls);
+        assert_eq!(
+            parse_url("ftp://h").unwrap().data_mode,
+            crate::remote::DataMode::Passive
+        );
     }
 
     #[test]

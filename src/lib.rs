@@ -5,6 +5,8 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod entry;
+pub mod fsutil;
+pub mod known_servers;
 pub mod local;
 pub mod logging;
 pub mod remote;

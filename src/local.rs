@@ -10,7 +10,16 @@ use crate::entry::{Entry, EntryKind};
 /// What the UI asks of the local worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LocalCmd {
-    List { id: u64, path: PathBuf },
+    List {
+        id: u64,
+        path: PathBuf,
+    },
+    /// Remember a trusted certificate for a server (the known-servers file).
+    PinCertificate {
+        host: String,
+        port: u16,
+        fingerprint: String,
+    },
 }
 
 /// What the local worker reports.
@@ -35,16 +44,32 @@ where
         .name("local-fs".into())
         .spawn(move || {
             while let Ok(first) = rx.recv() {
-                // Coalesce a burst of listings into the newest one.
-                let cmd = rx.try_iter().last().unwrap_or(first);
-                match cmd {
-                    LocalCmd::List { id, path } => {
-                        let result = list_dir(&path);
-                        if events
-                            .send(M::from(LocalEvent::Listed { id, path, result }))
-                            .is_err()
-                        {
-                            break;
+                let mut batch = vec![first];
+                batch.extend(rx.try_iter());
+                // Coalesce a burst of listings into the newest one; everything else runs.
+                let last_list = batch
+                    .iter()
+                    .rposition(|c| matches!(c, LocalCmd::List { .. }));
+                for (i, cmd) in batch.into_iter().enumerate() {
+                    match cmd {
+                        LocalCmd::List { id, path } if Some(i) == last_list => {
+                            let result = list_dir(&path);
+                            if events
+                                .send(M::from(LocalEvent::Listed { id, path, result }))
+                                .is_err()
+                            {
+                                return;
+                            }
+                        }
+                        LocalCmd::List { .. } => {}
+                        LocalCmd::PinCertificate {
+                            host,
+                            port,
+                            fingerprint,
+                        } => {
+                            if let Err(e) = crate::known_servers::pin(&host, port, &fingerprint) {
+                                tracing::warn!("cannot save the trusted certificate: {e}");
+                            }
                         }
                     }
                 }

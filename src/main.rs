@@ -81,7 +81,13 @@ fn run_tui(cli: Cli) -> anyhow::Result<()> {
     }
     let profile = match cli.url.as_deref() {
         Some(url) => {
-            let profile = ftpdeck::cli::parse_url(url).map_err(anyhow::Error::msg)?;
+            let mut profile = ftpdeck::cli::parse_url(url).map_err(anyhow::Error::msg)?;
+            if cli.active {
+                profile.data_mode = ftpdeck::remote::DataMode::Active;
+            }
+            if profile.security != ftpdeck::remote::Security::Plain {
+                profile.pinned_cert = ftpdeck::known_servers::lookup(&profile.host, profile.port);
+            }
             if url.contains('@') && profile.password.is_some() && profile.user != "anonymous" {
                 tracing::warn!(
                     "password given on the command line (visible in ps and shell history)"

@@ -18,6 +18,8 @@ pub enum Dialog {
     Overwrite { id: JobId, apply_to_all: bool },
     /// Quit although transfers are running?
     ConfirmQuit,
+    /// The server's certificate is not trusted: trust it once, always, or cancel.
+    TrustCert { fingerprint: String, reason: String },
     /// Select (or unselect) the entries whose names match a glob pattern.
     Glob { select: bool, input: String },
 }

@@ -327,6 +327,16 @@ impl App {
                 let msg = error.to_string();
                 self.conn = ConnState::Error(msg.clone());
                 self.remote.pending = None;
+                if let RemoteError::UntrustedCert {
+                    fingerprint,
+                    reason,
+                } = &error
+                {
+                    self.dialog = Some(Dialog::TrustCert {
+                        fingerprint: fingerprint.clone(),
+                        reason: reason.clone(),
+                    });
+                }
                 if matches!(error, RemoteError::Login { .. }) {
                     // Forget the wrong password and ask again.
                     if let Some(p) = self.profile.as_mut() {

@@ -26,6 +26,7 @@ impl App {
                 }
                 _ => vec![],
             },
+            Some(Dialog::TrustCert { fingerprint, .. }) => self.on_trust_key(key, fingerprint),
             Some(Dialog::Glob { select, .. }) => {
                 let Some(Dialog::Glob { input, .. }) = self.dialog.as_mut() else {
                     return vec![];
@@ -67,6 +68,36 @@ impl App {
                 self.start_connect(profile)
             }
         }
+    }
+
+    fn on_trust_key(&mut self, key: KeyEvent, fingerprint: String) -> Vec<Cmd> {
+        let always = match key.code {
+            KeyCode::Char('o') => false,
+            KeyCode::Char('a') => true,
+            KeyCode::Esc => {
+                self.dialog = None;
+                self.remote.error =
+                    Some("Not connected: the server's certificate was not trusted.".into());
+                self.info("Not connected — press r to be asked again");
+                return vec![];
+            }
+            _ => return vec![],
+        };
+        self.dialog = None;
+        let Some(mut profile) = self.profile.clone() else {
+            return vec![];
+        };
+        profile.pinned_cert = Some(fingerprint.clone());
+        let mut cmds = Vec::new();
+        if always {
+            cmds.push(Cmd::Local(crate::local::LocalCmd::PinCertificate {
+                host: profile.host.clone(),
+                port: profile.port,
+                fingerprint,
+            }));
+        }
+        cmds.extend(self.start_connect(profile));
+        cmds
     }
 
     fn on_overwrite_key(&mut self, key: KeyEvent, id: u64, apply_to_all: bool) -> Vec<Cmd> {

@@ -111,6 +111,38 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             ];
             boxed(frame, area, "Quit?", lines, 76);
         }
+        Dialog::TrustCert {
+            fingerprint,
+            reason,
+        } => {
+            let host = app.profile.as_ref().map(|p| p.label()).unwrap_or_default();
+            let pretty = crate::remote::tls::pretty_fingerprint(fingerprint);
+            let (a, b) = pretty.split_at(pretty.len().min(48));
+            let lines = vec![
+                Line::from(format!(
+                    "The certificate of {} is not trusted:",
+                    display_name(&host)
+                )),
+                Line::from(Span::styled(
+                    display_name(reason),
+                    Style::default().fg(Color::LightRed),
+                )),
+                Line::from(""),
+                Line::from("SHA-256 fingerprint:"),
+                Line::from(Span::styled(
+                    format!("  {a}"),
+                    Style::default().fg(Color::Yellow),
+                )),
+                Line::from(Span::styled(
+                    format!("  {}", b.trim_start_matches(':')),
+                    Style::default().fg(Color::Yellow),
+                )),
+                Line::from(""),
+                Line::from("Compare it with what the server's owner gave you."),
+                hint("o trust once · a always trust (pin it) · Esc cancel"),
+            ];
+            boxed(frame, area, "Untrusted certificate", lines, 76);
+        }
         Dialog::Glob { select, input } => {
             let verb = if *select { "Select" } else { "Unselect" };
             let lines = vec![
