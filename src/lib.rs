@@ -1,6 +1,7 @@
 //! ftpdeck: a two-pane terminal file manager for FTP.
 
 pub mod app;
+pub mod bookmarks;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -8,9 +9,11 @@ pub mod entry;
 pub mod fsutil;
 pub mod known_servers;
 pub mod local;
+pub mod localops;
 pub mod logging;
 pub mod remote;
 pub mod sanitize;
+pub mod secrets;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod transfer;

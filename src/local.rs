@@ -6,6 +6,7 @@ use std::sync::mpsc::Sender;
 use std::time::UNIX_EPOCH;
 
 use crate::entry::{Entry, EntryKind};
+use crate::localops::{LocalOp, OpOutput};
 
 /// What the UI asks of the local worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,12 +15,38 @@ pub enum LocalCmd {
         id: u64,
         path: PathBuf,
     },
+    /// A file operation; answered by `OpDone` (and `OpProgress` meanwhile).
+    Op {
+        id: u64,
+        op: LocalOp,
+    },
     /// Remember a trusted certificate for a server (the known-servers file).
     PinCertificate {
         host: String,
         port: u16,
         fingerprint: String,
     },
+    /// Answer once every command sent before this one is done (used before exiting, so that
+    /// nothing the user saved is lost).
+    Flush(Ack),
+}
+
+/// A one-shot answer channel; compares equal to any other so commands stay comparable in tests.
+#[derive(Clone)]
+pub struct Ack(pub Sender<()>);
+
+impl PartialEq for Ack {
+    fn eq(&self, _: &Ack) -> bool {
+        true
+    }
+}
+
+impl Eq for Ack {}
+
+impl std::fmt::Debug for Ack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Ack")
+    }
 }
 
 /// What the local worker reports.
@@ -31,6 +58,14 @@ pub enum LocalEvent {
         path: PathBuf,
         /// The canonical directory and its entries, or the OS error in words.
         result: Result<(PathBuf, Vec<Entry>), String>,
+    },
+    OpProgress {
+        id: u64,
+        done: usize,
+    },
+    OpDone {
+        id: u64,
+        result: Result<OpOutput, String>,
     },
 }
 
@@ -62,6 +97,26 @@ where
                             }
                         }
                         LocalCmd::List { .. } => {}
+                        LocalCmd::Op { id, op } => {
+                            let mut last = std::time::Instant::now();
+                            let mut progress = |done: usize| {
+                                if last.elapsed() >= std::time::Duration::from_millis(100) {
+                                    last = std::time::Instant::now();
+                                    let _ =
+                                        events.send(M::from(LocalEvent::OpProgress { id, done }));
+                                }
+                            };
+                            let result = crate::localops::run(&op, &mut progress);
+                            if events
+                                .send(M::from(LocalEvent::OpDone { id, result }))
+                                .is_err()
+                            {
+                                return;
+                            }
+                        }
+                        LocalCmd::Flush(Ack(ack)) => {
+                            let _ = ack.send(());
+                        }
                         LocalCmd::PinCertificate {
                             host,
                             port,

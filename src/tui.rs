@@ -3,6 +3,8 @@
 
 use std::io::{self, Stdout};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
@@ -102,13 +104,15 @@ pub fn run(
     )?;
 
     let (tx, rx) = mpsc::channel::<Msg>();
-    spawn_input_thread(tx.clone());
+    let input = Arc::new(InputControl::default());
+    spawn_input_thread(tx.clone(), input.clone());
     spawn_ticker(tx.clone());
     let workers = Workers {
         remote: session::spawn(tx.clone(), options.session),
         local: local::spawn(tx.clone()),
         transfer: transfer::spawn(tx.clone(), options.pool.clone()),
     };
+    let own_tx = tx.clone();
     drop(tx);
 
     let (mut app, cmds) = App::new(local_dir, profile);
@@ -128,7 +132,24 @@ pub fn run(
         height: size.height,
     });
     workers.dispatch(cmds);
-    event_loop(&mut terminal, &mut app, &rx, &workers)?;
+    event_loop(
+        &mut terminal,
+        &mut app,
+        &rx,
+        &workers,
+        &input,
+        &own_tx,
+        options.mouse,
+    )?;
+    // Let the local worker finish what the user saved (a pinned certificate, say).
+    let (ack_tx, ack_rx) = mpsc::channel();
+    if workers
+        .local
+        .send(LocalCmd::Flush(local::Ack(ack_tx)))
+        .is_ok()
+    {
+        let _ = ack_rx.recv_timeout(std::time::Duration::from_secs(3));
+    }
     let _ = workers.remote.send(RemoteCmd::Shutdown);
     let _ = workers.transfer.send(TransferCmd::Shutdown);
     drop(guard);
@@ -140,6 +161,9 @@ fn event_loop(
     app: &mut App,
     rx: &Receiver<Msg>,
     workers: &Workers,
+    input: &InputControl,
+    tx: &Sender<Msg>,
+    mouse: bool,
 ) -> anyhow::Result<()> {
     loop {
         terminal.draw(|f| crate::ui::draw(f, app))?;
@@ -148,8 +172,21 @@ fn event_loop(
         let mut applied = 0;
         while let Some(msg) = next.take() {
             let cmds = app.update(msg);
-            if workers.dispatch(cmds) {
-                return Ok(());
+            for cmd in workers.dispatch(cmds) {
+                match cmd {
+                    Cmd::Quit => return Ok(()),
+                    Cmd::Edit { path, remote } => {
+                        let (changed, error) =
+                            with_terminal_released(terminal, input, mouse, || run_editor(&path))?;
+                        let _ = tx.send(Msg::Edited {
+                            path,
+                            remote,
+                            changed,
+                            error,
+                        });
+                    }
+                    _ => {}
+                }
             }
             applied += 1;
             if applied < MAX_BATCH {
@@ -159,6 +196,89 @@ fn event_loop(
     }
 }
 
+/// Give the terminal to another program (the editor) and take it back afterwards, redrawing
+/// everything.
+fn with_terminal_released<T>(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    input: &InputControl,
+    mouse: bool,
+    f: impl FnOnce() -> T,
+) -> anyhow::Result<T> {
+    input.pause();
+    restore_terminal();
+    let out = f();
+    enable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        crossterm::cursor::Hide,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    if mouse {
+        execute!(io::stdout(), EnableMouseCapture)?;
+    }
+    // A fresh Terminal has no memory of the old screen, so the next draw paints every cell.
+    *terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    input.resume();
+    Ok(out)
+}
+
+/// Run `$VISUAL`/`$EDITOR` (else `vi`) on `path`: (changed, error).
+fn run_editor(path: &std::path::Path) -> (bool, Option<String>) {
+    let before = fingerprint(path);
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    // Through the shell, so an EDITOR with arguments ("code --wait") works.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(path)
+        .status();
+    match status {
+        Ok(s) if s.success() => (fingerprint(path) != before, None),
+        Ok(s) => (false, Some(format!("{editor} exited with {s}"))),
+        Err(e) => (false, Some(format!("cannot run {editor}: {e}"))),
+    }
+}
+
+/// Size, modification time and a hash of the contents.
+fn fingerprint(path: &std::path::Path) -> Option<(u64, std::time::SystemTime, u64)> {
+    use std::hash::{Hash, Hasher};
+    let meta = std::fs::metadata(path).ok()?;
+    let data = std::fs::read(path).ok()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    data.hash(&mut h);
+    Some((meta.len(), meta.modified().ok()?, h.finish()))
+}
+
+/// Lets the event loop stop the input thread from reading the terminal while another program
+/// (the editor) owns it.
+#[derive(Default)]
+struct InputControl {
+    paused: AtomicBool,
+    parked: AtomicBool,
+}
+
+impl InputControl {
+    fn pause(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+        // The input thread polls in short slices; wait until it has stopped reading.
+        let deadline = std::time::Instant::now() + INPUT_SLICE * 10;
+        while !self.parked.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+            std::thread::yield_now();
+        }
+    }
+
+    fn resume(&self) {
+        self.paused.store(false, Ordering::SeqCst);
+    }
+}
+
+/// How long the input thread waits for input before checking whether it should pause.
+const INPUT_SLICE: std::time::Duration = std::time::Duration::from_millis(50);
+
 struct Workers {
     remote: Sender<RemoteCmd>,
     local: Sender<LocalCmd>,
@@ -166,8 +286,9 @@ struct Workers {
 }
 
 impl Workers {
-    /// Hand commands to their workers; true when the app asked to quit.
-    fn dispatch(&self, cmds: Vec<Cmd>) -> bool {
+    /// Hand commands to their workers; returns those the event loop itself must carry out.
+    fn dispatch(&self, cmds: Vec<Cmd>) -> Vec<Cmd> {
+        let mut own = Vec::new();
         for cmd in cmds {
             match cmd {
                 Cmd::Remote(c) => {
@@ -179,19 +300,33 @@ impl Workers {
                 Cmd::Transfer(c) => {
                     let _ = self.transfer.send(c);
                 }
-                Cmd::Quit => return true,
+                other => own.push(other),
             }
         }
-        false
+        own
     }
 }
 
-fn spawn_input_thread(tx: Sender<Msg>) {
+fn spawn_input_thread(tx: Sender<Msg>, control: Arc<InputControl>) {
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
             let start = std::time::Instant::now();
             loop {
+                if control.paused.load(Ordering::SeqCst) {
+                    control.parked.store(true, Ordering::SeqCst);
+                    std::thread::sleep(INPUT_SLICE);
+                    continue;
+                }
+                control.parked.store(false, Ordering::SeqCst);
+                match event::poll(INPUT_SLICE) {
+                    Ok(false) => continue,
+                    Ok(true) => {}
+                    Err(e) => {
+                        tracing::error!("terminal input failed: {e}");
+                        return;
+                    }
+                }
                 let msg = match event::read() {
                     Ok(Event::Key(k)) => Msg::Key(k),
                     Ok(Event::Resize(width, height)) => Msg::Resize { width, height },

@@ -7,6 +7,7 @@ use crossterm::event::KeyEvent;
 use super::dialog::Dialog;
 use super::keymap::Action;
 use super::{App, Cmd, ConnState, Side};
+use crate::entry::EntryKind;
 use crate::remote::path as rpath;
 
 impl App {
@@ -15,6 +16,14 @@ impl App {
     pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
         if self.dialog.is_some() {
             return self.on_dialog_key(key);
+        }
+        if self.viewer.is_some() {
+            self.on_viewer_key(key);
+            return vec![];
+        }
+        if self.filtering {
+            self.on_filter_key(key);
+            return vec![];
         }
         let action = self.keymap.action_for(&key);
         if self.show_help {
@@ -84,6 +93,26 @@ impl App {
             Action::Refresh => return self.refresh(),
             Action::Help => self.show_help = true,
             Action::Quit => return self.quit_or_confirm(),
+            Action::Mkdir => self.ask_mkdir(),
+            Action::Rename => self.ask_rename(),
+            Action::Delete => self.ask_delete(),
+            Action::Chmod => self.ask_chmod(),
+            Action::View => return self.view_current(),
+            Action::Edit => return self.edit_current(),
+            Action::Filter => {
+                self.filtering = true;
+                self.info("Filter: type to narrow · Enter keeps · Esc clears");
+            }
+            Action::SyncBrowse => {
+                self.sync_browse = !self.sync_browse;
+                let state = if self.sync_browse { "on" } else { "off" };
+                self.info(format!("Synchronised browsing {state}"));
+            }
+            Action::Compare => self.toggle_compare(),
+            Action::ToggleLog => {
+                self.show_log = !self.show_log;
+                self.log_scroll = 0;
+            }
         }
         self.pane_mut(side).scroll_to_cursor(rows);
         vec![]
@@ -136,7 +165,11 @@ impl App {
             EntryKind::Dir | EntryKind::Symlink => {
                 let name = entry.name.clone();
                 let target = child_path(side, &pane.dir, &name);
-                self.request(side, target, None)
+                let mut cmds = self.request(side, target, None);
+                if self.sync_browse {
+                    cmds.extend(self.follow_into(side.other(), &name));
+                }
+                cmds
             }
             EntryKind::File => {
                 let name = crate::sanitize::display_name(&entry.name);
@@ -164,7 +197,99 @@ impl App {
             return vec![];
         };
         let select = file_name(side, &dir);
-        self.request(side, parent, select)
+        let mut cmds = self.request(side, parent, select);
+        if self.sync_browse {
+            cmds.extend(self.follow_up(side.other()));
+        }
+        cmds
+    }
+
+    /// Synchronised browsing: enter `name` in `side` too, when it has such a directory.
+    fn follow_into(&mut self, side: Side, name: &str) -> Vec<Cmd> {
+        let pane = self.pane(side);
+        let exists = pane
+            .entries
+            .iter()
+            .any(|e| e.name == name && e.kind == EntryKind::Dir);
+        if !exists || (side == Side::Remote && self.conn != ConnState::Connected) {
+            return vec![];
+        }
+        let target = child_path(side, &pane.dir, name);
+        self.request(side, target, None)
+    }
+
+    /// Synchronised browsing: go up in `side` too.
+    fn follow_up(&mut self, side: Side) -> Vec<Cmd> {
+        let dir = self.pane(side).dir.clone();
+        if side == Side::Remote && self.conn != ConnState::Connected {
+            return vec![];
+        }
+        match parent_path(side, &dir) {
+            Some(parent) => {
+                let select = file_name(side, &dir);
+                self.request(side, parent, select)
+            }
+            None => vec![],
+        }
+    }
+
+    fn on_filter_key(&mut self, key: KeyEvent) {
+        use crossterm::event::KeyCode;
+        let side = self.focus;
+        let mut text = self.pane(side).filter.clone();
+        match key.code {
+            KeyCode::Enter => {
+                self.filtering = false;
+                let n = self.pane(side).view.len();
+                self.info(format!(
+                    "Filter kept: {n} entries (/ to change, Esc in the filter clears)"
+                ));
+                return;
+            }
+            KeyCode::Esc => {
+                self.filtering = false;
+                text.clear();
+                self.info("Filter cleared");
+            }
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Up | KeyCode::Down => {
+                let delta = if key.code == KeyCode::Up { -1 } else { 1 };
+                let rows = self.pane_rows();
+                let pane = self.pane_mut(side);
+                pane.move_by(delta);
+                pane.scroll_to_cursor(rows);
+                return;
+            }
+            KeyCode::Char(c) if !c.is_control() => text.push(c),
+            _ => return,
+        }
+        let rows = self.pane_rows();
+        let pane = self.pane_mut(side);
+        pane.set_filter(&text);
+        pane.scroll_to_cursor(rows);
+    }
+
+    fn on_viewer_key(&mut self, key: KeyEvent) {
+        use crossterm::event::KeyCode;
+        let rows = self.pane_rows().max(1);
+        let Some(v) = self.viewer.as_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::F(3) | KeyCode::F(10) => {
+                self.viewer = None
+            }
+            KeyCode::Up | KeyCode::Char('k') => v.scroll_by(-1, rows),
+            KeyCode::Down | KeyCode::Char('j') => v.scroll_by(1, rows),
+            KeyCode::PageUp => v.scroll_by(-(rows as isize), rows),
+            KeyCode::PageDown | KeyCode::Char(' ') => v.scroll_by(rows as isize, rows),
+            KeyCode::Home | KeyCode::Char('g') => v.scroll = 0,
+            KeyCode::End | KeyCode::Char('G') => v.scroll_by(isize::MAX, rows),
+            KeyCode::Char('x') | KeyCode::Char('h') => v.toggle_hex(),
+            _ => {}
+        }
     }
 
     pub(super) fn refresh(&mut self) -> Vec<Cmd> {

@@ -1,8 +1,19 @@
 //! Modal dialogs: they take the keyboard until they are closed.
 
+use std::path::PathBuf;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::Side;
 use crate::transfer::JobId;
+
+/// What a one-line input dialog is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputPurpose {
+    Mkdir,
+    Rename { from: String },
+    Chmod { name: String },
+}
 
 /// A modal dialog over the panes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +31,19 @@ pub enum Dialog {
     ConfirmQuit,
     /// The server's certificate is not trusted: trust it once, always, or cancel.
     TrustCert { fingerprint: String, reason: String },
+    /// A name or permissions for a file operation on `side`.
+    Input {
+        side: Side,
+        purpose: InputPurpose,
+        input: String,
+    },
+    /// Delete these `(name, is_dir)` entries of `side`?
+    ConfirmDelete {
+        side: Side,
+        targets: Vec<(String, bool)>,
+    },
+    /// The edited copy of a remote file changed: upload it back?
+    ConfirmUpload { local: PathBuf, remote: String },
     /// Select (or unselect) the entries whose names match a glob pattern.
     Glob { select: bool, input: String },
 }

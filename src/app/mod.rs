@@ -1,13 +1,16 @@
 //! Application state and `update`: pure, no I/O. Messages in, commands out.
 
 mod browse;
+mod compare;
 mod copy;
 pub mod dialog;
+pub mod fileops;
 pub mod keymap;
 mod modal;
 mod mouse;
 pub mod pane;
 pub mod transfers;
+pub mod viewer;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -42,6 +45,15 @@ pub enum Msg {
     },
     /// About one second passed (speed samples, coalesced pane refreshes).
     Tick,
+    /// The external editor closed (`Cmd::Edit`).
+    Edited {
+        path: PathBuf,
+        remote: Option<String>,
+        changed: bool,
+        error: Option<String>,
+    },
+    /// A line of the browsing connection's FTP conversation (password masked).
+    ProtocolLog(String),
 }
 
 impl From<TransferEvent> for Msg {
@@ -68,8 +80,16 @@ pub enum Cmd {
     Remote(RemoteCmd),
     Local(LocalCmd),
     Transfer(TransferCmd),
+    /// Suspend the UI and run `$EDITOR` on `path`; answered by `Msg::Edited`.
+    Edit {
+        path: PathBuf,
+        remote: Option<String>,
+    },
     Quit,
 }
+
+/// Lines of the protocol log kept in memory.
+pub const PROTOCOL_LOG_LINES: usize = 2000;
 
 /// The state of the remote connection as the status bar shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +135,24 @@ pub struct App {
     pub drag: Option<Drag>,
     pub keymap: keymap::Keymap,
     last_click: Option<(Side, String, u64)>,
+    /// The file operation in progress.
+    pub op: Option<fileops::PendingOp>,
+    pub viewer: Option<viewer::Viewer>,
+    /// The focused pane's filter is being typed.
+    pub filtering: bool,
+    /// Entering or leaving a directory in one pane does the same in the other.
+    pub sync_browse: bool,
+    /// Mark the differences between the two directories.
+    pub compare_on: bool,
+    pub show_log: bool,
+    /// The browsing connection's conversation, newest last.
+    pub protocol_log: VecDeque<String>,
+    /// Lines scrolled back from the end of the log.
+    pub log_scroll: usize,
+    /// Where fetched remote files go for viewing and editing.
+    pub temp_dir: PathBuf,
+    /// Tells this run's temp files apart from another instance's.
+    pub session_tag: String,
     /// Panes (local, remote) that transfers changed and that need a refresh.
     dirty: (bool, bool),
     next_id: u64,
@@ -151,6 +189,16 @@ impl App {
             keymap: keymap::Keymap::default(),
             last_click: None,
             dirty: (false, false),
+            op: None,
+            viewer: None,
+            filtering: false,
+            sync_browse: false,
+            compare_on: false,
+            show_log: false,
+            protocol_log: VecDeque::new(),
+            log_scroll: 0,
+            temp_dir: std::env::temp_dir(),
+            session_tag: std::process::id().to_string(),
             next_id: 0,
             next_batch: 0,
         };
@@ -187,6 +235,19 @@ impl App {
                 at_ms,
             } => self.on_mouse(kind, column, row, at_ms),
             Msg::Tick => self.on_tick(),
+            Msg::Edited {
+                path,
+                remote,
+                changed,
+                error,
+            } => self.on_edited(path, remote, changed, error),
+            Msg::ProtocolLog(line) => {
+                if self.protocol_log.len() == PROTOCOL_LOG_LINES {
+                    self.protocol_log.pop_front();
+                }
+                self.protocol_log.push_back(line);
+                vec![]
+            }
         }
     }
 
@@ -366,6 +427,11 @@ impl App {
                 self.error(format!("{error} — press r to reconnect"));
                 vec![]
             }
+            RemoteEvent::OpProgress { id, done } => {
+                self.on_op_progress(id, done);
+                vec![]
+            }
+            RemoteEvent::OpDone { id, result } => self.on_remote_op_done(id, result),
             RemoteEvent::Listed { id, result, .. } => {
                 let Some(pending) = self.remote.pending.clone().filter(|p| p.id == id) else {
                     return vec![]; // a late answer for a directory the user already left
@@ -401,6 +467,11 @@ impl App {
 
     fn on_local(&mut self, event: LocalEvent) -> Vec<Cmd> {
         match event {
+            LocalEvent::OpProgress { id, done } => {
+                self.on_op_progress(id, done);
+                vec![]
+            }
+            LocalEvent::OpDone { id, result } => self.on_op_done(id, result),
             LocalEvent::Listed { id, result, .. } => {
                 let Some(pending) = self.local.pending.clone().filter(|p| p.id == id) else {
                     return vec![];
@@ -412,6 +483,7 @@ impl App {
                         self.local
                             .set_listing(dir, entries, pending.select.as_deref());
                         self.local.scroll_to_cursor(self.pane_rows());
+                        self.refresh_compare();
                     }
                     Err(e) => {
                         if self.local.entries.is_empty() {

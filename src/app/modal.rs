@@ -27,6 +27,48 @@ impl App {
                 _ => vec![],
             },
             Some(Dialog::TrustCert { fingerprint, .. }) => self.on_trust_key(key, fingerprint),
+            Some(Dialog::Input { side, purpose, .. }) => {
+                let Some(Dialog::Input { input, .. }) = self.dialog.as_mut() else {
+                    return vec![];
+                };
+                match dialog::edit_line(input, &key) {
+                    InputOutcome::Editing => vec![],
+                    InputOutcome::Cancelled => {
+                        self.dialog = None;
+                        vec![]
+                    }
+                    InputOutcome::Submitted(text) => {
+                        self.dialog = None;
+                        self.on_input(side, purpose, text)
+                    }
+                }
+            }
+            Some(Dialog::ConfirmDelete { side, targets }) => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                    self.dialog = None;
+                    self.confirm_delete(side, targets)
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                    self.dialog = None;
+                    vec![]
+                }
+                _ => vec![],
+            },
+            Some(Dialog::ConfirmUpload { local, remote }) => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                    self.dialog = None;
+                    self.upload_edited(local, remote)
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                    self.dialog = None;
+                    self.info(format!(
+                        "Not uploaded; your edit is kept in {}",
+                        local.display()
+                    ));
+                    vec![]
+                }
+                _ => vec![],
+            },
             Some(Dialog::Glob { select, .. }) => {
                 let Some(Dialog::Glob { input, .. }) = self.dialog.as_mut() else {
                     return vec![];

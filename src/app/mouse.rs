@@ -29,7 +29,7 @@ impl App {
         row: u16,
         at_ms: u64,
     ) -> Vec<Cmd> {
-        if self.dialog.is_some() || self.show_help {
+        if self.dialog.is_some() || self.show_help || self.viewer.is_some() {
             return vec![];
         }
         let hit = crate::ui::hit_test(self, column, row);
@@ -83,7 +83,7 @@ impl App {
                     self.transfers.cursor = i;
                 }
             }
-            Hit::Nothing => {}
+            Hit::Log | Hit::Nothing => {}
         }
         vec![]
     }
@@ -127,6 +127,10 @@ impl App {
                 pane.scroll_to_cursor(rows);
             }
             Hit::Panel(_) => self.transfers.move_by(delta),
+            Hit::Log => {
+                let max = self.protocol_log.len();
+                self.log_scroll = self.log_scroll.saturating_add_signed(-delta).min(max);
+            }
             Hit::Nothing => {}
         }
         vec![]

@@ -149,13 +149,29 @@ pub struct Connection {
 /// Resolve, connect (with TLS when asked), log in, switch to binary mode, learn the server's
 /// features and set up the data-connection mode.
 pub fn connect(profile: &Profile, timeouts: Timeouts) -> Result<Connection, RemoteError> {
-    match connect_once(profile, timeouts, false) {
-        // A server that speaks only TLS 1.3: allow it (see `tls::setup` for why 1.2 comes first).
-        Err(RemoteError::Tls(msg)) if is_version_mismatch(&msg) => {
-            connect_once(profile, timeouts, true)
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match connect_once(profile, timeouts, false) {
+            // A server that speaks only TLS 1.3: allow it (see `tls::setup` for why 1.2 comes first).
+            Err(RemoteError::Tls(msg)) if is_version_mismatch(&msg) => {
+                return connect_once(profile, timeouts, true);
+            }
+            // Garbage in the middle of the TLS handshake: some servers (the embedded libunftp
+            // under load, seen in our tests) mishandle the switch to TLS now and then. A fresh
+            // connection goes through.
+            Err(e) if attempts < 3 && is_handshake_garbage(&e) => {
+                tracing::warn!("TLS handshake failed ({e}); connecting again");
+            }
+            other => return other,
         }
-        other => other,
     }
+}
+
+fn is_handshake_garbage(e: &RemoteError) -> bool {
+    let text = e.to_string();
+    text.contains("starting TLS")
+        && (text.contains("corrupt message") || text.contains("InvalidContentType"))
 }
 
 fn is_version_mismatch(msg: &str) -> bool {

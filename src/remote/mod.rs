@@ -2,6 +2,7 @@
 
 pub mod connect;
 pub mod error;
+pub mod fileops;
 pub mod listing;
 pub mod ops;
 pub mod path;

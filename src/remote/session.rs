@@ -11,6 +11,7 @@ use crate::entry::Entry;
 
 use super::RemoteError;
 use super::connect::{self, Connection, Profile, Timeouts};
+use super::fileops::{self, RemoteOp};
 use super::ops;
 
 /// What the UI asks of the session worker.
@@ -20,6 +21,8 @@ pub enum RemoteCmd {
     Connect { profile: Profile },
     /// List a directory; answered by `Listed` with the same id.
     List { id: u64, path: String },
+    /// A file operation; answered by `OpDone` with the same id (and `OpProgress` meanwhile).
+    Op { id: u64, op: RemoteOp },
     /// Log out and end the worker.
     Shutdown,
 }
@@ -58,6 +61,14 @@ pub enum RemoteEvent {
         id: u64,
         path: String,
         result: Result<Listing, RemoteError>,
+    },
+    OpProgress {
+        id: u64,
+        done: usize,
+    },
+    OpDone {
+        id: u64,
+        result: Result<String, RemoteError>,
     },
 }
 
@@ -140,6 +151,7 @@ impl Worker {
                     RemoteCmd::Connect { profile } => self.connect(profile),
                     RemoteCmd::List { id, path } if Some(i) == last_list => self.list(id, path),
                     RemoteCmd::List { .. } => true,
+                    RemoteCmd::Op { id, op } => self.op(id, op),
                 };
                 if !alive {
                     return;
@@ -214,6 +226,36 @@ impl Worker {
         let conn = self.conn.as_mut().expect("connected");
         self.last_traffic = Instant::now();
         ops::list_dir(conn, path, self.options.prefer_mlsd, secs)
+    }
+
+    fn op(&mut self, id: u64, op: RemoteOp) -> bool {
+        let mut result = self.try_op(id, &op);
+        if matches!(&result, Err(e) if e.worth_reconnecting()) && self.profile.is_some() {
+            self.conn = None;
+            result = self.try_op(id, &op);
+        }
+        if matches!(&result, Err(e) if e.is_connection_lost()) {
+            self.conn = None;
+        }
+        self.send(RemoteEvent::OpDone { id, result })
+    }
+
+    fn try_op(&mut self, id: u64, op: &RemoteOp) -> Result<String, RemoteError> {
+        self.ensure_connected()?;
+        let secs = self.options.timeouts.read.as_secs();
+        let prefer_mlsd = self.options.prefer_mlsd;
+        let events = &self.events;
+        let mut last = Instant::now();
+        let mut progress = |done: usize| {
+            // At most ten progress messages a second.
+            if last.elapsed() >= Duration::from_millis(100) {
+                last = Instant::now();
+                events(RemoteEvent::OpProgress { id, done });
+            }
+        };
+        let conn = self.conn.as_mut().expect("connected");
+        self.last_traffic = Instant::now();
+        fileops::run(conn, op, secs, prefer_mlsd, &mut progress)
     }
 
     fn keepalive(&mut self) {

@@ -143,6 +143,73 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             ];
             boxed(frame, area, "Untrusted certificate", lines, 76);
         }
+        Dialog::Input { purpose, input, .. } => {
+            use crate::app::dialog::InputPurpose;
+            let (title, prompt) = match purpose {
+                InputPurpose::Mkdir => (
+                    "New directory".to_string(),
+                    "Name of the new directory:".to_string(),
+                ),
+                InputPurpose::Rename { from } => (
+                    "Rename".into(),
+                    format!("New name for {}:", display_name(from)),
+                ),
+                InputPurpose::Chmod { name } => (
+                    "Permissions".into(),
+                    format!("Permissions of {} (755 or rwxr-xr-x):", display_name(name)),
+                ),
+            };
+            let lines = vec![
+                Line::from(prompt),
+                Line::from(Span::styled(
+                    format!("{}▏", display_name(input)),
+                    Style::default().fg(Color::Yellow),
+                )),
+                hint("Enter confirm · Esc cancel · Ctrl-U clear"),
+            ];
+            boxed(frame, area, &title, lines, 64);
+        }
+        Dialog::ConfirmDelete { side, targets } => {
+            let where_ = match side {
+                crate::app::Side::Local => "local",
+                crate::app::Side::Remote => "remote",
+            };
+            let dirs = targets.iter().filter(|(_, d)| *d).count();
+            let mut lines = vec![Line::from(format!(
+                "Delete {} {where_} entr{}{}?",
+                targets.len(),
+                if targets.len() == 1 { "y" } else { "ies" },
+                if dirs > 0 {
+                    format!(
+                        " ({dirs} director{} with everything in {})",
+                        if dirs == 1 { "y" } else { "ies" },
+                        if dirs == 1 { "it" } else { "them" }
+                    )
+                } else {
+                    String::new()
+                }
+            ))];
+            for (name, is_dir) in targets.iter().take(8) {
+                let mut n = display_name(name);
+                if *is_dir {
+                    n.push('/');
+                }
+                lines.push(Line::from(format!("  {n}")));
+            }
+            if targets.len() > 8 {
+                lines.push(Line::from(format!("  … and {} more", targets.len() - 8)));
+            }
+            lines.push(hint("y delete · n / Esc keep"));
+            boxed(frame, area, "Delete", lines, 64);
+        }
+        Dialog::ConfirmUpload { remote, .. } => {
+            let lines = vec![
+                Line::from(format!("You changed {}.", display_name(remote))),
+                Line::from("Upload it back to the server, replacing the original?"),
+                hint("y upload · n keep only the local copy"),
+            ];
+            boxed(frame, area, "Upload the edit?", lines, 70);
+        }
         Dialog::Glob { select, input } => {
             let verb = if *select { "Select" } else { "Unselect" };
             let lines = vec![

@@ -2,10 +2,12 @@
 
 mod dialog;
 mod help;
+mod log;
 mod pane;
 mod status;
 pub mod text;
 mod transfers;
+mod viewer;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
@@ -21,6 +23,7 @@ pub struct Regions {
     pub local: Option<Rect>,
     pub remote: Option<Rect>,
     pub panel: Option<Rect>,
+    pub log: Option<Rect>,
     pub status: Rect,
 }
 
@@ -31,7 +34,7 @@ pub fn regions(app: &App) -> Regions {
 
 /// Where each region goes in `area`.
 pub fn regions_in(area: Rect, app: &App) -> Regions {
-    let panel_h = if app.show_transfers {
+    let panel_h = if app.show_transfers || app.show_log {
         panel_height(area.height)
     } else {
         0
@@ -44,8 +47,20 @@ pub fn regions_in(area: Rect, app: &App) -> Regions {
             Constraint::Length(1),
         ])
         .split(area);
-    let (main, panel, status) = (rows[0], rows[1], rows[2]);
-    let panel = (panel_h > 0).then_some(panel);
+    let (main, bottom, status) = (rows[0], rows[1], rows[2]);
+    // The transfer panel and the protocol log share the bottom band, side by side.
+    let (panel, log) = match (app.show_transfers, app.show_log) {
+        (true, true) => {
+            let halves = Layout::default()
+                .direction(Direction::Horizontal)
+                .constraints([Constraint::Percentage(55), Constraint::Percentage(45)])
+                .split(bottom);
+            (Some(halves[0]), Some(halves[1]))
+        }
+        (true, false) => (Some(bottom), None),
+        (false, true) => (None, Some(bottom)),
+        (false, false) => (None, None),
+    };
     if area.width < TWO_PANE_MIN_WIDTH {
         let (local, remote) = match app.focus {
             Side::Local => (Some(main), None),
@@ -55,6 +70,7 @@ pub fn regions_in(area: Rect, app: &App) -> Regions {
             local,
             remote,
             panel,
+            log,
             status,
         };
     }
@@ -66,6 +82,7 @@ pub fn regions_in(area: Rect, app: &App) -> Regions {
         local: Some(cols[0]),
         remote: Some(cols[1]),
         panel,
+        log,
         status,
     }
 }
@@ -93,6 +110,7 @@ pub enum Hit {
     Pane(Side, Option<usize>),
     /// The transfer panel, and the job row, if on one.
     Panel(Option<usize>),
+    Log,
     Nothing,
 }
 
@@ -125,6 +143,9 @@ pub fn hit_test(app: &App, column: u16, row: u16) -> Hit {
             return Hit::Panel(index);
         }
     }
+    if r.log.is_some_and(|rect| inside(rect, column, row)) {
+        return Hit::Log;
+    }
     Hit::Nothing
 }
 
@@ -139,6 +160,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     if let Some(area) = r.panel {
         transfers::draw(frame, area, app);
+    }
+    if let Some(area) = r.log {
+        log::draw(frame, area, app);
+    }
+    if let Some(v) = &app.viewer {
+        let area = frame.area();
+        viewer::draw(
+            frame,
+            Rect::new(0, 0, area.width, area.height.saturating_sub(1)),
+            v,
+        );
     }
     status::draw(frame, r.status, app);
     if app.show_help {

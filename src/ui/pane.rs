@@ -37,6 +37,18 @@ pub fn title_parts(app: &App, side: Side) -> (String, String, String) {
         }
         hints.push_str(" (loading…)");
     }
+    if !pane.filter.is_empty() || (app.filtering && app.focus == side) {
+        let cursor = if app.filtering && app.focus == side {
+            "▏"
+        } else {
+            ""
+        };
+        hints.push_str(&format!(
+            " [filter: {}{cursor}, {} shown]",
+            display_name(&pane.filter),
+            pane.view.len()
+        ));
+    }
     let (count, bytes) = pane.selection_totals();
     if count > 0 {
         hints.push_str(&format!(" [{count} selected, {}]", human_size(bytes)));
@@ -135,7 +147,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
                 style.bg(Color::DarkGray)
             };
         }
-        let marker = if selected { "*" } else { " " };
+        let marker = match (selected, pane.marks.get(&entry.name)) {
+            (true, _) => "*",
+            (false, Some(crate::app::pane::Mark::OnlyHere)) => "+",
+            (false, Some(crate::app::pane::Mark::Differs)) => "≠",
+            (false, Some(crate::app::pane::Mark::Newer)) => ">",
+            (false, None) => " ",
+        };
+        if !selected && pane.marks.contains_key(&entry.name) {
+            style = style.fg(Color::Magenta);
+        }
         lines.push(Line::from(Span::styled(
             format!("{marker}{}", row_text(entry, name_w, show_size, show_time)),
             style,

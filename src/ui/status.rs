@@ -29,7 +29,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         ConnState::NotConnected => Style::default().fg(Color::White).bg(Color::DarkGray),
         ConnState::Error(_) => Style::default().fg(Color::White).bg(Color::Red),
     };
-    let hint = " ?:help q:quit ";
+    let hint = if app.sync_browse {
+        " SYNC ?:help q:quit "
+    } else {
+        " ?:help q:quit "
+    };
     let badge = format!(" {state} ");
     let width = area.width as usize;
     let msg_w = width.saturating_sub(badge.width() + hint.width() + 1);

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Make vsftpd available for the interop tests (tests/interop_vsftpd.rs).
+#
+# Idempotent. As root, when vsftpd is missing: `apt-get install vsftpd` (without starting the
+# system service); if apt refuses (the package conflicts with any other installed ftp server),
+# unpack the package with `apt-get download` + `dpkg -x` under target/vsftpd/ instead, where the
+# test harness looks for it. Also makes sure /etc/pam.d/vsftpd (logins) and openssl (the FTPS
+# test's self-signed certificate) are there.
+#
+# Never fails the CI run: when something cannot be installed it says why and exits 0, and the
+# interop tests then skip with a printed reason.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 0
+repo=$(pwd)
+unpacked="$repo/target/vsftpd"
+
+say() { echo "install-vsftpd: $*"; }
+
+if [ "$(id -u)" != 0 ]; then
+    say "not root: installing nothing (the vsftpd interop tests need root and will skip)"
+    exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+    say "no apt-get on this machine: installing nothing (the vsftpd interop tests will skip)"
+    exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+apt_updated=no
+apt_update() {
+    if [ "$apt_updated" = no ]; then
+        say "apt-get update"
+        apt-get update -qq -o DPkg::Lock::Timeout=120 >/dev/null 2>&1 || say "apt-get update failed (trying the lists we have)"
+        apt_updated=yes
+    fi
+}
+
+# apt-get install, without letting the package start a system-wide vsftpd on port 21: the tests
+# run their own instances. A policy-rc.d that says "no" is the standard Debian way to do that.
+apt_install() {
+    local policy=/usr/sbin/policy-rc.d made_policy=no rc
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=yes
+    fi
+    apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=120 "$@" \
+        >/tmp/install-vsftpd.apt.log 2>&1
+    rc=$?
+    [ "$made_policy" = yes ] && rm -f "$policy"
+    return $rc
+}
+
+find_vsftpd() {
+    if command -v vsftpd >/dev/null 2>&1; then command -v vsftpd; return 0; fi
+    for p in /usr/sbin/vsftpd "$unpacked/usr/sbin/vsftpd"; do
+        if [ -x "$p" ]; then echo "$p"; return 0; fi
+    done
+    return 1
+}
+
+# Fallback: unpack vsftpd (and any of its libraries that are not installed) under target/.
+unpack_vsftpd() {
+    local work="$repo/target/vsftpd-debs" pkgs dep
+    mkdir -p "$work" "$unpacked" || return 1
+    pkgs=vsftpd
+    for dep in $(apt-cache depends vsftpd 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^lib/ { print $2 }'); do
+        dpkg -s "$dep" >/dev/null 2>&1 || pkgs="$pkgs $dep"
+    done
+    (cd "$work" && rm -f ./*.deb && apt-get download $pkgs >/tmp/install-vsftpd.download.log 2>&1) || {
+        say "apt-get download $pkgs failed: $(tail -n 3 /tmp/install-vsftpd.download.log | tr '\n' ' ')"
+        return 1
+    }
+    for deb in "$work"/*.deb; do
+        dpkg -x "$deb" "$unpacked" || return 1
+    done
+    say "unpacked $pkgs into $unpacked (binary: $unpacked/usr/sbin/vsftpd; libraries under $unpacked/usr/lib and $unpacked/lib)"
+}
+
+if bin=$(find_vsftpd); then
+    say "vsftpd already present: $bin"
+else
+    apt_update
+    if apt_install vsftpd; then
+        say "installed vsftpd with apt-get (system service not started)"
+    else
+        say "apt-get install vsftpd refused: $(grep -E '^E:' /tmp/install-vsftpd.apt.log 2>/dev/null | head -n 3 | tr '\n' ' ')"
+        say "falling back to apt-get download + dpkg -x"
+        unpack_vsftpd || say "could not unpack vsftpd either"
+    fi
+    if bin=$(find_vsftpd); then
+        say "vsftpd is $bin"
+    else
+        say "vsftpd is not available: the interop tests will skip"
+        exit 0
+    fi
+fi
+
+# Logins go through PAM service "vsftpd". The package ships /etc/pam.d/vsftpd; an unpacked copy
+# has it under target/vsftpd/etc/pam.d/.
+if [ -f /etc/pam.d/vsftpd ]; then
+    say "/etc/pam.d/vsftpd present"
+elif [ -f "$unpacked/etc/pam.d/vsftpd" ]; then
+    cp "$unpacked/etc/pam.d/vsftpd" /etc/pam.d/vsftpd && say "copied the package's PAM file to /etc/pam.d/vsftpd"
+else
+    # The same rules as the Debian package's file.
+    cat >/etc/pam.d/vsftpd <<'EOF' && say "wrote /etc/pam.d/vsftpd (Debian's rules)"
+# Standard behaviour for ftpd(8).
+auth	required	pam_listfile.so item=user sense=deny file=/etc/ftpusers onerr=succeed
+# Standard pam includes
+@include common-account
+@include common-session
+@include common-auth
+auth	required	pam_shells.so
+EOF
+fi
+
+if command -v openssl >/dev/null 2>&1; then
+    say "openssl present: $(command -v openssl)"
+else
+    apt_update
+    if apt_install openssl; then
+        say "installed openssl with apt-get"
+    else
+        say "could not install openssl: the FTPS interop test will skip"
+    fi
+fi
+exit 0

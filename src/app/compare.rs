@@ -1,0 +1,56 @@
+//! Compare mode: mark what differs between the two panes' directories.
+
+use std::collections::HashMap;
+
+use super::App;
+use super::pane::{Mark, Pane};
+use crate::entry::{Entry, EntryKind};
+
+/// Timestamps within this many seconds count as equal (FTP servers often list minutes only).
+const SAME_TIME_SLACK: i64 = 60;
+
+impl App {
+    pub(super) fn toggle_compare(&mut self) {
+        self.compare_on = !self.compare_on;
+        if self.compare_on {
+            self.refresh_compare();
+            let (l, r) = (self.local.marks.len(), self.remote.marks.len());
+            self.info(format!(
+                "Compare: {l} local and {r} remote entries differ (+ only here, ≠ size differs, > newer) · = to stop"
+            ));
+        } else {
+            self.local.marks.clear();
+            self.remote.marks.clear();
+            self.info("Compare off");
+        }
+    }
+
+    /// Recompute the marks after either listing changed (when compare mode is on).
+    pub(super) fn refresh_compare(&mut self) {
+        if !self.compare_on {
+            return;
+        }
+        self.local.marks = marks(&self.local, &self.remote);
+        self.remote.marks = marks(&self.remote, &self.local);
+    }
+}
+
+fn marks(this: &Pane, other: &Pane) -> HashMap<String, Mark> {
+    let theirs: HashMap<&str, &Entry> =
+        other.entries.iter().map(|e| (e.name.as_str(), e)).collect();
+    this.entries
+        .iter()
+        .filter_map(|e| {
+            let mark = match theirs.get(e.name.as_str()) {
+                None => Mark::OnlyHere,
+                Some(o) if e.kind == EntryKind::Dir || o.kind == EntryKind::Dir => return None,
+                Some(o) if e.size != o.size => Mark::Differs,
+                Some(o) => match (e.mtime, o.mtime) {
+                    (Some(a), Some(b)) if a > b + SAME_TIME_SLACK => Mark::Newer,
+                    _ => return None,
+                },
+            };
+            Some((e.name.clone(), mark))
+        })
+        .collect()
+}

@@ -1,0 +1,457 @@
+//! File operations on either pane with the same keys: new directory, rename, delete,
+//! permissions, view and edit. The work runs in the workers; this tracks the one in progress.
+
+use std::path::PathBuf;
+
+use super::dialog::{Dialog, InputPurpose};
+use super::viewer::Viewer;
+use super::{App, Cmd, ConnState, Side};
+use crate::entry::EntryKind;
+use crate::local::LocalCmd;
+use crate::localops::{LocalOp, OpOutput};
+use crate::remote::fileops::{RemoteOp, parse_mode};
+use crate::remote::{RemoteCmd, RemoteError, path as rpath};
+use crate::sanitize::{display_name, local_component};
+
+/// Bytes the viewer reads at most.
+pub const VIEW_MAX: u64 = 4 * 1024 * 1024;
+/// Size of a remote file that F4 agrees to edit.
+pub const EDIT_MAX: u64 = 64 * 1024 * 1024;
+
+/// What happens when the operation in progress ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterOp {
+    /// Refresh the pane, cursor on this name.
+    Refresh(Option<String>),
+    /// Open the viewer on these bytes (local read done).
+    View { title: String },
+    /// A remote file was fetched for viewing: read it now.
+    ReadFetched { title: String, path: PathBuf },
+    /// A remote file was fetched for editing: open the editor on it.
+    EditFetched { remote: String, path: PathBuf },
+}
+
+/// The file operation in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingOp {
+    pub id: u64,
+    pub side: Side,
+    pub what: String,
+    pub after: AfterOp,
+}
+
+impl App {
+    fn target_path(&self, side: Side, name: &str) -> String {
+        super::browse::child_path(side, &self.pane(side).dir, name)
+    }
+
+    fn busy(&mut self) -> bool {
+        if let Some(op) = &self.op {
+            let what = op.what.clone();
+            self.info(format!("Still busy: {what}"));
+            return true;
+        }
+        false
+    }
+
+    fn remote_ready(&mut self, side: Side) -> bool {
+        if side == Side::Remote && self.conn != ConnState::Connected {
+            self.error("Not connected — press r to reconnect");
+            return false;
+        }
+        !self.pane(side).dir.is_empty()
+    }
+
+    pub(super) fn ask_mkdir(&mut self) {
+        let side = self.focus;
+        if self.remote_ready(side) {
+            self.dialog = Some(Dialog::Input {
+                side,
+                purpose: InputPurpose::Mkdir,
+                input: String::new(),
+            });
+        }
+    }
+
+    pub(super) fn ask_rename(&mut self) {
+        let side = self.focus;
+        let Some(name) = self.pane(side).current_name() else {
+            return;
+        };
+        if self.remote_ready(side) {
+            self.dialog = Some(Dialog::Input {
+                side,
+                purpose: InputPurpose::Rename { from: name.clone() },
+                input: name,
+            });
+        }
+    }
+
+    pub(super) fn ask_chmod(&mut self) {
+        let side = self.focus;
+        let Some(entry) = self.pane(side).current().cloned() else {
+            return;
+        };
+        if self.remote_ready(side) {
+            let current = entry.perms.clone().unwrap_or_default();
+            self.dialog = Some(Dialog::Input {
+                side,
+                purpose: InputPurpose::Chmod { name: entry.name },
+                input: current,
+            });
+        }
+    }
+
+    pub(super) fn ask_delete(&mut self) {
+        let side = self.focus;
+        let targets: Vec<(String, bool)> = self
+            .pane(side)
+            .targets()
+            .into_iter()
+            .filter(|e| e.kind != EntryKind::Unknown)
+            .map(|e| (e.name.clone(), e.kind == EntryKind::Dir))
+            .collect();
+        if targets.is_empty() || !self.remote_ready(side) {
+            return;
+        }
+        self.dialog = Some(Dialog::ConfirmDelete { side, targets });
+    }
+
+    /// The input dialog was submitted.
+    pub(super) fn on_input(&mut self, side: Side, purpose: InputPurpose, text: String) -> Vec<Cmd> {
+        if self.busy() {
+            return vec![];
+        }
+        let text = text.trim().to_string();
+        match purpose {
+            InputPurpose::Mkdir | InputPurpose::Rename { .. } => {
+                if let Err(e) = local_component(&text) {
+                    self.error(format!("Not a valid name: {e}"));
+                    return vec![];
+                }
+            }
+            InputPurpose::Chmod { .. } => {}
+        }
+        match purpose {
+            InputPurpose::Mkdir => {
+                let path = self.target_path(side, &text);
+                let what = format!("creating {}", display_name(&text));
+                let after = AfterOp::Refresh(Some(text));
+                match side {
+                    Side::Local => {
+                        self.start_local(LocalOp::Mkdir { path: path.into() }, what, after)
+                    }
+                    Side::Remote => self.start_remote(RemoteOp::Mkdir { path }, what, after),
+                }
+            }
+            InputPurpose::Rename { from } => {
+                if from == text {
+                    return vec![];
+                }
+                let (src, dst) = (self.target_path(side, &from), self.target_path(side, &text));
+                let what = format!("renaming {}", display_name(&from));
+                let after = AfterOp::Refresh(Some(text));
+                match side {
+                    Side::Local => self.start_local(
+                        LocalOp::Rename {
+                            from: src.into(),
+                            to: dst.into(),
+                        },
+                        what,
+                        after,
+                    ),
+                    Side::Remote => {
+                        self.start_remote(RemoteOp::Rename { from: src, to: dst }, what, after)
+                    }
+                }
+            }
+            InputPurpose::Chmod { name } => {
+                let mode = match parse_mode(&text) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        self.error(format!("Permissions: {e}"));
+                        return vec![];
+                    }
+                };
+                let path = self.target_path(side, &name);
+                let what = format!("changing permissions of {}", display_name(&name));
+                let after = AfterOp::Refresh(Some(name));
+                match side {
+                    Side::Local => self.start_local(
+                        LocalOp::Chmod {
+                            path: path.into(),
+                            mode,
+                        },
+                        what,
+                        after,
+                    ),
+                    Side::Remote => self.start_remote(RemoteOp::Chmod { path, mode }, what, after),
+                }
+            }
+        }
+    }
+
+    pub(super) fn confirm_delete(&mut self, side: Side, targets: Vec<(String, bool)>) -> Vec<Cmd> {
+        if self.busy() {
+            return vec![];
+        }
+        let what = format!("deleting {} entries", targets.len());
+        self.pane_mut(side).selected.clear();
+        let after = AfterOp::Refresh(None);
+        match side {
+            Side::Local => {
+                let targets = targets
+                    .iter()
+                    .map(|(n, _)| PathBuf::from(self.target_path(side, n)))
+                    .collect();
+                self.start_local(LocalOp::Delete { targets }, what, after)
+            }
+            Side::Remote => {
+                let targets = targets
+                    .iter()
+                    .map(|(n, d)| (self.target_path(side, n), *d))
+                    .collect();
+                self.start_remote(RemoteOp::Delete { targets }, what, after)
+            }
+        }
+    }
+
+    /// F3: a read-only viewer (text, or hex for binary); remote files are fetched first.
+    pub(super) fn view_current(&mut self) -> Vec<Cmd> {
+        let side = self.focus;
+        let Some(entry) = self.pane(side).current().cloned() else {
+            return vec![];
+        };
+        if entry.kind == EntryKind::Dir {
+            return self.open_current();
+        }
+        if self.busy() || !self.remote_ready(side) {
+            return vec![];
+        }
+        let path = self.target_path(side, &entry.name);
+        let title = display_name(&path);
+        match side {
+            Side::Local => self.start_local(
+                LocalOp::Read {
+                    path: path.into(),
+                    max_bytes: VIEW_MAX,
+                },
+                format!("reading {title}"),
+                AfterOp::View { title },
+            ),
+            Side::Remote => {
+                let tmp = self.temp_file(&entry.name);
+                self.start_remote(
+                    RemoteOp::Fetch {
+                        path,
+                        to: tmp.clone(),
+                        max_bytes: VIEW_MAX,
+                    },
+                    format!("fetching {title}"),
+                    AfterOp::ReadFetched { title, path: tmp },
+                )
+            }
+        }
+    }
+
+    /// F4: edit in $EDITOR; a remote file is downloaded first and uploaded back if changed.
+    pub(super) fn edit_current(&mut self) -> Vec<Cmd> {
+        let side = self.focus;
+        let Some(entry) = self.pane(side).current().cloned() else {
+            return vec![];
+        };
+        if entry.kind == EntryKind::Dir || self.busy() || !self.remote_ready(side) {
+            return vec![];
+        }
+        let path = self.target_path(side, &entry.name);
+        match side {
+            Side::Local => vec![Cmd::Edit {
+                path: path.into(),
+                remote: None,
+            }],
+            Side::Remote => {
+                if entry.size.is_some_and(|s| s > EDIT_MAX) {
+                    self.error("That file is too big to edit here (64 MiB at most)");
+                    return vec![];
+                }
+                let tmp = self.temp_file(&entry.name);
+                self.start_remote(
+                    RemoteOp::Fetch {
+                        path: path.clone(),
+                        to: tmp.clone(),
+                        max_bytes: EDIT_MAX,
+                    },
+                    format!("fetching {} to edit", display_name(&path)),
+                    AfterOp::EditFetched {
+                        remote: path,
+                        path: tmp,
+                    },
+                )
+            }
+        }
+    }
+
+    /// The editor closed; `changed` says whether the file differs from before.
+    pub(super) fn on_edited(
+        &mut self,
+        path: PathBuf,
+        remote: Option<String>,
+        changed: bool,
+        error: Option<String>,
+    ) -> Vec<Cmd> {
+        if let Some(e) = error {
+            self.error(format!("Editor: {e}"));
+            return vec![];
+        }
+        match (remote, changed) {
+            (None, true) => {
+                self.info("Saved");
+                let keep = self.local.current_name();
+                let dir = self.local.dir.clone();
+                self.request(Side::Local, dir, keep)
+            }
+            (None, false) | (Some(_), false) => {
+                self.info("No changes");
+                vec![]
+            }
+            (Some(remote), true) => {
+                self.dialog = Some(Dialog::ConfirmUpload {
+                    local: path,
+                    remote,
+                });
+                vec![]
+            }
+        }
+    }
+
+    pub(super) fn upload_edited(&mut self, local: PathBuf, remote: String) -> Vec<Cmd> {
+        let name = rpath::file_name(&remote).map(str::to_string);
+        let what = format!("uploading {}", display_name(&remote));
+        self.start_remote(
+            RemoteOp::Store {
+                from: local,
+                to: remote,
+            },
+            what,
+            AfterOp::Refresh(name),
+        )
+    }
+
+    fn temp_file(&mut self, name: &str) -> PathBuf {
+        let safe: String = name
+            .chars()
+            .map(|c| {
+                if c == '/' || c == '\\' || c.is_control() {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let id = self.next_id();
+        self.temp_dir
+            .join(format!("ftpdeck-{}-{id}-{safe}", self.session_tag))
+    }
+
+    fn start_local(&mut self, op: LocalOp, what: String, after: AfterOp) -> Vec<Cmd> {
+        let id = self.next_id();
+        self.info(format!("{}…", capitalize(&what)));
+        self.op = Some(PendingOp {
+            id,
+            side: Side::Local,
+            what,
+            after,
+        });
+        vec![Cmd::Local(LocalCmd::Op { id, op })]
+    }
+
+    fn start_remote(&mut self, op: RemoteOp, what: String, after: AfterOp) -> Vec<Cmd> {
+        let id = self.next_id();
+        self.info(format!("{}…", capitalize(&what)));
+        self.op = Some(PendingOp {
+            id,
+            side: Side::Remote,
+            what,
+            after,
+        });
+        vec![Cmd::Remote(RemoteCmd::Op { id, op })]
+    }
+
+    pub(super) fn on_op_progress(&mut self, id: u64, done: usize) {
+        if let Some(op) = self.op.as_ref().filter(|o| o.id == id) {
+            let what = capitalize(&op.what);
+            self.info(format!("{what}… {done} done"));
+        }
+    }
+
+    pub(super) fn on_remote_op_done(
+        &mut self,
+        id: u64,
+        result: Result<String, RemoteError>,
+    ) -> Vec<Cmd> {
+        let result = result.map(OpOutput::Message).map_err(|e| {
+            if e.is_connection_lost() {
+                self.conn = ConnState::Error(e.to_string());
+            }
+            e.to_string()
+        });
+        self.on_op_done(id, result)
+    }
+
+    pub(super) fn on_op_done(&mut self, id: u64, result: Result<OpOutput, String>) -> Vec<Cmd> {
+        let Some(op) = self.op.take_if(|o| o.id == id) else {
+            return vec![];
+        };
+        let output = match result {
+            Ok(o) => o,
+            Err(e) => {
+                self.error(format!("Failed {}: {e}", op.what));
+                // A partly done delete changed the directory too.
+                let dir = self.pane(op.side).dir.clone();
+                let keep = self.pane(op.side).current_name();
+                return self.request(op.side, dir, keep);
+            }
+        };
+        match (op.after, output) {
+            (AfterOp::Refresh(select), OpOutput::Message(m)) => {
+                self.info(m);
+                let dir = self.pane(op.side).dir.clone();
+                let keep = select.or_else(|| self.pane(op.side).current_name());
+                self.request(op.side, dir, keep)
+            }
+            (AfterOp::View { title }, OpOutput::Bytes(bytes)) => {
+                let truncated = bytes.len() as u64 >= VIEW_MAX;
+                self.viewer = Some(Viewer::new(title, &bytes, truncated));
+                self.info("Viewer: ↑↓ PgUp PgDn scroll · x hex/text · q close");
+                vec![]
+            }
+            (AfterOp::ReadFetched { title, path }, OpOutput::Message(_)) => self.start_local(
+                LocalOp::Read {
+                    path,
+                    max_bytes: VIEW_MAX,
+                },
+                format!("reading {title}"),
+                AfterOp::View { title },
+            ),
+            (AfterOp::EditFetched { remote, path }, OpOutput::Message(m)) => {
+                if m == "truncated" {
+                    self.error("That file is too big to edit here (64 MiB at most)");
+                    return vec![];
+                }
+                vec![Cmd::Edit {
+                    path,
+                    remote: Some(remote),
+                }]
+            }
+            (_, _) => vec![],
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,217 @@
+//! File operations on the local disk, run by the local worker (never on the UI thread).
+
+use std::path::{Path, PathBuf};
+
+use crate::local::plain_io_error;
+
+/// A change to make on the local disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalOp {
+    Mkdir {
+        path: PathBuf,
+    },
+    /// Refuses to replace an existing entry.
+    Rename {
+        from: PathBuf,
+        to: PathBuf,
+    },
+    /// Files, symlinks (never followed) and whole directory trees.
+    Delete {
+        targets: Vec<PathBuf>,
+    },
+    Chmod {
+        path: PathBuf,
+        mode: u32,
+    },
+    /// Read at most `max_bytes` of a file (for the viewer).
+    Read {
+        path: PathBuf,
+        max_bytes: u64,
+    },
+}
+
+fn err(what: &str, path: &Path, e: &std::io::Error) -> String {
+    format!("{what} {}: {}", path.display(), plain_io_error(e))
+}
+
+/// Run `op`; `progress(n)` is called as entries are deleted. Returns a message for the user,
+/// or for `Read` the bytes.
+pub fn run(op: &LocalOp, progress: &mut dyn FnMut(usize)) -> Result<OpOutput, String> {
+    match op {
+        LocalOp::Mkdir { path } => std::fs::create_dir(path)
+            .map(|()| OpOutput::Message(format!("Created {}", name(path))))
+            .map_err(|e| err("cannot create", path, &e)),
+        LocalOp::Rename { from, to } => {
+            if std::fs::symlink_metadata(to).is_ok() {
+                return Err(format!("{} already exists", to.display()));
+            }
+            std::fs::rename(from, to)
+                .map(|()| OpOutput::Message(format!("Renamed to {}", name(to))))
+                .map_err(|e| err("cannot rename", from, &e))
+        }
+        LocalOp::Delete { targets } => {
+            let mut count = 0;
+            for t in targets {
+                delete(t, &mut count, progress)?;
+            }
+            Ok(OpOutput::Message(format!("Deleted {count} entries")))
+        }
+        LocalOp::Chmod { path, mode } => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(*mode))
+                    .map(|()| OpOutput::Message(format!("Permissions set to {mode:o}")))
+                    .map_err(|e| err("cannot change permissions of", path, &e))
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = (path, mode);
+                Err("permissions can only be changed on Unix".into())
+            }
+        }
+        LocalOp::Read { path, max_bytes } => {
+            use std::io::Read;
+            let f = std::fs::File::open(path).map_err(|e| err("cannot read", path, &e))?;
+            let mut data = Vec::new();
+            f.take(*max_bytes)
+                .read_to_end(&mut data)
+                .map_err(|e| err("cannot read", path, &e))?;
+            Ok(OpOutput::Bytes(data))
+        }
+    }
+}
+
+/// What an operation produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpOutput {
+    Message(String),
+    Bytes(Vec<u8>),
+}
+
+fn name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn delete(path: &Path, count: &mut usize, progress: &mut dyn FnMut(usize)) -> Result<(), String> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| err("cannot delete", path, &e))?;
+    if meta.is_dir() {
+        let rd = std::fs::read_dir(path).map_err(|e| err("cannot read", path, &e))?;
+        for item in rd {
+            let item = item.map_err(|e| err("cannot read", path, &e))?;
+            delete(&item.path(), count, progress)?;
+        }
+        std::fs::remove_dir(path).map_err(|e| err("cannot delete", path, &e))?;
+    } else {
+        std::fs::remove_file(path).map_err(|e| err("cannot delete", path, &e))?;
+    }
+    *count += 1;
+    progress(*count);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(r: Result<OpOutput, String>) -> Result<String, String> {
+        r.map(|o| match o {
+            OpOutput::Message(m) => m,
+            OpOutput::Bytes(b) => format!("{} bytes", b.len()),
+        })
+    }
+
+    #[test]
+    fn mkdir_rename_chmod_delete_and_their_failures() {
+        let d = tempfile::tempdir().unwrap();
+        let a = d.path().join("a");
+        let mut none = |_| {};
+        assert_eq!(
+            msg(run(&LocalOp::Mkdir { path: a.clone() }, &mut none)).unwrap(),
+            "Created a"
+        );
+        let again = msg(run(&LocalOp::Mkdir { path: a.clone() }, &mut none)).unwrap_err();
+        assert!(again.contains("File exists"), "{again}");
+        std::fs::write(a.join("f.txt"), b"x").unwrap();
+        std::fs::create_dir(d.path().join("b")).unwrap();
+        let clash = msg(run(
+            &LocalOp::Rename {
+                from: a.clone(),
+                to: d.path().join("b"),
+            },
+            &mut none,
+        ))
+        .unwrap_err();
+        assert!(clash.contains("already exists"), "{clash}");
+        let c = d.path().join("c");
+        assert!(
+            msg(run(
+                &LocalOp::Rename {
+                    from: a.clone(),
+                    to: c.clone()
+                },
+                &mut none
+            ))
+            .is_ok()
+        );
+        assert!(
+            msg(run(
+                &LocalOp::Chmod {
+                    path: c.join("f.txt"),
+                    mode: 0o600
+                },
+                &mut none
+            ))
+            .is_ok()
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(c.join("f.txt"))
+                    .unwrap()
+                    .permissions()
+                    .mode()
+                    & 0o777,
+                0o600
+            );
+        }
+        // A symlink to a directory outside is removed, never followed.
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("keep.txt"), b"keep").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(outside.path(), c.join("link")).unwrap();
+        let mut seen = 0;
+        let done = msg(run(
+            &LocalOp::Delete {
+                targets: vec![c.clone()],
+            },
+            &mut |n| seen = n,
+        ))
+        .unwrap();
+        assert!(!c.exists());
+        assert!(outside.path().join("keep.txt").exists());
+        assert!(done.starts_with("Deleted"), "{done}");
+        assert!(seen >= 2);
+        let gone = msg(run(&LocalOp::Delete { targets: vec![c] }, &mut none)).unwrap_err();
+        assert!(gone.contains("No such file"), "{gone}");
+    }
+
+    #[test]
+    fn read_is_capped() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("big");
+        std::fs::write(&p, vec![7u8; 1000]).unwrap();
+        let out = run(
+            &LocalOp::Read {
+                path: p,
+                max_bytes: 100,
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(out, OpOutput::Bytes(vec![7u8; 100]));
+    }
+}
