@@ -20,7 +20,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Server to open: ftp://[USER[:PASSWORD]@]HOST[:PORT][/PATH]
+    /// Server to open: ftp[s]://[USER[:PASSWORD]@]HOST[:PORT][/PATH], or a bookmark's name
     /// (prefer leaving the password out: you will be asked for it)
     pub url: Option<String>,
 
@@ -47,6 +47,10 @@ pub struct Cli {
     /// Passive mode (the default): we connect to the server for data (EPSV/PASV)
     #[arg(long)]
     pub passive: bool,
+
+    /// Print the saved bookmarks and recent connections, and exit
+    #[arg(long)]
+    pub list_bookmarks: bool,
 
     /// Print the commented default config.toml and exit
     #[arg(long)]

@@ -7,6 +7,7 @@ use std::time::UNIX_EPOCH;
 
 use crate::entry::{Entry, EntryKind};
 use crate::localops::{LocalOp, OpOutput};
+use crate::remote::Secret;
 
 /// What the UI asks of the local worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +26,29 @@ pub enum LocalCmd {
         host: String,
         port: u16,
         fingerprint: String,
+    },
+    /// Write bookmarks.toml (atomically, 0600).
+    SaveBookmarks {
+        store: Box<crate::bookmarks::Store>,
+    },
+    /// Save a bookmark's password (keyring, else the 0600 secrets file).
+    StoreSecret {
+        name: String,
+        secret: Secret,
+    },
+    LookupSecret {
+        name: String,
+    },
+    RunPasswordCmd {
+        name: String,
+        cmd: String,
+    },
+    ForgetSecret {
+        name: String,
+    },
+    RenameSecret {
+        old: String,
+        new: String,
     },
     /// Answer once every command sent before this one is done (used before exiting, so that
     /// nothing the user saved is lost).
@@ -66,6 +90,16 @@ pub enum LocalEvent {
     OpDone {
         id: u64,
         result: Result<OpOutput, String>,
+    },
+    /// A bookmark's password: looked up or produced by its command (`None`: none saved).
+    Secret {
+        name: String,
+        result: Result<Option<Secret>, String>,
+    },
+    /// Something was saved (`Ok` carries a note for the user, possibly empty).
+    Saved {
+        what: String,
+        result: Result<String, String>,
     },
 }
 
@@ -112,6 +146,52 @@ where
                                 .is_err()
                             {
                                 return;
+                            }
+                        }
+                        LocalCmd::SaveBookmarks { store } => {
+                            let result = crate::bookmarks::bookmarks_path()
+                                .ok_or_else(|| "no config directory".to_string())
+                                .and_then(|p| {
+                                    crate::bookmarks::save(&p, &store).map_err(|e| e.to_string())
+                                })
+                                .map(|()| String::new());
+                            let what = "bookmarks".to_string();
+                            if events.send(M::from(LocalEvent::Saved { what, result })).is_err() {
+                                return;
+                            }
+                        }
+                        LocalCmd::StoreSecret { name, secret } => {
+                            use crate::secrets::Backend;
+                            let result = crate::secrets::store(&name, &secret).map(|b| match b {
+                                Backend::Keyring => "Password saved in the OS keyring".to_string(),
+                                Backend::File => "No OS keyring answered: password saved in a file only you can read (secrets/secrets.toml, mode 0600)".to_string(),
+                            });
+                            let what = "the password".to_string();
+                            if events.send(M::from(LocalEvent::Saved { what, result })).is_err() {
+                                return;
+                            }
+                        }
+                        LocalCmd::LookupSecret { name } => {
+                            let result = crate::secrets::lookup(&name);
+                            if events.send(M::from(LocalEvent::Secret { name, result })).is_err() {
+                                return;
+                            }
+                        }
+                        LocalCmd::RunPasswordCmd { name, cmd } => {
+                            let timeout = std::time::Duration::from_secs(30);
+                            let result = crate::secrets::run_password_cmd(&cmd, timeout).map(Some);
+                            if events.send(M::from(LocalEvent::Secret { name, result })).is_err() {
+                                return;
+                            }
+                        }
+                        LocalCmd::ForgetSecret { name } => {
+                            if let Err(e) = crate::secrets::forget(&name) {
+                                tracing::warn!("cannot forget the saved password: {e}");
+                            }
+                        }
+                        LocalCmd::RenameSecret { old, new } => {
+                            if let Err(e) = crate::secrets::rename(&old, &new) {
+                                tracing::warn!("cannot move the saved password: {e}");
                             }
                         }
                         LocalCmd::Flush(Ack(ack)) => {

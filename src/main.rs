@@ -32,6 +32,13 @@ fn run_options(cli: &Cli) -> RunOptions {
     use ftpdeck::remote::session::SessionOptions;
     use std::time::Duration;
 
+    let (bookmarks, bookmarks_broken) = match ftpdeck::bookmarks::bookmarks_path() {
+        Some(p) => match ftpdeck::bookmarks::load(&p) {
+            Ok(store) => (store, None),
+            Err(e) => (Default::default(), Some(e.to_string())),
+        },
+        None => (Default::default(), None),
+    };
     let path = ftpdeck::config::config_path();
     let (cfg, problems) = ftpdeck::config::load(path.as_deref());
     for p in &problems {
@@ -59,7 +66,17 @@ fn run_options(cli: &Cli) -> RunOptions {
         default_policy: cfg.overwrite,
         keymap: cfg.keymap,
         show_hidden: cfg.show_hidden,
-        startup_warnings: problems,
+        startup_warnings: problems
+            .into_iter()
+            .chain(
+                bookmarks_broken
+                    .iter()
+                    .map(|e| format!("bookmarks: {e} (left untouched)")),
+            )
+            .collect(),
+        bookmarks,
+        bookmarks_broken,
+        start_bookmark: None,
     }
 }
 
@@ -67,6 +84,9 @@ fn run_tui(cli: Cli) -> anyhow::Result<()> {
     if cli.print_default_config {
         print!("{}", ftpdeck::config::DEFAULT_CONFIG);
         return Ok(());
+    }
+    if cli.list_bookmarks {
+        return list_bookmarks();
     }
     let local = match cli.local.clone() {
         Some(dir) => {
@@ -80,6 +100,15 @@ fn run_tui(cli: Cli) -> anyhow::Result<()> {
         return run_demo(local, options);
     }
     let profile = match cli.url.as_deref() {
+        // Not a URL: the name of a bookmark.
+        Some(name) if !name.contains("://") => {
+            if !options.bookmarks.bookmarks.iter().any(|b| b.name == name) {
+                anyhow::bail!("no bookmark named {name:?} (ftpdeck --list-bookmarks shows them)");
+            }
+            let mut options = options;
+            options.start_bookmark = Some(name.to_string());
+            return ftpdeck::tui::run(local, None, options);
+        }
         Some(url) => {
             let mut profile = ftpdeck::cli::parse_url(url).map_err(anyhow::Error::msg)?;
             if cli.active {
@@ -210,5 +239,38 @@ fn wait_for_termination() -> anyhow::Result<()> {
             tokio::signal::ctrl_c().await
         }
     })?;
+    Ok(())
+}
+
+/// `--list-bookmarks`: one line per bookmark, then the recent connections.
+fn list_bookmarks() -> anyhow::Result<()> {
+    use ftpdeck::remote::{DataMode, Security};
+    let path = ftpdeck::bookmarks::bookmarks_path().context("no config directory")?;
+    let store = ftpdeck::bookmarks::load(&path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if store.bookmarks.is_empty() {
+        println!(
+            "No bookmarks yet ({}). Start ftpdeck and press b, then n.",
+            path.display()
+        );
+    }
+    for b in &store.bookmarks {
+        let tls = match b.security {
+            Security::Plain => "",
+            Security::ExplicitTls => " ftps",
+            Security::ImplicitTls => " ftps-implicit",
+        };
+        let mode = if b.data_mode == DataMode::Active {
+            " active"
+        } else {
+            ""
+        };
+        println!(
+            "{}\t{}@{}:{}{}{tls}{mode}",
+            b.name, b.user, b.host, b.port, b.remote_dir
+        );
+    }
+    for r in &store.recent {
+        println!("(recent)\t{}@{}:{}{}", r.user, r.host, r.port, r.remote_dir);
+    }
     Ok(())
 }

@@ -33,6 +33,11 @@ pub struct RunOptions {
     pub show_hidden: bool,
     /// Shown in the status bar at start (config problems, say).
     pub startup_warnings: Vec<String>,
+    pub bookmarks: crate::bookmarks::Store,
+    /// Why bookmarks.toml could not be read (then it is never written).
+    pub bookmarks_broken: Option<String>,
+    /// Connect to this bookmark at start (`ftpdeck NAME`).
+    pub start_bookmark: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -45,6 +50,9 @@ impl Default for RunOptions {
             keymap: Default::default(),
             show_hidden: false,
             startup_warnings: Vec::new(),
+            bookmarks: Default::default(),
+            bookmarks_broken: None,
+            start_bookmark: None,
         }
     }
 }
@@ -117,6 +125,16 @@ pub fn run(
 
     let (mut app, cmds) = App::new(local_dir, profile);
     app.default_policy = options.default_policy;
+    app.bookmarks = options.bookmarks.clone();
+    app.bookmarks_broken = options.bookmarks_broken.clone();
+    app.now = chrono::Utc::now().timestamp();
+    let mut cmds = cmds;
+    if app.profile.is_none() {
+        match &options.start_bookmark {
+            Some(name) => cmds.extend(app.connect_bookmark(name)),
+            None => app.open_bookmarks(),
+        }
+    }
     app.keymap = options.keymap.clone();
     app.local.show_hidden = options.show_hidden;
     app.remote.show_hidden = options.show_hidden;
@@ -355,7 +373,12 @@ fn spawn_ticker(tx: Sender<Msg>) {
     std::thread::Builder::new()
         .name("ticker".into())
         .spawn(move || {
-            while tx.send(Msg::Tick).is_ok() {
+            while tx
+                .send(Msg::Tick {
+                    now: chrono::Utc::now().timestamp(),
+                })
+                .is_ok()
+            {
                 std::thread::sleep(std::time::Duration::from_secs(1));
             }
         })

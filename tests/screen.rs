@@ -248,7 +248,7 @@ fn transfer_panel_shows_progress_speed_eta_and_totals() {
         total: Some(4 << 20),
         rate: (1 << 20) as f64,
     }));
-    app.update(Msg::Tick);
+    app.update(Msg::Tick { now: 0 });
     let all = render(&app, 140, 40).join("\n");
     assert!(all.contains("Transfers"), "{all}");
     assert!(all.contains("↓ big.iso"), "{all}");

@@ -109,6 +109,8 @@ impl App {
                 self.info(format!("Synchronised browsing {state}"));
             }
             Action::Compare => self.toggle_compare(),
+            Action::Bookmarks => self.open_bookmarks(),
+            Action::QuickConnect => self.dialog = Some(Dialog::Form(Box::default())),
             Action::ToggleLog => {
                 self.show_log = !self.show_log;
                 self.log_scroll = 0;

@@ -44,6 +44,12 @@ pub enum Dialog {
     },
     /// The edited copy of a remote file changed: upload it back?
     ConfirmUpload { local: PathBuf, remote: String },
+    /// The bookmark list (also the start screen without a URL).
+    Bookmarks { cursor: usize },
+    /// The connection form: quick connect, a new or an edited bookmark.
+    Form(Box<super::form::Form>),
+    /// Delete this bookmark?
+    ConfirmDeleteBookmark { name: String },
     /// Select (or unselect) the entries whose names match a glob pattern.
     Glob { select: bool, input: String },
 }

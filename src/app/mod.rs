@@ -2,9 +2,11 @@
 
 mod browse;
 mod compare;
+pub mod connect;
 mod copy;
 pub mod dialog;
 pub mod fileops;
+pub mod form;
 pub mod keymap;
 mod modal;
 mod mouse;
@@ -43,8 +45,10 @@ pub enum Msg {
         row: u16,
         at_ms: u64,
     },
-    /// About one second passed (speed samples, coalesced pane refreshes).
-    Tick,
+    /// About one second passed (speed samples, coalesced pane refreshes); `now` is Unix seconds.
+    Tick {
+        now: i64,
+    },
     /// The external editor closed (`Cmd::Edit`).
     Edited {
         path: PathBuf,
@@ -153,6 +157,14 @@ pub struct App {
     pub temp_dir: PathBuf,
     /// Tells this run's temp files apart from another instance's.
     pub session_tag: String,
+    /// Bookmarks and recent connections (saved by the local worker).
+    pub bookmarks: crate::bookmarks::Store,
+    /// Why bookmarks.toml could not be read; nothing is saved over it then.
+    pub bookmarks_broken: Option<String>,
+    /// The bookmark of the current connection, if it came from one.
+    pub current_bookmark: Option<String>,
+    /// Unix seconds, from the last tick.
+    pub now: i64,
     /// Panes (local, remote) that transfers changed and that need a refresh.
     dirty: (bool, bool),
     next_id: u64,
@@ -190,6 +202,10 @@ impl App {
             last_click: None,
             dirty: (false, false),
             op: None,
+            bookmarks: Default::default(),
+            bookmarks_broken: None,
+            current_bookmark: None,
+            now: 0,
             viewer: None,
             filtering: false,
             sync_browse: false,
@@ -206,8 +222,7 @@ impl App {
         match profile {
             Some(p) => cmds.extend(app.start_connect(p)),
             None => {
-                app.remote.error =
-                    Some("Not connected. Start ftpdeck with an ftp:// URL or --demo.".into());
+                app.remote.error = Some("Not connected — b: bookmarks, o: quick connect.".into());
                 app.info("Press ? for help, q to quit.");
             }
         }
@@ -234,7 +249,10 @@ impl App {
                 row,
                 at_ms,
             } => self.on_mouse(kind, column, row, at_ms),
-            Msg::Tick => self.on_tick(),
+            Msg::Tick { now } => {
+                self.now = now;
+                self.on_tick()
+            }
             Msg::Edited {
                 path,
                 remote,
@@ -353,7 +371,7 @@ impl App {
         match self.profile.clone() {
             Some(p) => self.start_connect(p),
             None => {
-                self.error("Not connected: start ftpdeck with an ftp:// URL or --demo");
+                self.error("Not connected — press b for bookmarks or o to connect");
                 vec![]
             }
         }
@@ -373,8 +391,9 @@ impl App {
                 self.remote.error = None;
                 self.info(format!("Connected to {label}"));
                 let mut cmds = Vec::new();
-                if let Some(p) = &self.profile {
+                if let Some(p) = self.profile.clone() {
                     cmds.push(Cmd::Transfer(TransferCmd::SetProfile(p.clone())));
+                    cmds.extend(self.remember_connection(&p));
                 }
                 let start = match &self.profile {
                     Some(p) if !p.path.is_empty() && self.remote.dir.is_empty() => p.path.clone(),
@@ -472,6 +491,15 @@ impl App {
                 vec![]
             }
             LocalEvent::OpDone { id, result } => self.on_op_done(id, result),
+            LocalEvent::Secret { name, result } => self.on_secret(name, result),
+            LocalEvent::Saved { what, result } => {
+                match result {
+                    Ok(note) if !note.is_empty() => self.info(note),
+                    Ok(_) => {}
+                    Err(e) => self.error(format!("Could not save {what}: {e}")),
+                }
+                vec![]
+            }
             LocalEvent::Listed { id, result, .. } => {
                 let Some(pending) = self.local.pending.clone().filter(|p| p.id == id) else {
                     return vec![];

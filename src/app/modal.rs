@@ -27,6 +27,9 @@ impl App {
                 _ => vec![],
             },
             Some(Dialog::TrustCert { fingerprint, .. }) => self.on_trust_key(key, fingerprint),
+            Some(Dialog::Bookmarks { cursor }) => self.on_bookmarks_key(key, cursor),
+            Some(Dialog::Form(form)) => self.on_form_key(key, form),
+            Some(Dialog::ConfirmDeleteBookmark { name }) => self.on_delete_bookmark_key(key, name),
             Some(Dialog::Input { side, purpose, .. }) => {
                 let Some(Dialog::Input { input, .. }) = self.dialog.as_mut() else {
                     return vec![];
@@ -132,11 +135,7 @@ impl App {
         profile.pinned_cert = Some(fingerprint.clone());
         let mut cmds = Vec::new();
         if always {
-            cmds.push(Cmd::Local(crate::local::LocalCmd::PinCertificate {
-                host: profile.host.clone(),
-                port: profile.port,
-                fingerprint,
-            }));
+            cmds.push(self.pin_certificate(&profile, fingerprint));
         }
         cmds.extend(self.start_connect(profile));
         cmds

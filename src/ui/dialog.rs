@@ -210,6 +210,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             ];
             boxed(frame, area, "Upload the edit?", lines, 70);
         }
+        Dialog::Bookmarks { cursor } => super::bookmarks::draw_list(frame, area, app, *cursor),
+        Dialog::Form(form) => super::bookmarks::draw_form(frame, area, form),
+        Dialog::ConfirmDeleteBookmark { name } => {
+            let lines = vec![
+                Line::from(format!("Delete the bookmark {}?", display_name(name))),
+                Line::from("Its saved password is forgotten too."),
+                hint("y delete · n / Esc keep"),
+            ];
+            boxed(frame, area, "Delete bookmark", lines, 60);
+        }
         Dialog::Glob { select, input } => {
             let verb = if *select { "Select" } else { "Unselect" };
             let lines = vec![

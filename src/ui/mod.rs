@@ -1,5 +1,6 @@
 //! Rendering: a pure function of `&App`. One file per region.
 
+mod bookmarks;
 mod dialog;
 mod help;
 mod log;

@@ -1,0 +1,290 @@
+//! The connection form (quick connect, new and edited bookmarks): fields, editing, and
+//! turning it into a bookmark.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::bookmarks::{Bookmark, PasswordSource};
+use crate::remote::{DataMode, Secret, Security};
+
+/// Field positions.
+pub const NAME: usize = 0;
+pub const HOST: usize = 1;
+pub const PORT: usize = 2;
+pub const USER: usize = 3;
+pub const PASSWORD: usize = 4;
+pub const KEEP: usize = 5;
+pub const PASS_CMD: usize = 6;
+pub const TLS: usize = 7;
+pub const MODE: usize = 8;
+pub const REMOTE_DIR: usize = 9;
+pub const LOCAL_DIR: usize = 10;
+pub const NOTE: usize = 11;
+
+/// The labels, in order; choice fields list their options.
+pub const LABELS: [&str; 12] = [
+    "Name",
+    "Host",
+    "Port",
+    "User",
+    "Password",
+    "Keep password",
+    "Password command",
+    "TLS",
+    "Mode",
+    "Remote dir",
+    "Local dir",
+    "Note",
+];
+const KEEP_CHOICES: [&str; 4] = [
+    "ask each time",
+    "save (keyring or 0600 file)",
+    "run command",
+    "none",
+];
+const TLS_CHOICES: [&str; 3] = ["none", "explicit (AUTH TLS)", "implicit (port 990)"];
+const MODE_CHOICES: [&str; 2] = ["passive", "active"];
+
+/// The form's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    /// Text of each field (choice fields hold the index as text).
+    pub values: [String; 12],
+    pub focus: usize,
+    /// The bookmark being edited (its name before editing), if any.
+    pub editing: Option<String>,
+    pub error: Option<String>,
+}
+
+/// What a key did to the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormOutcome {
+    Editing,
+    Connect,
+    Save,
+    Cancel,
+}
+
+impl Form {
+    /// An empty quick-connect form.
+    pub fn new() -> Form {
+        let mut values: [String; 12] = Default::default();
+        values[PORT] = "21".into();
+        values[KEEP] = "0".into();
+        values[TLS] = "0".into();
+        values[MODE] = "0".into();
+        Form {
+            values,
+            focus: HOST,
+            editing: None,
+            error: None,
+        }
+    }
+
+    /// A form showing `b` (for editing it).
+    pub fn from_bookmark(b: &Bookmark) -> Form {
+        let mut f = Form::new();
+        f.values[NAME] = b.name.clone();
+        f.values[HOST] = b.host.clone();
+        f.values[PORT] = b.port.to_string();
+        f.values[USER] = b.user.clone();
+        let (keep, cmd) = match &b.password {
+            PasswordSource::Ask => (0, String::new()),
+            PasswordSource::Saved => (1, String::new()),
+            PasswordSource::Command(c) => (2, c.clone()),
+            PasswordSource::None => (3, String::new()),
+        };
+        f.values[KEEP] = keep.to_string();
+        f.values[PASS_CMD] = cmd;
+        f.values[TLS] = (b.security as usize).to_string();
+        f.values[MODE] = match b.data_mode {
+            DataMode::Passive => "0".into(),
+            DataMode::Active => "1".into(),
+        };
+        f.values[REMOTE_DIR] = b.remote_dir.clone();
+        f.values[LOCAL_DIR] = b
+            .local_dir
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        f.values[NOTE] = b.note.clone().unwrap_or_default();
+        f.editing = Some(b.name.clone());
+        f.focus = NAME;
+        f
+    }
+
+    /// The options of a choice field.
+    pub fn choices(field: usize) -> Option<&'static [&'static str]> {
+        match field {
+            KEEP => Some(&KEEP_CHOICES),
+            TLS => Some(&TLS_CHOICES),
+            MODE => Some(&MODE_CHOICES),
+            _ => None,
+        }
+    }
+
+    fn choice(&self, field: usize) -> usize {
+        self.values[field].parse().unwrap_or(0)
+    }
+
+    /// What a field shows (masked password, choice label).
+    pub fn display(&self, field: usize) -> String {
+        match Form::choices(field) {
+            Some(c) => format!("◂ {} ▸", c[self.choice(field).min(c.len() - 1)]),
+            None if field == PASSWORD => "•".repeat(self.values[field].chars().count()),
+            None => self.values[field].clone(),
+        }
+    }
+
+    /// Whether a field matters with the current choices (the password command only with
+    /// "run command").
+    pub fn relevant(&self, field: usize) -> bool {
+        match field {
+            PASS_CMD => self.choice(KEEP) == 2,
+            PASSWORD => self.choice(KEEP) != 3,
+            _ => true,
+        }
+    }
+
+    fn step(&mut self, forward: bool) {
+        for _ in 0..LABELS.len() {
+            self.focus = if forward {
+                (self.focus + 1) % LABELS.len()
+            } else {
+                (self.focus + LABELS.len() - 1) % LABELS.len()
+            };
+            if self.relevant(self.focus) {
+                break;
+            }
+        }
+    }
+
+    fn cycle(&mut self, forward: bool) {
+        if let Some(c) = Form::choices(self.focus) {
+            let n = c.len();
+            let i = self.choice(self.focus);
+            let next = if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            self.values[self.focus] = next.to_string();
+            if self.focus == TLS && next == 2 && self.values[PORT] == "21" {
+                self.values[PORT] = "990".into();
+            } else if self.focus == TLS && next != 2 && self.values[PORT] == "990" {
+                self.values[PORT] = "21".into();
+            }
+        }
+    }
+
+    /// Apply a key.
+    pub fn on_key(&mut self, key: &KeyEvent) -> FormOutcome {
+        use crossterm::event::KeyModifiers;
+        if key.modifiers.contains(KeyModifiers::CONTROL) {
+            return match key.code {
+                KeyCode::Char('s') => FormOutcome::Save,
+                KeyCode::Char('c') => FormOutcome::Cancel,
+                KeyCode::Char('u') => {
+                    if Form::choices(self.focus).is_none() {
+                        self.values[self.focus].clear();
+                    }
+                    FormOutcome::Editing
+                }
+                _ => FormOutcome::Editing,
+            };
+        }
+        match key.code {
+            KeyCode::Esc => return FormOutcome::Cancel,
+            KeyCode::Enter => return FormOutcome::Connect,
+            KeyCode::Tab | KeyCode::Down => self.step(true),
+            KeyCode::BackTab | KeyCode::Up => self.step(false),
+            KeyCode::Left if Form::choices(self.focus).is_some() => self.cycle(false),
+            KeyCode::Right | KeyCode::Char(' ') if Form::choices(self.focus).is_some() => {
+                self.cycle(true)
+            }
+            KeyCode::Backspace => {
+                self.values[self.focus].pop();
+            }
+            KeyCode::Char(c)
+                if Form::choices(self.focus).is_none()
+                    && !c.is_control()
+                    && (self.focus != PORT || c.is_ascii_digit()) =>
+            {
+                self.values[self.focus].push(c);
+            }
+            _ => {}
+        }
+        self.error = None;
+        FormOutcome::Editing
+    }
+
+    /// The bookmark the form describes and the password typed (if any); `need_name` for saving.
+    pub fn to_bookmark(&self, need_name: bool) -> Result<(Bookmark, Option<Secret>), String> {
+        let v = &self.values;
+        let host = v[HOST].trim().to_string();
+        if host.is_empty() {
+            return Err("a host is needed".into());
+        }
+        let port: u16 = v[PORT]
+            .trim()
+            .parse()
+            .map_err(|_| format!("port {:?} is not a number from 1 to 65535", v[PORT]))?;
+        let name = v[NAME].trim().to_string();
+        if need_name && name.is_empty() {
+            return Err("a name is needed to save a bookmark".into());
+        }
+        let user = match v[USER].trim() {
+            "" => "anonymous".to_string(),
+            u => u.to_string(),
+        };
+        let password = match self.choice(KEEP) {
+            0 => PasswordSource::Ask,
+            1 => PasswordSource::Saved,
+            2 if v[PASS_CMD].trim().is_empty() => {
+                return Err("the password command is empty".into());
+            }
+            2 => PasswordSource::Command(v[PASS_CMD].trim().to_string()),
+            _ => PasswordSource::None,
+        };
+        let security = match self.choice(TLS) {
+            1 => Security::ExplicitTls,
+            2 => Security::ImplicitTls,
+            _ => Security::Plain,
+        };
+        let data_mode = if self.choice(MODE) == 1 {
+            DataMode::Active
+        } else {
+            DataMode::Passive
+        };
+        let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let typed = (!v[PASSWORD].is_empty()).then(|| Secret::new(v[PASSWORD].clone()));
+        Ok((
+            Bookmark {
+                name: if name.is_empty() {
+                    format!("{user}@{host}")
+                } else {
+                    name
+                },
+                host,
+                port,
+                user,
+                password,
+                security,
+                data_mode,
+                trust_pasv_address: false,
+                remote_dir: v[REMOTE_DIR].trim().to_string(),
+                local_dir: opt(&v[LOCAL_DIR]).map(PathBuf::from),
+                note: opt(&v[NOTE]),
+                pinned_cert: None,
+            },
+            typed,
+        ))
+    }
+}
+
+impl Default for Form {
+    fn default() -> Self {
+        Form::new()
+    }
+}

@@ -1,0 +1,179 @@
+//! The bookmark list and the connection form.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::text::fit;
+use crate::app::App;
+use crate::app::form::{Form, LABELS};
+use crate::remote::{DataMode, Security};
+use crate::sanitize::display_name;
+
+fn frame_box(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line>) {
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(Style::default().fg(Color::Cyan))
+                .title(Span::styled(
+                    format!(" {title} "),
+                    Style::default().add_modifier(Modifier::BOLD),
+                )),
+        ),
+        rect,
+    );
+}
+
+fn flags(security: Security, mode: DataMode) -> String {
+    let mut s = String::new();
+    match security {
+        Security::Plain => {}
+        Security::ExplicitTls => s.push_str(" [FTPS]"),
+        Security::ImplicitTls => s.push_str(" [FTPS implicit]"),
+    }
+    if mode == DataMode::Active {
+        s.push_str(" [active]");
+    }
+    s
+}
+
+pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
+    let w = area.width.saturating_sub(4).min(90);
+    let inner_w = w.saturating_sub(2) as usize;
+    let mut lines = Vec::new();
+    let items = app.list_items();
+    let mut rows: Vec<(String, Style)> = Vec::new();
+    for item in &items {
+        use crate::app::connect::ListItem;
+        let (text, style) = match item {
+            ListItem::New => (
+                "＋ New connection…".to_string(),
+                Style::default().fg(Color::Green),
+            ),
+            ListItem::Bookmark(i) => {
+                let b = &app.bookmarks.bookmarks[*i];
+                let port = if b.port == 21 {
+                    String::new()
+                } else {
+                    format!(":{}", b.port)
+                };
+                let mut t = format!(
+                    "★ {}  —  {}@{}{port}{}{}",
+                    display_name(&b.name),
+                    display_name(&b.user),
+                    display_name(&b.host),
+                    display_name(&b.remote_dir),
+                    flags(b.security, b.data_mode)
+                );
+                if let Some(n) = &b.note {
+                    t.push_str(&format!("  ({})", display_name(n)));
+                }
+                (t, Style::default())
+            }
+            ListItem::Recent(i) => {
+                let r = &app.bookmarks.recent[*i];
+                let port = if r.port == 21 {
+                    String::new()
+                } else {
+                    format!(":{}", r.port)
+                };
+                (
+                    format!(
+                        "↺ {}@{}{port}{}{}",
+                        display_name(&r.user),
+                        display_name(&r.host),
+                        display_name(&r.remote_dir),
+                        flags(r.security, r.data_mode)
+                    ),
+                    Style::default().fg(Color::Gray),
+                )
+            }
+        };
+        rows.push((text, style));
+    }
+    let max_rows = area.height.saturating_sub(8) as usize;
+    let first = cursor.saturating_sub(max_rows.saturating_sub(1));
+    for (i, (text, style)) in rows.iter().enumerate().skip(first).take(max_rows) {
+        let style = if i == cursor {
+            style.add_modifier(Modifier::REVERSED)
+        } else {
+            *style
+        };
+        lines.push(Line::from(Span::styled(fit(text, inner_w), style)));
+        if i == app.bookmarks.bookmarks.len()
+            && !app.bookmarks.recent.is_empty()
+            && i + 1 < rows.len()
+        {
+            lines.push(Line::from(Span::styled(
+                fit("─ recent connections ─", inner_w),
+                Style::default().fg(Color::DarkGray),
+            )));
+        }
+    }
+    if let Some(problem) = &app.bookmarks_broken {
+        lines.push(Line::from(Span::styled(
+            fit(
+                &format!("bookmarks.toml is broken (left untouched): {problem}"),
+                inner_w,
+            ),
+            Style::default().fg(Color::LightRed),
+        )));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Enter connect · n new · e edit · d delete · Esc close",
+        Style::default().fg(Color::DarkGray),
+    )));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = super::centered(area, w, h);
+    frame_box(frame, rect, "Bookmarks", lines);
+}
+
+pub fn draw_form(frame: &mut Frame, area: Rect, form: &Form) {
+    let w = area.width.saturating_sub(4).min(92);
+    let label_w = 18;
+    let value_w = (w as usize).saturating_sub(label_w + 4);
+    let mut lines = Vec::new();
+    for (i, label) in LABELS.iter().enumerate() {
+        if !form.relevant(i) {
+            continue;
+        }
+        let focused = i == form.focus;
+        let mut value = display_name(&form.display(i));
+        if focused && Form::choices(i).is_none() {
+            value.push('▏');
+        }
+        let style = if focused {
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>width$}: ", label, width = label_w), style),
+            Span::styled(fit(&value, value_w), style),
+        ]));
+    }
+    if let Some(e) = &form.error {
+        lines.push(Line::from(Span::styled(
+            display_name(e),
+            Style::default().fg(Color::LightRed),
+        )));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Tab/↑↓ field · Space/←→ choose · Enter connect · Ctrl-S save as bookmark · Esc back",
+        Style::default().fg(Color::DarkGray),
+    )));
+    let title = match &form.editing {
+        Some(name) => format!("Edit bookmark {}", display_name(name)),
+        None => "Connect".to_string(),
+    };
+    let rect = super::centered(area, w, lines.len() as u16 + 2);
+    frame_box(frame, rect, &title, lines);
+}
