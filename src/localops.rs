@@ -54,7 +54,10 @@ pub fn run(op: &LocalOp, progress: &mut dyn FnMut(usize)) -> Result<OpOutput, St
             for t in targets {
                 delete(t, &mut count, progress)?;
             }
-            Ok(OpOutput::Message(format!("Deleted {count} entries")))
+            Ok(OpOutput::Message(format!(
+                "Deleted {count} {}",
+                if count == 1 { "entry" } else { "entries" }
+            )))
         }
         LocalOp::Chmod { path, mode } => {
             #[cfg(unix)]

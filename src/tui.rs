@@ -81,13 +81,46 @@ impl Drop for TerminalGuard {
     }
 }
 
-fn install_panic_hook() {
+/// Where a worker thread's panic is reported (the event loop's channel).
+static PANIC_SINK: std::sync::OnceLock<std::sync::Mutex<Sender<Msg>>> = std::sync::OnceLock::new();
+
+/// A panic on the UI thread restores the terminal before the message is printed; a panic in a
+/// worker thread becomes an error message in the UI (the screen is not torn down, and nothing
+/// is printed over it).
+fn install_panic_hook(tx: Sender<Msg>) {
+    let _ = PANIC_SINK.set(std::sync::Mutex::new(tx));
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
-        tracing::error!("panic: {info}");
-        previous(info);
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("unnamed");
+        tracing::error!("panic in thread {name}: {info}");
+        if name == "main" {
+            restore_terminal();
+            previous(info);
+            return;
+        }
+        if let Some(sink) = PANIC_SINK.get() {
+            if let Ok(tx) = sink.lock() {
+                let _ = tx.send(Msg::WorkerFailed(format!("{name}: {info}")));
+            }
+        }
     }));
+}
+
+/// SIGTERM and SIGHUP end the program cleanly (terminal restored, transfers cancelled).
+fn spawn_signal_thread(tx: Sender<Msg>) {
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                let _ = tx.send(Msg::Terminate(sig));
+            }
+        })
+        .expect("spawn signal thread");
 }
 
 /// Run the TUI until the user quits.
@@ -96,7 +129,6 @@ pub fn run(
     profile: Option<Profile>,
     options: RunOptions,
 ) -> anyhow::Result<()> {
-    install_panic_hook();
     enable_raw_mode()?;
     let guard = TerminalGuard;
     execute!(io::stdout(), EnterAlternateScreen, crossterm::cursor::Hide)?;
@@ -112,9 +144,19 @@ pub fn run(
     )?;
 
     let (tx, rx) = mpsc::channel::<Msg>();
+    install_panic_hook(tx.clone());
+    spawn_signal_thread(tx.clone());
     let input = Arc::new(InputControl::default());
     spawn_input_thread(tx.clone(), input.clone());
     spawn_ticker(tx.clone());
+    {
+        let log_tx = std::sync::Mutex::new(tx.clone());
+        crate::remote::protolog::install(Box::new(move |line| {
+            if let Ok(t) = log_tx.lock() {
+                let _ = t.send(Msg::ProtocolLog(line));
+            }
+        }));
+    }
     let workers = Workers {
         remote: session::spawn(tx.clone(), options.session),
         local: local::spawn(tx.clone()),
@@ -125,6 +167,11 @@ pub fn run(
 
     let (mut app, cmds) = App::new(local_dir, profile);
     app.default_policy = options.default_policy;
+    // Remote files opened for viewing or editing go to a private directory, removed on exit.
+    let scratch = ScratchDir::create();
+    if let Some(dir) = &scratch {
+        app.temp_dir = dir.0.clone();
+    }
     app.bookmarks = options.bookmarks.clone();
     app.bookmarks_broken = options.bookmarks_broken.clone();
     app.now = chrono::Utc::now().timestamp();
@@ -193,6 +240,12 @@ fn event_loop(
             for cmd in workers.dispatch(cmds) {
                 match cmd {
                     Cmd::Quit => return Ok(()),
+                    Cmd::Suspend => {
+                        // Ctrl-Z: give the terminal back and stop; `fg` continues here.
+                        with_terminal_released(terminal, input, mouse, || {
+                            let _ = signal_hook::low_level::raise(signal_hook::consts::SIGTSTP);
+                        })?;
+                    }
                     Cmd::Edit { path, remote } => {
                         let (changed, error) =
                             with_terminal_released(terminal, input, mouse, || run_editor(&path))?;
@@ -269,6 +322,30 @@ fn fingerprint(path: &std::path::Path) -> Option<(u64, std::time::SystemTime, u6
     let mut h = std::collections::hash_map::DefaultHasher::new();
     data.hash(&mut h);
     Some((meta.len(), meta.modified().ok()?, h.finish()))
+}
+
+/// A 0700 directory for this run's temporary copies; removed when dropped.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn create() -> Option<ScratchDir> {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!("ftpdeck-{}-{stamp}", std::process::id()));
+        let mut b = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        b.create(&dir).ok()?;
+        Some(ScratchDir(dir))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Lets the event loop stop the input thread from reading the terminal while another program

@@ -110,6 +110,7 @@ impl App {
             }
             Action::Compare => self.toggle_compare(),
             Action::Bookmarks => self.open_bookmarks(),
+            Action::Suspend => return vec![Cmd::Suspend],
             Action::QuickConnect => self.dialog = Some(Dialog::Form(Box::default())),
             Action::ToggleLog => {
                 self.show_log = !self.show_log;

@@ -129,6 +129,13 @@ impl App {
                     self.error(format!("Not a valid name: {e}"));
                     return vec![];
                 }
+                // Servers differ (some replace an existing file on rename without a word):
+                // refuse a name the directory already has, on both sides alike.
+                let unchanged = matches!(&purpose, InputPurpose::Rename { from } if *from == text);
+                if !unchanged && self.pane(side).entries.iter().any(|e| e.name == text) {
+                    self.error(format!("{} already exists here", display_name(&text)));
+                    return vec![];
+                }
             }
             InputPurpose::Chmod { .. } => {}
         }

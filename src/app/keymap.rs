@@ -59,6 +59,7 @@ actions! {
     ToggleLog => "toggle-log",
     Bookmarks => "bookmarks",
     QuickConnect => "quick-connect",
+    Suspend => "suspend",
     Help => "help",
     Quit => "quit",
 }
@@ -134,6 +135,7 @@ pub const BINDINGS: &[(&str, Action, &str)] = &[
     ("L", Action::ToggleLog, "show/hide the protocol log"),
     ("b", Action::Bookmarks, "bookmarks and recent connections"),
     ("o", Action::QuickConnect, "quick connect form"),
+    ("Ctrl-Z", Action::Suspend, "suspend (fg to come back)"),
     ("? / F1", Action::Help, "this help"),
     ("q / F10 / Ctrl-C", Action::Quit, "quit"),
 ];
@@ -194,6 +196,7 @@ const DEFAULT_KEYS: &[(&str, Action)] = &[
     ("f1", Action::Help),
     ("q", Action::Quit),
     ("f10", Action::Quit),
+    ("ctrl-z", Action::Suspend),
     ("ctrl-c", Action::Quit),
     ("ctrl-q", Action::Quit),
 ];

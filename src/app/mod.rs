@@ -58,6 +58,10 @@ pub enum Msg {
     },
     /// A line of the browsing connection's FTP conversation (password masked).
     ProtocolLog(String),
+    /// A worker thread panicked (a bug): tell the user, keep going.
+    WorkerFailed(String),
+    /// SIGTERM or SIGHUP: quit now.
+    Terminate(i32),
 }
 
 impl From<TransferEvent> for Msg {
@@ -84,6 +88,8 @@ pub enum Cmd {
     Remote(RemoteCmd),
     Local(LocalCmd),
     Transfer(TransferCmd),
+    /// Ctrl-Z: give the terminal back and stop until `fg`.
+    Suspend,
     /// Suspend the UI and run `$EDITOR` on `path`; answered by `Msg::Edited`.
     Edit {
         path: PathBuf,
@@ -259,6 +265,16 @@ impl App {
                 changed,
                 error,
             } => self.on_edited(path, remote, changed, error),
+            Msg::WorkerFailed(what) => {
+                self.error(format!(
+                    "Internal error in {what} — please report it (log file); restart ftpdeck if something stops working"
+                ));
+                vec![]
+            }
+            Msg::Terminate(_) => {
+                self.quit = true;
+                vec![Cmd::Transfer(TransferCmd::CancelAll), Cmd::Quit]
+            }
             Msg::ProtocolLog(line) => {
                 if self.protocol_log.len() == PROTOCOL_LOG_LINES {
                     self.protocol_log.pop_front();

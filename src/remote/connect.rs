@@ -4,7 +4,7 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use suppaftp::types::FileType;
-use suppaftp::{FtpError, Mode, RustlsConnector, RustlsFtpStream};
+use suppaftp::{FtpError, Mode, RustlsConnector, RustlsFtpStream, Status};
 
 use super::{RemoteError, tls};
 
@@ -278,20 +278,7 @@ fn connect_once(
     ftp.transfer_type(FileType::Binary)
         .map_err(|e| RemoteError::from_ftp(e, "setting binary mode", read_secs))?;
 
-    let features = match ftp.feat() {
-        Ok(map) => {
-            let has = |k: &str| map.keys().any(|key| key.eq_ignore_ascii_case(k));
-            Features {
-                mlsd: has("MLST") || has("MLSD"),
-                utf8: has("UTF8"),
-                rest_stream: has("REST"),
-                epsv: has("EPSV"),
-                mfmt: has("MFMT"),
-            }
-        }
-        Err(FtpError::UnexpectedResponse(_)) => Features::default(),
-        Err(e) => return Err(RemoteError::from_ftp(e, "reading features", read_secs)),
-    };
+    let features = read_features(&mut ftp, read_secs)?;
     if features.utf8 {
         // Some servers need this before they send UTF-8 names; a refusal changes nothing.
         match ftp.opts("UTF8", Some("ON")) {
@@ -319,6 +306,34 @@ fn connect_once(
         features,
         home,
         welcome,
+    })
+}
+
+/// FEAT, read to the end of the reply whatever its shape. (suppaftp's `feat()` waits for more
+/// lines after a one-line `211` reply, stalling until the read timeout.) Asking for a status no
+/// server sends makes suppaftp read the whole reply and hand it back as "unexpected".
+fn read_features(ftp: &mut RustlsFtpStream, read_secs: u64) -> Result<Features, RemoteError> {
+    let resp = match ftp.custom_command("FEAT", &[Status::RestartMarker]) {
+        Ok(resp) | Err(FtpError::UnexpectedResponse(resp)) => resp,
+        Err(e) => return Err(RemoteError::from_ftp(e, "reading features", read_secs)),
+    };
+    if resp.status != Status::System {
+        return Ok(Features::default()); // 500/502: no FEAT, no extensions
+    }
+    let text = String::from_utf8_lossy(&resp.body);
+    let names: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with(' '))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(|w| w.to_ascii_uppercase())
+        .collect();
+    let has = |k: &str| names.iter().any(|n| n == k);
+    Ok(Features {
+        mlsd: has("MLST") || has("MLSD"),
+        utf8: has("UTF8"),
+        rest_stream: has("REST"),
+        epsv: has("EPSV"),
+        mfmt: has("MFMT"),
     })
 }
 

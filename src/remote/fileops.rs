@@ -77,7 +77,10 @@ pub fn run(
                     progress(count);
                 }
             }
-            Ok(format!("Deleted {count} entries"))
+            Ok(format!(
+                "Deleted {count} {}",
+                if count == 1 { "entry" } else { "entries" }
+            ))
         }
         RemoteOp::Chmod { path, mode } => {
             let cmd = format!("SITE CHMOD {mode:o} {path}");
@@ -143,30 +146,41 @@ fn fetch(
             crate::local::plain_io_error(&e)
         ))
     };
-    let mut file = std::fs::File::create(to).map_err(local_err)?;
     let mut stream = conn
         .ftp
         .retr_as_stream(path)
         .map_err(|e| RemoteError::from_ftp(e, "downloading", secs))?;
+    // Created only once the server agreed to send; never through a planted symlink.
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut file = match opts.open(to) {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = stream.finish();
+            return Err(local_err(e));
+        }
+    };
     let mut buf = vec![0u8; 64 * 1024];
     let mut total = 0u64;
     let mut truncated = false;
     loop {
-        let n = stream
-            .read(&mut buf)
-            .map_err(|e| RemoteError::ConnectionLost {
-                detail: e.to_string(),
-            })?;
+        let n = match stream.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) => return Err(data_error(stream.finish(), e, "downloading", secs)),
+        };
         if n == 0 {
             break;
         }
-        let take = (n as u64).min(max - total) as usize;
-        file.write_all(&buf[..take]).map_err(local_err)?;
-        total += take as u64;
-        if total >= max {
+        if total + n as u64 > max {
+            let take = (max - total) as usize;
+            file.write_all(&buf[..take]).map_err(local_err)?;
             truncated = true;
             break;
         }
+        file.write_all(&buf[..n]).map_err(local_err)?;
+        total += n as u64;
     }
     // Stopping early is a cancel: close the data connection and read the server's reply.
     let finished = stream.finish();
@@ -178,6 +192,25 @@ fn fetch(
     } else {
         "complete".into()
     })
+}
+
+/// A data connection failed mid-transfer: the server's reply (a refusal such as 550 or 552)
+/// says why better than the socket error does; only without a reply is the connection lost.
+fn data_error(
+    finished: Result<(), suppaftp::FtpError>,
+    io: std::io::Error,
+    during: &str,
+    secs: u64,
+) -> RemoteError {
+    match finished {
+        Err(e @ suppaftp::FtpError::UnexpectedResponse(_)) => {
+            RemoteError::from_ftp(e, during, secs)
+        }
+        Ok(()) => RemoteError::Other(format!("the transfer was interrupted: {io}")),
+        Err(_) => RemoteError::ConnectionLost {
+            detail: format!("{io} (during {during})"),
+        },
+    }
 }
 
 fn store(conn: &mut Connection, from: &Path, to: &str, secs: u64) -> Result<String, RemoteError> {
@@ -192,9 +225,9 @@ fn store(conn: &mut Connection, from: &Path, to: &str, secs: u64) -> Result<Stri
         .ftp
         .put_with_stream(to)
         .map_err(|e| RemoteError::from_ftp(e, "uploading", secs))?;
-    std::io::copy(&mut file, &mut stream).map_err(|e| RemoteError::ConnectionLost {
-        detail: e.to_string(),
-    })?;
+    if let Err(e) = std::io::copy(&mut file, &mut stream) {
+        return Err(data_error(stream.finish(), e, "uploading", secs));
+    }
     stream
         .finish()
         .map_err(|e| RemoteError::from_ftp(e, "uploading", secs))?;

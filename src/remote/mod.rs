@@ -6,6 +6,7 @@ pub mod fileops;
 pub mod listing;
 pub mod ops;
 pub mod path;
+pub mod protolog;
 pub mod session;
 pub mod tls;
 

@@ -99,7 +99,7 @@ where
 {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
-        .name("ftp-session".into())
+        .name(super::protolog::SESSION_THREAD.into())
         .spawn(move || {
             let mut worker = Worker {
                 events: Box::new(move |e| events.send(M::from(e)).is_ok()),
