@@ -26,6 +26,7 @@ pub struct Config {
     pub mouse: bool,
     pub show_hidden: bool,
     pub keymap: Keymap,
+    pub theme: crate::theme::Theme,
 }
 
 impl Default for Config {
@@ -42,6 +43,7 @@ impl Default for Config {
             mouse: true,
             show_hidden: false,
             keymap: Keymap::default(),
+            theme: crate::theme::Theme::dark(),
         }
     }
 }
@@ -53,6 +55,7 @@ struct RawConfig {
     network: RawNetwork,
     ui: RawUi,
     keys: toml::Table,
+    theme: toml::Table,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -185,6 +188,25 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     cfg.mlsd = n.mlsd.unwrap_or(cfg.mlsd);
     cfg.mouse = raw.ui.mouse.unwrap_or(cfg.mouse);
     cfg.show_hidden = raw.ui.show_hidden.unwrap_or(cfg.show_hidden);
+    if let Some(name) = raw.theme.get("name") {
+        let line = line_of_key(text, "theme", "name").unwrap_or(0);
+        match name.as_str().and_then(crate::theme::Theme::named) {
+            Some(t) => cfg.theme = t,
+            None => problems.push(format!(
+                "{origin}:{line}: theme name must be \"dark\" or \"light\""
+            )),
+        }
+    }
+    for (key, value) in raw.theme.iter().filter(|(k, _)| k.as_str() != "name") {
+        let line = line_of_key(text, "theme", key).unwrap_or(0);
+        let result = match value.as_str() {
+            Some(v) => cfg.theme.set(key, v),
+            None => Err(format!("the colour for {key:?} must be a string")),
+        };
+        if let Err(e) = result {
+            problems.push(format!("{origin}:{line}: {e}"));
+        }
+    }
     for (key, value) in &raw.keys {
         let line = line_of_key(text, "keys", key).unwrap_or(0);
         let Some(name) = value.as_str() else {
@@ -260,6 +282,21 @@ mod tests {
             Some(Action::Copy),
             "defaults stay"
         );
+    }
+
+    #[test]
+    fn themes_by_name_and_by_colour() {
+        let (cfg, problems) = parse("[theme]\nname = \"light\"\ndir = \"#102030\"\n", "c");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(cfg.theme.dir, ratatui::style::Color::Rgb(0x10, 0x20, 0x30));
+        assert_eq!(cfg.theme.accent, crate::theme::Theme::light().accent);
+        let (cfg, problems) = parse("[theme]\nname = \"neon\"\ndirs = \"red\"\n", "c");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].starts_with("c:2:") && problems[1].starts_with("c:3:"),
+            "{problems:?}"
+        );
+        assert_eq!(cfg.theme, crate::theme::Theme::dark(), "defaults stay");
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod sanitize;
 pub mod secrets;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod theme;
 pub mod transfer;
 pub mod tui;
 pub mod ui;

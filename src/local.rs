@@ -96,6 +96,11 @@ pub enum LocalEvent {
         name: String,
         result: Result<Option<Secret>, String>,
     },
+    /// Free and total bytes of the file system holding the listed directory.
+    DiskUsage {
+        free: u64,
+        total: u64,
+    },
     /// Something was saved (`Ok` carries a note for the user, possibly empty).
     Saved {
         what: String,
@@ -123,11 +128,12 @@ where
                     match cmd {
                         LocalCmd::List { id, path } if Some(i) == last_list => {
                             let result = list_dir(&path);
-                            if events
-                                .send(M::from(LocalEvent::Listed { id, path, result }))
-                                .is_err()
-                            {
+                            let usage = result.as_ref().ok().and_then(|(dir, _)| disk_usage(dir));
+                            if events.send(M::from(LocalEvent::Listed { id, path, result })).is_err() {
                                 return;
+                            }
+                            if let Some((free, total)) = usage {
+                                let _ = events.send(M::from(LocalEvent::DiskUsage { free, total }));
                             }
                         }
                         LocalCmd::List { .. } => {}
@@ -268,6 +274,25 @@ fn entry_for(path: &Path, name: String) -> Entry {
     entry
 }
 
+/// Free (for unprivileged users) and total bytes of the file system holding `dir`.
+#[cfg(unix)]
+pub fn disk_usage(dir: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is a valid NUL-terminated path and `st` a properly sized out-parameter.
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    let unit = st.f_frsize as u64;
+    Some((st.f_bavail as u64 * unit, st.f_blocks as u64 * unit))
+}
+
+#[cfg(not(unix))]
+pub fn disk_usage(_dir: &Path) -> Option<(u64, u64)> {
+    None
+}
+
 /// `0o755` -> `rwxr-xr-x`.
 pub fn rwx(mode: u32) -> String {
     let mut s = String::with_capacity(9);
@@ -314,6 +339,12 @@ mod tests {
     fn missing_directory_is_an_error_in_words() {
         let err = list_dir(Path::new("/definitely/not/here")).unwrap_err();
         assert!(err.contains("No such file or directory"), "{err}");
+    }
+
+    #[test]
+    fn disk_usage_of_the_temp_dir() {
+        let (free, total) = disk_usage(&std::env::temp_dir()).expect("statvfs works");
+        assert!(total > 0 && free <= total);
     }
 
     #[test]

@@ -65,6 +65,7 @@ fn run_options(cli: &Cli) -> RunOptions {
         mouse: cfg.mouse && !cli.no_mouse,
         default_policy: cfg.overwrite,
         keymap: cfg.keymap,
+        theme: cfg.theme,
         show_hidden: cfg.show_hidden,
         startup_warnings: problems
             .into_iter()

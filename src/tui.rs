@@ -38,6 +38,7 @@ pub struct RunOptions {
     pub bookmarks_broken: Option<String>,
     /// Connect to this bookmark at start (`ftpdeck NAME`).
     pub start_bookmark: Option<String>,
+    pub theme: crate::theme::Theme,
 }
 
 impl Default for RunOptions {
@@ -53,6 +54,7 @@ impl Default for RunOptions {
             bookmarks: Default::default(),
             bookmarks_broken: None,
             start_bookmark: None,
+            theme: crate::theme::Theme::dark(),
         }
     }
 }
@@ -167,6 +169,7 @@ pub fn run(
 
     let (mut app, cmds) = App::new(local_dir, profile);
     app.default_policy = options.default_policy;
+    app.theme = options.theme;
     // Remote files opened for viewing or editing go to a private directory, removed on exit.
     let scratch = ScratchDir::create();
     if let Some(dir) = &scratch {

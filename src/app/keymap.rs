@@ -88,7 +88,11 @@ pub const BINDINGS: &[(&str, Action, &str)] = &[
     ("Backspace / ← / h", Action::Parent, "parent directory"),
     ("r", Action::Refresh, "refresh (reconnect if needed)"),
     (".", Action::ToggleHidden, "show/hide hidden files"),
-    ("s", Action::CycleSort, "sort by name, size, time"),
+    (
+        "s",
+        Action::CycleSort,
+        "sort by name, size, time, extension",
+    ),
     ("S", Action::ReverseSort, "reverse sort order"),
     (
         "F5 / c",

@@ -171,6 +171,9 @@ pub struct App {
     pub current_bookmark: Option<String>,
     /// Unix seconds, from the last tick.
     pub now: i64,
+    pub theme: crate::theme::Theme,
+    /// Free and total bytes where the local pane's directory lives.
+    pub local_disk: Option<(u64, u64)>,
     /// Panes (local, remote) that transfers changed and that need a refresh.
     dirty: (bool, bool),
     next_id: u64,
@@ -212,6 +215,8 @@ impl App {
             bookmarks_broken: None,
             current_bookmark: None,
             now: 0,
+            local_disk: None,
+            theme: crate::theme::Theme::dark(),
             viewer: None,
             filtering: false,
             sync_browse: false,
@@ -508,6 +513,10 @@ impl App {
             }
             LocalEvent::OpDone { id, result } => self.on_op_done(id, result),
             LocalEvent::Secret { name, result } => self.on_secret(name, result),
+            LocalEvent::DiskUsage { free, total } => {
+                self.local_disk = Some((free, total));
+                vec![]
+            }
             LocalEvent::Saved { what, result } => {
                 match result {
                     Ok(note) if !note.is_empty() => self.info(note),

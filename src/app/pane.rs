@@ -27,6 +27,8 @@ pub enum SortKey {
     Name,
     Size,
     Time,
+    /// By extension (the part after the last dot), then name.
+    Ext,
 }
 
 impl SortKey {
@@ -34,7 +36,8 @@ impl SortKey {
         match self {
             SortKey::Name => SortKey::Size,
             SortKey::Size => SortKey::Time,
-            SortKey::Time => SortKey::Name,
+            SortKey::Time => SortKey::Ext,
+            SortKey::Ext => SortKey::Name,
         }
     }
 
@@ -43,6 +46,7 @@ impl SortKey {
             SortKey::Name => "name",
             SortKey::Size => "size",
             SortKey::Time => "time",
+            SortKey::Ext => "ext",
         }
     }
 }
@@ -93,6 +97,8 @@ pub struct Pane {
     pub filter: String,
     /// Differences from the other pane (compare mode).
     pub marks: HashMap<String, Mark>,
+    /// Lowercased names, parallel to `entries` (for filtering on every keystroke).
+    lower: Vec<String>,
 }
 
 impl Pane {
@@ -112,6 +118,7 @@ impl Pane {
             selected: HashSet::new(),
             filter: String::new(),
             marks: HashMap::new(),
+            lower: Vec::new(),
         }
     }
 
@@ -136,6 +143,7 @@ impl Pane {
             self.selected.retain(|n| names.contains(n.as_str()));
         }
         self.dir = dir;
+        self.lower = entries.iter().map(|e| e.name.to_lowercase()).collect();
         self.entries = entries;
         self.error = None;
         self.cursor = 0;
@@ -150,7 +158,7 @@ impl Pane {
         let pattern = self.filter.to_lowercase();
         let mut ranked: Vec<(u8, usize)> = (0..self.entries.len())
             .filter(|&i| show_hidden || !self.entries[i].is_hidden() || !pattern.is_empty())
-            .filter_map(|i| match_rank(&pattern, &self.entries[i].name).map(|r| (r, i)))
+            .filter_map(|i| match_rank(&pattern, &self.lower[i]).map(|r| (r, i)))
             .collect();
         let (key, reverse, entries) = (self.sort, self.reverse, &self.entries);
         ranked.sort_by(|&(ra, a), &(rb, b)| {
@@ -288,13 +296,13 @@ impl Pane {
     }
 }
 
-/// How well `name` matches a lowercase `pattern`: 0 for a substring, 1 for the pattern's
-/// letters in order with gaps (fuzzy), `None` for no match. An empty pattern matches all.
+/// How well a lowercased `name` matches a lowercase `pattern`: 0 for a substring, 1 for the
+/// pattern's letters in order with gaps (fuzzy), `None` for no match. An empty pattern matches
+/// all.
 pub fn match_rank(pattern: &str, name: &str) -> Option<u8> {
     if pattern.is_empty() {
         return Some(0);
     }
-    let name = name.to_lowercase();
     if name.contains(pattern) {
         return Some(0);
     }
@@ -317,51 +325,71 @@ fn compare(a: &Entry, b: &Entry, key: SortKey, reverse: bool) -> Ordering {
                 .mtime
                 .cmp(&b.mtime)
                 .then_with(|| natural_cmp(&a.name, &b.name)),
+            SortKey::Ext => natural_cmp(extension(&a.name), extension(&b.name))
+                .then_with(|| natural_cmp(&a.name, &b.name)),
         };
         if reverse { ord.reverse() } else { ord }
     })
 }
 
-/// Case-insensitive order in which runs of digits compare as numbers (`file2` < `file10`).
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    let mut ai = a.chars().peekable();
-    let mut bi = b.chars().peekable();
-    loop {
-        match (ai.peek().copied(), bi.peek().copied()) {
-            (None, None) => return a.cmp(b),
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
-            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let na = take_number(&mut ai);
-                let nb = take_number(&mut bi);
-                let ord = na
-                    .trim_start_matches('0')
-                    .len()
-                    .cmp(&nb.trim_start_matches('0').len())
-                    .then_with(|| na.trim_start_matches('0').cmp(nb.trim_start_matches('0')));
-                if ord != Ordering::Equal {
-                    return ord;
-                }
-            }
-            (Some(x), Some(y)) => {
-                let ord = x.to_lowercase().cmp(y.to_lowercase());
-                if ord != Ordering::Equal {
-                    return ord;
-                }
-                ai.next();
-                bi.next();
-            }
-        }
+/// The extension of a file name (`""` for none; a leading dot does not start one).
+fn extension(name: &str) -> &str {
+    match name.rfind('.') {
+        Some(i) if i > 0 => &name[i + 1..],
+        _ => "",
     }
 }
 
-fn take_number(it: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
-    let mut s = String::new();
-    while let Some(c) = it.peek().copied().filter(char::is_ascii_digit) {
-        s.push(c);
-        it.next();
+/// Case-insensitive order in which runs of digits compare as numbers (`file2` < `file10`).
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    // Byte-wise with an ASCII fast path: no allocation, so sorting 200,000 names stays quick.
+    let (ab, bb) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < ab.len() && j < bb.len() {
+        let (x, y) = (ab[i], bb[j]);
+        if x.is_ascii_digit() && y.is_ascii_digit() {
+            let (si, sj) = (i, j);
+            while i < ab.len() && ab[i].is_ascii_digit() {
+                i += 1;
+            }
+            while j < bb.len() && bb[j].is_ascii_digit() {
+                j += 1;
+            }
+            let (na, nb) = (trim_zeros(&ab[si..i]), trim_zeros(&bb[sj..j]));
+            let ord = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
+            if ord != Ordering::Equal {
+                return ord;
+            }
+            continue;
+        }
+        if x.is_ascii() && y.is_ascii() {
+            let ord = x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase());
+            if ord != Ordering::Equal {
+                return ord;
+            }
+            i += 1;
+            j += 1;
+            continue;
+        }
+        // Both indices sit on character boundaries: only whole characters are skipped.
+        let ca = a[i..].chars().next().expect("in bounds");
+        let cb = b[j..].chars().next().expect("in bounds");
+        let ord = ca.to_lowercase().cmp(cb.to_lowercase());
+        if ord != Ordering::Equal {
+            return ord;
+        }
+        i += ca.len_utf8();
+        j += cb.len_utf8();
     }
-    s
+    (ab.len() - i).cmp(&(bb.len() - j)).then_with(|| a.cmp(b))
+}
+
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let start = digits
+        .iter()
+        .position(|&d| d != b'0')
+        .unwrap_or(digits.len());
+    &digits[start..]
 }
 
 #[cfg(test)]
@@ -473,6 +501,10 @@ mod tests {
         p.cycle_sort(); // time, reversed
         p.toggle_hidden();
         assert_eq!(names(&p), ["zdir", ".hidden", "b.txt", "a.txt"]);
+        p.cycle_sort(); // extension, reversed: "txt" > "" (.hidden has none)
+        assert_eq!(names(&p), ["zdir", "b.txt", "a.txt", ".hidden"]);
+        p.cycle_sort();
+        assert_eq!(p.sort, SortKey::Name);
     }
 
     #[test]

@@ -66,6 +66,13 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Result<Plan, Run>, JobError> {
     let Some(have) = ops::size(ctx.conn, &job.remote, secs)? else {
         return plan(job.remote.clone(), true);
     };
+    // Some servers answer SIZE for a directory too: a file cannot replace one.
+    if ctx.conn.ftp.cwd(&job.remote).is_ok() {
+        return Err(JobError::fatal(format!(
+            "{} is a directory on the server; the file cannot replace it",
+            crate::sanitize::display_name(&job.remote)
+        )));
+    }
     let skip = |reason: &str| {
         Ok(Err(Run::Finished(Outcome::Skipped {
             reason: reason.into(),

@@ -1,8 +1,9 @@
 //! The bookmark list and the connection form.
 
+use crate::theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
@@ -18,7 +19,7 @@ fn frame_box(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line>) {
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .border_style(Style::default().fg(Color::Cyan))
+                .border_style(Style::default().fg(theme::current().accent))
                 .title(Span::styled(
                     format!(" {title} "),
                     Style::default().add_modifier(Modifier::BOLD),
@@ -52,7 +53,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
         let (text, style) = match item {
             ListItem::New => (
                 "＋ New connection…".to_string(),
-                Style::default().fg(Color::Green),
+                Style::default().fg(theme::current().ok),
             ),
             ListItem::Bookmark(i) => {
                 let b = &app.bookmarks.bookmarks[*i];
@@ -89,7 +90,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
                         display_name(&r.remote_dir),
                         flags(r.security, r.data_mode)
                     ),
-                    Style::default().fg(Color::Gray),
+                    Style::default().fg(theme::current().dim),
                 )
             }
         };
@@ -110,7 +111,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
         {
             lines.push(Line::from(Span::styled(
                 fit("─ recent connections ─", inner_w),
-                Style::default().fg(Color::DarkGray),
+                Style::default().fg(theme::current().dim),
             )));
         }
     }
@@ -120,13 +121,13 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
                 &format!("bookmarks.toml is broken (left untouched): {problem}"),
                 inner_w,
             ),
-            Style::default().fg(Color::LightRed),
+            Style::default().fg(theme::current().error),
         )));
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         "Enter connect · n new · e edit · d delete · Esc close",
-        Style::default().fg(Color::DarkGray),
+        Style::default().fg(theme::current().dim),
     )));
     let h = (lines.len() as u16 + 2).min(area.height);
     let rect = super::centered(area, w, h);
@@ -149,7 +150,7 @@ pub fn draw_form(frame: &mut Frame, area: Rect, form: &Form) {
         }
         let style = if focused {
             Style::default()
-                .fg(Color::Yellow)
+                .fg(theme::current().highlight)
                 .add_modifier(Modifier::BOLD)
         } else {
             Style::default()
@@ -162,13 +163,13 @@ pub fn draw_form(frame: &mut Frame, area: Rect, form: &Form) {
     if let Some(e) = &form.error {
         lines.push(Line::from(Span::styled(
             display_name(e),
-            Style::default().fg(Color::LightRed),
+            Style::default().fg(theme::current().error),
         )));
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         "Tab/↑↓ field · Space/←→ choose · Enter connect · Ctrl-S save as bookmark · Esc back",
-        Style::default().fg(Color::DarkGray),
+        Style::default().fg(theme::current().dim),
     )));
     let title = match &form.editing {
         Some(name) => format!("Edit bookmark {}", display_name(name)),

@@ -1,8 +1,9 @@
 //! Modal dialogs.
 
+use crate::theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
@@ -16,7 +17,7 @@ use crate::transfer::FileFacts;
 fn hint(text: &str) -> Line<'static> {
     Line::from(Span::styled(
         text.to_string(),
-        Style::default().fg(Color::DarkGray),
+        Style::default().fg(theme::current().dim),
     ))
 }
 
@@ -27,7 +28,7 @@ fn boxed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, w: u16) {
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::default()
                 .borders(Borders::ALL)
-                .border_style(Style::default().fg(Color::Yellow))
+                .border_style(Style::default().fg(theme::current().highlight))
                 .title(Span::styled(
                     format!(" {title} "),
                     Style::default().add_modifier(Modifier::BOLD),
@@ -61,13 +62,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
                 Line::from(format!("Password for {}:", display_name(label))),
                 Line::from(Span::styled(
                     format!("{}▏", "•".repeat(input.chars().count())),
-                    Style::default().fg(Color::Yellow),
+                    Style::default().fg(theme::current().highlight),
                 )),
             ];
             if let Some(e) = error {
                 lines.push(Line::from(Span::styled(
                     display_name(e),
-                    Style::default().fg(Color::LightRed),
+                    Style::default().fg(theme::current().error),
                 )));
             }
             lines.push(hint("Enter connect · Esc cancel"));
@@ -125,17 +126,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
                 )),
                 Line::from(Span::styled(
                     display_name(reason),
-                    Style::default().fg(Color::LightRed),
+                    Style::default().fg(theme::current().error),
                 )),
                 Line::from(""),
                 Line::from("SHA-256 fingerprint:"),
                 Line::from(Span::styled(
                     format!("  {a}"),
-                    Style::default().fg(Color::Yellow),
+                    Style::default().fg(theme::current().highlight),
                 )),
                 Line::from(Span::styled(
                     format!("  {}", b.trim_start_matches(':')),
-                    Style::default().fg(Color::Yellow),
+                    Style::default().fg(theme::current().highlight),
                 )),
                 Line::from(""),
                 Line::from("Compare it with what the server's owner gave you."),
@@ -163,7 +164,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
                 Line::from(prompt),
                 Line::from(Span::styled(
                     format!("{}▏", display_name(input)),
-                    Style::default().fg(Color::Yellow),
+                    Style::default().fg(theme::current().highlight),
                 )),
                 hint("Enter confirm · Esc cancel · Ctrl-U clear"),
             ];
@@ -226,7 +227,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
                 Line::from(format!("{verb} names matching (* and ? wildcards):")),
                 Line::from(Span::styled(
                     format!("{input}▏"),
-                    Style::default().fg(Color::Yellow),
+                    Style::default().fg(theme::current().highlight),
                 )),
                 hint("Enter apply · Esc cancel"),
             ];

@@ -1,8 +1,9 @@
 //! The help overlay: the key table.
 
+use crate::theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
@@ -15,7 +16,10 @@ pub fn draw(frame: &mut Frame, area: Rect) {
         .iter()
         .map(|(keys, _, what)| {
             Line::from(vec![
-                Span::styled(format!(" {keys:<20}"), Style::default().fg(Color::Cyan)),
+                Span::styled(
+                    format!(" {keys:<20}"),
+                    Style::default().fg(theme::current().accent),
+                ),
                 Span::raw(*what),
             ])
         })
@@ -23,7 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect) {
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         " any key closes this help",
-        Style::default().fg(Color::DarkGray),
+        Style::default().fg(theme::current().dim),
     )));
     frame.render_widget(Clear, rect);
     frame.render_widget(

@@ -1,8 +1,9 @@
 //! The protocol log pane: the browsing connection's commands and replies.
 
+use crate::theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -11,7 +12,7 @@ use crate::app::App;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(Style::default().fg(Color::DarkGray))
+        .border_style(Style::default().fg(theme::current().dim))
         .title(" Protocol log (L hides · wheel scrolls) ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -25,9 +26,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .take(end - start)
         .map(|l| {
             let style = if l.starts_with('>') {
-                Style::default().fg(Color::Cyan)
+                Style::default().fg(theme::current().accent)
             } else if l.starts_with("< 4") || l.starts_with("< 5") {
-                Style::default().fg(Color::LightRed)
+                Style::default().fg(theme::current().error)
             } else {
                 Style::default()
             };

@@ -152,6 +152,7 @@ pub fn hit_test(app: &App, column: u16, row: u16) -> Hit {
 
 /// Paint the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
+    crate::theme::use_theme(app.theme);
     let r = regions_in(frame.area(), app);
     if let Some(area) = r.local {
         pane::draw(frame, area, app, Side::Local);

@@ -1,8 +1,9 @@
 //! A pane: title with the path, a column header and the visible window of entries.
 
+use crate::theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -70,9 +71,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
     let pane = app.pane(side);
     let focused = app.focus == side;
     let border = if focused {
-        Style::default().fg(Color::Cyan)
+        Style::default().fg(theme::current().accent)
     } else {
-        Style::default().fg(Color::DarkGray)
+        Style::default().fg(theme::current().dim)
     };
     let inner_w = area.width.saturating_sub(2) as usize;
     let sort_hint = format!(
@@ -94,6 +95,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
             },
         )))
         .title(Line::from(format!(" {sort_hint} ")).right_aligned());
+    let block = match (side, app.local_disk) {
+        (Side::Local, Some((free, total))) => block.title_bottom(
+            Line::from(format!(
+                " {} free of {} ",
+                human_size(free),
+                human_size(total)
+            ))
+            .right_aligned(),
+        ),
+        _ => block,
+    };
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
@@ -128,9 +140,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
             "(only hidden files — press . to show them)".to_string()
         };
         let style = if pane.error.is_some() {
-            Style::default().fg(Color::Red)
+            Style::default().fg(theme::current().error)
         } else {
-            Style::default().fg(Color::DarkGray)
+            Style::default().fg(theme::current().dim)
         };
         lines.push(Line::from(Span::styled(fit(&msg, inner_w), style)));
     }
@@ -138,13 +150,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
         let selected = pane.selected.contains(&entry.name);
         let mut style = entry_style(entry);
         if selected {
-            style = style.fg(Color::Yellow).add_modifier(Modifier::BOLD);
+            style = style
+                .fg(theme::current().highlight)
+                .add_modifier(Modifier::BOLD);
         }
         if i == pane.cursor {
             style = if focused {
                 style.add_modifier(Modifier::REVERSED)
             } else {
-                style.bg(Color::DarkGray)
+                style.bg(theme::current().dim)
             };
         }
         let marker = match (selected, pane.marks.get(&entry.name)) {
@@ -155,7 +169,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
             (false, None) => " ",
         };
         if !selected && pane.marks.contains_key(&entry.name) {
-            style = style.fg(Color::Magenta);
+            style = style.fg(theme::current().marked);
         }
         lines.push(Line::from(Span::styled(
             format!("{marker}{}", row_text(entry, name_w, show_size, show_time)),
@@ -207,10 +221,10 @@ fn row_text(entry: &Entry, name_w: usize, show_size: bool, show_time: bool) -> S
 fn entry_style(entry: &Entry) -> Style {
     match entry.kind {
         EntryKind::Dir => Style::default()
-            .fg(Color::LightBlue)
+            .fg(theme::current().dir)
             .add_modifier(Modifier::BOLD),
-        EntryKind::Symlink => Style::default().fg(Color::LightCyan),
-        EntryKind::Unknown => Style::default().fg(Color::Yellow),
+        EntryKind::Symlink => Style::default().fg(theme::current().symlink),
+        EntryKind::Unknown => Style::default().fg(theme::current().highlight),
         EntryKind::File => Style::default(),
     }
 }

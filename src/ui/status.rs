@@ -1,8 +1,9 @@
 //! The status bar: connection state on the left, the last message, key hints on the right.
 
+use crate::theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
@@ -24,10 +25,18 @@ pub fn state_label(state: &ConnState) -> &'static str {
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let state = state_label(&app.conn);
     let state_style = match app.conn {
-        ConnState::Connected => Style::default().fg(Color::Black).bg(Color::Green),
-        ConnState::Connecting => Style::default().fg(Color::Black).bg(Color::Yellow),
-        ConnState::NotConnected => Style::default().fg(Color::White).bg(Color::DarkGray),
-        ConnState::Error(_) => Style::default().fg(Color::White).bg(Color::Red),
+        ConnState::Connected => Style::default()
+            .fg(theme::current().badge_text)
+            .bg(theme::current().ok),
+        ConnState::Connecting => Style::default()
+            .fg(theme::current().badge_text)
+            .bg(theme::current().highlight),
+        ConnState::NotConnected => Style::default()
+            .fg(theme::current().badge_text)
+            .bg(theme::current().dim),
+        ConnState::Error(_) => Style::default()
+            .fg(theme::current().badge_text)
+            .bg(theme::current().error),
     };
     let hint = if app.sync_browse {
         " SYNC ?:help q:quit "
@@ -39,7 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let msg_w = width.saturating_sub(badge.width() + hint.width() + 1);
     let msg_style = if app.status.is_error {
         Style::default()
-            .fg(Color::LightRed)
+            .fg(theme::current().error)
             .add_modifier(Modifier::BOLD)
     } else {
         Style::default()
@@ -56,7 +65,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Span::styled(badge, state_style.add_modifier(Modifier::BOLD)),
         Span::raw(" "),
         Span::styled(fit(&text, msg_w), msg_style),
-        Span::styled(hint, Style::default().fg(Color::DarkGray)),
+        Span::styled(hint, Style::default().fg(theme::current().dim)),
     ]);
     frame.render_widget(Paragraph::new(line), area);
 }

@@ -1,8 +1,9 @@
 //! The transfer panel: totals with a speed sparkline, then one row per job.
 
+use crate::theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
 
@@ -67,9 +68,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused {
-            Style::default().fg(Color::Cyan)
+            Style::default().fg(theme::current().accent)
         } else {
-            Style::default().fg(Color::DarkGray)
+            Style::default().fg(theme::current().dim)
         })
         .title(" Transfers — x cancel · X cancel all · R retry · t hide ");
     let inner = block.inner(area);
@@ -91,7 +92,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(
         Sparkline::default()
             .data(&history)
-            .style(Style::default().fg(Color::Green)),
+            .style(Style::default().fg(theme::current().ok)),
         Rect::new(inner.x + text_w + 1, inner.y, spark_w, 1),
     );
     let rows = inner.height.saturating_sub(1) as usize;
@@ -108,7 +109,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             if i == app.transfers.cursor && focused {
                 style = style.add_modifier(Modifier::REVERSED);
             } else if i == app.transfers.cursor {
-                style = style.bg(Color::DarkGray);
+                style = style.bg(theme::current().dim);
             }
             Line::from(Span::styled(row(v, inner.width as usize), style))
         })
@@ -177,10 +178,10 @@ fn progress_bar(fraction: f64, width: usize) -> String {
 
 fn state_style(state: &JobState) -> Style {
     match state {
-        JobState::Failed(_) => Style::default().fg(Color::LightRed),
-        JobState::Done => Style::default().fg(Color::Green),
-        JobState::Conflict { .. } => Style::default().fg(Color::Yellow),
-        JobState::Skipped(_) | JobState::Cancelled => Style::default().fg(Color::DarkGray),
+        JobState::Failed(_) => Style::default().fg(theme::current().error),
+        JobState::Done => Style::default().fg(theme::current().ok),
+        JobState::Conflict { .. } => Style::default().fg(theme::current().highlight),
+        JobState::Skipped(_) | JobState::Cancelled => Style::default().fg(theme::current().dim),
         _ => Style::default(),
     }
 }

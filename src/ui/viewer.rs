@@ -1,8 +1,9 @@
 //! The file viewer, drawn over the panes.
 
+use crate::theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
@@ -23,7 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, v: &Viewer) {
     );
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(Style::default().fg(Color::Cyan))
+        .border_style(Style::default().fg(theme::current().accent))
         .title(Span::styled(
             title,
             Style::default().add_modifier(Modifier::BOLD),
