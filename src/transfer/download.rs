@@ -8,7 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use super::event::{FileFacts, Outcome, TransferEvent};
 use super::job::{Job, Resolution, numbered_name};
-use super::pool::{Ctx, JobError, Run};
+use super::pool::{Ctx, JobError, Run, Stop};
 use super::progress::Throttle;
 use crate::remote::{RemoteError, ops};
 
@@ -237,14 +237,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
             if stream.finish().is_err() {
                 ctx.drop_connection = true;
             }
-            return match stop {
-                Stop::Cancelled => Ok(Run::Finished(Outcome::Cancelled)),
-                _ if ctx.running.cancelled() => Ok(Run::Finished(Outcome::Cancelled)),
-                Stop::Local(e) => Err(JobError::local("cannot write", &part, &e)),
-                Stop::Remote(e) => Err(JobError::retry(format!(
-                    "the data connection broke after {done} bytes: {e}"
-                ))),
-            };
+            return stop.into_result(ctx.running.cancelled(), "cannot write", &part, done);
         }
     }
     if let Some(want) = plan.expected {
@@ -277,12 +270,6 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         bytes: done - offset,
         secs: throttle.elapsed(),
     }))
-}
-
-enum Stop {
-    Cancelled,
-    Local(std::io::Error),
-    Remote(std::io::Error),
 }
 
 /// True when `source` is known to be newer than `dest`.

@@ -293,6 +293,36 @@ impl From<RemoteError> for JobError {
     }
 }
 
+/// Why a copy loop stopped before the end of the data.
+pub(super) enum Stop {
+    Cancelled,
+    /// Reading or writing the local file failed.
+    Local(std::io::Error),
+    /// The data connection failed.
+    Remote(std::io::Error),
+}
+
+impl Stop {
+    /// The job's result: cancelled (also when the failure came from our own cancel closing
+    /// the socket), a local error about `path`, or a retryable data-connection error.
+    pub fn into_result(
+        self,
+        cancelled: bool,
+        what: &str,
+        path: &std::path::Path,
+        done: u64,
+    ) -> Result<Run, JobError> {
+        match self {
+            Stop::Cancelled => Ok(Run::Finished(Outcome::Cancelled)),
+            _ if cancelled => Ok(Run::Finished(Outcome::Cancelled)),
+            Stop::Local(e) => Err(JobError::local(what, path, &e)),
+            Stop::Remote(e) => Err(JobError::retry(format!(
+                "the data connection broke after {done} bytes: {e}"
+            ))),
+        }
+    }
+}
+
 /// What one run of a file job came to.
 pub(super) enum Run {
     Finished(Outcome),

@@ -7,7 +7,7 @@ use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use super::download::{is_newer, modified_secs, open_source};
 use super::event::{FileFacts, Outcome, TransferEvent};
 use super::job::{Job, Resolution, numbered_name};
-use super::pool::{Ctx, JobError, Run};
+use super::pool::{Ctx, JobError, Run, Stop};
 use super::progress::Throttle;
 use crate::remote::{RemoteError, ops, path as rpath};
 
@@ -183,14 +183,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         if finished.is_err() {
             ctx.drop_connection = true;
         }
-        return match stop {
-            Stop::Cancelled => Ok(Run::Finished(Outcome::Cancelled)),
-            _ if ctx.running.cancelled() => Ok(Run::Finished(Outcome::Cancelled)),
-            Stop::Local(e) => Err(JobError::local("cannot read", &job.local, &e)),
-            Stop::Remote(e) => Err(JobError::retry(format!(
-                "the data connection broke after {done} bytes: {e}"
-            ))),
-        };
+        return stop.into_result(ctx.running.cancelled(), "cannot read", &job.local, done);
     }
     if let Err(e) = finished {
         ctx.drop_connection = true;
@@ -222,10 +215,4 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         bytes: done - offset,
         secs: throttle.elapsed(),
     }))
-}
-
-enum Stop {
-    Cancelled,
-    Local(std::io::Error),
-    Remote(std::io::Error),
 }
