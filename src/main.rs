@@ -100,13 +100,13 @@ fn run_tui(cli: Cli) -> anyhow::Result<()> {
     if cli.demo {
         return run_demo(local, options);
     }
+    let mut options = options;
     let profile = match cli.url.as_deref() {
         // Not a URL: the name of a bookmark.
         Some(name) if !name.contains("://") => {
             if !options.bookmarks.bookmarks.iter().any(|b| b.name == name) {
                 anyhow::bail!("no bookmark named {name:?} (ftpdeck --list-bookmarks shows them)");
             }
-            let mut options = options;
             options.start_bookmark = Some(name.to_string());
             return ftpdeck::tui::run(local, None, options);
         }
@@ -119,9 +119,10 @@ fn run_tui(cli: Cli) -> anyhow::Result<()> {
                 profile.pinned_cert = ftpdeck::known_servers::lookup(&profile.host, profile.port);
             }
             if url.contains('@') && profile.password.is_some() && profile.user != "anonymous" {
-                tracing::warn!(
-                    "password given on the command line (visible in ps and shell history)"
-                );
+                let warning = "The password in the URL is visible in ps and your shell history: \
+                               prefer the prompt (leave it out) or a bookmark";
+                tracing::warn!("{warning}");
+                options.startup_warnings.push(warning.to_string());
             }
             Some(profile)
         }

@@ -4,7 +4,15 @@
 /// escape sequence — are replaced by `?`, so nothing a server sends can drive the terminal.
 pub fn display_name(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
+        .map(|c| {
+            if c.is_control() {
+                '?'
+            } else if crate::remote::encoding::is_escape(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

@@ -196,7 +196,8 @@ fn hostile_names_in_a_list_listing_come_back_raw_and_display_sanitised() {
             f("a/b", "a/b", Some(5)),
             f("a\\b", "a\\b", Some(5)),
             f("nul\0name", "nul?name", Some(5)),
-            f("bad\u{FFFD}name", "bad\u{FFFD}name", Some(5)),
+            // The invalid byte is kept (escaped, so it can be sent back) and shown as U+FFFD.
+            f("bad\u{F7FF}name", "bad\u{FFFD}name", Some(5)),
             f("cr\rmid", "cr?mid", Some(5)),
             f("huge", "huge", None),
             f("max", "max", Some(u64::MAX)),
@@ -261,7 +262,7 @@ fn hostile_names_in_an_mlsd_listing_come_back_raw_and_display_sanitised() {
             ("a/b".into(), "a/b", EntryKind::Dir, None, Some(JAN_2_2020)),
             f("a\\b", "a\\b"),
             f("nul\0name", "nul?name"),
-            f("bad\u{FFFD}name", "bad\u{FFFD}name"),
+            f("bad\u{F7FF}name", "bad\u{FFFD}name"),
             ("absurd".into(), "absurd", EntryKind::File, None, None),
             (
                 "\x1b[2J garbage".into(),
@@ -471,6 +472,32 @@ fn a_pasv_reply_naming_another_address_still_lists() {
         .0
         .expect("list / through the control peer's address");
     assert_eq!(listing.entries.len(), 5);
+}
+
+#[test]
+fn trusting_the_announced_pasv_address_is_an_opt_in_that_really_uses_it() {
+    let server = FakeServer::builder()
+        .listing(many_files(5))
+        .pasv_announces(std::net::Ipv4Addr::new(127, 0, 0, 2))
+        .start();
+    let s = Session::start();
+    let mut p = profile(&server);
+    p.trust_pasv_address = true;
+    s.cmd.send(RemoteCmd::Connect { profile: p }).unwrap();
+    recv_until(&s.rx, T, |e| match e {
+        RemoteEvent::Connected { .. } => Some(()),
+        RemoteEvent::ConnectFailed { error } => panic!("{error}"),
+        _ => None,
+    });
+    // The data connection goes to 127.0.0.2 as announced, where nothing listens.
+    let err = s
+        .list(1, "/")
+        .0
+        .expect_err("nothing listens at the announced address");
+    assert!(
+        !err.is_connection_lost(),
+        "the control connection is fine: {err:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

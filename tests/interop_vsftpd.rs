@@ -508,3 +508,26 @@ fn vsftpd_explicit_ftps_with_a_pinned_certificate_and_session_reuse() {
         "data connections were protected"
     );
 }
+
+#[test]
+fn vsftpd_a_name_that_is_not_utf8_is_listed_and_downloaded_with_its_bytes() {
+    use std::os::unix::ffi::OsStrExt;
+    let server = vsftpd_or_skip!(VsftpdOptions::default());
+    std::fs::create_dir_all(server.path("latin1")).unwrap();
+    let raw_name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    std::fs::write(server.path("latin1").join(raw_name), b"latin-1 name").unwrap();
+    server.give_to_user();
+
+    let mut e = Engine::new(profile(&server), 1);
+    let dst = tempfile::tempdir().unwrap();
+    let down = e.job(
+        Direction::Download,
+        "/latin1",
+        &dst.path().join("latin1"),
+        true,
+    );
+    assert_all_done(&e.run(vec![down]));
+    let got = std::fs::read(dst.path().join("latin1").join(raw_name))
+        .expect("the file arrives under the server's own bytes");
+    assert_eq!(got, b"latin-1 name");
+}

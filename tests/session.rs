@@ -254,3 +254,31 @@ fn a_burst_of_listings_is_answered_for_the_newest() {
         .count();
     assert!(answered < 19, "every listing of the burst ran: {answered}");
 }
+
+#[test]
+fn a_421_greeting_says_the_server_is_busy() {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.write_all(b"421 Too many users, try later\r\n").unwrap();
+    });
+    let (cmd, rx) = worker(true);
+    let p = ftpdeck::remote::Profile {
+        host: "127.0.0.1".into(),
+        port,
+        ..ftpdeck::remote::Profile::anonymous("x", 21)
+    };
+    cmd.send(RemoteCmd::Connect { profile: p }).unwrap();
+    let (error, _) = recv_until(&rx, T, |e| match e {
+        RemoteEvent::ConnectFailed { error } => Some(error.clone()),
+        _ => None,
+    });
+    server.join().unwrap();
+    assert!(matches!(error, RemoteError::Busy { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("busy") && error.to_string().contains("421"),
+        "{error}"
+    );
+}

@@ -67,7 +67,7 @@ impl App {
                     (
                         Direction::Download,
                         rpath::join(&src_dir, &e.name),
-                        Path::new(&dest_dir).join(&e.name),
+                        Path::new(&dest_dir).join(crate::remote::encoding::local_name(&e.name)),
                     )
                 }
                 Side::Local => (

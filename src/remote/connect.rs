@@ -247,9 +247,17 @@ fn connect_once(
         ftp
     } else {
         configure_socket(&stream, timeouts);
-        RustlsFtpStream::connect_with_stream(stream)
-            .map_err(|e| RemoteError::from_ftp(e, "waiting for the greeting", read_secs))?
+        RustlsFtpStream::connect_with_stream(stream).map_err(|e| {
+            match RemoteError::from_ftp(e, "waiting for the greeting", read_secs) {
+                // 421 at the door: too many users, or the server is going down.
+                RemoteError::ConnectionLost { detail } if detail.starts_with("421") => {
+                    RemoteError::Busy { reply: detail }
+                }
+                other => other,
+            }
+        })?
     };
+    ftp.set_encoding(super::encoding::LosslessUtf8);
     let welcome = ftp
         .get_welcome_msg()
         .map(crate::sanitize::display_name)

@@ -23,6 +23,14 @@ pub enum RemoteError {
     Protocol { detail: String },
     #[error("not connected")]
     NotConnected,
+    /// The server turned us away at the greeting (421: too many users, shutting down).
+    #[error("the server is busy: {reply} — try again later")]
+    Busy { reply: String },
+    /// The data connection could not be opened or broke; the control connection is fine.
+    #[error(
+        "the data connection failed: {detail} — if this keeps happening, try the other data mode (passive/active)"
+    )]
+    DataConnection { detail: String },
     /// The server's certificate is not trusted (self-signed, wrong name, expired, changed).
     #[error(
         "untrusted certificate ({reason}); SHA-256 fingerprint {}",

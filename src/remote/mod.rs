@@ -1,6 +1,7 @@
 //! Everything FTP on the client side: connecting, the browsing session worker, listings.
 
 pub mod connect;
+pub mod encoding;
 pub mod error;
 pub mod fileops;
 pub mod listing;

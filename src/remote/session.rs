@@ -207,8 +207,27 @@ impl Worker {
         Ok(())
     }
 
+    /// A socket error is reported the same for the control and the data connection: when the
+    /// control connection still answers NOOP, it was the data connection, and the session
+    /// goes on without a reconnect.
+    fn blame_data_connection<T>(
+        &mut self,
+        result: Result<T, RemoteError>,
+    ) -> Result<T, RemoteError> {
+        match result {
+            Err(RemoteError::ConnectionLost { detail }) => {
+                match self.conn.as_mut().map(|c| c.ftp.noop()) {
+                    Some(Ok(())) => Err(RemoteError::DataConnection { detail }),
+                    _ => Err(RemoteError::ConnectionLost { detail }),
+                }
+            }
+            other => other,
+        }
+    }
+
     fn list(&mut self, id: u64, path: String) -> bool {
-        let mut result = self.try_list(&path);
+        let first = self.try_list(&path);
+        let mut result = self.blame_data_connection(first);
         if matches!(&result, Err(e) if e.worth_reconnecting()) && self.profile.is_some() {
             // The control connection died (server restart, idle timeout): one transparent retry.
             self.conn = None;
@@ -229,7 +248,8 @@ impl Worker {
     }
 
     fn op(&mut self, id: u64, op: RemoteOp) -> bool {
-        let mut result = self.try_op(id, &op);
+        let first = self.try_op(id, &op);
+        let mut result = self.blame_data_connection(first);
         if matches!(&result, Err(e) if e.worth_reconnecting()) && self.profile.is_some() {
             self.conn = None;
             result = self.try_op(id, &op);

@@ -68,7 +68,7 @@ fn expand_download(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
         }
         match local_component(&e.name) {
             Ok(name) => {
-                c.local = job.local.join(name);
+                c.local = job.local.join(crate::remote::encoding::local_name(name));
                 c.is_dir = e.kind == EntryKind::Dir;
                 c.size = e.size;
                 c.mtime = e.mtime;
