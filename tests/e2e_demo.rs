@@ -217,3 +217,21 @@ fn refused_connection_shows_in_status_bar_and_quits() {
     );
     quit_and_check_restored(&pty);
 }
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits() {
+    let local = tempfile::tempdir().unwrap();
+    let pty = Pty::spawn(&["--demo", "--local", local.path().to_str().unwrap()], &[], COLS, ROWS);
+    pty.wait_for("README.txt", WAIT).expect("the demo is up");
+    let pid = pty.pid.expect("the child's pid");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(pty.wait_exit(WAIT), Some(0), "a clean exit on SIGTERM");
+    pty.with_screen(|s| {
+        assert!(!s.alternate_screen(), "still on the alternate screen");
+        assert!(!s.hide_cursor(), "cursor still hidden");
+    });
+}

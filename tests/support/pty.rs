@@ -56,6 +56,8 @@ pub struct Pty {
     master: Box<dyn portable_pty::MasterPty + Send>,
     /// HOME, XDG dirs, log dir and working directory of the program; removed on drop.
     pub home: tempfile::TempDir,
+    /// The program's process id.
+    pub pid: Option<u32>,
 }
 
 impl Pty {
@@ -122,6 +124,7 @@ impl Pty {
         // (EOF / EIO) as soon as the child exits.
         drop(pair.slave);
         let killer = child.clone_killer();
+        let pid = child.process_id();
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = Arc::new(Mutex::new(pair.master.take_writer().expect("pty writer")));
 
@@ -179,6 +182,7 @@ impl Pty {
             reader: Some(reader),
             master: pair.master,
             home,
+            pid,
         }
     }
 
