@@ -221,7 +221,12 @@ fn refused_connection_shows_in_status_bar_and_quits() {
 #[test]
 fn sigterm_restores_the_terminal_and_exits() {
     let local = tempfile::tempdir().unwrap();
-    let pty = Pty::spawn(&["--demo", "--local", local.path().to_str().unwrap()], &[], COLS, ROWS);
+    let pty = Pty::spawn(
+        &["--demo", "--local", local.path().to_str().unwrap()],
+        &[],
+        COLS,
+        ROWS,
+    );
     pty.wait_for("README.txt", WAIT).expect("the demo is up");
     let pid = pty.pid.expect("the child's pid");
     let status = std::process::Command::new("kill")
