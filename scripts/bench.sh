@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# ftpdeck against curl and lftp, side by side, in one run.
+#
+#   scripts/bench.sh                  # full run: 1 GiB file, 20,000-entry dir, 2,000-file tree
+#   BENCH_QUICK=1 scripts/bench.sh    # smoke run: 64 MiB, 2,000 entries, 200 files
+#   BENCH_RUNS=5 scripts/bench.sh     # runs per contender (default 3; the table shows medians)
+#
+# As root it first installs what is missing (curl, lftp with apt-get; vsftpd through
+# .ci/install-vsftpd.sh when present, never starting its system service); whatever cannot
+# be installed is skipped by the bench with a note. Results: the table on stdout and in
+# target/bench/compare.md, and target/bench/compare.json (with the machine and date);
+# a BENCH_QUICK=1 run writes compare-quick.md/.json instead.
+# Other knobs: BENCH_KEYS, BENCH_ONLY=big,tree,list,keys,memory, BENCH_SERVER=embedded
+# (see benches/compare.rs). The harness's self-tests: cargo test --bench compare.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+say() { echo "bench.sh: $*"; }
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    missing=()
+    command -v curl >/dev/null 2>&1 || missing+=(curl)
+    command -v lftp >/dev/null 2>&1 || missing+=(lftp)
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing ${missing[*]}"
+        apt-get update -qq >/dev/null 2>&1 || say "apt-get update failed; trying the install anyway"
+        for pkg in "${missing[@]}"; do
+            # One at a time, so one that cannot be had does not stop the others.
+            apt-get install -y -qq "$pkg" >/dev/null 2>&1 ||
+                say "could not install $pkg: the contests run without it"
+        done
+    fi
+    if [ -f .ci/install-vsftpd.sh ]; then
+        # The interop tests' installer: apt-get install vsftpd without starting the system
+        # service (or an unpacked copy under target/vsftpd), plus its PAM file.
+        bash .ci/install-vsftpd.sh || say "vsftpd could not be installed: the embedded server stands in"
+    elif ! command -v vsftpd >/dev/null 2>&1 && [ ! -x /usr/sbin/vsftpd ]; then
+        say "installing vsftpd (its system service is kept from starting: the bench runs its own)"
+        made_policy=no
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+            printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && made_policy=yes
+        fi
+        apt-get install -y -qq vsftpd >/dev/null 2>&1 ||
+            say "could not install vsftpd: the embedded server stands in"
+        [ "$made_policy" = yes ] && rm -f /usr/sbin/policy-rc.d
+    fi
+else
+    for tool in curl lftp vsftpd; do
+        command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] ||
+            say "$tool is missing (not root or no apt-get: not installing): skipped"
+    done
+fi
+
+cargo bench --bench compare || exit $?
+
+target="${CARGO_TARGET_DIR:-target}"
+echo
+stem=compare
+[ -n "${BENCH_QUICK:-}" ] && [ "${BENCH_QUICK}" != 0 ] && stem=compare-quick
+cat "$target/bench/$stem.md"
+echo "JSON: $target/bench/$stem.json"
