@@ -270,3 +270,17 @@ fn transfer_panel_shows_progress_speed_eta_and_totals() {
     assert!(!screen.join("\n").contains("Transfers —"));
     assert!(screen[39].contains("1 running"), "{}", screen[39]);
 }
+
+#[test]
+fn help_fits_a_small_terminal_in_columns() {
+    let mut app = app_with(vec![], 100, 24);
+    app.update(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::F(1),
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    let all = render(&app, 100, 24).join("\n");
+    // The first and the last bindings are both on screen.
+    assert!(all.contains("switch pane"), "{all}");
+    assert!(all.contains("q / F10"), "{all}");
+    assert!(all.contains("any key closes"), "{all}");
+}
