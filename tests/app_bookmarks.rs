@@ -268,3 +268,30 @@ fn a_successful_connection_is_remembered_without_its_password() {
             .any(|c| matches!(c, Cmd::Local(LocalCmd::SaveBookmarks { .. })))
     );
 }
+
+#[test]
+fn the_form_can_opt_into_the_announced_passive_address() {
+    let mut app = app_with(vec![]);
+    app.update(key(KeyCode::Char('n')));
+    typed(&mut app, "nat");
+    app.update(key(KeyCode::Tab));
+    typed(&mut app, "h.example");
+    // Back from the name field (wrapping) lands on the last field: the passive address.
+    for _ in 0..2 {
+        app.update(key(KeyCode::BackTab));
+    }
+    app.update(key(KeyCode::Char(' ')));
+    let cmds = app.update(ctrl('s'));
+    let store = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Local(LocalCmd::SaveBookmarks { store }) => Some(store.clone()),
+            _ => None,
+        })
+        .expect("saved");
+    assert!(
+        store.bookmarks[0].trust_pasv_address,
+        "{:?}",
+        store.bookmarks[0]
+    );
+}

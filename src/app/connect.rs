@@ -153,7 +153,6 @@ impl App {
                     if let Some(old) = form.editing.as_deref() {
                         if let Some(prev) = self.bookmarks.find(old) {
                             b.pinned_cert = prev.pinned_cert.clone();
-                            b.trust_pasv_address = prev.trust_pasv_address;
                         }
                         if old != b.name {
                             if let Err(e) = self.bookmarks.rename(old, &b.name) {

@@ -21,9 +21,10 @@ pub const MODE: usize = 8;
 pub const REMOTE_DIR: usize = 9;
 pub const LOCAL_DIR: usize = 10;
 pub const NOTE: usize = 11;
+pub const PASV_ADDR: usize = 12;
 
 /// The labels, in order; choice fields list their options.
-pub const LABELS: [&str; 12] = [
+pub const LABELS: [&str; 13] = [
     "Name",
     "Host",
     "Port",
@@ -36,6 +37,7 @@ pub const LABELS: [&str; 12] = [
     "Remote dir",
     "Local dir",
     "Note",
+    "Passive address",
 ];
 const KEEP_CHOICES: [&str; 4] = [
     "ask each time",
@@ -45,12 +47,16 @@ const KEEP_CHOICES: [&str; 4] = [
 ];
 const TLS_CHOICES: [&str; 3] = ["none", "explicit (AUTH TLS)", "implicit (port 990)"];
 const MODE_CHOICES: [&str; 2] = ["passive", "active"];
+const PASV_CHOICES: [&str; 2] = [
+    "the control connection's (NAT-safe)",
+    "the one the server announces",
+];
 
 /// The form's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
     /// Text of each field (choice fields hold the index as text).
-    pub values: [String; 12],
+    pub values: [String; 13],
     pub focus: usize,
     /// The bookmark being edited (its name before editing), if any.
     pub editing: Option<String>,
@@ -69,11 +75,12 @@ pub enum FormOutcome {
 impl Form {
     /// An empty quick-connect form.
     pub fn new() -> Form {
-        let mut values: [String; 12] = Default::default();
+        let mut values: [String; 13] = Default::default();
         values[PORT] = "21".into();
         values[KEEP] = "0".into();
         values[TLS] = "0".into();
         values[MODE] = "0".into();
+        values[PASV_ADDR] = "0".into();
         Form {
             values,
             focus: HOST,
@@ -102,6 +109,7 @@ impl Form {
             DataMode::Passive => "0".into(),
             DataMode::Active => "1".into(),
         };
+        f.values[PASV_ADDR] = if b.trust_pasv_address { "1" } else { "0" }.into();
         f.values[REMOTE_DIR] = b.remote_dir.clone();
         f.values[LOCAL_DIR] = b
             .local_dir
@@ -120,6 +128,7 @@ impl Form {
             KEEP => Some(&KEEP_CHOICES),
             TLS => Some(&TLS_CHOICES),
             MODE => Some(&MODE_CHOICES),
+            PASV_ADDR => Some(&PASV_CHOICES),
             _ => None,
         }
     }
@@ -143,6 +152,7 @@ impl Form {
         match field {
             PASS_CMD => self.choice(KEEP) == 2,
             PASSWORD => self.choice(KEEP) != 3,
+            PASV_ADDR => self.choice(MODE) == 0,
             _ => true,
         }
     }
@@ -272,7 +282,7 @@ impl Form {
                 password,
                 security,
                 data_mode,
-                trust_pasv_address: false,
+                trust_pasv_address: self.choice(PASV_ADDR) == 1 && data_mode == DataMode::Passive,
                 remote_dir: v[REMOTE_DIR].trim().to_string(),
                 local_dir: opt(&v[LOCAL_DIR]).map(PathBuf::from),
                 note: opt(&v[NOTE]),
