@@ -56,6 +56,8 @@ mod tests {
         assert_eq!(display_name("a\x1b[31mred\x07"), "a?[31mred?");
         assert_eq!(display_name("c1\u{9b}2J"), "c1?2J");
         assert_eq!(display_name("日本語 ok"), "日本語 ok");
+        // A raw byte kept from a name that is not UTF-8 (see remote::encoding).
+        assert_eq!(display_name("caf\u{f7e9}"), "caf\u{FFFD}");
     }
 
     #[test]
