@@ -5,6 +5,7 @@ mod compare;
 pub mod connect;
 mod copy;
 pub mod dialog;
+mod events;
 pub mod fileops;
 pub mod form;
 pub mod keymap;
@@ -20,7 +21,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEventKind};
 
 use crate::local::{LocalCmd, LocalEvent};
-use crate::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent};
+use crate::remote::{Profile, RemoteCmd, RemoteEvent};
 use crate::transfer::{JobId, Resolution, TransferCmd, TransferEvent};
 use dialog::Dialog;
 pub use mouse::Drag;
@@ -393,158 +394,6 @@ impl App {
             Some(p) => self.start_connect(p),
             None => {
                 self.error("Not connected — press b for bookmarks or o to connect");
-                vec![]
-            }
-        }
-    }
-
-    // ----- worker events ---------------------------------------------------------------------
-
-    fn on_remote(&mut self, event: RemoteEvent) -> Vec<Cmd> {
-        match event {
-            RemoteEvent::Connecting { label } => {
-                self.conn = ConnState::Connecting;
-                self.info(format!("Connecting to {label}…"));
-                vec![]
-            }
-            RemoteEvent::Connected { label, home, .. } => {
-                self.conn = ConnState::Connected;
-                self.remote.error = None;
-                self.info(format!("Connected to {label}"));
-                let mut cmds = Vec::new();
-                if let Some(p) = self.profile.clone() {
-                    cmds.push(Cmd::Transfer(TransferCmd::SetProfile(p.clone())));
-                    cmds.extend(self.remember_connection(&p));
-                }
-                let start = match &self.profile {
-                    Some(p) if !p.path.is_empty() && self.remote.dir.is_empty() => p.path.clone(),
-                    _ if !self.remote.dir.is_empty() => self.remote.dir.clone(),
-                    _ => home,
-                };
-                cmds.push(self.request_remote(start, None));
-                cmds
-            }
-            RemoteEvent::ConnectFailed { error } => {
-                let msg = error.to_string();
-                self.conn = ConnState::Error(msg.clone());
-                self.remote.pending = None;
-                if let RemoteError::UntrustedCert {
-                    fingerprint,
-                    reason,
-                } = &error
-                {
-                    self.dialog = Some(Dialog::TrustCert {
-                        fingerprint: fingerprint.clone(),
-                        reason: reason.clone(),
-                    });
-                }
-                if matches!(error, RemoteError::Login { .. }) {
-                    // Forget the wrong password and ask again.
-                    if let Some(p) = self.profile.as_mut() {
-                        p.password = None;
-                        self.dialog = Some(Dialog::Password {
-                            label: p.label(),
-                            input: String::new(),
-                            error: Some(msg.clone()),
-                        });
-                    }
-                }
-                if self.remote.entries.is_empty() {
-                    self.remote.error = Some(msg.clone());
-                }
-                self.error(format!("{msg} — press r to retry"));
-                vec![]
-            }
-            RemoteEvent::Reconnected { label } => {
-                self.conn = ConnState::Connected;
-                self.info(format!(
-                    "The connection had dropped; reconnected to {label}"
-                ));
-                vec![]
-            }
-            RemoteEvent::ConnectionLost { error } => {
-                self.conn = ConnState::Error(error.to_string());
-                self.error(format!("{error} — press r to reconnect"));
-                vec![]
-            }
-            RemoteEvent::OpProgress { id, done } => {
-                self.on_op_progress(id, done);
-                vec![]
-            }
-            RemoteEvent::OpDone { id, result } => self.on_remote_op_done(id, result),
-            RemoteEvent::Listed { id, result, .. } => {
-                let Some(pending) = self.remote.pending.clone().filter(|p| p.id == id) else {
-                    return vec![]; // a late answer for a directory the user already left
-                };
-                self.remote.pending = None;
-                match result {
-                    Ok(listing) => {
-                        self.remote.set_listing(
-                            listing.path,
-                            listing.entries,
-                            pending.select.as_deref(),
-                        );
-                        self.remote.scroll_to_cursor(self.pane_rows());
-                        if self.conn != ConnState::Connected {
-                            self.conn = ConnState::Connected;
-                        }
-                    }
-                    Err(error) => {
-                        let path = crate::sanitize::display_name(&pending.path);
-                        if error.is_connection_lost() {
-                            self.conn = ConnState::Error(error.to_string());
-                        }
-                        if self.remote.entries.is_empty() {
-                            self.remote.error = Some(format!("{path}: {error}"));
-                        }
-                        self.error(format!("Cannot open {path}: {error} — press r to retry"));
-                    }
-                }
-                vec![]
-            }
-        }
-    }
-
-    fn on_local(&mut self, event: LocalEvent) -> Vec<Cmd> {
-        match event {
-            LocalEvent::OpProgress { id, done } => {
-                self.on_op_progress(id, done);
-                vec![]
-            }
-            LocalEvent::OpDone { id, result } => self.on_op_done(id, result),
-            LocalEvent::Secret { name, result } => self.on_secret(name, result),
-            LocalEvent::DiskUsage { free, total } => {
-                self.local_disk = Some((free, total));
-                vec![]
-            }
-            LocalEvent::Saved { what, result } => {
-                match result {
-                    Ok(note) if !note.is_empty() => self.info(note),
-                    Ok(_) => {}
-                    Err(e) => self.error(format!("Could not save {what}: {e}")),
-                }
-                vec![]
-            }
-            LocalEvent::Listed { id, result, .. } => {
-                let Some(pending) = self.local.pending.clone().filter(|p| p.id == id) else {
-                    return vec![];
-                };
-                self.local.pending = None;
-                match result {
-                    Ok((dir, entries)) => {
-                        let dir = dir.to_string_lossy().into_owned();
-                        self.local
-                            .set_listing(dir, entries, pending.select.as_deref());
-                        self.local.scroll_to_cursor(self.pane_rows());
-                        self.refresh_compare();
-                    }
-                    Err(e) => {
-                        if self.local.entries.is_empty() {
-                            self.local.error = Some(e.clone());
-                        }
-                        self.error(format!("Cannot open {e}"));
-                    }
-                }
                 vec![]
             }
         }

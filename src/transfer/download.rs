@@ -8,8 +8,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use super::event::{FileFacts, Outcome, TransferEvent};
 use super::job::{Job, Resolution, numbered_name};
-use super::pool::{Ctx, JobError, Run, Stop};
 use super::progress::Throttle;
+use super::run::{Ctx, JobError, Run, Stop};
 use crate::remote::{RemoteError, ops};
 
 /// Decided once per job, kept across retries.

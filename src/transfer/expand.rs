@@ -6,7 +6,7 @@ use std::fs;
 use std::io::ErrorKind;
 
 use super::job::{Direction, Job};
-use super::pool::{Ctx, JobError};
+use super::run::{Ctx, JobError};
 use crate::entry::EntryKind;
 use crate::remote::{ops, path as rpath};
 use crate::sanitize::{display_name, local_component};

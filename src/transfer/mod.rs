@@ -10,6 +10,7 @@ mod expand;
 mod job;
 mod pool;
 mod progress;
+mod run;
 mod upload;
 
 pub use event::{FileFacts, Outcome, TransferEvent};

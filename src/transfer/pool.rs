@@ -2,15 +2,15 @@
 //! and the bookkeeping that removes a moved directory once everything in it has arrived.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use super::event::{FileFacts, Outcome, TransferEvent};
+use super::event::{Outcome, TransferEvent};
 use super::job::{CHILD_ID_BASE, Direction, Job, JobId};
+use super::run::{Ctx, Emit, JobError, Run, Running};
 use super::{download, expand, upload};
 use crate::remote::connect::{self, Connection, Profile, Timeouts};
 use crate::remote::{RemoteError, ops};
@@ -92,37 +92,6 @@ where
         })
         .expect("spawn transfer dispatcher");
     tx
-}
-
-pub(super) type Emit = Arc<dyn Fn(TransferEvent) + Send + Sync>;
-
-/// A job being worked on, reachable from the dispatcher to cancel it.
-#[derive(Default)]
-pub(super) struct Running {
-    cancel: AtomicBool,
-    /// The data connection, so a cancel can interrupt a blocked read or write at once.
-    socket: Mutex<Option<TcpStream>>,
-}
-
-impl Running {
-    pub fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
-    }
-
-    fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
-        if let Some(s) = self.socket.lock().expect("socket lock").as_ref() {
-            let _ = s.shutdown(std::net::Shutdown::Both);
-        }
-    }
-
-    /// Remember the data connection of the transfer in progress (or forget it with `None`).
-    pub fn set_socket(&self, socket: Option<TcpStream>) {
-        *self.socket.lock().expect("socket lock") = socket;
-        if self.cancelled() {
-            self.cancel();
-        }
-    }
 }
 
 /// Removing a moved directory once all of its contents arrived.
@@ -247,105 +216,6 @@ impl Shared {
 fn log_dropped_removals(removals: Vec<Removal>) {
     for r in removals {
         tracing::warn!("not removing {r:?}: its transfer was cancelled");
-    }
-}
-
-/// A job that failed, and whether trying again (on a new connection) may help.
-#[derive(Debug)]
-pub(super) struct JobError {
-    pub message: String,
-    pub retryable: bool,
-}
-
-impl JobError {
-    pub fn fatal(message: impl Into<String>) -> Self {
-        JobError {
-            message: message.into(),
-            retryable: false,
-        }
-    }
-
-    pub fn retry(message: impl Into<String>) -> Self {
-        JobError {
-            message: message.into(),
-            retryable: true,
-        }
-    }
-
-    pub fn local(what: &str, path: &std::path::Path, e: &std::io::Error) -> Self {
-        JobError::fatal(format!(
-            "{what} {}: {}",
-            path.display(),
-            crate::local::plain_io_error(e)
-        ))
-    }
-}
-
-impl From<RemoteError> for JobError {
-    fn from(e: RemoteError) -> Self {
-        // Data-connection trouble and aborted transfers are worth another try; refusals are not.
-        let retryable = e.is_connection_lost()
-            || matches!(e, RemoteError::Refusal { code, .. } if matches!(code, 0 | 421 | 425 | 426 | 450 | 451));
-        JobError {
-            message: e.to_string(),
-            retryable,
-        }
-    }
-}
-
-/// Why a copy loop stopped before the end of the data.
-pub(super) enum Stop {
-    Cancelled,
-    /// Reading or writing the local file failed.
-    Local(std::io::Error),
-    /// The data connection failed.
-    Remote(std::io::Error),
-}
-
-impl Stop {
-    /// The job's result: cancelled (also when the failure came from our own cancel closing
-    /// the socket), a local error about `path`, or a retryable data-connection error.
-    pub fn into_result(
-        self,
-        cancelled: bool,
-        what: &str,
-        path: &std::path::Path,
-        done: u64,
-    ) -> Result<Run, JobError> {
-        match self {
-            Stop::Cancelled => Ok(Run::Finished(Outcome::Cancelled)),
-            _ if cancelled => Ok(Run::Finished(Outcome::Cancelled)),
-            Stop::Local(e) => Err(JobError::local(what, path, &e)),
-            Stop::Remote(e) => Err(JobError::retry(format!(
-                "the data connection broke after {done} bytes: {e}"
-            ))),
-        }
-    }
-}
-
-/// What one run of a file job came to.
-pub(super) enum Run {
-    Finished(Outcome),
-    Conflict {
-        source: FileFacts,
-        existing: FileFacts,
-    },
-}
-
-/// Everything a job function needs.
-pub(super) struct Ctx<'a> {
-    pub conn: &'a mut Connection,
-    pub running: &'a Running,
-    pub buf: &'a mut [u8],
-    pub emit: &'a Emit,
-    pub options: &'a PoolOptions,
-    /// Set when the control connection may be out of step (after a cancel, say).
-    pub drop_connection: bool,
-}
-
-impl Ctx<'_> {
-    pub fn secs(&self) -> u64 {
-        self.options.timeouts.read.as_secs()
     }
 }
 

@@ -7,8 +7,8 @@ use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use super::download::{is_newer, modified_secs, open_source};
 use super::event::{FileFacts, Outcome, TransferEvent};
 use super::job::{Job, Resolution, numbered_name};
-use super::pool::{Ctx, JobError, Run, Stop};
 use super::progress::Throttle;
+use super::run::{Ctx, JobError, Run, Stop};
 use crate::remote::{RemoteError, ops, path as rpath};
 
 /// Decided once per job, kept across retries.

@@ -1,0 +1,141 @@
+//! What a job function is given and what it gives back: the context (connection, buffer,
+//! cancel flag, event sink), the error and the outcome of one run.
+
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::event::{FileFacts, Outcome, TransferEvent};
+use super::pool::PoolOptions;
+use crate::remote::RemoteError;
+use crate::remote::connect::Connection;
+
+pub(super) type Emit = Arc<dyn Fn(TransferEvent) + Send + Sync>;
+
+/// A job being worked on, reachable from the dispatcher to cancel it.
+#[derive(Default)]
+pub(super) struct Running {
+    cancel: AtomicBool,
+    /// The data connection, so a cancel can interrupt a blocked read or write at once.
+    socket: Mutex<Option<TcpStream>>,
+}
+
+impl Running {
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+        if let Some(s) = self.socket.lock().expect("socket lock").as_ref() {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Remember the data connection of the transfer in progress (or forget it with `None`).
+    pub fn set_socket(&self, socket: Option<TcpStream>) {
+        *self.socket.lock().expect("socket lock") = socket;
+        if self.cancelled() {
+            self.cancel();
+        }
+    }
+}
+
+/// A job that failed, and whether trying again (on a new connection) may help.
+#[derive(Debug)]
+pub(super) struct JobError {
+    pub message: String,
+    pub retryable: bool,
+}
+
+impl JobError {
+    pub fn fatal(message: impl Into<String>) -> Self {
+        JobError {
+            message: message.into(),
+            retryable: false,
+        }
+    }
+
+    pub fn retry(message: impl Into<String>) -> Self {
+        JobError {
+            message: message.into(),
+            retryable: true,
+        }
+    }
+
+    pub fn local(what: &str, path: &std::path::Path, e: &std::io::Error) -> Self {
+        JobError::fatal(format!(
+            "{what} {}: {}",
+            path.display(),
+            crate::local::plain_io_error(e)
+        ))
+    }
+}
+
+impl From<RemoteError> for JobError {
+    fn from(e: RemoteError) -> Self {
+        // Data-connection trouble and aborted transfers are worth another try; refusals are not.
+        let retryable = e.is_connection_lost()
+            || matches!(e, RemoteError::Refusal { code, .. } if matches!(code, 0 | 421 | 425 | 426 | 450 | 451));
+        JobError {
+            message: e.to_string(),
+            retryable,
+        }
+    }
+}
+
+/// Why a copy loop stopped before the end of the data.
+pub(super) enum Stop {
+    Cancelled,
+    /// Reading or writing the local file failed.
+    Local(std::io::Error),
+    /// The data connection failed.
+    Remote(std::io::Error),
+}
+
+impl Stop {
+    /// The job's result: cancelled (also when the failure came from our own cancel closing
+    /// the socket), a local error about `path`, or a retryable data-connection error.
+    pub fn into_result(
+        self,
+        cancelled: bool,
+        what: &str,
+        path: &std::path::Path,
+        done: u64,
+    ) -> Result<Run, JobError> {
+        match self {
+            Stop::Cancelled => Ok(Run::Finished(Outcome::Cancelled)),
+            _ if cancelled => Ok(Run::Finished(Outcome::Cancelled)),
+            Stop::Local(e) => Err(JobError::local(what, path, &e)),
+            Stop::Remote(e) => Err(JobError::retry(format!(
+                "the data connection broke after {done} bytes: {e}"
+            ))),
+        }
+    }
+}
+
+/// What one run of a file job came to.
+pub(super) enum Run {
+    Finished(Outcome),
+    Conflict {
+        source: FileFacts,
+        existing: FileFacts,
+    },
+}
+
+/// Everything a job function needs.
+pub(super) struct Ctx<'a> {
+    pub conn: &'a mut Connection,
+    pub running: &'a Running,
+    pub buf: &'a mut [u8],
+    pub emit: &'a Emit,
+    pub options: &'a PoolOptions,
+    /// Set when the control connection may be out of step (after a cancel, say).
+    pub drop_connection: bool,
+}
+
+impl Ctx<'_> {
+    pub fn secs(&self) -> u64 {
+        self.options.timeouts.read.as_secs()
+    }
+}
