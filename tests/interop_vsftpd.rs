@@ -8,18 +8,15 @@
 mod common;
 mod support;
 
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
+use common::engine::{Engine, assert_all_done};
 use common::{pseudo_random, recv_until, snapshot, write};
 use ftpdeck::entry::EntryKind;
 use ftpdeck::remote::session::{self, Listing, SessionOptions};
 use ftpdeck::remote::{DataMode, Profile, RemoteCmd, RemoteError, RemoteEvent, Secret, Security};
-use ftpdeck::transfer::{
-    self, Direction, Job, JobId, Outcome, PoolOptions, TransferCmd, TransferEvent,
-};
+use ftpdeck::transfer::{Direction, Job, Outcome, PoolOptions, TransferCmd, TransferEvent};
 use support::vsftpd::{Vsftpd, VsftpdOptions};
 
 const T: Duration = Duration::from_secs(60);
@@ -178,91 +175,17 @@ fn browse(server: &Vsftpd, profile: Profile) {
 
 // ---- the transfer engine ----
 
-struct Engine {
-    cmd: Sender<TransferCmd>,
-    rx: Receiver<TransferEvent>,
-    next: JobId,
-}
-
-impl Engine {
-    fn new(profile: Profile, workers: usize) -> Engine {
-        let (tx, rx) = mpsc::channel();
-        let cmd = transfer::spawn(
-            tx,
-            PoolOptions {
-                workers,
-                retries: 1,
-                backoff: Duration::from_millis(200),
-                ..PoolOptions::default()
-            },
-        );
-        cmd.send(TransferCmd::SetProfile(profile)).unwrap();
-        Engine { cmd, rx, next: 0 }
-    }
-
-    fn job(&mut self, direction: Direction, remote: &str, local: &Path, is_dir: bool) -> Job {
-        self.next += 1;
-        Job {
-            id: self.next,
-            batch: self.next,
-            parent: None,
-            direction,
-            remote: remote.into(),
-            local: local.into(),
-            is_dir,
-            size: None,
-            mtime: None,
-            on_exists: None,
-            remove_source: false,
-        }
-    }
-
-    /// Queue jobs and wait until each of them and every child ends; outcomes in finishing order.
-    fn run(&self, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
-        let mut known: HashMap<JobId, Job> = jobs.iter().map(|j| (j.id, j.clone())).collect();
-        let mut open: HashSet<JobId> = known.keys().copied().collect();
-        self.cmd.send(TransferCmd::Enqueue(jobs)).unwrap();
-        let mut results = Vec::new();
-        let deadline = Instant::now() + T;
-        while !open.is_empty() {
-            let event = self
-                .rx
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .unwrap_or_else(|_| panic!("jobs {open:?} never finished; so far {results:?}"));
-            match event {
-                TransferEvent::Added { job } => {
-                    open.insert(job.id);
-                    known.insert(job.id, job);
-                }
-                TransferEvent::Finished { id, outcome } => {
-                    open.remove(&id);
-                    results.push((known[&id].clone(), outcome));
-                }
-                TransferEvent::Conflict { id, .. } => {
-                    panic!("unexpected conflict for {}", known[&id].remote)
-                }
-                _ => {}
-            }
-        }
-        results
-    }
-}
-
-impl Drop for Engine {
-    fn drop(&mut self) {
-        let _ = self.cmd.send(TransferCmd::Shutdown);
-    }
-}
-
-fn assert_all_done(results: &[(Job, Outcome)]) {
-    for (job, outcome) in results {
-        assert!(
-            outcome.is_success(),
-            "{:?} {} ended {outcome:?}",
-            job.direction,
-            job.remote
-        );
-    }
+/// The shared engine driver, with one retry (vsftpd answers at once).
+fn engine(profile: Profile, workers: usize) -> Engine {
+    Engine::with_options(
+        profile,
+        PoolOptions {
+            workers,
+            retries: 1,
+            backoff: Duration::from_millis(200),
+            ..PoolOptions::default()
+        },
+    )
 }
 
 /// Sizes of the five files: empty, tiny, around one buffer, and several buffers.
@@ -271,7 +194,7 @@ const FIVE_SIZES: [usize; 5] = [0, 1, 256 * 1024 + 3, 1024 * 1024 + 7, 3 * 1024 
 /// Five uploads, then five downloads of the same files, in a row on one worker (one
 /// connection), each checked byte for byte on the other side.
 fn five_up_five_down(server: &Vsftpd, profile: Profile) {
-    let mut e = Engine::new(profile, 1);
+    let mut e = engine(profile, 1);
     let local = tempfile::tempdir().unwrap();
     let data: Vec<Vec<u8>> = FIVE_SIZES
         .iter()
@@ -369,7 +292,7 @@ fn vsftpd_directory_tree_round_trip() {
     std::fs::create_dir_all(tree.join("empty-dir")).unwrap();
     std::fs::create_dir_all(tree.join("sub/also empty")).unwrap();
 
-    let mut e = Engine::new(profile(&server), 2);
+    let mut e = engine(profile(&server), 2);
     let up = e.job(Direction::Upload, "/project", &tree, true);
     assert_all_done(&e.run(vec![up]));
     assert_eq!(snapshot(&server.path("project")), snapshot(&tree));
@@ -394,7 +317,7 @@ fn vsftpd_cancelled_download_resumes_to_an_identical_file() {
     });
     let data = pseudo_random(8 * 1024 * 1024, 3);
     server.put("big.bin", &data);
-    let mut e = Engine::new(profile(&server), 1);
+    let mut e = engine(profile(&server), 1);
     let dst = tempfile::tempdir().unwrap();
     let target = dst.path().join("big.bin");
     let job = e.job(Direction::Download, "/big.bin", &target, false);
@@ -518,7 +441,7 @@ fn vsftpd_a_name_that_is_not_utf8_is_listed_and_downloaded_with_its_bytes() {
     std::fs::write(server.path("latin1").join(raw_name), b"latin-1 name").unwrap();
     server.give_to_user();
 
-    let mut e = Engine::new(profile(&server), 1);
+    let mut e = engine(profile(&server), 1);
     let dst = tempfile::tempdir().unwrap();
     let down = e.job(
         Direction::Download,

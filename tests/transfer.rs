@@ -3,19 +3,20 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::path::PathBuf;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::engine::{Engine, assert_all_done as all_done, job};
 use common::*;
-use ftpdeck::remote::Profile;
 use ftpdeck::transfer::{
-    self, Direction, Job, JobId, Outcome, PoolOptions, Resolution, TransferCmd, TransferEvent,
+    self, Direction, JobId, Outcome, PoolOptions, Resolution, TransferCmd, TransferEvent,
 };
 
 const N_ROW: usize = 2000;
 const T: Duration = Duration::from_secs(60);
 
+/// The channel of the test that checks the UI stays responsive: engine events and pings.
 #[derive(Debug)]
 enum TestMsg {
     Transfer(TransferEvent),
@@ -25,91 +26,6 @@ enum TestMsg {
 impl From<TransferEvent> for TestMsg {
     fn from(e: TransferEvent) -> Self {
         TestMsg::Transfer(e)
-    }
-}
-
-struct Engine {
-    cmd: Sender<TransferCmd>,
-    rx: Receiver<TestMsg>,
-    tx: Sender<TestMsg>,
-    next: JobId,
-}
-
-impl Engine {
-    fn new(profile: Profile, workers: usize) -> Engine {
-        let (tx, rx) = mpsc::channel();
-        let options = PoolOptions {
-            workers,
-            backoff: Duration::from_millis(200),
-            ..PoolOptions::default()
-        };
-        let cmd = transfer::spawn(tx.clone(), options);
-        cmd.send(TransferCmd::SetProfile(profile)).unwrap();
-        Engine {
-            cmd,
-            rx,
-            tx,
-            next: 1,
-        }
-    }
-
-    fn job(&mut self, direction: Direction, remote: &str, local: &Path, is_dir: bool) -> Job {
-        self.next += 1;
-        Job {
-            id: self.next,
-            batch: 1,
-            parent: None,
-            direction,
-            remote: remote.into(),
-            local: local.into(),
-            is_dir,
-            size: None,
-            mtime: None,
-            on_exists: None,
-            remove_source: false,
-        }
-    }
-
-    /// Queue jobs and wait until each of them and every child reaches an end (or a conflict).
-    fn run(&self, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
-        let mut known: HashMap<JobId, Job> = jobs.iter().map(|j| (j.id, j.clone())).collect();
-        self.cmd.send(TransferCmd::Enqueue(jobs)).unwrap();
-        let mut open: HashSet<JobId> = known.keys().copied().collect();
-        let mut results = Vec::new();
-        let deadline = Instant::now() + T;
-        while !open.is_empty() {
-            let msg = self
-                .rx
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .unwrap_or_else(|_| panic!("jobs {open:?} never finished"));
-            match msg {
-                TestMsg::Transfer(TransferEvent::Added { job }) => {
-                    open.insert(job.id);
-                    known.insert(job.id, job);
-                }
-                TestMsg::Transfer(TransferEvent::Finished { id, outcome }) => {
-                    open.remove(&id);
-                    results.push((known[&id].clone(), outcome));
-                }
-                TestMsg::Transfer(TransferEvent::Conflict { id, .. }) => {
-                    open.remove(&id);
-                    results.push((
-                        known[&id].clone(),
-                        Outcome::Skipped {
-                            reason: "conflict".into(),
-                        },
-                    ));
-                }
-                _ => {}
-            }
-        }
-        results
-    }
-}
-
-fn all_done(results: &[(Job, Outcome)]) {
-    for (job, outcome) in results {
-        assert!(outcome.is_success(), "{} ended {outcome:?}", job.remote);
     }
 }
 
@@ -192,14 +108,12 @@ fn cancelled_download_keeps_part_and_resumes_to_an_identical_file() {
     e.cmd.send(TransferCmd::Enqueue(vec![job.clone()])).unwrap();
     let mut cancelled_at = None;
     let (outcome, _) = recv_until(&e.rx, T, |m| match m {
-        TestMsg::Transfer(TransferEvent::Progress { done, .. })
-            if cancelled_at.is_none() && *done > 0 =>
-        {
+        TransferEvent::Progress { done, .. } if cancelled_at.is_none() && *done > 0 => {
             e.cmd.send(TransferCmd::Cancel(job.id)).unwrap();
             cancelled_at = Some(Instant::now());
             None
         }
-        TestMsg::Transfer(TransferEvent::Finished { outcome, .. }) => Some(outcome.clone()),
+        TransferEvent::Finished { outcome, .. } => Some(outcome.clone()),
         _ => None,
     });
     assert_eq!(outcome, Outcome::Cancelled);
@@ -243,13 +157,11 @@ fn a_server_restart_mid_transfer_is_survived_by_the_retry() {
     let mut server = Some(server);
     let mut restarted = None;
     let (outcome, seen) = recv_until(&e.rx, T, |m| match m {
-        TestMsg::Transfer(TransferEvent::Progress { done, .. })
-            if *done > 0 && server.is_some() =>
-        {
+        TransferEvent::Progress { done, .. } if *done > 0 && server.is_some() => {
             server.take().unwrap().stop();
             None
         }
-        TestMsg::Transfer(TransferEvent::Retrying { .. }) if restarted.is_none() => {
+        TransferEvent::Retrying { .. } if restarted.is_none() => {
             let mut config = ftpdeck::server::ServerConfig::local(
                 server_root.path(),
                 ftpdeck::server::ServerAuth::User {
@@ -261,7 +173,7 @@ fn a_server_restart_mid_transfer_is_survived_by_the_retry() {
             restarted = Some(ftpdeck::server::start(config).expect("restart"));
             None
         }
-        TestMsg::Transfer(TransferEvent::Finished { outcome, .. }) => Some(outcome.clone()),
+        TransferEvent::Finished { outcome, .. } => Some(outcome.clone()),
         _ => None,
     });
     assert!(outcome.is_success(), "{outcome:?} after {seen:?}");
@@ -279,11 +191,23 @@ fn three_hundred_files_with_three_workers_while_the_ui_stays_responsive() {
         );
     }
     let server = start_server(server_root.path());
-    let mut e = Engine::new(profile(&server), 3);
+    // The engine reports into the same channel as other messages, as in the UI.
+    let (tx, rx) = mpsc::channel::<TestMsg>();
+    let options = PoolOptions {
+        workers: 3,
+        ..PoolOptions::default()
+    };
+    let cmd = transfer::spawn(tx.clone(), options);
+    cmd.send(TransferCmd::SetProfile(profile(&server))).unwrap();
     let dst = tempfile::tempdir().unwrap();
-    let job = e.job(Direction::Download, "/many", &dst.path().join("many"), true);
+    let job = job(
+        2,
+        Direction::Download,
+        "/many",
+        &dst.path().join("many"),
+        true,
+    );
     // A message sent while files move is received promptly: progress never floods the channel.
-    let tx = e.tx.clone();
     let pinger = std::thread::spawn(move || {
         for _ in 0..20 {
             if tx.send(TestMsg::Ping(Instant::now())).is_err() {
@@ -293,13 +217,12 @@ fn three_hundred_files_with_three_workers_while_the_ui_stays_responsive() {
         }
     });
     let mut known: HashSet<JobId> = HashSet::from([job.id]);
-    e.cmd.send(TransferCmd::Enqueue(vec![job])).unwrap();
+    cmd.send(TransferCmd::Enqueue(vec![job])).unwrap();
     let mut finished = 0;
     let mut worst = Duration::ZERO;
     let deadline = Instant::now() + T;
     while finished < known.len() {
-        match e
-            .rx
+        match rx
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             .expect("progress")
         {

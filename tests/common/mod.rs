@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: an embedded server over a temp dir, and polling.
 #![allow(dead_code)]
 
+pub mod engine;
+
 use std::path::Path;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
