@@ -2,6 +2,7 @@
 //! fake server in `tests/fake`, driven through their channels as the UI drives them. Every case
 //! checks the exact outcome the user sees, and short timeouts make stalls fail fast.
 
+mod common;
 mod fake;
 
 use std::collections::{HashMap, HashSet};
@@ -9,9 +10,11 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
+use common::recv_until;
+use common::session::Session;
 use fake::{At, FakeServer, many_files, unix_dir, unix_file, unix_line};
 use ftpdeck::entry::{Entry, EntryKind};
-use ftpdeck::remote::session::{self, Listing, SessionOptions};
+use ftpdeck::remote::session::SessionOptions;
 use ftpdeck::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Secret, Timeouts};
 use ftpdeck::sanitize::display_name;
 use ftpdeck::transfer::{
@@ -41,78 +44,15 @@ fn profile(server: &FakeServer) -> Profile {
     }
 }
 
-/// Receive until `pred` picks a message, failing after `timeout`. Returns the picked value and
-/// everything received before it.
-fn recv_until<M: std::fmt::Debug, R>(
-    rx: &Receiver<M>,
-    timeout: Duration,
-    mut pred: impl FnMut(&M) -> Option<R>,
-) -> (R, Vec<M>) {
-    let deadline = Instant::now() + timeout;
-    let mut seen = Vec::new();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(m) => match pred(&m) {
-                Some(r) => return (r, seen),
-                None => seen.push(m),
-            },
-            Err(e) => panic!("no matching message within {timeout:?} ({e}); got {seen:#?}"),
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Session worker
 
-struct Session {
-    cmd: Sender<RemoteCmd>,
-    rx: Receiver<RemoteEvent>,
-}
-
-impl Session {
-    fn start() -> Session {
-        let (tx, rx) = mpsc::channel();
-        let options = SessionOptions {
-            timeouts: timeouts(),
-            ..SessionOptions::default()
-        };
-        Session {
-            cmd: session::spawn(tx, options),
-            rx,
-        }
-    }
-
-    /// Connect; the result is what the user sees: `Ok(welcome)` or the error.
-    fn connect(&self, server: &FakeServer) -> Result<String, RemoteError> {
-        self.cmd
-            .send(RemoteCmd::Connect {
-                profile: profile(server),
-            })
-            .unwrap();
-        recv_until(&self.rx, T, |e| match e {
-            RemoteEvent::Connected { welcome, .. } => Some(Ok(welcome.clone())),
-            RemoteEvent::ConnectFailed { error } => Some(Err(error.clone())),
-            _ => None,
-        })
-        .0
-    }
-
-    /// List `path`; also returns the events that came before the answer.
-    fn list(&self, id: u64, path: &str) -> (Result<Listing, RemoteError>, Vec<RemoteEvent>) {
-        self.cmd
-            .send(RemoteCmd::List {
-                id,
-                path: path.into(),
-            })
-            .unwrap();
-        recv_until(&self.rx, T, |e| match e {
-            RemoteEvent::Listed {
-                id: got, result, ..
-            } if *got == id => Some(result.clone()),
-            _ => None,
-        })
-    }
+/// The session worker with short timeouts, so that stalls fail fast.
+fn session() -> Session {
+    Session::start(SessionOptions {
+        timeouts: timeouts(),
+        ..SessionOptions::default()
+    })
 }
 
 fn reconnects(events: &[RemoteEvent]) -> usize {
@@ -165,8 +105,8 @@ fn hostile_names_in_a_list_listing_come_back_raw_and_display_sanitised() {
         b"\x1b[2J total garbage".to_vec(),
     ];
     let server = FakeServer::builder().listing(lines).start();
-    let s = Session::start();
-    s.connect(&server).expect("connect");
+    let s = session();
+    s.connect(profile(&server)).expect("connect");
     let (result, _) = s.list(1, "/");
     let listing = result.expect("list /");
     assert_eq!(listing.path, "/");
@@ -242,8 +182,8 @@ fn hostile_names_in_an_mlsd_listing_come_back_raw_and_display_sanitised() {
         b"\x1b[2J garbage".to_vec(),
     ];
     let server = FakeServer::builder().mlsd_listing("/", lines).start();
-    let s = Session::start();
-    s.connect(&server).expect("connect");
+    let s = session();
+    s.connect(profile(&server)).expect("connect");
     let listing = s.list(1, "/").0.expect("list /");
     let f = |n: &str, shown| {
         (
@@ -286,8 +226,8 @@ fn a_listing_of_200000_entries_and_100_kb_lines_parses() {
     let garbage = "z".repeat(100_000);
     lines.push(garbage.clone().into_bytes());
     let server = FakeServer::builder().listing(lines).start();
-    let s = Session::start();
-    s.connect(&server).expect("connect");
+    let s = session();
+    s.connect(profile(&server)).expect("connect");
     let listing = s.list(1, "/").0.expect("list /");
     let entries = &listing.entries;
     assert_eq!(entries.len(), 200_002);
@@ -310,8 +250,8 @@ fn control_connection_dropped_mid_listing_is_connection_lost_after_one_reconnect
         .listing(many_files(10))
         .drop_control_during_listing()
         .start();
-    let s = Session::start();
-    s.connect(&server).expect("connect");
+    let s = session();
+    s.connect(profile(&server)).expect("connect");
     let (result, before) = s.list(1, "/");
     let err = result.expect_err("the listing cannot succeed");
     assert!(err.is_connection_lost(), "{err:?}");
@@ -330,8 +270,8 @@ fn a_stall_mid_reply_times_out_within_seconds() {
         .listing(many_files(3))
         .stall_mid_reply(At::Reply("CWD"))
         .start();
-    let s = Session::start();
-    s.connect(&server).expect("connect");
+    let s = session();
+    s.connect(profile(&server)).expect("connect");
     let started = Instant::now();
     let (result, before) = s.list(1, "/");
     let elapsed = started.elapsed();
@@ -355,9 +295,11 @@ fn a_stall_mid_reply_times_out_within_seconds() {
 #[test]
 fn a_stall_mid_greeting_fails_the_connect_with_a_timeout() {
     let server = FakeServer::builder().stall_mid_reply(At::Greeting).start();
-    let s = Session::start();
+    let s = session();
     let started = Instant::now();
-    let err = s.connect(&server).expect_err("no greeting, no session");
+    let err = s
+        .connect(profile(&server))
+        .expect_err("no greeting, no session");
     assert_eq!(
         err,
         RemoteError::Timeout {
@@ -378,8 +320,8 @@ fn a_bad_pasv_reply_is_an_error_not_a_hang() {
         .listing(many_files(3))
         .bad_pasv()
         .start();
-    let s = Session::start();
-    s.connect(&server).expect("connect");
+    let s = session();
+    s.connect(profile(&server)).expect("connect");
     let started = Instant::now();
     let (result, before) = s.list(1, "/");
     let err = result.expect_err("no data connection, no listing");
@@ -406,8 +348,10 @@ fn a_malformed_reply_code_in_the_greeting_fails_the_connect() {
     let server = FakeServer::builder()
         .malformed_reply_code(At::Greeting)
         .start();
-    let s = Session::start();
-    let err = s.connect(&server).expect_err("a greeting without a code");
+    let s = session();
+    let err = s
+        .connect(profile(&server))
+        .expect_err("a greeting without a code");
     assert_eq!(
         err,
         RemoteError::Protocol {
@@ -422,8 +366,8 @@ fn a_malformed_reply_code_to_a_command_fails_the_listing() {
         .listing(many_files(3))
         .malformed_reply_code(At::Reply("CWD"))
         .start();
-    let s = Session::start();
-    s.connect(&server).expect("connect");
+    let s = session();
+    s.connect(profile(&server)).expect("connect");
     let (result, before) = s.list(1, "/");
     assert_eq!(
         result,
@@ -437,9 +381,11 @@ fn a_malformed_reply_code_to_a_command_fails_the_listing() {
 #[test]
 fn an_endless_multiline_greeting_is_refused() {
     let server = FakeServer::builder().endless_multiline_reply().start();
-    let s = Session::start();
+    let s = session();
     let started = Instant::now();
-    let err = s.connect(&server).expect_err("an endless greeting");
+    let err = s
+        .connect(profile(&server))
+        .expect_err("an endless greeting");
     assert_eq!(
         err,
         RemoteError::ConnectionLost {
@@ -465,8 +411,8 @@ fn a_pasv_reply_naming_another_address_still_lists() {
     // passive NAT workaround (using the control connection's peer address) can reach them.
     let elsewhere = std::net::SocketAddr::from(([127, 0, 0, 2], server.port()));
     assert!(std::net::TcpStream::connect_timeout(&elsewhere, Duration::from_secs(1)).is_err());
-    let s = Session::start();
-    s.connect(&server).expect("connect");
+    let s = session();
+    s.connect(profile(&server)).expect("connect");
     let listing = s
         .list(1, "/")
         .0
@@ -480,7 +426,7 @@ fn trusting_the_announced_pasv_address_is_an_opt_in_that_really_uses_it() {
         .listing(many_files(5))
         .pasv_announces(std::net::Ipv4Addr::new(127, 0, 0, 2))
         .start();
-    let s = Session::start();
+    let s = session();
     let mut p = profile(&server);
     p.trust_pasv_address = true;
     s.cmd.send(RemoteCmd::Connect { profile: p }).unwrap();

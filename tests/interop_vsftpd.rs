@@ -8,14 +8,14 @@
 mod common;
 mod support;
 
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use common::engine::{Engine, assert_all_done};
+use common::session::Session;
 use common::{pseudo_random, recv_until, snapshot, write};
 use ftpdeck::entry::EntryKind;
-use ftpdeck::remote::session::{self, Listing, SessionOptions};
-use ftpdeck::remote::{DataMode, Profile, RemoteCmd, RemoteError, RemoteEvent, Secret, Security};
+use ftpdeck::remote::session::{Listing, SessionOptions};
+use ftpdeck::remote::{DataMode, Profile, RemoteError, Secret, Security};
 use ftpdeck::transfer::{Direction, Job, Outcome, PoolOptions, TransferCmd, TransferEvent};
 use support::vsftpd::{Vsftpd, VsftpdOptions};
 
@@ -44,56 +44,6 @@ fn profile(server: &Vsftpd) -> Profile {
     }
 }
 
-// ---- the session worker ----
-
-struct Session {
-    cmd: Sender<RemoteCmd>,
-    rx: Receiver<RemoteEvent>,
-}
-
-impl Session {
-    fn new() -> Session {
-        let (tx, rx) = mpsc::channel();
-        Session {
-            cmd: session::spawn(tx, SessionOptions::default()),
-            rx,
-        }
-    }
-
-    /// `Ok(home)` or the connect error.
-    fn connect(&self, profile: Profile) -> Result<String, RemoteError> {
-        self.cmd.send(RemoteCmd::Connect { profile }).unwrap();
-        recv_until(&self.rx, T, |e| match e {
-            RemoteEvent::Connected { home, .. } => Some(Ok(home.clone())),
-            RemoteEvent::ConnectFailed { error } => Some(Err(error.clone())),
-            _ => None,
-        })
-        .0
-    }
-
-    fn list(&self, id: u64, path: &str) -> Result<Listing, RemoteError> {
-        self.cmd
-            .send(RemoteCmd::List {
-                id,
-                path: path.into(),
-            })
-            .unwrap();
-        recv_until(&self.rx, T, |e| match e {
-            RemoteEvent::Listed {
-                id: got, result, ..
-            } if *got == id => Some(result.clone()),
-            _ => None,
-        })
-        .0
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = self.cmd.send(RemoteCmd::Shutdown);
-    }
-}
-
 /// (name, kind, size) of each entry, sorted by name.
 fn entries(listing: &Listing) -> Vec<(String, EntryKind, Option<u64>)> {
     let mut v: Vec<_> = listing
@@ -116,11 +66,11 @@ fn put_sample_tree(server: &Vsftpd) {
 
 /// Connect, list `/`, enter a directory whose name has a space, list an empty one.
 fn browse(server: &Vsftpd, profile: Profile) {
-    let s = Session::new();
+    let s = Session::start(SessionOptions::default());
     let home = s.connect(profile).expect("connect");
     assert_eq!(home, "/", "the chroot is the login directory");
 
-    let root = s.list(1, "/").expect("list /");
+    let root = s.list(1, "/").0.expect("list /");
     assert_eq!(root.path, "/");
     let want = vec![
         ("empty".to_string(), EntryKind::Dir, None),
@@ -154,6 +104,7 @@ fn browse(server: &Vsftpd, profile: Profile) {
 
     let sub = s
         .list(2, "/sub dir")
+        .0
         .expect("enter a directory with a space");
     assert_eq!(sub.path, "/sub dir");
     assert_eq!(
@@ -161,16 +112,16 @@ fn browse(server: &Vsftpd, profile: Profile) {
         [("inner.bin".to_string(), EntryKind::File, Some(1234))]
     );
 
-    let empty = s.list(3, "/empty").expect("list an empty directory");
+    let empty = s.list(3, "/empty").0.expect("list an empty directory");
     assert!(empty.entries.is_empty(), "{:?}", empty.entries);
 
-    let missing = s.list(4, "/no such dir");
+    let missing = s.list(4, "/no such dir").0;
     assert!(
         matches!(&missing, Err(RemoteError::Refusal { code: 550, .. })),
         "{missing:?}"
     );
     // The connection is still in step after the refusal.
-    assert_eq!(s.list(5, "/").expect("list / again").entries.len(), 5);
+    assert_eq!(s.list(5, "/").0.expect("list / again").entries.len(), 5);
 }
 
 // ---- the transfer engine ----
@@ -261,7 +212,7 @@ fn vsftpd_wrong_password_is_a_login_error() {
     let server = vsftpd_or_skip!(VsftpdOptions::default());
     let mut p = profile(&server);
     p.password = Some(Secret::new("not the password"));
-    let error = Session::new()
+    let error = Session::start(SessionOptions::default())
         .connect(p)
         .expect_err("logged in with a wrong password");
     assert!(matches!(error, RemoteError::Login { .. }), "{error:?}");
@@ -404,7 +355,7 @@ fn vsftpd_explicit_ftps_with_a_pinned_certificate_and_session_reuse() {
         .expect("a TLS server has a fingerprint");
 
     // This server refuses logins without TLS.
-    let plain = Session::new().connect(profile(&server));
+    let plain = Session::start(SessionOptions::default()).connect(profile(&server));
     assert!(
         matches!(&plain, Err(RemoteError::Login { reply }) if reply.contains("530")),
         "{plain:?}"
@@ -415,7 +366,7 @@ fn vsftpd_explicit_ftps_with_a_pinned_certificate_and_session_reuse() {
         security: Security::ExplicitTls,
         ..profile(&server)
     };
-    match Session::new().connect(p.clone()) {
+    match Session::start(SessionOptions::default()).connect(p.clone()) {
         Err(RemoteError::UntrustedCert { fingerprint, .. }) => assert_eq!(fingerprint, fp),
         other => panic!("expected an untrusted certificate, got {other:?}"),
     }

@@ -3,57 +3,30 @@
 
 mod common;
 
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
+use common::session::Session;
 use common::*;
 use ftpdeck::entry::EntryKind;
-use ftpdeck::remote::session::{self, Listing, SessionOptions};
+use ftpdeck::remote::session::{Listing, SessionOptions};
 use ftpdeck::remote::{RemoteCmd, RemoteError, RemoteEvent};
 
 const T: Duration = Duration::from_secs(20);
 
-fn worker(prefer_mlsd: bool) -> (Sender<RemoteCmd>, Receiver<RemoteEvent>) {
-    let (tx, rx) = mpsc::channel();
-    let options = SessionOptions {
+fn worker(prefer_mlsd: bool) -> Session {
+    Session::start(SessionOptions {
         prefer_mlsd,
         ..SessionOptions::default()
-    };
-    (session::spawn(tx, options), rx)
+    })
 }
 
-fn connect(
-    cmd: &Sender<RemoteCmd>,
-    rx: &Receiver<RemoteEvent>,
-    profile: ftpdeck::remote::Profile,
-) -> String {
-    cmd.send(RemoteCmd::Connect { profile }).unwrap();
-    let (home, _) = recv_until(rx, T, |e| match e {
-        RemoteEvent::Connected { home, .. } => Some(home.clone()),
-        RemoteEvent::ConnectFailed { error } => panic!("connect failed: {error}"),
-        _ => None,
-    });
-    home
+fn connect(s: &Session, profile: ftpdeck::remote::Profile) -> String {
+    s.connect(profile)
+        .unwrap_or_else(|e| panic!("connect failed: {e}"))
 }
 
-fn list(
-    cmd: &Sender<RemoteCmd>,
-    rx: &Receiver<RemoteEvent>,
-    id: u64,
-    path: &str,
-) -> Result<Listing, RemoteError> {
-    cmd.send(RemoteCmd::List {
-        id,
-        path: path.into(),
-    })
-    .unwrap();
-    recv_until(rx, T, |e| match e {
-        RemoteEvent::Listed {
-            id: got, result, ..
-        } if *got == id => Some(result.clone()),
-        _ => None,
-    })
-    .0
+fn list(s: &Session, id: u64, path: &str) -> Result<Listing, RemoteError> {
+    s.list(id, path).0
 }
 
 fn sample_tree() -> tempfile::TempDir {
@@ -68,11 +41,11 @@ fn sample_tree() -> tempfile::TempDir {
 fn browse(prefer_mlsd: bool) {
     let tree = sample_tree();
     let server = start_server(tree.path());
-    let (cmd, rx) = worker(prefer_mlsd);
-    let home = connect(&cmd, &rx, profile(&server));
+    let s = worker(prefer_mlsd);
+    let home = connect(&s, profile(&server));
     assert_eq!(home, "/");
 
-    let root = list(&cmd, &rx, 1, "/").expect("list /");
+    let root = list(&s, 1, "/").expect("list /");
     assert_eq!(root.path, "/");
     let mut names: Vec<(String, EntryKind, Option<u64>)> = root
         .entries
@@ -89,15 +62,15 @@ fn browse(prefer_mlsd: bool) {
     assert_eq!(names[3], ("日本語.txt".into(), EntryKind::File, Some(15)));
     assert!(root.entries.iter().all(|e| e.mtime.is_some()));
 
-    let sub = list(&cmd, &rx, 2, "/sub dir").expect("enter a directory with a space");
+    let sub = list(&s, 2, "/sub dir").expect("enter a directory with a space");
     assert_eq!(sub.path, "/sub dir");
     assert_eq!(sub.entries.len(), 1);
     assert_eq!(sub.entries[0].name, "inner.bin");
     assert_eq!(sub.entries[0].size, Some(1234));
 
-    let empty = list(&cmd, &rx, 3, "/empty").unwrap();
+    let empty = list(&s, 3, "/empty").unwrap();
     assert!(empty.entries.is_empty());
-    cmd.send(RemoteCmd::Shutdown).unwrap();
+    s.cmd.send(RemoteCmd::Shutdown).unwrap();
 }
 
 #[test]
@@ -120,9 +93,9 @@ fn a_directory_of_20000_entries() {
     }
     let server = start_server(tree.path());
     for prefer_mlsd in [true, false] {
-        let (cmd, rx) = worker(prefer_mlsd);
-        connect(&cmd, &rx, profile(&server));
-        let listing = list(&cmd, &rx, 7, "/big").unwrap();
+        let s = worker(prefer_mlsd);
+        connect(&s, profile(&server));
+        let listing = list(&s, 7, "/big").unwrap();
         assert_eq!(listing.entries.len(), 20_000);
         assert!(
             listing
@@ -137,11 +110,11 @@ fn a_directory_of_20000_entries() {
 fn wrong_password_is_a_login_error() {
     let tree = sample_tree();
     let server = start_server(tree.path());
-    let (cmd, rx) = worker(true);
+    let s = worker(true);
     let mut p = profile(&server);
     p.password = Some(ftpdeck::remote::Secret::new("wrong"));
-    cmd.send(RemoteCmd::Connect { profile: p }).unwrap();
-    let (error, _) = recv_until(&rx, T, |e| match e {
+    s.cmd.send(RemoteCmd::Connect { profile: p }).unwrap();
+    let (error, _) = recv_until(&s.rx, T, |e| match e {
         RemoteEvent::ConnectFailed { error } => Some(error.clone()),
         RemoteEvent::Connected { .. } => panic!("logged in with a wrong password"),
         _ => None,
@@ -149,12 +122,12 @@ fn wrong_password_is_a_login_error() {
     assert!(matches!(error, RemoteError::Login { .. }), "{error:?}");
     assert!(error.to_string().contains("530"), "{error}");
     // The worker survives and the right password then works.
-    connect(&cmd, &rx, profile(&server));
+    connect(&s, profile(&server));
 }
 
 #[test]
 fn unreachable_host_is_refused() {
-    let (cmd, rx) = worker(true);
+    let s = worker(true);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener); // nothing listens there now
@@ -163,8 +136,8 @@ fn unreachable_host_is_refused() {
         port,
         ..ftpdeck::remote::Profile::anonymous("x", 21)
     };
-    cmd.send(RemoteCmd::Connect { profile: p }).unwrap();
-    let (error, _) = recv_until(&rx, T, |e| match e {
+    s.cmd.send(RemoteCmd::Connect { profile: p }).unwrap();
+    let (error, _) = recv_until(&s.rx, T, |e| match e {
         RemoteEvent::ConnectFailed { error } => Some(error.clone()),
         _ => None,
     });
@@ -175,15 +148,15 @@ fn unreachable_host_is_refused() {
 fn missing_directory_is_a_550_and_the_session_goes_on() {
     let tree = sample_tree();
     let server = start_server(tree.path());
-    let (cmd, rx) = worker(true);
-    connect(&cmd, &rx, profile(&server));
-    let err = list(&cmd, &rx, 1, "/no/such/dir").unwrap_err();
+    let s = worker(true);
+    connect(&s, profile(&server));
+    let err = list(&s, 1, "/no/such/dir").unwrap_err();
     assert!(
         matches!(err, RemoteError::Refusal { code: 550, .. }),
         "{err:?}"
     );
     assert!(!err.is_connection_lost());
-    assert!(list(&cmd, &rx, 2, "/").is_ok());
+    assert!(list(&s, 2, "/").is_ok());
 }
 
 #[test]
@@ -191,12 +164,12 @@ fn server_stopped_mid_session_then_restarted() {
     let tree = sample_tree();
     let server = start_server(tree.path());
     let addr = server.addr();
-    let (cmd, rx) = worker(true);
-    connect(&cmd, &rx, profile(&server));
-    assert!(list(&cmd, &rx, 1, "/").is_ok());
+    let s = worker(true);
+    connect(&s, profile(&server));
+    assert!(list(&s, 1, "/").is_ok());
 
     server.stop();
-    let err = list(&cmd, &rx, 2, "/").unwrap_err();
+    let err = list(&s, 2, "/").unwrap_err();
     assert!(
         err.is_connection_lost() || matches!(err, RemoteError::Refused { .. }),
         "{err:?}"
@@ -212,12 +185,13 @@ fn server_stopped_mid_session_then_restarted() {
     );
     config.bind = addr;
     let _server = ftpdeck::server::start(config).expect("restart on the same port");
-    cmd.send(RemoteCmd::List {
-        id: 3,
-        path: "/sub dir".into(),
-    })
-    .unwrap();
-    let (result, before) = recv_until(&rx, T, |e| match e {
+    s.cmd
+        .send(RemoteCmd::List {
+            id: 3,
+            path: "/sub dir".into(),
+        })
+        .unwrap();
+    let (result, before) = recv_until(&s.rx, T, |e| match e {
         RemoteEvent::Listed { id: 3, result, .. } => Some(result.clone()),
         _ => None,
     });
@@ -234,16 +208,17 @@ fn server_stopped_mid_session_then_restarted() {
 fn a_burst_of_listings_is_answered_for_the_newest() {
     let tree = sample_tree();
     let server = start_server(tree.path());
-    let (cmd, rx) = worker(true);
-    connect(&cmd, &rx, profile(&server));
+    let s = worker(true);
+    connect(&s, profile(&server));
     for id in 1..=20 {
-        cmd.send(RemoteCmd::List {
-            id,
-            path: "/".into(),
-        })
-        .unwrap();
+        s.cmd
+            .send(RemoteCmd::List {
+                id,
+                path: "/".into(),
+            })
+            .unwrap();
     }
-    let (_, before) = recv_until(&rx, T, |e| match e {
+    let (_, before) = recv_until(&s.rx, T, |e| match e {
         RemoteEvent::Listed { id: 20, .. } => Some(()),
         _ => None,
     });
@@ -264,14 +239,14 @@ fn a_421_greeting_says_the_server_is_busy() {
         let (mut s, _) = listener.accept().unwrap();
         s.write_all(b"421 Too many users, try later\r\n").unwrap();
     });
-    let (cmd, rx) = worker(true);
+    let s = worker(true);
     let p = ftpdeck::remote::Profile {
         host: "127.0.0.1".into(),
         port,
         ..ftpdeck::remote::Profile::anonymous("x", 21)
     };
-    cmd.send(RemoteCmd::Connect { profile: p }).unwrap();
-    let (error, _) = recv_until(&rx, T, |e| match e {
+    s.cmd.send(RemoteCmd::Connect { profile: p }).unwrap();
+    let (error, _) = recv_until(&s.rx, T, |e| match e {
         RemoteEvent::ConnectFailed { error } => Some(error.clone()),
         _ => None,
     });

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod engine;
+pub mod session;
 
 use std::path::Path;
 use std::sync::mpsc::Receiver;
