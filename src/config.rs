@@ -19,6 +19,10 @@ pub struct Config {
     pub overwrite: Option<Resolution>,
     pub retries: u32,
     pub buffer_kib: usize,
+    /// fsync downloads before they get their final name.
+    pub durable: bool,
+    /// How deep recursive operations may go.
+    pub max_depth: usize,
     pub connect_timeout: u64,
     pub read_timeout: u64,
     pub keepalive: u64,
@@ -36,6 +40,8 @@ impl Default for Config {
             overwrite: None,
             retries: 3,
             buffer_kib: 256,
+            durable: true,
+            max_depth: crate::safety::DEFAULT_MAX_DEPTH,
             connect_timeout: 10,
             read_timeout: 30,
             keepalive: 60,
@@ -65,6 +71,8 @@ struct RawTransfers {
     overwrite: Option<String>,
     retries: Option<u32>,
     buffer_kib: Option<usize>,
+    durable: Option<bool>,
+    max_depth: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -180,6 +188,17 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     cfg.retries = t.retries.unwrap_or(cfg.retries).min(20);
     if let Some(b) = t.buffer_kib {
         cfg.buffer_kib = b.clamp(4, 16 * 1024);
+    }
+    cfg.durable = t.durable.unwrap_or(cfg.durable);
+    if let Some(d) = t.max_depth {
+        if (1..=4096).contains(&d) {
+            cfg.max_depth = d;
+        } else {
+            let line = line_of_key(text, "transfers", "max_depth").unwrap_or(0);
+            problems.push(format!(
+                "{origin}:{line}: max_depth must be 1 to 4096, not {d}"
+            ));
+        }
     }
     let n = raw.network;
     cfg.connect_timeout = n.connect_timeout.unwrap_or(cfg.connect_timeout).max(1);

@@ -25,6 +25,8 @@ pub struct Entry {
     pub perms: Option<String>,
     /// Target of a symbolic link, if this is one and the target is known.
     pub link_target: Option<String>,
+    /// The server's MLSD `unique` fact (same value, same file or directory), if offered.
+    pub unique: Option<String>,
 }
 
 impl Entry {
@@ -37,6 +39,7 @@ impl Entry {
             mtime: None,
             perms: None,
             link_target: None,
+            unique: None,
         }
     }
 

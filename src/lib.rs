@@ -12,6 +12,7 @@ pub mod local;
 pub mod localops;
 pub mod logging;
 pub mod remote;
+pub mod safety;
 pub mod sanitize;
 pub mod secrets;
 #[cfg(feature = "server")]

@@ -50,6 +50,15 @@ pub enum LocalCmd {
         old: String,
         new: String,
     },
+    /// Copy an edited remote file into the kept-edits directory (answered by `Kept`).
+    KeepEdit {
+        path: PathBuf,
+        remote: String,
+    },
+    /// The kept copy of an edit that reached the server is no longer needed.
+    ForgetKept {
+        kept: PathBuf,
+    },
     /// Answer once every command sent before this one is done (used before exiting, so that
     /// nothing the user saved is lost).
     Flush(Ack),
@@ -100,6 +109,11 @@ pub enum LocalEvent {
     DiskUsage {
         free: u64,
         total: u64,
+    },
+    /// An edit was copied to the kept-edits directory (`Ok`: the copy's path).
+    Kept {
+        path: PathBuf,
+        result: Result<PathBuf, String>,
     },
     /// Something was saved (`Ok` carries a note for the user, possibly empty).
     Saved {
@@ -198,6 +212,18 @@ where
                         LocalCmd::RenameSecret { old, new } => {
                             if let Err(e) = crate::secrets::rename(&old, &new) {
                                 tracing::warn!("cannot move the saved password: {e}");
+                            }
+                        }
+                        LocalCmd::KeepEdit { path, remote } => {
+                            let result = crate::safety::kept::keep(&path, &remote)
+                                .map_err(|e| plain_io_error(&e));
+                            if events.send(M::from(LocalEvent::Kept { path, result })).is_err() {
+                                return;
+                            }
+                        }
+                        LocalCmd::ForgetKept { kept } => {
+                            if let Err(e) = crate::safety::kept::forget(&kept) {
+                                tracing::warn!("cannot remove the kept edit {}: {e}", kept.display());
                             }
                         }
                         LocalCmd::Flush(Ack(ack)) => {

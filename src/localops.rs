@@ -10,10 +10,11 @@ pub enum LocalOp {
     Mkdir {
         path: PathBuf,
     },
-    /// Refuses to replace an existing entry.
+    /// Refuses to replace an existing entry unless `overwrite` (the user confirmed it).
     Rename {
         from: PathBuf,
         to: PathBuf,
+        overwrite: bool,
     },
     /// Files, symlinks (never followed) and whole directory trees.
     Delete {
@@ -41,13 +42,27 @@ pub fn run(op: &LocalOp, progress: &mut dyn FnMut(usize)) -> Result<OpOutput, St
         LocalOp::Mkdir { path } => std::fs::create_dir(path)
             .map(|()| OpOutput::Message(format!("Created {}", name(path))))
             .map_err(|e| err("cannot create", path, &e)),
-        LocalOp::Rename { from, to } => {
-            if std::fs::symlink_metadata(to).is_ok() {
-                return Err(format!("{} already exists", to.display()));
+        LocalOp::Rename {
+            from,
+            to,
+            overwrite,
+        } => {
+            let exists = || format!("{} already exists", to.display());
+            match std::fs::symlink_metadata(to) {
+                Ok(m) if m.is_dir() || !*overwrite => return Err(exists()),
+                _ => {}
             }
-            std::fs::rename(from, to)
+            let renamed = if *overwrite {
+                std::fs::rename(from, to)
+            } else {
+                crate::safety::local::rename_noreplace(from, to)
+            };
+            renamed
                 .map(|()| OpOutput::Message(format!("Renamed to {}", name(to))))
-                .map_err(|e| err("cannot rename", from, &e))
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => exists(),
+                    _ => err("cannot rename", from, &e),
+                })
         }
         LocalOp::Delete { targets } => {
             let mut count = 0;
@@ -143,6 +158,7 @@ mod tests {
             &LocalOp::Rename {
                 from: a.clone(),
                 to: d.path().join("b"),
+                overwrite: false,
             },
             &mut none,
         ))
@@ -153,7 +169,8 @@ mod tests {
             msg(run(
                 &LocalOp::Rename {
                     from: a.clone(),
-                    to: c.clone()
+                    to: c.clone(),
+                    overwrite: false,
                 },
                 &mut none
             ))

@@ -53,6 +53,7 @@ fn run_options(cli: &Cli) -> RunOptions {
             timeouts,
             keepalive: Duration::from_secs(cfg.keepalive),
             prefer_mlsd: cfg.mlsd,
+            max_depth: cfg.max_depth,
         },
         pool: ftpdeck::transfer::PoolOptions {
             workers: cli.parallel.map(usize::from).unwrap_or(cfg.parallel),
@@ -60,6 +61,8 @@ fn run_options(cli: &Cli) -> RunOptions {
             retries: cfg.retries,
             buffer_size: cfg.buffer_kib * 1024,
             prefer_mlsd: cfg.mlsd,
+            durable: cfg.durable,
+            max_depth: cfg.max_depth,
             ..Default::default()
         },
         mouse: cfg.mouse && !cli.no_mouse,
@@ -69,6 +72,7 @@ fn run_options(cli: &Cli) -> RunOptions {
         show_hidden: cfg.show_hidden,
         startup_warnings: problems
             .into_iter()
+            .chain(kept_edits_notice())
             .chain(
                 bookmarks_broken
                     .iter()
@@ -78,6 +82,23 @@ fn run_options(cli: &Cli) -> RunOptions {
         bookmarks,
         bookmarks_broken,
         start_bookmark: None,
+    }
+}
+
+/// A reminder of edits kept from earlier sessions (never deleted by ftpdeck).
+fn kept_edits_notice() -> Option<String> {
+    let kept = ftpdeck::safety::kept::list();
+    let dir = ftpdeck::safety::kept::kept_dir()?;
+    match kept.len() {
+        0 => None,
+        1 => Some(format!(
+            "1 edit that was not uploaded is kept in {}",
+            dir.display()
+        )),
+        n => Some(format!(
+            "{n} edits that were not uploaded are kept in {}",
+            dir.display()
+        )),
     }
 }
 

@@ -174,10 +174,12 @@ fn conflict(app: &mut App, id: u64, existing: u64, source: u64) {
         source: FileFacts {
             size: Some(source),
             mtime: Some(2),
+            read_only: false,
         },
         existing: FileFacts {
             size: Some(existing),
             mtime: Some(1),
+            read_only: false,
         },
     }));
 }
@@ -292,6 +294,7 @@ fn finished_downloads_refresh_the_local_pane() {
         outcome: Outcome::Done {
             bytes: 100,
             secs: 0.1,
+            note: None,
         },
     }));
     assert!(

@@ -40,13 +40,14 @@ fn wait_for_file(path: &Path, expected: &[u8], pty: &Pty) {
     }
 }
 
-/// Wait until the left half of the screen (the local pane) shows `text`.
+/// Wait until the local pane (the left half of the screen above the transfer panel, which
+/// takes the bottom 14 rows at this size) shows `text`.
 fn wait_local_pane(pty: &Pty, text: &str) -> Result<(), String> {
     pty.wait_for_screen(
         |s| {
             s.rows(0, COLS / 2)
                 .skip(1)
-                .take(ROWS as usize - 2)
+                .take(ROWS as usize - 16)
                 .any(|r| r.contains(text))
                 .then_some(())
         },
@@ -72,9 +73,9 @@ fn f5_downloads_the_file_under_the_cursor_and_the_local_pane_shows_it() {
         include_bytes!("../assets/demo/README.txt"),
         &pty,
     );
-    wait_local_pane(&pty, "README.txt").expect("the local pane refreshes after the download");
-    pty.wait_for("done", WAIT)
+    pty.wait_for("idle · 1 done", WAIT)
         .expect("the transfer panel reports it done");
+    wait_local_pane(&pty, "199 B").expect("the local pane refreshes after the download");
     assert!(!local.path().join("README.txt.part").exists());
     quit(&pty);
 }
@@ -94,6 +95,8 @@ fn dragging_a_remote_file_onto_the_local_pane_downloads_it() {
         include_bytes!("../assets/demo/🎉 party.txt"),
         &pty,
     );
-    wait_local_pane(&pty, "party.txt").expect("the local pane shows the dropped file");
+    pty.wait_for("idle · 1 done", WAIT)
+        .expect("the transfer panel reports it done");
+    wait_local_pane(&pty, "26 B").expect("the local pane shows the dropped file");
     quit(&pty);
 }

@@ -120,6 +120,7 @@ fn rename(from: &str, to: &str) -> RemoteOp {
     RemoteOp::Rename {
         from: from.into(),
         to: to.into(),
+        overwrite: false,
     }
 }
 
@@ -315,16 +316,33 @@ fn remote_failures_are_the_servers_replies_and_the_session_goes_on() {
     // Renaming a missing file: RNFR is refused.
     let e = op_err(&cmd, &rx, 4, rename("/missing.txt", "/x.txt"));
     assert_eq!(refusal(&e), (550, "550 File not found".into()));
-    // A directory onto a non-empty directory: refused.
+    // A directory onto a directory: refused before the server is asked.
     let e = op_err(&cmd, &rx, 5, rename("/empty", "/full"));
-    assert_eq!(refusal(&e).0, 550);
-    assert!(root.join("empty").is_dir() && root.join("full/inside.txt").is_file());
-    // A file onto an existing file: the server (POSIX rename) replaces it without a word, and
-    // the user sees a plain success. (The local side refuses this; see below.)
     assert_eq!(
-        op(&cmd, &rx, 6, rename("/other.txt", "/hello.txt")),
-        "Renamed to hello.txt"
+        e,
+        RemoteError::Exists {
+            name: "full".into(),
+            dir: true
+        }
     );
+    assert!(root.join("empty").is_dir() && root.join("full/inside.txt").is_file());
+    // A file onto an existing file: the server (POSIX rename) would replace it without a word,
+    // so ftpdeck looks first and reports it; only a confirmed rename replaces it.
+    let e = op_err(&cmd, &rx, 6, rename("/other.txt", "/hello.txt"));
+    assert_eq!(
+        e,
+        RemoteError::Exists {
+            name: "hello.txt".into(),
+            dir: false
+        }
+    );
+    assert!(root.join("other.txt").is_file());
+    let confirmed = RemoteOp::Rename {
+        from: "/other.txt".into(),
+        to: "/hello.txt".into(),
+        overwrite: true,
+    };
+    assert_eq!(op(&cmd, &rx, 16, confirmed), "Renamed to hello.txt");
     assert_eq!(
         std::fs::read(root.join("hello.txt")).unwrap(),
         b"the other file"
@@ -652,6 +670,7 @@ fn local_rename_refuses_to_replace_an_existing_entry() {
         let e = lrun(LocalOp::Rename {
             from: a.clone(),
             to: target.clone(),
+            overwrite: false,
         })
         .unwrap_err();
         assert_eq!(e, format!("{} already exists", target.display()));
@@ -663,7 +682,8 @@ fn local_rename_refuses_to_replace_an_existing_entry() {
     assert_eq!(
         lrun(LocalOp::Rename {
             from: a.clone(),
-            to: c.clone()
+            to: c.clone(),
+            overwrite: false,
         })
         .unwrap(),
         "Renamed to c.txt"
@@ -676,7 +696,8 @@ fn local_rename_refuses_to_replace_an_existing_entry() {
     assert_eq!(
         lrun(LocalOp::Rename {
             from: dir.clone(),
-            to: moved.clone()
+            to: moved.clone(),
+            overwrite: false,
         })
         .unwrap(),
         "Renamed to moved dir"
@@ -686,6 +707,7 @@ fn local_rename_refuses_to_replace_an_existing_entry() {
     let e = lrun(LocalOp::Rename {
         from: a.clone(),
         to: d.path().join("z"),
+        overwrite: false,
     })
     .unwrap_err();
     assert_eq!(
@@ -839,6 +861,7 @@ fn local_chmod_and_permission_denied() {
     let rn = lrun(LocalOp::Rename {
         from: locked.join("inside.txt"),
         to: locked.join("renamed.txt"),
+        overwrite: false,
     });
     let del = lrun(LocalOp::Delete {
         targets: vec![locked.join("renamed.txt"), locked.join("inside.txt")],
@@ -925,6 +948,7 @@ fn local_worker_answers_ops_by_id() {
         LocalOp::Rename {
             from: d.path().join("made"),
             to: d.path().join("x"),
+            overwrite: false,
         },
     );
     assert!(done(3).unwrap_err().contains("No such file or directory"));
@@ -1199,6 +1223,7 @@ fn app_rename_starts_with_the_current_name() {
         LocalOp::Rename {
             from: Path::new(LOCAL_DIR).join("notes.txt"),
             to: Path::new(LOCAL_DIR).join("todo.md"),
+            overwrite: false,
         }
     );
     // The local worker refuses to replace: the message is an error in the status bar.

@@ -103,6 +103,8 @@ fn five_up_five_down(profile: Profile, server_root: &Path) {
             mtime: None,
             on_exists: None,
             remove_source: false,
+            walk: Default::default(),
+            replace_read_only: false,
         });
     }
     let back = tempfile::tempdir().unwrap();

@@ -492,6 +492,8 @@ impl Engine {
             mtime: None,
             on_exists: None,
             remove_source: false,
+            walk: Default::default(),
+            replace_read_only: false,
         }
     }
 

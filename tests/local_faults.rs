@@ -75,6 +75,8 @@ impl Setup {
             mtime: None,
             on_exists: None,
             remove_source: false,
+            walk: Default::default(),
+            replace_read_only: false,
         }
     }
 
@@ -148,8 +150,60 @@ fn running_as_root() -> bool {
     probe.as_file().metadata().unwrap().uid() == 0
 }
 
+/// A tmpfs of `kib` KiB mounted on a fresh directory (root only), unmounted when dropped.
+struct TinyFs {
+    dir: tempfile::TempDir,
+}
+
+impl TinyFs {
+    fn mount(kib: u32) -> Result<TinyFs, String> {
+        if unsafe { libc::geteuid() } != 0 {
+            return Err("mounting a small tmpfs needs root".into());
+        }
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !status.success() {
+            return Err(format!("mount -t tmpfs failed ({status})"));
+        }
+        Ok(TinyFs { dir })
+    }
+}
+
+impl Drop for TinyFs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
 #[test]
 fn disk_full_fails_the_download_and_the_queue_goes_on() {
+    // 64 KiB of room for a 200 KiB file.
+    let tiny = match TinyFs::mount(64) {
+        Ok(t) => t,
+        Err(reason) => {
+            println!("skipped: {reason}");
+            return;
+        }
+    };
+    let mut s = Setup::new();
+    let target = tiny.dir.path().join("other.bin");
+    let bad = s.job(Direction::Download, "/other.bin", &target);
+    let error = s.expect_failure_then_good(bad, &["No space left on device", "other.bin.part"]);
+    assert!(error.starts_with("cannot write"), "{error}");
+    assert!(
+        std::fs::symlink_metadata(&target).is_err(),
+        "nothing may be renamed into place after a failed write"
+    );
+}
+
+#[test]
+fn a_part_file_that_is_a_symlink_is_never_written_through() {
     let dev_full = Path::new("/dev/full");
     if !dev_full.exists() {
         println!("skipped: no /dev/full");
@@ -158,17 +212,18 @@ fn disk_full_fails_the_download_and_the_queue_goes_on() {
     let mut s = Setup::new();
     let target = s.local.path().join("other.bin");
     let part = s.local.path().join("other.bin.part");
-    // The engine opens `<target>.part` for writing and follows the link: every write then
-    // fails with ENOSPC, as on a full disk.
+    // A planted link where the download's .part goes: following it would write elsewhere.
     std::os::unix::fs::symlink(dev_full, &part).unwrap();
     let bad = s.job(Direction::Download, "/other.bin", &target);
-    let error = s.expect_failure_then_good(bad, &["No space left on device", "other.bin.part"]);
-    assert!(error.starts_with("cannot write"), "{error}");
+    let error = s.expect_failure_then_good(bad, &["symlink", "other.bin.part"]);
     assert!(
         std::fs::symlink_metadata(&target).is_err(),
-        "nothing may be renamed into place after a failed write"
+        "nothing may be renamed into place after a refused write"
     );
-    // The engine may drop the empty .part (here: our link); it must never touch /dev/full.
+    assert!(
+        std::fs::symlink_metadata(&part).is_ok_and(|m| m.file_type().is_symlink()),
+        "the link is left as it was: {error}"
+    );
     let meta = std::fs::metadata(dev_full).unwrap();
     assert!(
         std::os::unix::fs::FileTypeExt::is_char_device(&meta.file_type()),

@@ -261,6 +261,8 @@ fn download_job(remote: &str, local: &Path) -> Job {
         mtime: None,
         on_exists: None,
         remove_source: false,
+        walk: Default::default(),
+        replace_read_only: false,
     }
 }
 

@@ -19,13 +19,13 @@ const T: Duration = Duration::from_secs(60);
 /// The channel of the test that checks the UI stays responsive: engine events and pings.
 #[derive(Debug)]
 enum TestMsg {
-    Transfer(TransferEvent),
+    Transfer(Box<TransferEvent>),
     Ping(Instant),
 }
 
 impl From<TransferEvent> for TestMsg {
     fn from(e: TransferEvent) -> Self {
-        TestMsg::Transfer(e)
+        TestMsg::Transfer(Box::new(e))
     }
 }
 
@@ -227,14 +227,16 @@ fn three_hundred_files_with_three_workers_while_the_ui_stays_responsive() {
             .expect("progress")
         {
             TestMsg::Ping(at) => worst = worst.max(at.elapsed()),
-            TestMsg::Transfer(TransferEvent::Added { job }) => {
-                known.insert(job.id);
-            }
-            TestMsg::Transfer(TransferEvent::Finished { outcome, .. }) => {
-                assert!(outcome.is_success(), "{outcome:?}");
-                finished += 1;
-            }
-            _ => {}
+            TestMsg::Transfer(e) => match *e {
+                TransferEvent::Added { job } => {
+                    known.insert(job.id);
+                }
+                TransferEvent::Finished { outcome, .. } => {
+                    assert!(outcome.is_success(), "{outcome:?}");
+                    finished += 1;
+                }
+                _ => {}
+            },
         }
     }
     pinger.join().unwrap();
@@ -339,7 +341,8 @@ fn overwrite_policies_for_downloads() {
             secs: match o {
                 Outcome::Done { secs, .. } => secs,
                 _ => 0.0,
-            }
+            },
+            note: None,
         }
     );
     assert_eq!(std::fs::read(t).unwrap(), b"0123456789");

@@ -39,6 +39,8 @@ pub fn job(id: JobId, direction: Direction, remote: &str, local: &Path, is_dir: 
         mtime: None,
         on_exists: Some(Resolution::Overwrite),
         remove_source: false,
+        walk: Default::default(),
+        replace_read_only: false,
     }
 }
 

@@ -77,20 +77,28 @@ impl App {
                 ),
             };
             let is_dir = e.kind == EntryKind::Dir;
-            bytes += e.size.unwrap_or(0);
-            jobs.push(Job {
-                id: self.next_id(),
+            let job = Job {
                 batch,
-                parent: None,
-                direction,
-                remote,
-                local,
-                is_dir,
                 size: if is_dir { None } else { e.size },
                 mtime: e.mtime,
                 on_exists: self.default_policy,
                 remove_source,
-            });
+                ..Job::new(self.next_id(), direction, remote, local, is_dir)
+            };
+            // One destination, one job: a second copy to the same place would corrupt both.
+            let dest = job.dest();
+            let busy = self.transfers.jobs.iter().any(|v| {
+                v.state.is_active() && v.job.direction == direction && v.job.dest() == dest
+            }) || jobs.iter().any(|j: &Job| j.dest() == dest);
+            if busy {
+                self.error(format!(
+                    "Already copying to {} — see the transfer panel (t)",
+                    dest.show()
+                ));
+                continue;
+            }
+            bytes += e.size.unwrap_or(0);
+            jobs.push(job);
         }
         if jobs.is_empty() {
             return vec![];
@@ -122,8 +130,13 @@ impl App {
         let mut cmds = Vec::new();
         match event {
             TransferEvent::Conflict { id, .. } => {
-                if let Some(&res) = self.batch_policy.get(&view.job.batch) {
-                    return self.resolve_conflict(id, res, false);
+                let read_only = matches!(&view.state, JobState::Conflict { existing, .. } if existing.read_only);
+                if let Some(&res) = self
+                    .batch_policy
+                    .get(&view.job.batch)
+                    .filter(|_| !read_only)
+                {
+                    return self.resolve_conflict(id, res, false, false);
                 }
                 self.conflicts.push_back(id);
                 self.open_next_conflict();
@@ -134,6 +147,9 @@ impl App {
             TransferEvent::Finished { outcome, .. } => {
                 match &outcome {
                     Outcome::Done { .. } | Outcome::Expanded { .. } => {
+                        if let Outcome::Done { note: Some(n), .. } = &outcome {
+                            self.error(format!("{name}: {n}"));
+                        }
                         let (dest, src) = match view.job.direction {
                             Direction::Download => (Side::Local, Side::Remote),
                             Direction::Upload => (Side::Remote, Side::Local),
@@ -144,6 +160,9 @@ impl App {
                         }
                     }
                     Outcome::Failed { error } => self.error(format!("{name}: {error}")),
+                    Outcome::Skipped { reason } if reason.starts_with("another transfer") => {
+                        self.error(format!("{name}: {reason}"));
+                    }
                     Outcome::Skipped { .. } | Outcome::Cancelled => {}
                 }
                 if !self.transfers.has_active() {
@@ -161,6 +180,7 @@ impl App {
                     } else if !self.status.is_error {
                         self.info("All transfers finished");
                     }
+                    self.batch_policy.clear();
                 }
             }
             TransferEvent::Added { .. }
@@ -235,12 +255,14 @@ impl App {
     }
 
     /// Send a parked job again with the user's answer (and, with "apply to all", every other
-    /// waiting job of its batch).
+    /// waiting job of its batch). `confirmed` is an answer the user gave in the dialog (which
+    /// may replace a read-only file), not a policy.
     pub(super) fn resolve_conflict(
         &mut self,
         id: JobId,
         res: Resolution,
         apply_to_all: bool,
+        confirmed: bool,
     ) -> Vec<Cmd> {
         let Some(view) = self.transfers.get(id) else {
             return vec![];
@@ -264,6 +286,8 @@ impl App {
             }
             let mut job = v.job.clone();
             job.on_exists = Some(res);
+            // Only the file the dialog showed: every read-only file is asked about on its own.
+            job.replace_read_only = confirmed && jid == id && res != Resolution::Skip;
             self.transfers.add(job.clone());
             jobs.push(job);
         }
@@ -288,9 +312,8 @@ impl App {
         }
         let mut cmds = Vec::new();
         for id in ids {
-            if self.cancel_parked(id) {
-                continue;
-            }
+            // A parked job waits in the engine too: it frees its destination there.
+            self.cancel_parked(id);
             cmds.push(Cmd::Transfer(TransferCmd::Cancel(id)));
         }
         cmds

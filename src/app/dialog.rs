@@ -42,6 +42,12 @@ pub enum Dialog {
         side: Side,
         targets: Vec<(String, bool)>,
     },
+    /// A rename onto a name that exists: replace it?
+    ConfirmReplace {
+        side: Side,
+        from: String,
+        to: String,
+    },
     /// The edited copy of a remote file changed: upload it back?
     ConfirmUpload { local: PathBuf, remote: String },
     /// The bookmark list (also the start screen without a URL).

@@ -120,6 +120,18 @@ impl App {
             }
             LocalEvent::OpDone { id, result } => self.on_op_done(id, result),
             LocalEvent::Secret { name, result } => self.on_secret(name, result),
+            LocalEvent::Kept { path, result } => {
+                match result {
+                    Ok(kept) => {
+                        self.kept_edits.insert(path, kept);
+                    }
+                    Err(e) => self.error(format!(
+                        "Could not keep a copy of your edit in the state directory: {e} — it is only in {}",
+                        path.display()
+                    )),
+                }
+                vec![]
+            }
             LocalEvent::DiskUsage { free, total } => {
                 self.local_disk = Some((free, total));
                 vec![]

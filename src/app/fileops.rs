@@ -23,6 +23,13 @@ pub const EDIT_MAX: u64 = 64 * 1024 * 1024;
 pub enum AfterOp {
     /// Refresh the pane, cursor on this name.
     Refresh(Option<String>),
+    /// An edit was uploaded: its kept copy can go; refresh with the cursor on `select`.
+    UploadedEdit {
+        select: Option<String>,
+        scratch: PathBuf,
+    },
+    /// A rename: refresh with the cursor on `to`; if `to` turned out to exist, ask.
+    Rename { from: String, to: String },
     /// Open the viewer on these bytes (local read done).
     View { title: String },
     /// A remote file was fetched for viewing: read it now.
@@ -130,11 +137,24 @@ impl App {
                     return vec![];
                 }
                 // Servers differ (some replace an existing file on rename without a word):
-                // refuse a name the directory already has, on both sides alike.
+                // never replace a name the directory already has without asking.
                 let unchanged = matches!(&purpose, InputPurpose::Rename { from } if *from == text);
-                if !unchanged && self.pane(side).entries.iter().any(|e| e.name == text) {
-                    self.error(format!("{} already exists here", display_name(&text)));
-                    return vec![];
+                let existing = self.pane(side).entries.iter().find(|e| e.name == text);
+                match (existing.map(|e| e.kind), &purpose) {
+                    (None, _) => {}
+                    _ if unchanged => {}
+                    (Some(EntryKind::File | EntryKind::Symlink), InputPurpose::Rename { from }) => {
+                        self.dialog = Some(Dialog::ConfirmReplace {
+                            side,
+                            from: from.clone(),
+                            to: text,
+                        });
+                        return vec![];
+                    }
+                    _ => {
+                        self.error(format!("{} already exists here", display_name(&text)));
+                        return vec![];
+                    }
                 }
             }
             InputPurpose::Chmod { .. } => {}
@@ -155,22 +175,7 @@ impl App {
                 if from == text {
                     return vec![];
                 }
-                let (src, dst) = (self.target_path(side, &from), self.target_path(side, &text));
-                let what = format!("renaming {}", display_name(&from));
-                let after = AfterOp::Refresh(Some(text));
-                match side {
-                    Side::Local => self.start_local(
-                        LocalOp::Rename {
-                            from: src.into(),
-                            to: dst.into(),
-                        },
-                        what,
-                        after,
-                    ),
-                    Side::Remote => {
-                        self.start_remote(RemoteOp::Rename { from: src, to: dst }, what, after)
-                    }
-                }
+                self.rename(side, from, text, false)
             }
             InputPurpose::Chmod { name } => {
                 let mode = match parse_mode(&text) {
@@ -195,6 +200,43 @@ impl App {
                     Side::Remote => self.start_remote(RemoteOp::Chmod { path, mode }, what, after),
                 }
             }
+        }
+    }
+
+    /// Rename `from` to `to` in `side`'s directory; without `overwrite` an existing `to` (also
+    /// one the listing does not show) is never replaced: the user is asked.
+    pub(super) fn rename(
+        &mut self,
+        side: Side,
+        from: String,
+        to: String,
+        overwrite: bool,
+    ) -> Vec<Cmd> {
+        if self.busy() {
+            return vec![];
+        }
+        let (src, dst) = (self.target_path(side, &from), self.target_path(side, &to));
+        let what = format!("renaming {}", display_name(&from));
+        let after = AfterOp::Rename { from, to };
+        match side {
+            Side::Local => self.start_local(
+                LocalOp::Rename {
+                    from: src.into(),
+                    to: dst.into(),
+                    overwrite,
+                },
+                what,
+                after,
+            ),
+            Side::Remote => self.start_remote(
+                RemoteOp::Rename {
+                    from: src,
+                    to: dst,
+                    overwrite,
+                },
+                what,
+                after,
+            ),
         }
     }
 
@@ -322,11 +364,16 @@ impl App {
                 vec![]
             }
             (Some(remote), true) => {
+                // Kept outside the temp dir at once: whatever happens next, the edit survives.
+                let keep = Cmd::Local(LocalCmd::KeepEdit {
+                    path: path.clone(),
+                    remote: remote.clone(),
+                });
                 self.dialog = Some(Dialog::ConfirmUpload {
                     local: path,
                     remote,
                 });
-                vec![]
+                vec![keep]
             }
         }
     }
@@ -336,12 +383,31 @@ impl App {
         let what = format!("uploading {}", display_name(&remote));
         self.start_remote(
             RemoteOp::Store {
-                from: local,
+                from: local.clone(),
                 to: remote,
             },
             what,
-            AfterOp::Refresh(name),
+            AfterOp::UploadedEdit {
+                select: name,
+                scratch: local,
+            },
         )
+    }
+
+    /// "Not uploaded": where the edit is kept.
+    pub(super) fn keep_edit_message(&mut self, local: &std::path::Path) {
+        match self.kept_edits.get(local) {
+            Some(kept) => {
+                let kept = kept.display().to_string();
+                self.info(format!("Not uploaded; your edit is kept in {kept}"));
+            }
+            None => self.info(format!(
+                "Not uploaded; your edit is being kept in {}",
+                crate::safety::kept::kept_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_else(|| local.display().to_string())
+            )),
+        }
     }
 
     fn temp_file(&mut self, name: &str) -> PathBuf {
@@ -396,6 +462,19 @@ impl App {
         id: u64,
         result: Result<String, RemoteError>,
     ) -> Vec<Cmd> {
+        if let (Err(RemoteError::Exists { dir: false, .. }), Some(op)) = (&result, &self.op) {
+            if let (true, AfterOp::Rename { from, to }) = (op.id == id, &op.after) {
+                // A file the listing did not show (a dotfile on vsftpd): ask before replacing.
+                self.dialog = Some(Dialog::ConfirmReplace {
+                    side: Side::Remote,
+                    from: from.clone(),
+                    to: to.clone(),
+                });
+                self.op = None;
+                self.info("That name exists on the server");
+                return vec![];
+            }
+        }
         let result = result.map(OpOutput::Message).map_err(|e| {
             if e.is_connection_lost() {
                 self.conn = ConnState::Error(e.to_string());
@@ -420,6 +499,20 @@ impl App {
             }
         };
         match (op.after, output) {
+            (AfterOp::UploadedEdit { select, scratch }, OpOutput::Message(m)) => {
+                self.info(m);
+                let dir = self.pane(op.side).dir.clone();
+                let mut cmds = self.request(op.side, dir, select);
+                if let Some(kept) = self.kept_edits.remove(&scratch) {
+                    cmds.push(Cmd::Local(LocalCmd::ForgetKept { kept }));
+                }
+                cmds
+            }
+            (AfterOp::Rename { to, .. }, OpOutput::Message(m)) => {
+                self.info(m);
+                let dir = self.pane(op.side).dir.clone();
+                self.request(op.side, dir, Some(to))
+            }
             (AfterOp::Refresh(select), OpOutput::Message(m)) => {
                 self.info(m);
                 let dir = self.pane(op.side).dir.clone();

@@ -175,6 +175,9 @@ pub struct App {
     pub theme: crate::theme::Theme,
     /// Free and total bytes where the local pane's directory lives.
     pub local_disk: Option<(u64, u64)>,
+    /// Edited remote files (scratch copy) and their kept copy in the state directory, until
+    /// the edit reaches the server.
+    pub kept_edits: HashMap<PathBuf, PathBuf>,
     /// Panes (local, remote) that transfers changed and that need a refresh.
     dirty: (bool, bool),
     next_id: u64,
@@ -217,6 +220,7 @@ impl App {
             current_bookmark: None,
             now: 0,
             local_disk: None,
+            kept_edits: HashMap::new(),
             theme: crate::theme::Theme::dark(),
             viewer: None,
             filtering: false,

@@ -57,6 +57,18 @@ impl App {
                 }
                 _ => vec![],
             },
+            Some(Dialog::ConfirmReplace { side, from, to }) => match key.code {
+                KeyCode::Char('o') | KeyCode::Char('y') => {
+                    self.dialog = None;
+                    self.rename(side, from, to, true)
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                    self.dialog = None;
+                    self.info("Not renamed");
+                    vec![]
+                }
+                _ => vec![],
+            },
             Some(Dialog::ConfirmUpload { local, remote }) => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                     self.dialog = None;
@@ -64,10 +76,7 @@ impl App {
                 }
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
                     self.dialog = None;
-                    self.info(format!(
-                        "Not uploaded; your edit is kept in {}",
-                        local.display()
-                    ));
+                    self.keep_edit_message(&local);
                     vec![]
                 }
                 _ => vec![],
@@ -158,6 +167,6 @@ impl App {
             _ => return vec![],
         };
         self.dialog = None;
-        self.resolve_conflict(id, resolution, apply_to_all)
+        self.resolve_conflict(id, resolution, apply_to_all, true)
     }
 }

@@ -135,6 +135,8 @@ pub struct Features {
     pub rest_stream: bool,
     pub epsv: bool,
     pub mfmt: bool,
+    /// MLSD/MLST report the `unique` fact (after `OPTS MLST` turned it on where needed).
+    pub unique: bool,
 }
 
 /// A logged-in control connection.
@@ -336,13 +338,52 @@ fn read_features(ftp: &mut RustlsFtpStream, read_secs: u64) -> Result<Features, 
         .map(|w| w.to_ascii_uppercase())
         .collect();
     let has = |k: &str| names.iter().any(|n| n == k);
+    let unique = enable_unique_fact(ftp, &text);
     Ok(Features {
         mlsd: has("MLST") || has("MLSD"),
         utf8: has("UTF8"),
         rest_stream: has("REST"),
         epsv: has("EPSV"),
         mfmt: has("MFMT"),
+        unique,
     })
+}
+
+/// Whether MLSD will carry the `unique` fact (dev/inode), which lets recursive walks recognise
+/// a directory reached twice through a link the listing does not show. Servers that offer it
+/// without sending it by default (`unique` without `*` in FEAT) are asked for it.
+fn enable_unique_fact(ftp: &mut RustlsFtpStream, feat: &str) -> bool {
+    let Some(line) = feat
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() > 5 && l[..5].eq_ignore_ascii_case("MLST "))
+    else {
+        return false;
+    };
+    let facts: Vec<(String, bool)> = line[5..]
+        .split(';')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(|f| {
+            (
+                f.trim_end_matches('*').to_ascii_lowercase(),
+                f.ends_with('*'),
+            )
+        })
+        .collect();
+    match facts.iter().find(|(name, _)| name == "unique") {
+        None => false,
+        Some((_, true)) => true,
+        Some((_, false)) => {
+            let wanted = ["type", "size", "modify", "perm", "unix.mode", "unique"];
+            let list: String = facts
+                .iter()
+                .filter(|(n, _)| wanted.contains(&n.as_str()))
+                .map(|(n, _)| format!("{n};"))
+                .collect();
+            ftp.opts("MLST", Some(&list)).is_ok()
+        }
+    }
 }
 
 fn connect_any(addrs: &[SocketAddr], timeout: Duration) -> Result<TcpStream, RemoteError> {

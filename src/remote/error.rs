@@ -39,6 +39,13 @@ pub enum RemoteError {
     UntrustedCert { fingerprint: String, reason: String },
     #[error("TLS failed: {0}")]
     Tls(String),
+    /// A rename (or other change) would replace something that exists.
+    #[error(
+        "{} already exists on the server{}",
+        crate::sanitize::display_name(name),
+        if *dir { " (a directory)" } else { "" }
+    )]
+    Exists { name: String, dir: bool },
     #[error("{0}")]
     Other(String),
 }

@@ -9,6 +9,7 @@ use suppaftp::Status;
 use super::connect::Connection;
 use super::{RemoteError, ops, path as rpath};
 use crate::entry::EntryKind;
+use crate::safety::{self, DirId, Walk, WalkRefusal};
 
 /// A change to make on the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,9 +17,11 @@ pub enum RemoteOp {
     Mkdir {
         path: String,
     },
+    /// Refuses an existing `to` (found even when listings hide it) unless `overwrite`.
     Rename {
         from: String,
         to: String,
+        overwrite: bool,
     },
     /// Delete files and (recursively) directories: `(path, is_dir)`.
     Delete {
@@ -42,14 +45,23 @@ pub enum RemoteOp {
     },
 }
 
+/// Settings a file operation needs.
+#[derive(Debug, Clone, Copy)]
+pub struct OpOptions {
+    pub timeout_secs: u64,
+    pub prefer_mlsd: bool,
+    /// How deep a recursive delete may go.
+    pub max_depth: usize,
+}
+
 /// Run `op`; `progress(n)` is called as entries are deleted. Returns a message for the user.
 pub fn run(
     conn: &mut Connection,
     op: &RemoteOp,
-    secs: u64,
-    prefer_mlsd: bool,
+    opts: OpOptions,
     progress: &mut dyn FnMut(usize),
 ) -> Result<String, RemoteError> {
+    let secs = opts.timeout_secs;
     match op {
         RemoteOp::Mkdir { path } => {
             conn.ftp
@@ -57,7 +69,20 @@ pub fn run(
                 .map_err(|e| RemoteError::from_ftp(e, "creating the directory", secs))?;
             Ok(format!("Created {}", crate::sanitize::display_name(path)))
         }
-        RemoteOp::Rename { from, to } => {
+        RemoteOp::Rename {
+            from,
+            to,
+            overwrite,
+        } => {
+            // vsftpd hides dotfiles and most servers replace silently: look before renaming.
+            if let Some(kind) = ops::probe(conn, to, secs)? {
+                if kind == EntryKind::Dir || !overwrite {
+                    return Err(RemoteError::Exists {
+                        name: rpath::file_name(to).unwrap_or(to).to_string(),
+                        dir: kind == EntryKind::Dir,
+                    });
+                }
+            }
             conn.ftp
                 .rename(from, to)
                 .map_err(|e| RemoteError::from_ftp(e, "renaming", secs))?;
@@ -66,22 +91,7 @@ pub fn run(
                 crate::sanitize::display_name(rpath::file_name(to).unwrap_or(to))
             ))
         }
-        RemoteOp::Delete { targets } => {
-            let mut count = 0;
-            for (path, is_dir) in targets {
-                if *is_dir {
-                    delete_tree(conn, path, secs, prefer_mlsd, &mut count, progress)?;
-                } else {
-                    ops::remove_file(conn, path, secs)?;
-                    count += 1;
-                    progress(count);
-                }
-            }
-            Ok(format!(
-                "Deleted {count} {}",
-                if count == 1 { "entry" } else { "entries" }
-            ))
-        }
+        RemoteOp::Delete { targets } => delete(conn, targets, opts, progress),
         RemoteOp::Chmod { path, mode } => {
             let cmd = format!("SITE CHMOD {mode:o} {path}");
             conn.ftp
@@ -98,38 +108,124 @@ pub fn run(
     }
 }
 
-/// Depth first: a directory's contents, then the directory.
-fn delete_tree(
+/// Most entries a recursive delete plans before it refuses (a listing that never ends).
+const MAX_DELETE_ENTRIES: usize = 5_000_000;
+
+/// One step of a delete plan.
+enum Removal {
+    /// A file, or a link (removed as a link, never followed).
+    Entry(String),
+    /// A directory, once its contents are gone.
+    Dir(String),
+}
+
+/// Delete files and directory trees. The whole plan is made first, walking each tree by the
+/// rules of [`crate::safety::walk`] (links are removed as links, never entered; a loop or a
+/// tree deeper than the limit stops the delete before anything is removed); then it is carried
+/// out, contents before their directory.
+fn delete(
+    conn: &mut Connection,
+    targets: &[(String, bool)],
+    opts: OpOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<String, RemoteError> {
+    let secs = opts.timeout_secs;
+    let mut plan = Vec::new();
+    for (path, is_dir) in targets {
+        if !*is_dir {
+            plan.push(Removal::Entry(path.clone()));
+            continue;
+        }
+        let above = ops::parent_ids(conn, path, secs)?;
+        let walk = Walk {
+            above: above.len(),
+            ancestors: above,
+            unique: ops::mlst(conn, path, secs)?.and_then(|e| e.unique),
+            started_ns: None,
+        };
+        plan_tree(conn, path, walk, opts, &mut plan)?;
+    }
+    let mut count = 0;
+    for step in &plan {
+        match step {
+            Removal::Entry(p) => ops::remove_file(conn, p, secs)?,
+            Removal::Dir(p) => {
+                // Leave the directory before removing it: some servers refuse to remove the cwd.
+                let _ = conn.ftp.cwd("/");
+                ops::remove_dir(conn, p, secs)?;
+            }
+        }
+        count += 1;
+        progress(count);
+    }
+    Ok(format!(
+        "Deleted {count} {}",
+        if count == 1 { "entry" } else { "entries" }
+    ))
+}
+
+fn plan_tree(
     conn: &mut Connection,
     dir: &str,
-    secs: u64,
-    prefer_mlsd: bool,
-    count: &mut usize,
-    progress: &mut dyn FnMut(usize),
+    walk: Walk,
+    opts: OpOptions,
+    plan: &mut Vec<Removal>,
 ) -> Result<(), RemoteError> {
-    let listing = ops::list_dir(conn, dir, prefer_mlsd, secs)?;
+    let refused = |r: WalkRefusal| RemoteError::Other(format!("nothing was deleted: {r}"));
+    let listing = ops::list_dir(conn, dir, opts.prefer_mlsd, opts.timeout_secs)?;
+    let here = DirId {
+        path: listing.path.clone(),
+        unique: walk.unique.clone(),
+    };
+    match safety::walk::check_entered(&walk, dir, &here, opts.max_depth) {
+        Ok(()) if !walk.is_root() || same_dir(dir, &here.path) => {}
+        // The server put us somewhere else: the entry is a link, removed as a link.
+        Ok(()) | Err(WalkRefusal::Elsewhere { .. } | WalkRefusal::Loop { .. }) => {
+            tracing::info!(
+                "delete: {dir} is a link (entered {}); removing the link only",
+                here.path
+            );
+            plan.push(Removal::Entry(dir.to_string()));
+            return Ok(());
+        }
+        Err(r) => return Err(refused(r)),
+    }
     for e in listing.entries {
         if e.name.contains('/') || e.name == ".." || e.name == "." {
             return Err(RemoteError::Other(format!(
-                "refusing to delete through the odd name {:?}",
+                "nothing was deleted: refusing to delete through the odd name {:?}",
                 crate::sanitize::display_name(&e.name)
             )));
         }
+        if plan.len() >= MAX_DELETE_ENTRIES {
+            return Err(RemoteError::Other(format!(
+                "nothing was deleted: more than {MAX_DELETE_ENTRIES} entries under {}",
+                crate::sanitize::display_name(dir)
+            )));
+        }
         let child = rpath::join(dir, &e.name);
-        if e.kind == EntryKind::Dir {
-            delete_tree(conn, &child, secs, prefer_mlsd, count, progress)?;
-        } else {
-            ops::remove_file(conn, &child, secs)?;
-            *count += 1;
-            progress(*count);
+        match e.kind {
+            EntryKind::Dir => {
+                let next = walk.child(here.clone(), e.unique.clone());
+                plan_tree(conn, &child, next, opts, plan)?;
+            }
+            EntryKind::Unknown => {
+                return Err(RemoteError::Other(format!(
+                    "nothing was deleted: a listing line under {} could not be read ({})",
+                    crate::sanitize::display_name(dir),
+                    crate::sanitize::display_name(&e.name)
+                )));
+            }
+            // Files, and links (removed as links).
+            EntryKind::File | EntryKind::Symlink => plan.push(Removal::Entry(child)),
         }
     }
-    // Leave the directory before removing it: some servers refuse to remove the cwd.
-    let _ = conn.ftp.cwd("/");
-    ops::remove_dir(conn, dir, secs)?;
-    *count += 1;
-    progress(*count);
+    plan.push(Removal::Dir(dir.to_string()));
     Ok(())
+}
+
+fn same_dir(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
 fn fetch(

@@ -103,6 +103,8 @@ fn mlsd_facts(line: &str) -> Option<(Entry, bool)> {
             e.mtime = parse_modify(value);
         } else if key.eq_ignore_ascii_case("unix.mode") {
             e.perms = mode_to_perms(value);
+        } else if key.eq_ignore_ascii_case("unique") && !value.is_empty() {
+            e.unique = Some(value.to_ascii_lowercase());
         }
         if let Some(name) = rest.strip_prefix(' ') {
             break name;

@@ -7,6 +7,7 @@ use super::RemoteError;
 use super::connect::Connection;
 use super::listing::{self, ListingFormat};
 use super::session::Listing;
+use crate::entry::EntryKind;
 
 /// List `path` (empty: the login directory): CWD there, read PWD, then MLSD (when offered and
 /// `prefer_mlsd`) or LIST without an argument, so no server misreads a name with spaces or one
@@ -139,4 +140,106 @@ pub fn remove_dir(conn: &mut Connection, path: &str, timeout_secs: u64) -> Resul
     conn.ftp
         .rmdir(path)
         .map_err(|e| RemoteError::from_ftp(e, "removing a directory", timeout_secs))
+}
+
+/// The MLST facts of one path, when the server offers MLST; `None` when it does not, or the
+/// path does not exist.
+pub fn mlst(
+    conn: &mut Connection,
+    path: &str,
+    timeout_secs: u64,
+) -> Result<Option<crate::entry::Entry>, RemoteError> {
+    if !conn.features.mlsd {
+        return Ok(None);
+    }
+    match conn.ftp.mlst(Some(path)) {
+        Ok(line) => Ok(listing::parse_mlsd_line(&line)),
+        Err(FtpError::UnexpectedResponse(_)) | Err(FtpError::BadResponse) => Ok(None),
+        Err(e) => Err(RemoteError::from_ftp(
+            e,
+            "asking about a file",
+            timeout_secs,
+        )),
+    }
+}
+
+/// The size of `path` as the server has it now, asked three ways: SIZE, else MLST, else a fresh
+/// listing of its directory. `None` when no way tells (the size cannot be confirmed).
+pub fn confirmed_size(
+    conn: &mut Connection,
+    path: &str,
+    prefer_mlsd: bool,
+    timeout_secs: u64,
+) -> Result<Option<u64>, RemoteError> {
+    if let Some(n) = size(conn, path, timeout_secs)? {
+        return Ok(Some(n));
+    }
+    if let Some(n) = mlst(conn, path, timeout_secs)?.and_then(|e| e.size) {
+        return Ok(Some(n));
+    }
+    let (Some(dir), Some(name)) = (super::path::parent(path), super::path::file_name(path)) else {
+        return Ok(None);
+    };
+    let listing = list_dir(conn, &dir, prefer_mlsd, timeout_secs)?;
+    Ok(listing
+        .entries
+        .iter()
+        .find(|e| e.name == name && e.kind == EntryKind::File)
+        .and_then(|e| e.size))
+}
+
+/// What is at `path` on the server, found even where listings hide it (dotfiles on vsftpd):
+/// SIZE, MLST, CWD, then `LIST -a` of its directory. `None` when nothing is there.
+pub fn probe(
+    conn: &mut Connection,
+    path: &str,
+    timeout_secs: u64,
+) -> Result<Option<EntryKind>, RemoteError> {
+    // CWD first: some servers answer SIZE for a directory too.
+    match conn.ftp.cwd(path) {
+        Ok(()) => return Ok(Some(EntryKind::Dir)),
+        Err(FtpError::UnexpectedResponse(_)) => {}
+        Err(e) => return Err(RemoteError::from_ftp(e, "checking a name", timeout_secs)),
+    }
+    if size(conn, path, timeout_secs)?.is_some() {
+        return Ok(Some(EntryKind::File));
+    }
+    if let Some(e) = mlst(conn, path, timeout_secs)? {
+        return Ok(Some(e.kind));
+    }
+    let (Some(dir), Some(name)) = (super::path::parent(path), super::path::file_name(path)) else {
+        return Ok(None);
+    };
+    conn.ftp
+        .cwd(&dir)
+        .map_err(|e| RemoteError::from_ftp(e, "checking a name", timeout_secs))?;
+    let lines = match conn.ftp.list(Some("-a")) {
+        Ok(lines) => lines,
+        Err(FtpError::UnexpectedResponse(_)) => return Ok(None),
+        Err(e) => return Err(RemoteError::from_ftp(e, "checking a name", timeout_secs)),
+    };
+    let now = chrono::Utc::now().timestamp();
+    Ok(listing::parse_listing(&lines, ListingFormat::List, now)
+        .into_iter()
+        .find(|e| e.name == name)
+        .map(|e| e.kind))
+}
+
+/// The ids of the directories from `/` down to `path`'s parent, for loop detection in a walk
+/// rooted at `path` (MLST `unique` where offered; the path alone otherwise).
+pub fn parent_ids(
+    conn: &mut Connection,
+    path: &str,
+    timeout_secs: u64,
+) -> Result<Vec<crate::safety::DirId>, RemoteError> {
+    let mut out = Vec::new();
+    for p in crate::safety::walk::remote_parents(path) {
+        let unique = if conn.features.unique {
+            mlst(conn, &p, timeout_secs)?.and_then(|e| e.unique)
+        } else {
+            None
+        };
+        out.push(crate::safety::DirId { path: p, unique });
+    }
+    Ok(out)
 }

@@ -80,6 +80,8 @@ pub struct SessionOptions {
     pub keepalive: Duration,
     /// Use MLSD when the server offers it (else always LIST).
     pub prefer_mlsd: bool,
+    /// How deep a recursive delete may go.
+    pub max_depth: usize,
 }
 
 impl Default for SessionOptions {
@@ -88,6 +90,7 @@ impl Default for SessionOptions {
             timeouts: Timeouts::default(),
             keepalive: Duration::from_secs(60),
             prefer_mlsd: true,
+            max_depth: crate::safety::DEFAULT_MAX_DEPTH,
         }
     }
 }
@@ -262,8 +265,11 @@ impl Worker {
 
     fn try_op(&mut self, id: u64, op: &RemoteOp) -> Result<String, RemoteError> {
         self.ensure_connected()?;
-        let secs = self.options.timeouts.read.as_secs();
-        let prefer_mlsd = self.options.prefer_mlsd;
+        let opts = fileops::OpOptions {
+            timeout_secs: self.options.timeouts.read.as_secs(),
+            prefer_mlsd: self.options.prefer_mlsd,
+            max_depth: self.options.max_depth,
+        };
         let events = &self.events;
         let mut last = Instant::now();
         let mut progress = |done: usize| {
@@ -275,7 +281,7 @@ impl Worker {
         };
         let conn = self.conn.as_mut().expect("connected");
         self.last_traffic = Instant::now();
-        fileops::run(conn, op, secs, prefer_mlsd, &mut progress)
+        fileops::run(conn, op, opts, &mut progress)
     }
 
     fn keepalive(&mut self) {

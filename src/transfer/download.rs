@@ -1,7 +1,7 @@
-//! One file from the server to the local disk: written to `name.part`, verified, then renamed
-//! into place. An existing `.part` is resumed with REST.
+//! One file from the server to the local disk: written to `name.part` (never through a link),
+//! verified, made durable, then renamed into place. An existing `.part` is resumed with REST.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
@@ -11,13 +11,17 @@ use super::job::{Job, Resolution, numbered_name};
 use super::progress::Throttle;
 use super::run::{Ctx, JobError, Run, Stop};
 use crate::remote::{RemoteError, ops};
+use crate::safety::local as safe;
 
 /// Decided once per job, kept across retries.
 pub(super) struct Plan {
     target: PathBuf,
     /// Start from zero (drop any `.part`); false resumes an existing `.part`.
     fresh: bool,
+    /// The size the listing or SIZE announced: a hint for progress (the file may have changed).
     expected: Option<u64>,
+    /// The mode of the file being replaced, which the new one keeps.
+    keep_mode: Option<u32>,
 }
 
 enum Prepared {
@@ -46,14 +50,18 @@ pub(super) fn run(ctx: &mut Ctx, job: &Job, plan: &mut Option<Plan>) -> Result<R
             }
         }
     }
-    let p = plan.as_mut().expect("planned");
+    let Some(p) = plan.as_mut() else {
+        return Err(JobError::fatal("internal error: no download plan"));
+    };
     let result = execute(ctx, job, p);
-    p.fresh = false; // a retry continues from the .part
+    if !matches!(&result, Err(e) if e.restart_fresh) {
+        p.fresh = false; // a retry continues from the .part
+    }
     if !matches!(result, Ok(Run::Finished(Outcome::Done { .. }))) {
         // Some servers accept RETR and refuse only once the data connection is open:
         // an empty .part is no progress worth keeping.
         let part = part_path(&p.target);
-        if fs::metadata(&part).is_ok_and(|m| m.len() == 0) {
+        if safe::existing(&part).is_ok_and(|m| m.is_some_and(|m| m.is_file() && m.len() == 0)) {
             let _ = fs::remove_file(&part);
         }
     }
@@ -76,16 +84,19 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Prepared, JobError> {
     let source = FileFacts {
         size: expected,
         mtime: job.mtime,
+        read_only: false,
     };
-    let meta = match fs::symlink_metadata(&job.local) {
-        Ok(m) => m,
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            return Ok(Prepared::Go(Plan {
-                target: job.local.clone(),
-                fresh: false,
-                expected,
-            }));
-        }
+    let go = |target: PathBuf, fresh, keep_mode| {
+        Ok(Prepared::Go(Plan {
+            target,
+            fresh,
+            expected,
+            keep_mode,
+        }))
+    };
+    let meta = match safe::existing(&job.local) {
+        Ok(Some(m)) => m,
+        Ok(None) => return go(job.local.clone(), false, None),
         Err(e) => return Err(JobError::local("cannot check", &job.local, &e)),
     };
     if meta.is_dir() {
@@ -94,40 +105,62 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Prepared, JobError> {
             job.local.display()
         )));
     }
+    if !meta.file_type().is_file() {
+        // A symlink (or device, fifo) in the destination is never written through or replaced.
+        return Err(JobError::local(
+            "not replacing",
+            &job.local,
+            &safe::not_regular(&meta),
+        ));
+    }
+    let read_only = safe::is_read_only(&meta);
     let existing = FileFacts {
         size: Some(meta.len()),
         mtime: modified_secs(&meta),
+        read_only,
     };
-    let go = |target: PathBuf, fresh| {
-        Ok(Prepared::Go(Plan {
-            target,
-            fresh,
-            expected,
-        }))
-    };
+    let mode = Some(safe::mode_of(&meta));
+    let replaces = !matches!(
+        job.on_exists,
+        None | Some(Resolution::Skip | Resolution::Rename)
+    );
+    if read_only && replaces && !job.replace_read_only {
+        // A read-only file is replaced only when the user says so for this very file.
+        return Ok(Prepared::Conflict { source, existing });
+    }
     match job.on_exists {
         None => Ok(Prepared::Conflict { source, existing }),
         Some(Resolution::Skip) => Ok(Prepared::Skip("the destination exists".into())),
-        Some(Resolution::Overwrite) => go(job.local.clone(), true),
+        Some(Resolution::Overwrite) => go(job.local.clone(), true, mode),
         Some(Resolution::OverwriteIfNewer) => {
             if is_newer(source.mtime, existing.mtime) {
-                go(job.local.clone(), true)
+                go(job.local.clone(), true, mode)
             } else {
                 Ok(Prepared::Skip("the destination is not older".into()))
             }
         }
-        Some(Resolution::Rename) => go(free_local_name(&job.local), true),
+        Some(Resolution::Rename) => go(free_local_name(&job.local), true, None),
         Some(Resolution::Resume) => match (existing.size, expected) {
             (Some(have), Some(want)) if have == want => {
                 Ok(Prepared::Skip("the destination is already complete".into()))
             }
             (Some(have), Some(want)) if have < want => {
+                let part = part_path(&job.local);
+                if let Some(m) =
+                    safe::existing(&part).map_err(|e| JobError::local("cannot check", &part, &e))?
+                {
+                    return Err(JobError::local(
+                        "not replacing",
+                        &part,
+                        &safe::not_regular(&m),
+                    ));
+                }
                 // Continue the existing file: it becomes the .part we resume.
-                fs::rename(&job.local, part_path(&job.local))
+                fs::rename(&job.local, &part)
                     .map_err(|e| JobError::local("cannot resume", &job.local, &e))?;
-                go(job.local.clone(), false)
+                go(job.local.clone(), false, mode)
             }
-            _ => go(job.local.clone(), true),
+            _ => go(job.local.clone(), true, mode),
         },
     }
 }
@@ -137,34 +170,45 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
     let part = part_path(&plan.target);
     let mut offset = 0;
     if plan.fresh {
-        match fs::remove_file(&part) {
-            Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => return Err(JobError::local("cannot replace", &part, &e)),
+        safe::remove_part(&part).map_err(|e| JobError::local("cannot replace", &part, &e))?;
+    } else if let Some(m) =
+        safe::existing(&part).map_err(|e| JobError::local("cannot check", &part, &e))?
+    {
+        if !m.file_type().is_file() {
+            return Err(JobError::local(
+                "not writing",
+                &part,
+                &safe::not_regular(&m),
+            ));
         }
-    } else if let Ok(m) = fs::metadata(&part) {
         if plan.expected.is_some_and(|want| m.len() < want) {
             offset = m.len();
         }
     }
     if offset > 0 {
-        ctx.conn.ftp.resume_transfer(offset as usize).ok();
+        let _ = ctx.conn.ftp.resume_transfer(offset as usize);
     }
-    let mut stream = ctx
-        .conn
-        .ftp
-        .retr_as_stream(&job.remote)
-        .map_err(|e| RemoteError::from_ftp(e, "starting the download", secs))?;
+    let mut stream = match ctx.conn.ftp.retr_as_stream(&job.remote) {
+        Ok(s) => s,
+        // REST (or RETR after it) refused: the whole file from the start instead.
+        Err(suppaftp::FtpError::UnexpectedResponse(r)) if offset > 0 => {
+            tracing::info!(
+                "resume of {} refused ({}); downloading from the start",
+                job.remote,
+                r.status.code()
+            );
+            offset = 0;
+            ctx.conn
+                .ftp
+                .retr_as_stream(&job.remote)
+                .map_err(|e| RemoteError::from_ftp(e, "starting the download", secs))?
+        }
+        Err(e) => return Err(RemoteError::from_ftp(e, "starting the download", secs).into()),
+    };
     ctx.running
         .set_socket(stream.get_ref().get_ref().try_clone().ok());
     // Opened only once the server agreed to send: a refused download leaves no file behind.
-    let mut file = match OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(offset == 0)
-        .append(offset > 0)
-        .open(&part)
-    {
+    let mut file = match safe::open_part(&part, offset > 0) {
         Ok(f) => f,
         Err(e) => {
             ctx.running.set_socket(None);
@@ -177,12 +221,13 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
 
     let mut done = offset;
     let mut throttle = Throttle::new(done);
-    (ctx.emit)(TransferEvent::Progress {
+    let progress = |done, rate| TransferEvent::Progress {
         id: job.id,
         done,
-        total: plan.expected,
-        rate: 0.0,
-    });
+        total: plan.expected.map(|t| t.max(done)),
+        rate,
+    };
+    (ctx.emit)(progress(done, 0.0));
     let copied: Result<(), Stop> = loop {
         if ctx.running.cancelled() {
             break Err(Stop::Cancelled);
@@ -195,12 +240,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
                 }
                 done += n as u64;
                 if let Some(rate) = throttle.tick(done) {
-                    (ctx.emit)(TransferEvent::Progress {
-                        id: job.id,
-                        done,
-                        total: plan.expected,
-                        rate,
-                    });
+                    (ctx.emit)(progress(done, rate));
                 }
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
@@ -208,12 +248,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         }
     };
     ctx.running.set_socket(None);
-    (ctx.emit)(TransferEvent::Progress {
-        id: job.id,
-        done,
-        total: plan.expected,
-        rate: throttle.average(done - offset),
-    });
+    (ctx.emit)(progress(done, throttle.average(done - offset)));
     match copied {
         Ok(()) => {
             if let Err(e) = stream.finish() {
@@ -225,9 +260,10 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
                 if err.is_connection_lost() {
                     ctx.drop_connection = true;
                 }
+                let keep = JobError::from(err.clone());
                 return Err(JobError {
                     message: format!("{err}; kept {} for resume", part.display()),
-                    ..JobError::from(err)
+                    ..keep
                 });
             }
         }
@@ -237,38 +273,73 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
             if stream.finish().is_err() {
                 ctx.drop_connection = true;
             }
-            return stop.into_result(ctx.running.cancelled(), "cannot write", &part, done);
+            return stop.into_result(ctx.running.cancelled(), "cannot write", &part, done, secs);
         }
     }
-    if let Some(want) = plan.expected {
-        if done < want {
-            return Err(JobError::retry(format!(
-                "the server sent {done} of {want} bytes; kept {} for resume",
-                part.display()
-            )));
+    // The server said 226: the data is complete unless its own SIZE says otherwise. The
+    // listed size is only a hint (the file may have changed since it was listed).
+    let verified = match plan.expected {
+        Some(want) if want == done => Some(done),
+        Some(_) => {
+            let now = ops::size(ctx.conn, &job.remote, secs)?;
+            match now {
+                Some(size) if size == done => Some(size),
+                Some(size) if offset > 0 && size == done - offset => {
+                    // The whole file came although we asked to resume: the server ignored REST.
+                    return Err(JobError::restart(format!(
+                        "the server ignored the resume offset and sent the whole file; downloading {} again from the start",
+                        crate::sanitize::display_name(&job.remote)
+                    )));
+                }
+                Some(size) if size > done => {
+                    return Err(JobError::retry(format!(
+                        "the server sent {done} of {size} bytes; kept {} for resume",
+                        part.display()
+                    )));
+                }
+                // Shorter or longer than listed, and no SIZE to tell: the 226 is all we have.
+                _ => None,
+            }
         }
-        if done > want {
-            return Err(JobError::fatal(format!(
-                "the server sent {done} bytes but announced {want}: the file changed during the transfer"
-            )));
-        }
-    }
+        None => None,
+    };
     file.flush()
         .and_then(|()| match job.mtime {
             Some(m) if m >= 0 => file.set_modified(UNIX_EPOCH + Duration::from_secs(m as u64)),
             _ => Ok(()),
         })
         .map_err(|e| JobError::local("cannot write", &part, &e))?;
+    safe::commit_part(
+        &file,
+        &part,
+        &plan.target,
+        plan.keep_mode,
+        ctx.options.durable,
+    )
+    .map_err(|e| JobError::local("cannot finish", &plan.target, &e))?;
     drop(file);
-    fs::rename(&part, &plan.target).map_err(|e| JobError::local("cannot rename", &part, &e))?;
+    if ctx.options.durable {
+        if let Some(dir) = plan.target.parent() {
+            ctx.dirty_dirs.insert(dir.to_path_buf());
+        }
+    }
+    let mut note = None;
     if job.remove_source {
-        ops::remove_file(ctx.conn, &job.remote, secs).map_err(|e| {
-            JobError::fatal(format!("copied, but the source could not be deleted: {e}"))
-        })?;
+        if verified.is_some() {
+            ops::remove_file(ctx.conn, &job.remote, secs).map_err(|e| {
+                JobError::fatal(format!("copied, but the source could not be deleted: {e}"))
+            })?;
+        } else {
+            note = Some(
+                "copied; the source was kept on the server because its size could not be confirmed"
+                    .to_string(),
+            );
+        }
     }
     Ok(Run::Finished(Outcome::Done {
         bytes: done - offset,
         secs: throttle.elapsed(),
+        note,
     }))
 }
 
@@ -294,7 +365,7 @@ fn free_local_name(path: &Path) -> PathBuf {
     (1..)
         .map(|n| path.with_file_name(numbered_name(&name, n)))
         .find(|p| fs::symlink_metadata(p).is_err() && fs::symlink_metadata(part_path(p)).is_err())
-        .expect("some number is free")
+        .unwrap_or_else(|| path.with_file_name(format!("{name}.new")))
 }
 
 /// Open a file for reading with a plain error.

@@ -7,15 +7,20 @@ use super::job::{Job, JobId};
 pub struct FileFacts {
     pub size: Option<u64>,
     pub mtime: Option<i64>,
+    /// The existing file is read-only (replacing it is asked even when a policy says overwrite).
+    pub read_only: bool,
 }
 
 /// How a job ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// Copied and verified; `bytes` moved in this run (less than the size after a resume).
+    /// Copied; `bytes` moved in this run (less than the size after a resume). `note` says what
+    /// the user should know (a move whose source was kept because the copy could not be
+    /// verified, say).
     Done {
         bytes: u64,
         secs: f64,
+        note: Option<String>,
     },
     /// A directory job listed its contents and queued a child job for each entry.
     Expanded {

@@ -1,6 +1,7 @@
 //! A directory job becomes one child job per entry (directories again expand when their turn
 //! comes). Remote names are checked before they become local paths: a name with `/`, `\`, `..`
-//! or a control character is refused, never joined.
+//! or a control character is refused, never joined. Every directory entered is checked by the
+//! walk rules of [`crate::safety::walk`]: links are not followed, loops and depth are caught.
 
 use std::fs;
 use std::io::ErrorKind;
@@ -9,6 +10,7 @@ use super::job::{Direction, Job};
 use super::run::{Ctx, JobError};
 use crate::entry::EntryKind;
 use crate::remote::{ops, path as rpath};
+use crate::safety::walk::{self, DirId, WalkRefusal};
 use crate::sanitize::{display_name, local_component};
 
 /// The children of a directory job, and the entries refused with a reason.
@@ -31,8 +33,13 @@ fn child(job: &Job) -> Job {
         is_dir: false,
         size: None,
         mtime: None,
+        replace_read_only: false,
         ..job.clone()
     }
+}
+
+fn refusal(r: WalkRefusal) -> JobError {
+    JobError::fatal(r.to_string())
 }
 
 fn expand_download(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
@@ -49,7 +56,19 @@ fn expand_download(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
         Err(e) => return Err(JobError::local("cannot check", &job.local, &e)),
     }
     let secs = ctx.secs();
+    let mut w = job.walk.clone();
+    if w.is_root() && w.ancestors.is_empty() {
+        // The ids of the directories above the root, so a link back up is caught at once.
+        w.ancestors = ops::parent_ids(ctx.conn, &job.remote, secs)?;
+        w.above = w.ancestors.len();
+        w.unique = ops::mlst(ctx.conn, &job.remote, secs)?.and_then(|e| e.unique);
+    }
     let listing = ops::list_dir(ctx.conn, &job.remote, ctx.options.prefer_mlsd, secs)?;
+    let here = DirId {
+        path: listing.path.clone(),
+        unique: w.unique.clone(),
+    };
+    walk::check_entered(&w, &job.remote, &here, ctx.options.max_depth).map_err(refusal)?;
     let mut x = Expansion {
         children: Vec::new(),
         refused: Vec::new(),
@@ -66,12 +85,23 @@ fn expand_download(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
             x.refused.push((c, reason));
             continue;
         }
+        if e.kind == EntryKind::Symlink {
+            let reason = WalkRefusal::Link {
+                path: c.remote.clone(),
+            }
+            .to_string();
+            x.refused.push((c, reason));
+            continue;
+        }
         match local_component(&e.name) {
             Ok(name) => {
                 c.local = job.local.join(crate::remote::encoding::local_name(name));
                 c.is_dir = e.kind == EntryKind::Dir;
                 c.size = e.size;
                 c.mtime = e.mtime;
+                if c.is_dir {
+                    c.walk = w.child(here.clone(), e.unique.clone());
+                }
                 x.children.push(c);
             }
             Err(err) => x.refused.push((c, format!("refused to write {err}"))),
@@ -82,6 +112,18 @@ fn expand_download(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
 
 fn expand_upload(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
     let secs = ctx.secs();
+    let mut w = job.walk.clone();
+    if w.started_ns.is_none() {
+        w.started_ns = Some(walk::now_ns());
+    }
+    // The root may be a link the user chose; inside the tree links are never followed.
+    let meta =
+        fs::metadata(&job.local).map_err(|e| JobError::local("cannot read", &job.local, &e))?;
+    let here = DirId {
+        path: job.local.to_string_lossy().into_owned(),
+        unique: walk::local_id(&meta),
+    };
+    walk::check_entered(&w, &here.path, &here, ctx.options.max_depth).map_err(refusal)?;
     ops::ensure_dir(ctx.conn, &job.remote, secs)?;
     let rd =
         fs::read_dir(&job.local).map_err(|e| JobError::local("cannot read", &job.local, &e))?;
@@ -100,20 +142,32 @@ fn expand_upload(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
             continue;
         };
         c.remote = rpath::join(&job.remote, &name);
-        let link = fs::symlink_metadata(&path).map(|m| m.file_type().is_symlink());
-        match fs::metadata(&path) {
-            Ok(m) if m.is_dir() && link.unwrap_or(false) => {
-                let reason = format!(
-                    "{} is a symlink to a directory; not followed",
-                    path.display()
-                );
-                x.refused.push((c, reason));
+        let shown = path.to_string_lossy().into_owned();
+        match fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                x.refused
+                    .push((c, WalkRefusal::Link { path: shown }.to_string()));
             }
-            Ok(m) => {
-                c.is_dir = m.is_dir();
-                c.size = (!m.is_dir()).then_some(m.len());
+            Ok(m) if m.is_dir() => {
+                let new =
+                    matches!((walk::created_ns(&m), w.started_ns), (Some(b), Some(s)) if b > s);
+                if new {
+                    x.refused
+                        .push((c, WalkRefusal::New { path: shown }.to_string()));
+                    continue;
+                }
+                c.is_dir = true;
+                c.walk = w.child(here.clone(), walk::local_id(&m));
+                x.children.push(c);
+            }
+            Ok(m) if m.is_file() => {
+                c.size = Some(m.len());
                 c.mtime = super::download::modified_secs(&m);
                 x.children.push(c);
+            }
+            Ok(_) => {
+                let reason = format!("{} is not a regular file; not sent", display_name(&shown));
+                x.refused.push((c, reason));
             }
             Err(e) => {
                 let reason = format!(

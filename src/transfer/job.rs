@@ -77,9 +77,46 @@ pub struct Job {
     pub on_exists: Option<Resolution>,
     /// A move: delete the source once the copy is verified complete.
     pub remove_source: bool,
+    /// Where the job sits in a recursive copy (empty for one the user started directly).
+    pub walk: crate::safety::Walk,
+    /// The user confirmed replacing this read-only destination (a policy alone never does).
+    pub replace_read_only: bool,
 }
 
 impl Job {
+    /// A job for one entry, in its own batch, that asks when the destination exists.
+    pub fn new(
+        id: JobId,
+        direction: Direction,
+        remote: impl Into<String>,
+        local: impl Into<PathBuf>,
+        is_dir: bool,
+    ) -> Job {
+        Job {
+            id,
+            batch: id,
+            parent: None,
+            direction,
+            remote: remote.into(),
+            local: local.into(),
+            is_dir,
+            size: None,
+            mtime: None,
+            on_exists: None,
+            remove_source: false,
+            walk: Default::default(),
+            replace_read_only: false,
+        }
+    }
+
+    /// The path this job writes.
+    pub fn dest(&self) -> crate::safety::Dest {
+        match self.direction {
+            Direction::Download => crate::safety::Dest::local(&self.local),
+            Direction::Upload => crate::safety::Dest::remote(&self.remote),
+        }
+    }
+
     /// The entry's name (last path component of the source).
     pub fn name(&self) -> String {
         match self.direction {

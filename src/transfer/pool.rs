@@ -1,7 +1,7 @@
 //! The worker pool: one queue, N threads with their own connections, cancellation, retries,
 //! and the bookkeeping that removes a moved directory once everything in it has arrived.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
@@ -37,6 +37,10 @@ pub struct PoolOptions {
     pub backoff: Duration,
     pub buffer_size: usize,
     pub prefer_mlsd: bool,
+    /// fsync each downloaded file before it gets its final name, and its directory after.
+    pub durable: bool,
+    /// How deep a recursive copy may go.
+    pub max_depth: usize,
 }
 
 impl Default for PoolOptions {
@@ -48,6 +52,8 @@ impl Default for PoolOptions {
             backoff: Duration::from_secs(1),
             buffer_size: 256 * 1024,
             prefer_mlsd: true,
+            durable: true,
+            max_depth: crate::safety::DEFAULT_MAX_DEPTH,
         }
     }
 }
@@ -73,6 +79,7 @@ where
             conn: None,
             buf: vec![0; options.buffer_size.max(4096)],
             pending_removals: Vec::new(),
+            dirty_dirs: HashSet::new(),
         };
         std::thread::Builder::new()
             .name(format!("transfer-{n}"))
@@ -94,6 +101,9 @@ where
     tx
 }
 
+/// Directories waiting for an fsync before the worker syncs them even with work queued.
+const DIRTY_DIRS_BATCH: usize = 64;
+
 /// Removing a moved directory once all of its contents arrived.
 #[derive(Debug, Clone)]
 enum Removal {
@@ -102,6 +112,8 @@ enum Removal {
 }
 
 struct Tree {
+    /// The directory job itself (its destination stays claimed until the tree is done).
+    id: JobId,
     parent: Option<JobId>,
     pending: usize,
     all_ok: bool,
@@ -115,7 +127,11 @@ struct State {
     /// Bumped when the profile changes, so workers reconnect.
     generation: u64,
     running: HashMap<JobId, Arc<Running>>,
+    /// Jobs waiting for the user's answer to a conflict (sent again with a resolution).
+    parked: HashMap<JobId, Job>,
     trees: HashMap<JobId, Tree>,
+    /// The destination of every queued, running, parked or unfinished directory job.
+    claims: crate::safety::Claims,
     shutdown: bool,
 }
 
@@ -126,8 +142,10 @@ struct Shared {
 }
 
 impl Shared {
+    /// The state, even after a worker panicked while holding it (the state is plain data that
+    /// each step leaves consistent).
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().expect("transfer state lock")
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Apply a command; false once shut down.
@@ -138,10 +156,42 @@ impl Shared {
                 st.profile = Some(p);
                 st.generation += 1;
             }
-            TransferCmd::Enqueue(jobs) => st.queue.extend(jobs),
+            TransferCmd::Enqueue(jobs) => {
+                let mut refused = Vec::new();
+                for job in jobs {
+                    st.parked.remove(&job.id);
+                    match st.claims.claim(job.dest(), job.id) {
+                        Ok(()) => st.queue.push_back(job),
+                        Err(_) => refused.push(job),
+                    }
+                }
+                if !refused.is_empty() {
+                    let mut removals = Vec::new();
+                    for job in &refused {
+                        removals.extend(Self::child_finished(&mut st, job.parent, false));
+                    }
+                    drop(st);
+                    for job in refused {
+                        emit(TransferEvent::Finished {
+                            id: job.id,
+                            outcome: Outcome::Skipped {
+                                reason: crate::safety::claims::busy_reason(&job.dest()),
+                            },
+                        });
+                    }
+                    log_dropped_removals(removals);
+                    self.wake.notify_all();
+                    return true;
+                }
+            }
             TransferCmd::Cancel(id) => {
-                if let Some(pos) = st.queue.iter().position(|j| j.id == id) {
-                    let job = st.queue.remove(pos).expect("position is valid");
+                let queued = st.queue.iter().position(|j| j.id == id);
+                let job = match queued {
+                    Some(pos) => st.queue.remove(pos),
+                    None => st.parked.remove(&id),
+                };
+                if let Some(job) = job {
+                    st.claims.release(job.id);
                     let removals = Self::child_finished(&mut st, job.parent, false);
                     drop(st);
                     emit(TransferEvent::Finished {
@@ -156,7 +206,11 @@ impl Shared {
                 }
             }
             TransferCmd::CancelAll => {
-                let queued: Vec<Job> = st.queue.drain(..).collect();
+                let mut queued: Vec<Job> = st.queue.drain(..).collect();
+                queued.extend(std::mem::take(&mut st.parked).into_values());
+                for job in &queued {
+                    st.claims.release(job.id);
+                }
                 for r in st.running.values() {
                     r.cancel();
                 }
@@ -202,7 +256,10 @@ impl Shared {
             if tree.pending > 0 {
                 break;
             }
-            let tree = st.trees.remove(&id).expect("present");
+            let Some(tree) = st.trees.remove(&id) else {
+                break;
+            };
+            st.claims.release(tree.id);
             if tree.all_ok {
                 removals.extend(tree.removal);
             }
@@ -227,17 +284,29 @@ struct Worker {
     buf: Vec<u8>,
     /// Moved directories whose contents all arrived, to remove after the current job.
     pending_removals: Vec<Removal>,
+    /// Directories with renamed-into-place downloads whose entries still need an fsync.
+    dirty_dirs: HashSet<PathBuf>,
 }
 
 impl Worker {
     fn run(mut self) {
         while let Some((job, running, profile, generation)) = self.next_job() {
             (self.emit)(TransferEvent::Started { id: job.id });
-            let run = self.run_job(&job, &running, &profile, generation);
+            // A bug in one job must not take the worker (and the queue behind it) down.
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.run_job(&job, &running, &profile, generation)
+            }))
+            .unwrap_or_else(|_| {
+                self.conn = None;
+                Run::Finished(Outcome::Failed {
+                    error: "internal error in the transfer worker (see the log file)".into(),
+                })
+            });
             let mut st = self.shared.lock();
             st.running.remove(&job.id);
             let (outcome, removals) = match run {
                 Run::Conflict { source, existing } => {
+                    st.parked.insert(job.id, job.clone());
                     drop(st);
                     (self.emit)(TransferEvent::Conflict {
                         id: job.id,
@@ -251,13 +320,18 @@ impl Worker {
                         // Accounting for the directory happens as its children finish.
                         (outcome, Vec::new())
                     } else {
+                        st.claims.release(job.id);
                         let ok = outcome.is_success();
                         let removals = Shared::child_finished(&mut st, job.parent, ok);
                         (outcome, removals)
                     }
                 }
             };
+            let idle = st.queue.is_empty();
             drop(st);
+            if idle || self.dirty_dirs.len() >= DIRTY_DIRS_BATCH {
+                self.sync_dirs();
+            }
             // Remove moved directories first, so that when the last job of a tree is reported
             // finished the whole move is.
             self.remove_dirs(removals, &profile, generation);
@@ -266,8 +340,18 @@ impl Worker {
                 outcome,
             });
         }
+        self.sync_dirs();
         if let Some((_, mut c)) = self.conn.take() {
             let _ = c.ftp.quit();
+        }
+    }
+
+    /// Make the renames of finished downloads durable: one fsync per directory, batched.
+    fn sync_dirs(&mut self) {
+        for dir in self.dirty_dirs.drain() {
+            if let Err(e) = crate::safety::local::sync_dir(&dir) {
+                tracing::warn!("cannot sync directory {}: {e}", dir.display());
+            }
         }
     }
 
@@ -286,7 +370,7 @@ impl Worker {
                     return Some((job, running, profile, st.generation));
                 }
             }
-            st = self.shared.wake.wait(st).expect("transfer state lock");
+            st = self.shared.wake.wait(st).unwrap_or_else(|e| e.into_inner());
         }
     }
 
@@ -302,6 +386,7 @@ impl Worker {
                 JobError {
                     message: e.to_string(),
                     retryable,
+                    restart_fresh: false,
                 }
             })?;
             self.conn = Some((generation, c));
@@ -369,6 +454,7 @@ impl Worker {
                         emit: &self.emit,
                         options: &self.options,
                         drop_connection: false,
+                        dirty_dirs: &mut self.dirty_dirs,
                     };
                     let r = f(&mut ctx);
                     if ctx.drop_connection {
@@ -402,13 +488,25 @@ impl Worker {
     /// them, fail the refused ones and queue the rest. Returns how many children there are.
     fn queue_children(&mut self, job: &Job, x: expand::Expansion) -> usize {
         let expand::Expansion {
-            mut children,
-            refused,
+            children,
+            mut refused,
         } = x;
         let total = children.len() + refused.len();
-        for c in &mut children {
-            c.id = self.shared.next_child.fetch_add(1, Ordering::Relaxed);
+        let mut accepted = Vec::with_capacity(children.len());
+        {
+            let mut st = self.shared.lock();
+            for mut c in children {
+                c.id = self.shared.next_child.fetch_add(1, Ordering::Relaxed);
+                match st.claims.claim(c.dest(), c.id) {
+                    Ok(()) => accepted.push(c),
+                    Err(_) => {
+                        let reason = crate::safety::claims::busy_reason(&c.dest());
+                        refused.push((c, reason));
+                    }
+                }
+            }
         }
+        let children = accepted;
         let removal = job.remove_source.then(|| match job.direction {
             Direction::Download => Removal::Remote(job.remote.clone()),
             Direction::Upload => Removal::Local(job.local.clone()),
@@ -416,6 +514,7 @@ impl Worker {
         {
             let mut st = self.shared.lock();
             if total == 0 {
+                st.claims.release(job.id);
                 self.pending_removals.extend(removal);
                 let up = Shared::child_finished(&mut st, job.parent, true);
                 self.pending_removals.extend(up);
@@ -423,6 +522,7 @@ impl Worker {
                 st.trees.insert(
                     job.id,
                     Tree {
+                        id: job.id,
                         parent: job.parent,
                         pending: total,
                         all_ok: true,
@@ -435,7 +535,9 @@ impl Worker {
             (self.emit)(TransferEvent::Added { job: c.clone() });
         }
         for (mut c, reason) in refused {
-            c.id = self.shared.next_child.fetch_add(1, Ordering::Relaxed);
+            if c.id == 0 {
+                c.id = self.shared.next_child.fetch_add(1, Ordering::Relaxed);
+            }
             (self.emit)(TransferEvent::Added { job: c.clone() });
             (self.emit)(TransferEvent::Finished {
                 id: c.id,

@@ -27,14 +27,19 @@ impl Running {
 
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
-        if let Some(s) = self.socket.lock().expect("socket lock").as_ref() {
+        if let Some(s) = self
+            .socket
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
             let _ = s.shutdown(std::net::Shutdown::Both);
         }
     }
 
     /// Remember the data connection of the transfer in progress (or forget it with `None`).
     pub fn set_socket(&self, socket: Option<TcpStream>) {
-        *self.socket.lock().expect("socket lock") = socket;
+        *self.socket.lock().unwrap_or_else(|e| e.into_inner()) = socket;
         if self.cancelled() {
             self.cancel();
         }
@@ -46,6 +51,8 @@ impl Running {
 pub(super) struct JobError {
     pub message: String,
     pub retryable: bool,
+    /// Try again from zero, not from what is already there (the server ignored an offset).
+    pub restart_fresh: bool,
 }
 
 impl JobError {
@@ -53,6 +60,7 @@ impl JobError {
         JobError {
             message: message.into(),
             retryable: false,
+            restart_fresh: false,
         }
     }
 
@@ -60,6 +68,15 @@ impl JobError {
         JobError {
             message: message.into(),
             retryable: true,
+            restart_fresh: false,
+        }
+    }
+
+    /// Retry from the start.
+    pub fn restart(message: impl Into<String>) -> Self {
+        JobError {
+            restart_fresh: true,
+            ..JobError::retry(message)
         }
     }
 
@@ -80,6 +97,7 @@ impl From<RemoteError> for JobError {
         JobError {
             message: e.to_string(),
             retryable,
+            restart_fresh: false,
         }
     }
 }
@@ -102,13 +120,23 @@ impl Stop {
         what: &str,
         path: &std::path::Path,
         done: u64,
+        idle_secs: u64,
     ) -> Result<Run, JobError> {
+        use std::io::ErrorKind;
         match self {
             Stop::Cancelled => Ok(Run::Finished(Outcome::Cancelled)),
             _ if cancelled => Ok(Run::Finished(Outcome::Cancelled)),
             Stop::Local(e) => Err(JobError::local(what, path, &e)),
+            Stop::Remote(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                Err(JobError::retry(format!(
+                    "no data for {idle_secs} s after {} — retrying",
+                    crate::ui::text::human_size(done)
+                )))
+            }
             Stop::Remote(e) => Err(JobError::retry(format!(
-                "the data connection broke after {done} bytes: {e}"
+                "the data connection broke after {}: {}",
+                crate::ui::text::human_size(done),
+                crate::local::plain_io_error(&e)
             ))),
         }
     }
@@ -132,6 +160,8 @@ pub(super) struct Ctx<'a> {
     pub options: &'a PoolOptions,
     /// Set when the control connection may be out of step (after a cancel, say).
     pub drop_connection: bool,
+    /// Directories that got a renamed-into-place file, for the batched fsync.
+    pub dirty_dirs: &'a mut std::collections::HashSet<std::path::PathBuf>,
 }
 
 impl Ctx<'_> {

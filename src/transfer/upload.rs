@@ -54,6 +54,7 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Result<Plan, Run>, JobError> {
     let source = FileFacts {
         size: Some(size),
         mtime,
+        read_only: false,
     };
     let plan = |target: String, fresh| {
         Ok(Ok(Plan {
@@ -83,6 +84,7 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Result<Plan, Run>, JobError> {
             let existing = FileFacts {
                 size: Some(have),
                 mtime: ops::mtime(ctx.conn, &job.remote, secs)?,
+                read_only: false,
             };
             Ok(Err(Run::Conflict { source, existing }))
         }
@@ -100,13 +102,13 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Result<Plan, Run>, JobError> {
             let name = rpath::file_name(&job.remote)
                 .unwrap_or_default()
                 .to_string();
-            for n in 1.. {
+            for n in 1..10_000 {
                 let candidate = rpath::join(&dir, &numbered_name(&name, n));
                 if ops::size(ctx.conn, &candidate, secs)?.is_none() {
                     return plan(candidate, true);
                 }
             }
-            unreachable!("some number is free")
+            Err(JobError::fatal("no free numbered name for the copy"))
         }
         Some(Resolution::Resume) if have == size => skip("the destination is already complete"),
         Some(Resolution::Resume) if have < size => plan(job.remote.clone(), false),
@@ -126,8 +128,18 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
     let mut file = open_source(&job.local)?;
     file.seek(SeekFrom::Start(offset))
         .map_err(|e| JobError::local("cannot read", &job.local, &e))?;
+    let mut offset = offset;
     let stream = if offset > 0 {
-        ctx.conn.ftp.append_with_stream(&plan.target)
+        match ctx.conn.ftp.append_with_stream(&plan.target) {
+            // APPE refused: send the whole file instead.
+            Err(suppaftp::FtpError::UnexpectedResponse(_)) => {
+                offset = 0;
+                file.seek(SeekFrom::Start(0))
+                    .map_err(|e| JobError::local("cannot read", &job.local, &e))?;
+                ctx.conn.ftp.put_with_stream(&plan.target)
+            }
+            other => other,
+        }
     } else {
         ctx.conn.ftp.put_with_stream(&plan.target)
     };
@@ -183,7 +195,13 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         if finished.is_err() {
             ctx.drop_connection = true;
         }
-        return stop.into_result(ctx.running.cancelled(), "cannot read", &job.local, done);
+        return stop.into_result(
+            ctx.running.cancelled(),
+            "cannot read",
+            &job.local,
+            done,
+            secs,
+        );
     }
     if let Err(e) = finished {
         ctx.drop_connection = true;
@@ -192,27 +210,51 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         }
         return Err(JobError::retry(e));
     }
-    if let Some(have) = ops::size(ctx.conn, &plan.target, secs)? {
-        if have != plan.size {
+    // What the server really has: SIZE, else MLST, else a fresh listing of the directory.
+    let verified = match ops::confirmed_size(ctx.conn, &plan.target, ctx.options.prefer_mlsd, secs)?
+    {
+        Some(have) if have == done => true,
+        Some(have) => {
             return Err(JobError::retry(format!(
-                "the server has {have} of {} bytes after the upload",
-                plan.size
+                "the server has {} of {} after the upload",
+                crate::ui::text::human_size(have),
+                crate::ui::text::human_size(done)
             )));
         }
-    }
+        None => false,
+    };
     if let Some(m) = plan.mtime {
         ops::set_mtime(ctx.conn, &plan.target, m, secs)?;
     }
+    // The file changed while it was read: what was sent is not the file as it is now.
+    let changed = done != plan.size;
+    let mut note = changed.then(|| {
+        format!(
+            "the local file changed while it was sent ({} when it started, {} sent)",
+            crate::ui::text::human_size(plan.size),
+            crate::ui::text::human_size(done)
+        )
+    });
     if job.remove_source {
-        fs::remove_file(&job.local).map_err(|e| {
-            JobError::fatal(format!(
-                "copied, but the source could not be deleted: {}",
-                crate::local::plain_io_error(&e)
-            ))
-        })?;
+        if verified && !changed {
+            fs::remove_file(&job.local).map_err(|e| {
+                JobError::fatal(format!(
+                    "copied, but the source could not be deleted: {}",
+                    crate::local::plain_io_error(&e)
+                ))
+            })?;
+        } else if !verified {
+            note = Some(
+                "copied; the source was kept because the server could not confirm the size"
+                    .to_string(),
+            );
+        } else {
+            note = note.map(|n| format!("{n}; the source was kept"));
+        }
     }
     Ok(Run::Finished(Outcome::Done {
         bytes: done - offset,
         secs: throttle.elapsed(),
+        note,
     }))
 }

@@ -86,7 +86,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             let check = if *apply_to_all { "[x]" } else { "[ ]" };
             let mut lines = vec![
                 Line::from(format!("{} already exists.", display_name(&v.job.name()))),
-                Line::from(format!("  existing: {}", facts(&existing))),
+                Line::from(format!(
+                    "  existing: {}{}",
+                    facts(&existing),
+                    if existing.read_only {
+                        " — read-only"
+                    } else {
+                        ""
+                    }
+                )),
                 Line::from(format!("  new:      {}", facts(&source))),
                 Line::from(""),
                 Line::from("o overwrite   s skip   n rename (keep both)   u overwrite if newer"),
@@ -202,6 +210,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             }
             lines.push(hint("y delete · n / Esc keep"));
             boxed(frame, area, "Delete", lines, 64);
+        }
+        Dialog::ConfirmReplace { from, to, .. } => {
+            let lines = vec![
+                Line::from(format!("{} already exists.", display_name(to))),
+                Line::from(format!(
+                    "Rename {} to it, replacing the existing file?",
+                    display_name(from)
+                )),
+                hint("o replace it · n / Esc keep both as they are"),
+            ];
+            boxed(frame, area, "Name exists", lines, 64);
         }
         Dialog::ConfirmUpload { remote, .. } => {
             let lines = vec![

@@ -88,19 +88,7 @@ impl Drop for Engine {
 
 /// A job for `id` (its own batch), asking on conflicts, not a move.
 pub fn job(id: JobId, direction: Direction, remote: &str, local: &Path, is_dir: bool) -> Job {
-    Job {
-        id,
-        batch: id,
-        parent: None,
-        direction,
-        remote: remote.into(),
-        local: local.into(),
-        is_dir,
-        size: None,
-        mtime: None,
-        on_exists: None,
-        remove_source: false,
-    }
+    Job::new(id, direction, remote, local, is_dir)
 }
 
 /// Every job succeeded.
