@@ -359,3 +359,57 @@ fn click_wheel_and_double_click() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn f5_pressed_three_times_queues_the_file_once() {
+    let mut app = app();
+    app.update(key(KeyCode::Down));
+    let first = enqueued(&app.update(key(KeyCode::F(5))));
+    assert_eq!(first.len(), 1);
+    for _ in 0..2 {
+        let cmds = app.update(key(KeyCode::F(5)));
+        assert!(
+            enqueued(&cmds).is_empty(),
+            "a second job for one destination: {cmds:?}"
+        );
+        assert!(app.status.is_error);
+        assert!(
+            app.status.text.contains("Already copying"),
+            "{}",
+            app.status.text
+        );
+    }
+    // Once the first has finished, copying it again is a new job (the engine then asks).
+    app.update(Msg::Transfer(TransferEvent::Finished {
+        id: first[0].id,
+        outcome: Outcome::Done {
+            bytes: 100,
+            secs: 0.1,
+            note: None,
+        },
+    }));
+    assert_eq!(enqueued(&app.update(key(KeyCode::F(5)))).len(), 1);
+}
+
+#[test]
+fn a_move_whose_copy_could_not_be_verified_says_the_source_was_kept() {
+    let mut app = app();
+    app.update(key(KeyCode::Down));
+    let job = enqueued(&app.update(key(KeyCode::F(6)))).remove(0);
+    assert!(job.remove_source);
+    let note = "copied; the source was kept on the server because its size could not be confirmed";
+    app.update(Msg::Transfer(TransferEvent::Finished {
+        id: job.id,
+        outcome: Outcome::Done {
+            bytes: 100,
+            secs: 0.1,
+            note: Some(note.into()),
+        },
+    }));
+    assert!(app.status.is_error);
+    assert!(
+        app.status.text.contains("source was kept"),
+        "{}",
+        app.status.text
+    );
+}

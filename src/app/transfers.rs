@@ -45,6 +45,8 @@ pub struct JobView {
     pub total: Option<u64>,
     /// Current speed, bytes per second.
     pub rate: f64,
+    /// What the engine said about a finished job (a move whose source was kept, say).
+    pub note: Option<String>,
 }
 
 impl JobView {
@@ -114,6 +116,7 @@ impl Transfers {
             done: 0,
             total,
             rate: 0.0,
+            note: None,
         });
     }
 
@@ -160,6 +163,9 @@ impl Transfers {
                 }
                 TransferEvent::Finished { outcome, .. } => {
                     v.rate = 0.0;
+                    if let Outcome::Done { note, .. } = outcome {
+                        v.note.clone_from(note);
+                    }
                     v.state = match outcome {
                         Outcome::Done { .. } | Outcome::Expanded { .. } => {
                             if let Some(t) = v.total {

@@ -150,7 +150,7 @@ fn expand_upload(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
             }
             Ok(m) if m.is_dir() => {
                 let new =
-                    matches!((walk::created_ns(&m), w.started_ns), (Some(b), Some(s)) if b > s);
+                    matches!((walk::created_ns(&m), w.started_ns), (Some(b), Some(s)) if b >= s);
                 if new {
                     x.refused
                         .push((c, WalkRefusal::New { path: shown }.to_string()));

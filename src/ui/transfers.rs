@@ -153,7 +153,10 @@ fn row(v: &JobView, width: usize) -> String {
         JobState::Done if v.job.is_dir => (String::new(), "listed".into()),
         JobState::Done => (
             progress_bar(1.0, 20),
-            format!("done {}", human_size(v.done)),
+            match &v.note {
+                Some(n) => format!("done {} — {}", human_size(v.done), display_name(n)),
+                None => format!("done {}", human_size(v.done)),
+            },
         ),
         JobState::Skipped(why) => (String::new(), format!("skipped: {why}")),
         JobState::Cancelled => (String::new(), "cancelled".into()),
