@@ -27,6 +27,8 @@ pub struct Config {
     pub read_timeout: u64,
     pub keepalive: u64,
     pub mlsd: bool,
+    /// Most entries and bytes read of one directory listing.
+    pub listing_limits: crate::remote::ops::ListingLimits,
     pub mouse: bool,
     pub show_hidden: bool,
     pub keymap: Keymap,
@@ -46,6 +48,7 @@ impl Default for Config {
             read_timeout: 30,
             keepalive: 60,
             mlsd: true,
+            listing_limits: Default::default(),
             mouse: true,
             show_hidden: false,
             keymap: Keymap::default(),
@@ -82,6 +85,8 @@ struct RawNetwork {
     read_timeout: Option<u64>,
     keepalive: Option<u64>,
     mlsd: Option<bool>,
+    max_listing_entries: Option<usize>,
+    max_listing_mib: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -205,6 +210,12 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     cfg.read_timeout = n.read_timeout.unwrap_or(cfg.read_timeout).max(1);
     cfg.keepalive = n.keepalive.unwrap_or(cfg.keepalive).max(5);
     cfg.mlsd = n.mlsd.unwrap_or(cfg.mlsd);
+    if let Some(e) = n.max_listing_entries {
+        cfg.listing_limits.max_entries = e.max(1000);
+    }
+    if let Some(m) = n.max_listing_mib {
+        cfg.listing_limits.max_bytes = m.clamp(1, 1 << 20) << 20;
+    }
     cfg.mouse = raw.ui.mouse.unwrap_or(cfg.mouse);
     cfg.show_hidden = raw.ui.show_hidden.unwrap_or(cfg.show_hidden);
     if let Some(name) = raw.theme.get("name") {

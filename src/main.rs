@@ -54,6 +54,7 @@ fn run_options(cli: &Cli) -> RunOptions {
             keepalive: Duration::from_secs(cfg.keepalive),
             prefer_mlsd: cfg.mlsd,
             max_depth: cfg.max_depth,
+            listing_limits: cfg.listing_limits,
         },
         pool: ftpdeck::transfer::PoolOptions {
             workers: cli.parallel.map(usize::from).unwrap_or(cfg.parallel),
@@ -63,6 +64,7 @@ fn run_options(cli: &Cli) -> RunOptions {
             prefer_mlsd: cfg.mlsd,
             durable: cfg.durable,
             max_depth: cfg.max_depth,
+            listing_limits: cfg.listing_limits,
             ..Default::default()
         },
         mouse: cfg.mouse && !cli.no_mouse,

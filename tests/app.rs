@@ -50,6 +50,7 @@ fn listed(id: u64, path: &str, entries: Vec<Entry>) -> Msg {
         path: path.into(),
         result: Ok(Listing {
             path: path.into(),
+            truncated: None,
             entries,
         }),
     })

@@ -75,6 +75,7 @@ fn app() -> App {
         path: "/pub".into(),
         result: Ok(Listing {
             path: "/pub".into(),
+            truncated: None,
             entries: vec![
                 Entry::new("sub", EntryKind::Dir),
                 file("x.bin", 100),

@@ -1020,6 +1020,7 @@ fn remote_listed(id: u64, entries: Vec<Entry>) -> Msg {
         path: "/pub".into(),
         result: Ok(Listing {
             path: "/pub".into(),
+            truncated: None,
             entries,
         }),
     })

@@ -14,6 +14,7 @@ use common::recv_until;
 use common::session::Session;
 use fake::{At, FakeServer, many_files, unix_dir, unix_file, unix_line};
 use ftpdeck::entry::{Entry, EntryKind};
+use ftpdeck::remote::ops::ListingLimits;
 use ftpdeck::remote::session::SessionOptions;
 use ftpdeck::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Secret, Timeouts};
 use ftpdeck::sanitize::display_name;
@@ -242,6 +243,46 @@ fn a_listing_of_200000_entries_and_100_kb_lines_parses() {
     );
     assert_eq!(entries[200_001].name, garbage);
     assert_eq!(entries[200_001].kind, EntryKind::Unknown);
+}
+
+#[test]
+fn a_listing_that_never_ends_stops_at_the_limit_and_says_so() {
+    let server = FakeServer::builder().endless_listing().start();
+    let s = Session::start(SessionOptions {
+        timeouts: timeouts(),
+        listing_limits: ListingLimits {
+            max_entries: 50_000,
+            max_bytes: 1 << 30,
+        },
+        ..SessionOptions::default()
+    });
+    s.connect(profile(&server)).expect("connect");
+    let listing = s.list(1, "/").0.expect("a cut listing, not an error");
+    assert_eq!(listing.entries.len(), 50_000);
+    assert_eq!(listing.entries[49_999].name, "endless-000000049999");
+    let why = listing.truncated.expect("the listing says it was cut");
+    assert!(why.contains("cut at 50000 entries"), "{why}");
+    // The session goes on: the next listing (cut again) arrives too.
+    let again = s.list(2, "/").0.expect("the session is still usable");
+    assert_eq!(again.entries.len(), 50_000);
+
+    // The byte limit cuts too.
+    let s = Session::start(SessionOptions {
+        timeouts: timeouts(),
+        listing_limits: ListingLimits {
+            max_entries: usize::MAX,
+            max_bytes: 1 << 20,
+        },
+        ..SessionOptions::default()
+    });
+    s.connect(profile(&server)).expect("connect");
+    let listing = s.list(3, "/").0.expect("a cut listing");
+    assert!(listing.truncated.is_some());
+    let n = listing.entries.len();
+    assert!(
+        (10_000..30_000).contains(&n),
+        "about 1 MiB of 60-byte lines: {n}"
+    );
 }
 
 #[test]

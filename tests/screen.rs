@@ -83,6 +83,7 @@ fn app_with(remote: Vec<Entry>, w: u16, h: u16) -> App {
         path: "/pub".into(),
         result: Ok(Listing {
             path: "/pub".into(),
+            truncated: None,
             entries: remote,
         }),
     }));

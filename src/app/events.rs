@@ -86,6 +86,10 @@ impl App {
                 self.remote.pending = None;
                 match result {
                     Ok(listing) => {
+                        if let Some(why) = &listing.truncated {
+                            let path = crate::sanitize::display_name(&listing.path);
+                            self.error(format!("{path}: {why}"));
+                        }
                         self.remote.set_listing(
                             listing.path,
                             listing.entries,

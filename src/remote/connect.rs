@@ -146,6 +146,8 @@ pub struct Connection {
     /// The login directory (PWD right after login).
     pub home: String,
     pub welcome: String,
+    /// How much of one listing is read at most.
+    pub listing_limits: super::ops::ListingLimits,
 }
 
 /// Resolve, connect (with TLS when asked), log in, switch to binary mode, learn the server's
@@ -316,6 +318,7 @@ fn connect_once(
         features,
         home,
         welcome,
+        listing_limits: Default::default(),
     })
 }
 

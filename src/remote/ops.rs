@@ -11,7 +11,9 @@ use crate::entry::EntryKind;
 
 /// List `path` (empty: the login directory): CWD there, read PWD, then MLSD (when offered and
 /// `prefer_mlsd`) or LIST without an argument, so no server misreads a name with spaces or one
-/// starting with `-` as options.
+/// starting with `-` as options. The listing is read as a stream and parsed line by line, and
+/// stops at the connection's [`ListingLimits`] (a listing that never ends would otherwise eat
+/// all memory); `Listing::truncated` then says so.
 pub fn list_dir(
     conn: &mut Connection,
     path: &str,
@@ -30,17 +32,90 @@ pub fn list_dir(
         .ftp
         .pwd()
         .map_err(|e| RemoteError::from_ftp(e, "reading the working directory", timeout_secs))?;
-    let (lines, format) = if conn.features.mlsd && prefer_mlsd {
-        (conn.ftp.mlsd(None), ListingFormat::Mlsd)
+    let (command, format) = if conn.features.mlsd && prefer_mlsd {
+        ("MLSD", ListingFormat::Mlsd)
     } else {
-        (conn.ftp.list(None), ListingFormat::List)
+        ("LIST", ListingFormat::List)
     };
-    let lines = lines.map_err(|e| RemoteError::from_ftp(e, "listing", timeout_secs))?;
-    let now = chrono::Utc::now().timestamp();
+    let (entries, truncated) = read_listing(conn, command, format, timeout_secs)?;
     Ok(Listing {
         path: cwd,
-        entries: listing::parse_listing(&lines, format, now),
+        entries,
+        truncated,
     })
+}
+
+/// How much of one listing is read at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListingLimits {
+    pub max_entries: usize,
+    pub max_bytes: u64,
+}
+
+impl Default for ListingLimits {
+    fn default() -> Self {
+        ListingLimits {
+            max_entries: 5_000_000,
+            max_bytes: 1 << 30,
+        }
+    }
+}
+
+/// Longest listing line kept whole (a longer one is cut there).
+const MAX_LINE: usize = 1024 * 1024;
+
+fn read_listing(
+    conn: &mut Connection,
+    command: &str,
+    format: ListingFormat,
+    timeout_secs: u64,
+) -> Result<(Vec<crate::entry::Entry>, Option<String>), RemoteError> {
+    use std::io::{BufRead, Read};
+    let limits = conn.listing_limits;
+    let (_, stream) = conn
+        .ftp
+        .custom_data_command(command, &[Status::AboutToSend, Status::AlreadyOpen])
+        .map_err(|e| RemoteError::from_ftp(e, "listing", timeout_secs))?;
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, stream);
+    let now = chrono::Utc::now().timestamp();
+    let mut entries = Vec::new();
+    let mut bytes = 0u64;
+    let mut line = Vec::new();
+    let mut truncated = None;
+    loop {
+        line.clear();
+        let n = match Read::take(&mut reader, MAX_LINE as u64).read_until(b'\n', &mut line) {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = reader.into_inner().finish();
+                return Err(RemoteError::ConnectionLost {
+                    detail: format!("{} (during listing)", crate::local::plain_io_error(&e)),
+                });
+            }
+        };
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        let text = super::encoding::decode(&line);
+        entries.extend(listing::parse_listing(&[text], format, now));
+        if entries.len() >= limits.max_entries || bytes >= limits.max_bytes {
+            truncated = Some(format!(
+                "the listing was cut at {} entries ({}): the server sent more than network.max_listing_entries / max_listing_mib allow",
+                entries.len(),
+                crate::ui::text::human_size(bytes)
+            ));
+            break;
+        }
+    }
+    let finished = reader.into_inner().finish();
+    match (finished, &truncated) {
+        (Ok(()), _) => {}
+        // We stopped reading: the server's 426 (or a broken pipe) is expected.
+        (Err(suppaftp::FtpError::UnexpectedResponse(_)), Some(_)) => {}
+        (Err(e), _) => return Err(RemoteError::from_ftp(e, "listing", timeout_secs)),
+    }
+    Ok((entries, truncated))
 }
 
 /// Size of a remote file, or `None` when it does not exist (550) or SIZE is not supported.

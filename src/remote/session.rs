@@ -33,6 +33,8 @@ pub struct Listing {
     /// The directory as the server names it (PWD after CWD).
     pub path: String,
     pub entries: Vec<Entry>,
+    /// Why only part of the listing is here (it passed the listing limits).
+    pub truncated: Option<String>,
 }
 
 /// What the session worker reports.
@@ -82,6 +84,8 @@ pub struct SessionOptions {
     pub prefer_mlsd: bool,
     /// How deep a recursive delete may go.
     pub max_depth: usize,
+    /// How much of one listing is read at most.
+    pub listing_limits: super::ops::ListingLimits,
 }
 
 impl Default for SessionOptions {
@@ -91,6 +95,7 @@ impl Default for SessionOptions {
             keepalive: Duration::from_secs(60),
             prefer_mlsd: true,
             max_depth: crate::safety::DEFAULT_MAX_DEPTH,
+            listing_limits: Default::default(),
         }
     }
 }
@@ -177,7 +182,10 @@ impl Worker {
         }) {
             return false;
         }
-        let result = connect::connect(&profile, self.options.timeouts);
+        let result = connect::connect(&profile, self.options.timeouts).map(|mut c| {
+            c.listing_limits = self.options.listing_limits;
+            c
+        });
         self.profile = Some(profile);
         match result {
             Ok(conn) => {
@@ -202,7 +210,8 @@ impl Worker {
         let Some(profile) = self.profile.clone() else {
             return Err(RemoteError::NotConnected);
         };
-        let conn = connect::connect(&profile, self.options.timeouts)?;
+        let mut conn = connect::connect(&profile, self.options.timeouts)?;
+        conn.listing_limits = self.options.listing_limits;
         self.conn = Some(conn);
         self.send(RemoteEvent::Reconnected {
             label: profile.label(),

@@ -41,6 +41,8 @@ pub struct PoolOptions {
     pub durable: bool,
     /// How deep a recursive copy may go.
     pub max_depth: usize,
+    /// How much of one listing is read at most.
+    pub listing_limits: crate::remote::ops::ListingLimits,
 }
 
 impl Default for PoolOptions {
@@ -54,6 +56,7 @@ impl Default for PoolOptions {
             prefer_mlsd: true,
             durable: true,
             max_depth: crate::safety::DEFAULT_MAX_DEPTH,
+            listing_limits: Default::default(),
         }
     }
 }
@@ -389,6 +392,8 @@ impl Worker {
                     restart_fresh: false,
                 }
             })?;
+            let mut c = c;
+            c.listing_limits = self.options.listing_limits;
             self.conn = Some((generation, c));
         }
         Ok(&mut self.conn.as_mut().expect("just connected").1)

@@ -46,13 +46,14 @@ impl Engine {
         job(self.next, direction, remote, local, is_dir)
     }
 
-    /// Queue jobs and wait until each of them and every child ends (a conflict counts as
-    /// `Skipped { reason: "conflict" }`); outcomes in finishing order.
+    /// Queue jobs and wait until each of them and every child ends (a conflict is cancelled and
+    /// counts as `Skipped { reason: "conflict" }`); outcomes in finishing order.
     pub fn run(&self, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
         let mut known: HashMap<JobId, Job> = jobs.iter().map(|j| (j.id, j.clone())).collect();
         let mut open: HashSet<JobId> = known.keys().copied().collect();
         self.cmd.send(TransferCmd::Enqueue(jobs)).unwrap();
         let mut results = Vec::new();
+        let mut conflicted = HashSet::new();
         let deadline = Instant::now() + RUN_DEADLINE;
         while !open.is_empty() {
             let event = self
@@ -66,12 +67,19 @@ impl Engine {
                 }
                 TransferEvent::Finished { id, outcome } => {
                     open.remove(&id);
+                    let outcome = if conflicted.contains(&id) {
+                        Outcome::Skipped {
+                            reason: "conflict".into(),
+                        }
+                    } else {
+                        outcome
+                    };
                     results.push((known[&id].clone(), outcome));
                 }
                 TransferEvent::Conflict { id, .. } => {
-                    open.remove(&id);
-                    let reason = "conflict".to_string();
-                    results.push((known[&id].clone(), Outcome::Skipped { reason }));
+                    // Nobody answers: the parked job is cancelled, which frees its destination.
+                    conflicted.insert(id);
+                    self.cmd.send(TransferCmd::Cancel(id)).unwrap();
                 }
                 _ => {}
             }

@@ -60,6 +60,7 @@ pub struct Script {
     bad_pasv: bool,
     pasv_ip: Option<Ipv4Addr>,
     endless_greeting: bool,
+    endless_listing: bool,
 }
 
 impl Script {
@@ -138,6 +139,13 @@ impl Script {
     /// Name `ip` in the 227 reply while listening on 127.0.0.1 (as a server behind NAT does).
     pub fn pasv_announces(mut self, ip: Ipv4Addr) -> Self {
         self.pasv_ip = Some(ip);
+        self
+    }
+
+    /// LIST and MLSD send file lines that never end (until the client closes the data
+    /// connection, or after 4 GB).
+    pub fn endless_listing(mut self) -> Self {
+        self.endless_listing = true;
         self
     }
 
@@ -548,6 +556,15 @@ impl Session<'_> {
             let _ = self.ctrl.get_ref().shutdown(Shutdown::Both);
             return Ok(false);
         }
+        if script.endless_listing {
+            let sent = write_endless(&data, self.shared);
+            let _ = data.shutdown(Shutdown::Both);
+            match sent {
+                Ok(()) => self.send("226 Transfer complete")?,
+                Err(_) => self.send("426 Connection closed; transfer aborted")?,
+            }
+            return Ok(true);
+        }
         let sent = write_lines(&data, &lines);
         let _ = data.shutdown(Shutdown::Both);
         match sent {
@@ -615,6 +632,21 @@ impl Session<'_> {
         }
         self.send("226 Transfer complete")
     }
+}
+
+/// File lines until the client stops reading (or 4 GB, or the server stops).
+fn write_endless(data: &TcpStream, shared: &Shared) -> io::Result<()> {
+    let mut out = BufWriter::with_capacity(64 * 1024, data);
+    let mut sent = 0u64;
+    let mut i = 0u64;
+    while sent < 4 << 30 && !shared.stopping() {
+        let line = unix_file(format!("endless-{i:012}"), "1");
+        out.write_all(&line)?;
+        out.write_all(b"\r\n")?;
+        sent += line.len() as u64 + 2;
+        i += 1;
+    }
+    out.flush()
 }
 
 fn write_lines(data: &TcpStream, lines: &[Vec<u8>]) -> io::Result<()> {
