@@ -87,3 +87,129 @@ fn a_multibyte_mode_is_refused_not_a_crash() {
         app.status.text
     );
 }
+
+fn alt(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT))
+}
+
+/// The text and cursor of the open dialog's field.
+fn dialog_field(app: &mut App) -> (String, usize) {
+    let shown = format!("{:?}", app.dialog);
+    let field = app
+        .dialog
+        .as_mut()
+        .and_then(|d| d.text_field_mut())
+        .unwrap_or_else(|| panic!("no text field in {shown}"));
+    (field.text().to_string(), field.cursor())
+}
+
+#[test]
+fn ctrl_keys_edit_the_filter_instead_of_typing_letters() {
+    let mut app = app_with(&["alpha.txt", "beta.txt", "gamma.log"]);
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "zz txt");
+    assert_eq!(app.remote.filter, "zz txt");
+    app.update(ctrl('w'));
+    assert_eq!(app.remote.filter, "zz ");
+    app.update(ctrl('u'));
+    assert_eq!(
+        app.remote.filter, "",
+        "Ctrl-U cut the text, it did not type a u"
+    );
+    type_text(&mut app, "lph");
+    app.update(ctrl('a'));
+    type_text(&mut app, "a");
+    app.update(ctrl('e'));
+    app.update(ctrl('h'));
+    assert_eq!(app.remote.filter, "alp");
+    assert_eq!(app.remote.current_name().as_deref(), Some("alpha.txt"));
+    // Moving the cursor does not re-filter or move the pane's cursor.
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Left));
+    assert_eq!(app.filtering.as_ref().map(|f| f.cursor()), Some(2));
+    app.update(key(KeyCode::Enter));
+    assert!(app.filtering.is_none());
+    assert_eq!(app.remote.filter, "alp");
+}
+
+#[test]
+fn the_dialogs_edit_with_readline_keys() {
+    let mut app = app_with(&["old name.txt"]);
+    app.update(key(KeyCode::F(2)));
+    assert_eq!(dialog_field(&mut app), ("old name.txt".into(), 12));
+    app.update(alt('b'));
+    app.update(alt('b'));
+    assert_eq!(dialog_field(&mut app).1, 4);
+    app.update(ctrl('k'));
+    type_text(&mut app, "file");
+    app.update(key(KeyCode::Home));
+    app.update(key(KeyCode::Delete));
+    type_text(&mut app, "O");
+    assert_eq!(dialog_field(&mut app), ("Old file".into(), 1));
+    let cmds = app.update(key(KeyCode::Enter));
+    assert!(
+        cmds.iter().any(|c| matches!(c,
+            Cmd::Remote(RemoteCmd::Op { op: ftpdeck::remote::fileops::RemoteOp::Rename { to, .. }, .. })
+            if to == "/pub/Old file")),
+        "{cmds:?}"
+    );
+
+    // The glob dialog starts with "*": Ctrl-U cuts it.
+    app.update(key(KeyCode::Char('+')));
+    app.update(ctrl('u'));
+    type_text(&mut app, "x");
+    assert_eq!(dialog_field(&mut app), ("x".into(), 1));
+}
+
+#[test]
+fn the_password_prompt_edits_and_submits_what_was_typed() {
+    let profile = Profile {
+        host: "h".into(),
+        user: "bob".into(),
+        ..Default::default()
+    };
+    let (mut app, _) = App::new(PathBuf::from("/tmp"), Some(profile));
+    type_text(&mut app, "secrXt");
+    app.update(key(KeyCode::Left));
+    app.update(key(KeyCode::Backspace));
+    type_text(&mut app, "e");
+    let cmds = app.update(key(KeyCode::Enter));
+    let password = cmds.iter().find_map(|c| match c {
+        Cmd::Remote(RemoteCmd::Connect { profile }) => profile.password.clone(),
+        _ => None,
+    });
+    assert_eq!(password, Some(Secret::new("secret")));
+}
+
+#[test]
+fn form_text_fields_edit_and_choice_fields_still_cycle() {
+    let (mut app, _) = App::new(PathBuf::from("/tmp"), None);
+    app.update(key(KeyCode::Char('o')));
+    type_text(&mut app, "example.org");
+    app.update(ctrl('w'));
+    type_text(&mut app, "ftp.example.org");
+    app.update(key(KeyCode::Home));
+    app.update(key(KeyCode::Right));
+    app.update(key(KeyCode::Right));
+    app.update(key(KeyCode::Right));
+    type_text(&mut app, "2");
+    assert_eq!(dialog_field(&mut app), ("ftp2.example.org".into(), 4));
+    app.update(key(KeyCode::Tab)); // port: digits only, editing keys work
+    app.update(ctrl('u'));
+    type_text(&mut app, "2x1");
+    assert_eq!(dialog_field(&mut app).0, "21");
+    // Down to the TLS choice (user, password, keep; the password command is skipped): Right
+    // cycles it (and moves the port to 990).
+    for _ in 0..4 {
+        app.update(key(KeyCode::Down));
+    }
+    app.update(key(KeyCode::Right));
+    app.update(key(KeyCode::Right));
+    let Some(ftpdeck::app::dialog::Dialog::Form(form)) = &app.dialog else {
+        panic!("{:?}", app.dialog)
+    };
+    assert_eq!(form.focus, ftpdeck::app::form::TLS);
+    assert_eq!(form.value(ftpdeck::app::form::TLS), "2");
+    assert_eq!(form.value(ftpdeck::app::form::PORT), "990");
+    assert_eq!(form.value(ftpdeck::app::form::HOST), "ftp2.example.org");
+}

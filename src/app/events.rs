@@ -51,7 +51,7 @@ impl App {
                         p.password = None;
                         self.dialog = Some(Dialog::Password {
                             label: p.label(),
-                            input: String::new(),
+                            input: Default::default(),
                             error: Some(msg.clone()),
                         });
                     }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::dialog::{Dialog, InputPurpose};
+use super::textfield::TextField;
 use super::viewer::Viewer;
 use super::{App, Cmd, ConnState, Side};
 use crate::entry::EntryKind;
@@ -68,7 +69,7 @@ impl App {
             self.dialog = Some(Dialog::Input {
                 side,
                 purpose: InputPurpose::Mkdir,
-                input: String::new(),
+                input: Default::default(),
             });
         }
     }
@@ -82,7 +83,7 @@ impl App {
             self.dialog = Some(Dialog::Input {
                 side,
                 purpose: InputPurpose::Rename { from: name.clone() },
-                input: name,
+                input: TextField::new(name),
             });
         }
     }
@@ -97,7 +98,7 @@ impl App {
             self.dialog = Some(Dialog::Input {
                 side,
                 purpose: InputPurpose::Chmod { name: entry.name },
-                input: current,
+                input: TextField::new(current),
             });
         }
     }

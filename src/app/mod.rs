@@ -12,6 +12,7 @@ pub mod keymap;
 mod modal;
 mod mouse;
 pub mod pane;
+pub mod textfield;
 pub mod transfers;
 pub mod viewer;
 
@@ -149,8 +150,8 @@ pub struct App {
     /// The file operation in progress.
     pub op: Option<fileops::PendingOp>,
     pub viewer: Option<viewer::Viewer>,
-    /// The focused pane's filter is being typed.
-    pub filtering: bool,
+    /// The focused pane's filter is being typed (in this field).
+    pub filtering: Option<textfield::TextField>,
     /// Entering or leaving a directory in one pane does the same in the other.
     pub sync_browse: bool,
     /// Mark the differences between the two directories.
@@ -219,7 +220,7 @@ impl App {
             local_disk: None,
             theme: crate::theme::Theme::dark(),
             viewer: None,
-            filtering: false,
+            filtering: None,
             sync_browse: false,
             compare_on: false,
             show_log: false,
@@ -379,7 +380,7 @@ impl App {
         if needs_password {
             self.dialog = Some(Dialog::Password {
                 label,
-                input: String::new(),
+                input: Default::default(),
                 error: None,
             });
             return vec![];

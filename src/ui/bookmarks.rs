@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::text::fit;
 use crate::app::App;
-use crate::app::form::{Form, LABELS};
+use crate::app::form::{Form, LABELS, PASSWORD};
 use crate::remote::{DataMode, Security};
 use crate::sanitize::display_name;
 
@@ -144,10 +144,11 @@ pub fn draw_form(frame: &mut Frame, area: Rect, form: &Form) {
             continue;
         }
         let focused = i == form.focus;
-        let mut value = display_name(&form.display(i));
-        if focused && Form::choices(i).is_none() {
-            value.push('▏');
-        }
+        let value = if focused && Form::choices(i).is_none() {
+            super::field::field_line(&form.values[i], i == PASSWORD, value_w)
+        } else {
+            display_name(&form.display(i))
+        };
         let style = if focused {
             Style::default()
                 .fg(theme::current().highlight)
