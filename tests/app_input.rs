@@ -213,3 +213,42 @@ fn form_text_fields_edit_and_choice_fields_still_cycle() {
     assert_eq!(form.value(ftpdeck::app::form::PORT), "990");
     assert_eq!(form.value(ftpdeck::app::form::HOST), "ftp2.example.org");
 }
+
+#[test]
+fn a_paste_into_the_filter_is_text_not_keys() {
+    let mut app = app_with(&["precious", "other"]);
+    app.update(key(KeyCode::Char('/')));
+    let cmds = app.update(Msg::Paste("precious\nm".into()));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(app.filtering.is_some(), "the filter is still being typed");
+    assert_eq!(
+        app.remote.filter, "precious m",
+        "the line break became a space"
+    );
+    assert!(app.dialog.is_none());
+    assert!(app.transfers.jobs.is_empty());
+}
+
+#[test]
+fn a_paste_into_a_dialog_inserts_at_the_cursor() {
+    let mut app = app_with(&["b.txt"]);
+    app.update(key(KeyCode::Char('n')));
+    type_text(&mut app, "ab");
+    app.update(key(KeyCode::Left));
+    app.update(Msg::Paste("1\t2\r\n".into()));
+    assert_eq!(dialog_field(&mut app), ("a1 2  b".into(), 6));
+}
+
+#[test]
+fn a_paste_outside_a_text_field_does_nothing_but_say_so() {
+    let mut app = app_with(&["precious", "other"]);
+    let before = (app.remote.cursor, app.remote.selected.len());
+    let cmds = app.update(Msg::Paste("jjm q".into()));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(app.dialog.is_none() && !app.quit);
+    assert_eq!((app.remote.cursor, app.remote.selected.len()), before);
+    assert_eq!(
+        app.status.text,
+        "Paste ignored: no text field has the focus"
+    );
+}

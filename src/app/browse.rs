@@ -284,6 +284,27 @@ impl App {
         }
     }
 
+    /// A paste goes into the text field that has the focus, as text; anywhere else it does
+    /// nothing (pasted text must never become commands).
+    pub(super) fn on_paste(&mut self, text: &str) {
+        if let Some(dialog) = self.dialog.as_mut() {
+            if let Some(field) = dialog.text_field_mut() {
+                field.insert_str(text);
+                if let Dialog::Form(form) = dialog {
+                    form.error = None;
+                }
+                return;
+            }
+        } else if self.viewer.is_none() {
+            if let Some(field) = self.filtering.as_mut() {
+                field.insert_str(text);
+                self.filter_changed();
+                return;
+            }
+        }
+        self.info("Paste ignored: no text field has the focus");
+    }
+
     fn on_viewer_key(&mut self, key: KeyEvent) {
         use crossterm::event::KeyCode;
         let rows = self.pane_rows().max(1);

@@ -33,6 +33,8 @@ pub use transfers::Transfers;
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): never keys, only text for a field.
+    Paste(String),
     Resize {
         width: u16,
         height: u16,
@@ -247,6 +249,10 @@ impl App {
         match msg {
             Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
             Msg::Key(_) => vec![],
+            Msg::Paste(text) => {
+                self.on_paste(&text);
+                vec![]
+            }
             Msg::Resize { width, height } => {
                 self.width = width;
                 self.height = height;
