@@ -156,13 +156,25 @@ pub fn parse_url(url: &str) -> Result<Profile, String> {
         (true, 990) => Security::ImplicitTls,
         (true, _) => Security::ExplicitTls,
     };
-    let path = percent_decode(path)?;
-    profile.path = if path.len() > 1 {
-        path.trim_end_matches('/').to_string()
-    } else {
-        path
-    };
+    profile.path = url_path(path)?;
     Ok(profile)
+}
+
+/// The URL's path as `Profile::path` (see `remote::path::start_dir`): RFC 1738 makes it
+/// relative to the login directory (`/pub` -> `pub`); `//abs` or `/%2Fabs` is absolute.
+fn url_path(path: &str) -> Result<String, String> {
+    let relative = path.strip_prefix('/').unwrap_or(path);
+    let decoded = percent_decode(relative)?;
+    if decoded.starts_with('/') {
+        // Absolute; the root stays "//" (a bare "/" would mean the login directory).
+        let trimmed = decoded.trim_end_matches('/');
+        return Ok(if trimmed.is_empty() {
+            "//".into()
+        } else {
+            trimmed.to_string()
+        });
+    }
+    Ok(decoded.trim_end_matches('/').to_string())
 }
 
 fn split_host_port(hostport: &str) -> Result<(String, u16), String> {
@@ -217,7 +229,7 @@ mod tests {
         assert_eq!(p.port, 2121);
         assert_eq!(p.user, "bob");
         assert_eq!(p.password, Some(Secret::new("s@cret")));
-        assert_eq!(p.path, "/some/dir x");
+        assert_eq!(p.path, "some/dir x", "relative to the login directory");
     }
 
     #[test]
@@ -231,7 +243,19 @@ mod tests {
         let p = parse_url("ftp://alice@[::1]:21/").unwrap();
         assert_eq!((p.user.as_str(), p.host.as_str()), ("alice", "::1"));
         assert_eq!(p.password, None);
-        assert_eq!(p.path, "/");
+        assert_eq!(p.path, "", "ftp://host/ is the login directory");
+    }
+
+    #[test]
+    fn url_paths_follow_rfc_1738() {
+        let path = |url: &str| parse_url(url).unwrap().path;
+        assert_eq!(path("ftp://h/pub"), "pub");
+        assert_eq!(path("ftp://h/pub/"), "pub");
+        assert_eq!(path("ftp://h//etc"), "/etc");
+        assert_eq!(path("ftp://h/%2Fetc/x/"), "/etc/x");
+        assert_eq!(path("ftp://h/%2F"), "//");
+        assert_eq!(path("ftp://h//"), "//");
+        assert_eq!(path("ftp://h"), "");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use ftpdeck::cli::{Cli, Command};
+use ftpdeck::remote::path::url_suffix;
 use ftpdeck::tui::RunOptions;
 
 fn main() -> ExitCode {
@@ -268,11 +269,21 @@ fn list_bookmarks() -> anyhow::Result<()> {
         };
         println!(
             "{}\t{}@{}:{}{}{tls}{mode}",
-            b.name, b.user, b.host, b.port, b.remote_dir
+            b.name,
+            b.user,
+            b.host,
+            b.port,
+            url_suffix(&b.remote_dir)
         );
     }
     for r in &store.recent {
-        println!("(recent)\t{}@{}:{}{}", r.user, r.host, r.port, r.remote_dir);
+        println!(
+            "(recent)\t{}@{}:{}{}",
+            r.user,
+            r.host,
+            r.port,
+            url_suffix(&r.remote_dir)
+        );
     }
     Ok(())
 }

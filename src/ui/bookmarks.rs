@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::text::fit;
 use crate::app::App;
 use crate::app::form::{Form, LABELS, PASSWORD};
+use crate::remote::path::url_suffix;
 use crate::remote::{DataMode, Security};
 use crate::sanitize::display_name;
 
@@ -67,7 +68,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
                     display_name(&b.name),
                     display_name(&b.user),
                     display_name(&b.host),
-                    display_name(&b.remote_dir),
+                    display_name(&url_suffix(&b.remote_dir)),
                     flags(b.security, b.data_mode)
                 );
                 if let Some(n) = &b.note {
@@ -87,7 +88,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
                         "↺ {}@{}{port}{}{}",
                         display_name(&r.user),
                         display_name(&r.host),
-                        display_name(&r.remote_dir),
+                        display_name(&url_suffix(&r.remote_dir)),
                         flags(r.security, r.data_mode)
                     ),
                     Style::default().fg(theme::current().dim),
