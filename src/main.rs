@@ -106,7 +106,10 @@ fn run_tui(cli: Cli) -> anyhow::Result<()> {
         // Not a URL: the name of a bookmark.
         Some(name) if !name.contains("://") => {
             if !options.bookmarks.bookmarks.iter().any(|b| b.name == name) {
-                anyhow::bail!("no bookmark named {name:?} (ftpdeck --list-bookmarks shows them)");
+                anyhow::bail!(
+                    "no bookmark named {:?} (ftpdeck --list-bookmarks shows them)",
+                    ftpdeck::cli::mask_password(name)
+                );
             }
             options.start_bookmark = Some(name.to_string());
             return ftpdeck::tui::run(local, None, options);

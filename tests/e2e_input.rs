@@ -77,3 +77,27 @@ fn a_paste_with_a_line_break_stays_text_in_the_filter_and_moves_nothing() {
         "ftpdeck is still running"
     );
 }
+
+#[test]
+fn a_malformed_url_or_name_never_prints_its_password() {
+    let home = tempfile::tempdir().unwrap();
+    for arg in [
+        "ftp://bob:S3%ZZCR3T@host/",
+        "ftp://bob:S3CR3T@host:0/",
+        "bob:S3CR3T@host",
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ftpdeck"))
+            .arg(arg)
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("FTPDECK_LOG_DIR", home.path().join("log"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{arg}: {stderr}");
+        assert!(stderr.contains("bob:***@host"), "{arg}: {stderr}");
+        assert!(!stderr.contains("S3"), "{arg}: {stderr}");
+        let log = std::fs::read_to_string(home.path().join("log/ftpdeck.log")).unwrap_or_default();
+        assert!(!log.contains("S3"), "{arg}: {log}");
+    }
+}
