@@ -109,18 +109,39 @@ pub fn parse_port_range(s: &str) -> Result<RangeInclusive<u16>, String> {
 /// Parse `ftp://[user[:password]@]host[:port][/path]` (or `ftps://` for FTPS: explicit
 /// `AUTH TLS`, implicit TLS on port 990), percent-decoding user, password and path.
 /// No user means anonymous; a user without a password leaves `password` empty (ask for it).
+/// Errors show the URL with its password masked.
 pub fn parse_url(url: &str) -> Result<Profile, String> {
+    parse_url_parts(url).map_err(|why| format!("{why} in {:?}", mask_password(url)))
+}
+
+/// `url` with the password of its `user:password@` part replaced by `***`, for messages.
+/// Everything before the last `@` counts as user information, so a password holding `/` or
+/// `@` is masked too.
+pub fn mask_password(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let Some(at) = rest.rfind('@') else {
+        return url.to_string();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!("{scheme}{}:***{}", &rest[..colon], &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
+/// `parse_url` without the URL in its errors (they name the part that is wrong, never its text).
+fn parse_url_parts(url: &str) -> Result<Profile, String> {
     let lower = url.to_ascii_lowercase();
     let (rest, tls) = if lower.starts_with("ftp://") {
         (&url[6..], false)
     } else if lower.starts_with("ftps://") {
         (&url[7..], true)
     } else if url.contains("://") {
-        return Err(format!(
-            "unsupported URL scheme in {url:?}: use ftp:// or ftps://"
-        ));
+        return Err("unsupported URL scheme (use ftp:// or ftps://)".into());
     } else {
-        return Err(format!("{url:?} is not an ftp:// or ftps:// URL"));
+        return Err("not an ftp:// or ftps:// URL".into());
     };
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
@@ -132,7 +153,7 @@ pub fn parse_url(url: &str) -> Result<Profile, String> {
     };
     let (host, port) = split_host_port(hostport)?;
     if host.is_empty() {
-        return Err(format!("no host in {url:?}"));
+        return Err("no host".into());
     }
     let mut profile = match userinfo {
         None => Profile::anonymous(host, port),
@@ -141,11 +162,14 @@ pub fn parse_url(url: &str) -> Result<Profile, String> {
                 Some((u, p)) => (u, Some(p)),
                 None => (info, None),
             };
+            let password = password
+                .map(|p| percent_decode(p).map_err(|why| format!("{why} in the password")))
+                .transpose()?;
             Profile {
                 host,
                 port,
-                user: percent_decode(user)?,
-                password: password.map(percent_decode).transpose()?.map(Secret::new),
+                user: percent_decode(user).map_err(|why| format!("{why} in the user name"))?,
+                password: password.map(Secret::new),
                 path: String::new(),
                 ..Default::default()
             }
@@ -156,35 +180,51 @@ pub fn parse_url(url: &str) -> Result<Profile, String> {
         (true, 990) => Security::ImplicitTls,
         (true, _) => Security::ExplicitTls,
     };
-    let path = percent_decode(path)?;
-    profile.path = if path.len() > 1 {
-        path.trim_end_matches('/').to_string()
-    } else {
-        path
-    };
+    profile.path = url_path(path).map_err(|why| format!("{why} in the path"))?;
     Ok(profile)
 }
 
+/// The URL's path as `Profile::path` (see `remote::path::start_dir`): RFC 1738 makes it
+/// relative to the login directory (`/pub` -> `pub`); `//abs` or `/%2Fabs` is absolute.
+fn url_path(path: &str) -> Result<String, String> {
+    let relative = path.strip_prefix('/').unwrap_or(path);
+    let decoded = percent_decode(relative)?;
+    if decoded.starts_with('/') {
+        // Absolute; the root stays "//" (a bare "/" would mean the login directory).
+        let trimmed = decoded.trim_end_matches('/');
+        return Ok(if trimmed.is_empty() {
+            "//".into()
+        } else {
+            trimmed.to_string()
+        });
+    }
+    Ok(decoded.trim_end_matches('/').to_string())
+}
+
 fn split_host_port(hostport: &str) -> Result<(String, u16), String> {
-    let bad_port = |p: &str| format!("bad port {p:?}");
+    let port = |p: &str| match p.parse::<u16>() {
+        Ok(0) | Err(_) => Err("bad port (use 1 to 65535)".to_string()),
+        Ok(n) => Ok(n),
+    };
     if let Some(rest) = hostport.strip_prefix('[') {
         let (host, after) = rest
             .split_once(']')
-            .ok_or_else(|| format!("unclosed [ in {hostport:?}"))?;
+            .ok_or_else(|| "unclosed [ around the host".to_string())?;
         let port = match after.strip_prefix(':') {
-            Some(p) => p.parse().map_err(|_| bad_port(p))?,
+            Some(p) => port(p)?,
             None if after.is_empty() => 21,
-            None => return Err(format!("unexpected {after:?} after host")),
+            None => return Err("unexpected text after the host".into()),
         };
         return Ok((host.to_string(), port));
     }
     match hostport.rsplit_once(':') {
-        Some((h, p)) => Ok((h.to_string(), p.parse().map_err(|_| bad_port(p))?)),
+        Some((h, p)) => Ok((h.to_string(), port(p)?)),
         None => Ok((hostport.to_string(), 21)),
     }
 }
 
-/// Decode `%XX` escapes (UTF-8). A `%` not followed by two hex digits is an error.
+/// Decode `%XX` escapes (UTF-8). A `%` not followed by two hex digits is an error; errors
+/// never quote the text (it may be a password).
 pub fn percent_decode(s: &str) -> Result<String, String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -195,7 +235,7 @@ pub fn percent_decode(s: &str) -> Result<String, String> {
                 .get(i + 1..i + 3)
                 .and_then(|h| std::str::from_utf8(h).ok())
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("bad percent escape in {s:?}"))?;
+                .ok_or_else(|| "bad percent escape (% needs two hex digits)".to_string())?;
             out.push(hex);
             i += 3;
         } else {
@@ -203,7 +243,7 @@ pub fn percent_decode(s: &str) -> Result<String, String> {
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| format!("{s:?} does not decode to UTF-8"))
+    String::from_utf8(out).map_err(|_| "percent escapes that are not UTF-8".to_string())
 }
 
 #[cfg(test)]
@@ -217,7 +257,7 @@ mod tests {
         assert_eq!(p.port, 2121);
         assert_eq!(p.user, "bob");
         assert_eq!(p.password, Some(Secret::new("s@cret")));
-        assert_eq!(p.path, "/some/dir x");
+        assert_eq!(p.path, "some/dir x", "relative to the login directory");
     }
 
     #[test]
@@ -231,7 +271,19 @@ mod tests {
         let p = parse_url("ftp://alice@[::1]:21/").unwrap();
         assert_eq!((p.user.as_str(), p.host.as_str()), ("alice", "::1"));
         assert_eq!(p.password, None);
-        assert_eq!(p.path, "/");
+        assert_eq!(p.path, "", "ftp://host/ is the login directory");
+    }
+
+    #[test]
+    fn url_paths_follow_rfc_1738() {
+        let path = |url: &str| parse_url(url).unwrap().path;
+        assert_eq!(path("ftp://h/pub"), "pub");
+        assert_eq!(path("ftp://h/pub/"), "pub");
+        assert_eq!(path("ftp://h//etc"), "/etc");
+        assert_eq!(path("ftp://h/%2Fetc/x/"), "/etc/x");
+        assert_eq!(path("ftp://h/%2F"), "//");
+        assert_eq!(path("ftp://h//"), "//");
+        assert_eq!(path("ftp://h"), "");
     }
 
     #[test]
@@ -252,6 +304,30 @@ mod tests {
         assert!(parse_url("ftp://host:99999").is_err());
         assert!(parse_url("ftp://u@/x").is_err());
         assert!(parse_url("ftp://h/%zz").is_err());
+        assert!(parse_url("ftp://h:0/").unwrap_err().contains("bad port"));
+    }
+
+    #[test]
+    fn errors_never_show_the_password() {
+        for url in [
+            "ftp://bob:S3%ZZCR3T@host/",
+            "ftp://bob:S3CR3T@host:99999/",
+            "http://bob:S3CR3T@host/",
+            "ftp://bob:S3/CR3T@host/",
+            "ftp://bob:S3CR3T@/x",
+            "ftp://bob:S3CR3T@[::1/",
+            "ftp://bob:S3%FFCR3T@host/",
+        ] {
+            let e = parse_url(url).unwrap_err();
+            assert!(!e.contains("S3") && !e.contains("CR3T"), "{url} -> {e}");
+            assert!(e.contains("bob:***@"), "{url} -> {e}");
+        }
+        assert_eq!(
+            parse_url("ftp://bob:S3%ZZCR3T@host/").unwrap_err(),
+            r#"bad percent escape (% needs two hex digits) in the password in "ftp://bob:***@host/""#
+        );
+        assert_eq!(mask_password("ftp://bob@host/"), "ftp://bob@host/");
+        assert_eq!(mask_password("bob:pw@host"), "bob:***@host");
     }
 
     #[test]

@@ -3,6 +3,19 @@
 use std::io::Write;
 use std::path::Path;
 
+/// Create `dir` and its missing parents with mode 0700 on Unix (an existing one is left as it
+/// is).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
 /// Write `contents` to `path` atomically (a temp file in the same directory, fsync, rename), with
 /// mode 0600 on Unix; the directory is created with mode 0700 if missing. A crash mid-write
 /// leaves the old file as it was.
@@ -11,13 +24,7 @@ pub fn write_private_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()>
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        let mut b = std::fs::DirBuilder::new();
-        b.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-        b.create(dir)?;
-    }
+    create_private_dir(dir)?;
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = path.file_name().unwrap_or_default().to_string_lossy();

@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use ftpdeck::cli::{Cli, Command};
+use ftpdeck::remote::path::url_suffix;
 use ftpdeck::tui::RunOptions;
 
 fn main() -> ExitCode {
@@ -128,7 +129,10 @@ fn run_tui(cli: Cli) -> anyhow::Result<()> {
         // Not a URL: the name of a bookmark.
         Some(name) if !name.contains("://") => {
             if !options.bookmarks.bookmarks.iter().any(|b| b.name == name) {
-                anyhow::bail!("no bookmark named {name:?} (ftpdeck --list-bookmarks shows them)");
+                anyhow::bail!(
+                    "no bookmark named {:?} (ftpdeck --list-bookmarks shows them)",
+                    ftpdeck::cli::mask_password(name)
+                );
             }
             options.start_bookmark = Some(name.to_string());
             return ftpdeck::tui::run(local, None, options);
@@ -291,11 +295,21 @@ fn list_bookmarks() -> anyhow::Result<()> {
         };
         println!(
             "{}\t{}@{}:{}{}{tls}{mode}",
-            b.name, b.user, b.host, b.port, b.remote_dir
+            b.name,
+            b.user,
+            b.host,
+            b.port,
+            url_suffix(&b.remote_dir)
         );
     }
     for r in &store.recent {
-        println!("(recent)\t{}@{}:{}{}", r.user, r.host, r.port, r.remote_dir);
+        println!(
+            "(recent)\t{}@{}:{}{}",
+            r.user,
+            r.host,
+            r.port,
+            url_suffix(&r.remote_dir)
+        );
     }
     Ok(())
 }

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event,
+};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -68,6 +71,7 @@ pub fn restore_terminal() {
     let _ = disable_raw_mode();
     let _ = execute!(
         io::stdout(),
+        DisableBracketedPaste,
         DisableMouseCapture,
         LeaveAlternateScreen,
         crossterm::cursor::Show
@@ -131,19 +135,8 @@ pub fn run(
     profile: Option<Profile>,
     options: RunOptions,
 ) -> anyhow::Result<()> {
-    enable_raw_mode()?;
     let guard = TerminalGuard;
-    execute!(io::stdout(), EnterAlternateScreen, crossterm::cursor::Hide)?;
-    if options.mouse {
-        execute!(io::stdout(), EnableMouseCapture)?;
-    }
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    // Not `terminal.clear()`: that asks the terminal for the cursor position, which some
-    // terminals never answer. The first draw paints every cell anyway.
-    execute!(
-        io::stdout(),
-        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
-    )?;
+    let mut terminal = take_terminal(options.mouse)?;
 
     let (tx, rx) = mpsc::channel::<Msg>();
     install_panic_hook(tx.clone());
@@ -281,20 +274,29 @@ fn with_terminal_released<T>(
     input.pause();
     restore_terminal();
     let out = f();
+    // A fresh Terminal has no memory of the old screen, so the next draw paints every cell.
+    *terminal = take_terminal(mouse)?;
+    input.resume();
+    Ok(out)
+}
+
+/// Raw mode, the alternate screen, bracketed paste (a paste arrives as one event, never as
+/// keys that could act) and the mouse if wanted.
+fn take_terminal(mouse: bool) -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
     enable_raw_mode()?;
+    // Not `terminal.clear()`: that asks the terminal for the cursor position, which some
+    // terminals never answer. The first draw paints every cell anyway.
     execute!(
         io::stdout(),
         EnterAlternateScreen,
         crossterm::cursor::Hide,
+        EnableBracketedPaste,
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
     if mouse {
         execute!(io::stdout(), EnableMouseCapture)?;
     }
-    // A fresh Terminal has no memory of the old screen, so the next draw paints every cell.
-    *terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    input.resume();
-    Ok(out)
+    Ok(Terminal::new(CrosstermBackend::new(io::stdout()))?)
 }
 
 /// Run `$VISUAL`/`$EDITOR` (else `vi`) on `path`: (changed, error).
@@ -427,6 +429,7 @@ fn spawn_input_thread(tx: Sender<Msg>, control: Arc<InputControl>) {
                 }
                 let msg = match event::read() {
                     Ok(Event::Key(k)) => Msg::Key(k),
+                    Ok(Event::Paste(text)) => Msg::Paste(text),
                     Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
                     Ok(Event::Mouse(m)) => Msg::Mouse {
                         kind: m.kind,

@@ -275,3 +275,33 @@ fn q_and_f10_quit_and_help_toggles() {
     let mut app = connected_app();
     assert_eq!(app.update(key(KeyCode::Char('q'))), vec![Cmd::Quit]);
 }
+
+/// The directory listed first after connecting with profile `path` to a server whose login
+/// directory is `home`.
+fn start_dir(home: &str, path: &str) -> String {
+    let profile = Profile {
+        path: path.into(),
+        ..profile(Some("pw"))
+    };
+    let (mut app, _) = App::new(PathBuf::from("/tmp"), Some(profile));
+    let cmds = app.update(Msg::Remote(RemoteEvent::Connected {
+        label: "bob@127.0.0.1:2121".into(),
+        home: home.into(),
+        welcome: String::new(),
+    }));
+    remote_list_id(&cmds).1
+}
+
+#[test]
+fn the_start_path_is_relative_to_the_login_directory_unless_absolute() {
+    assert_eq!(start_dir("/home/u", "pub"), "/home/u/pub");
+    assert_eq!(start_dir("/home/u", ""), "/home/u");
+    assert_eq!(start_dir("/home/u", "/"), "/home/u");
+    assert_eq!(start_dir("/home/u", "//etc"), "/etc");
+    assert_eq!(start_dir("/home/u", "/srv/ftp"), "/srv/ftp");
+    // As a URL gives them.
+    let url = |u: &str| ftpdeck::cli::parse_url(u).unwrap().path;
+    assert_eq!(start_dir("/home/u", &url("ftp://h/")), "/home/u");
+    assert_eq!(start_dir("/home/u", &url("ftp://h/pub")), "/home/u/pub");
+    assert_eq!(start_dir("/home/u", &url("ftp://h/%2Fetc")), "/etc");
+}

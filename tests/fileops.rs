@@ -1196,7 +1196,7 @@ fn app_rename_starts_with_the_current_name() {
             input,
         }) => {
             assert_eq!(from, "alpha");
-            assert_eq!(input, "alpha");
+            assert_eq!(input.text(), "alpha");
         }
         other => panic!("expected the rename dialog, got {other:?}"),
     }
@@ -1376,7 +1376,11 @@ fn app_failed_operations_show_the_error_and_refresh() {
             ..
         }) => {
             assert_eq!(name, "b.txt");
-            assert_eq!(input, "rw-r--r--", "starts with the current permissions");
+            assert_eq!(
+                input.text(),
+                "rw-r--r--",
+                "starts with the current permissions"
+            );
         }
         other => panic!("expected the permissions dialog, got {other:?}"),
     }

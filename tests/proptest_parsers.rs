@@ -5,6 +5,7 @@
 //! Case counts are chosen to keep the whole file at a few seconds in a debug build.
 
 mod fake;
+mod strategies;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -18,6 +19,7 @@ use ftpdeck::remote::listing::{ListingFormat, parse_list_line, parse_listing, pa
 use ftpdeck::sanitize::{display_name, local_component};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use strategies::{config, wild_char, wild_string};
 
 /// "Mon DD HH:MM" dates may lie this far in the future before they move to the year before.
 const FUTURE_SLACK: i64 = 3 * 86_400;
@@ -29,41 +31,6 @@ const MONTHS: [&str; 12] = [
 
 // ---------------------------------------------------------------------------------------------
 // Strategies
-
-/// Any character, with control characters (C0, DEL, C1), blanks and listing punctuation made
-/// much more likely than a uniform pick would make them.
-fn wild_char() -> impl Strategy<Value = char> {
-    prop_oneof![
-        4 => any::<char>(),
-        2 => prop::char::range('\0', '\u{1f}'),
-        1 => prop::char::range('\u{7f}', '\u{9f}'),
-        3 => prop::sample::select(vec![
-            ' ', ' ', '\t', ';', '=', ':', '-', ',', '.', '/', '\\', '<', '>', '0', '1', '9', 'd',
-            'r', 'w', 'x', 'l', 's', 'é', '🦀', '\u{FFFD}', '\u{202E}', '\r', '\n',
-        ]),
-    ]
-}
-
-/// The same cases on every run (CI must not fail by chance); `PROPTEST_RNG_SEED=<n>` explores
-/// others. No regression files are written into the source tree.
-fn config(cases: u32) -> ProptestConfig {
-    let base = ProptestConfig::default();
-    let rng_seed = if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
-        base.rng_seed
-    } else {
-        proptest::test_runner::RngSeed::Fixed(0x5eed_f7d3)
-    };
-    ProptestConfig {
-        cases,
-        rng_seed,
-        failure_persistence: None,
-        ..base
-    }
-}
-
-fn wild_string(max: usize) -> impl Strategy<Value = String> {
-    prop::collection::vec(wild_char(), 0..max).prop_map(|v| v.into_iter().collect())
-}
 
 /// Lines built from the pieces real listings are made of, so that the parsers get deep into
 /// their branches (a perms field, a date, a size...) before meeting something odd.

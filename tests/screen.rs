@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ftpdeck::app::Cmd;
 use ftpdeck::app::{App, Msg};
 use ftpdeck::entry::{Entry, EntryKind};
@@ -284,4 +285,27 @@ fn help_fits_a_small_terminal_in_columns() {
     assert!(all.contains("switch pane"), "{all}");
     assert!(all.contains("q / F10"), "{all}");
     assert!(all.contains("any key closes"), "{all}");
+}
+
+#[test]
+fn text_fields_show_the_cursor_where_it_is() {
+    let mut app = app_with(vec![file("report.txt", 1)], 100, 24);
+    let press = |app: &mut App, code: KeyCode| {
+        app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    };
+    press(&mut app, KeyCode::F(2));
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Left);
+    }
+    let screen = render(&app, 100, 24).join("\n");
+    assert!(screen.contains("report▏.txt"), "{screen}");
+
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('/'));
+    for c in "rept".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Left);
+    let screen = render(&app, 100, 24).join("\n");
+    assert!(screen.contains("[filter: rep▏t, "), "{screen}");
 }

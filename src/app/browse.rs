@@ -6,6 +6,7 @@ use crossterm::event::KeyEvent;
 
 use super::dialog::Dialog;
 use super::keymap::Action;
+use super::textfield::{FieldOutcome, TextField};
 use super::{App, Cmd, ConnState, Side};
 use crate::entry::EntryKind;
 use crate::remote::path as rpath;
@@ -21,7 +22,7 @@ impl App {
             self.on_viewer_key(key);
             return vec![];
         }
-        if self.filtering {
+        if self.filtering.is_some() {
             self.on_filter_key(key);
             return vec![];
         }
@@ -74,7 +75,7 @@ impl App {
             Action::SelectGlob | Action::DeselectGlob => {
                 self.dialog = Some(Dialog::Glob {
                     select: action == Action::SelectGlob,
-                    input: String::from("*"),
+                    input: TextField::new("*"),
                 });
             }
             Action::Copy => return self.copy_targets(side, false, None),
@@ -100,7 +101,7 @@ impl App {
             Action::View => return self.view_current(),
             Action::Edit => return self.edit_current(),
             Action::Filter => {
-                self.filtering = true;
+                self.filtering = Some(TextField::new(self.pane(side).filter.clone()));
                 self.info("Filter: type to narrow · Enter keeps · Esc clears");
             }
             Action::SyncBrowse => {
@@ -239,39 +240,69 @@ impl App {
     fn on_filter_key(&mut self, key: KeyEvent) {
         use crossterm::event::KeyCode;
         let side = self.focus;
-        let mut text = self.pane(side).filter.clone();
-        match key.code {
-            KeyCode::Enter => {
-                self.filtering = false;
+        let Some(field) = self.filtering.as_mut() else {
+            return;
+        };
+        match field.on_key(&key) {
+            FieldOutcome::Submitted => {
+                self.filtering = None;
                 let n = self.pane(side).view.len();
                 self.info(format!(
                     "Filter kept: {n} entries (/ to change, Esc in the filter clears)"
                 ));
-                return;
             }
-            KeyCode::Esc => {
-                self.filtering = false;
-                text.clear();
+            FieldOutcome::Cancelled => {
+                self.filtering = None;
+                self.apply_filter("");
                 self.info("Filter cleared");
             }
-            KeyCode::Backspace => {
-                text.pop();
-            }
-            KeyCode::Up | KeyCode::Down => {
+            FieldOutcome::Editing => self.filter_changed(),
+            FieldOutcome::Ignored if matches!(key.code, KeyCode::Up | KeyCode::Down) => {
                 let delta = if key.code == KeyCode::Up { -1 } else { 1 };
                 let rows = self.pane_rows();
                 let pane = self.pane_mut(side);
                 pane.move_by(delta);
                 pane.scroll_to_cursor(rows);
+            }
+            FieldOutcome::Ignored => {}
+        }
+    }
+
+    /// The filter field's text changed (typed or pasted): narrow the focused pane.
+    pub(super) fn filter_changed(&mut self) {
+        if let Some(text) = self.filtering.as_ref().map(|f| f.text().to_string()) {
+            self.apply_filter(&text);
+        }
+    }
+
+    fn apply_filter(&mut self, text: &str) {
+        let rows = self.pane_rows();
+        let pane = self.pane_mut(self.focus);
+        if pane.filter != text {
+            pane.set_filter(text);
+            pane.scroll_to_cursor(rows);
+        }
+    }
+
+    /// A paste goes into the text field that has the focus, as text; anywhere else it does
+    /// nothing (pasted text must never become commands).
+    pub(super) fn on_paste(&mut self, text: &str) {
+        if let Some(dialog) = self.dialog.as_mut() {
+            if let Some(field) = dialog.text_field_mut() {
+                field.insert_str(text);
+                if let Dialog::Form(form) = dialog {
+                    form.error = None;
+                }
                 return;
             }
-            KeyCode::Char(c) if !c.is_control() => text.push(c),
-            _ => return,
+        } else if self.viewer.is_none() {
+            if let Some(field) = self.filtering.as_mut() {
+                field.insert_str(text);
+                self.filter_changed();
+                return;
+            }
         }
-        let rows = self.pane_rows();
-        let pane = self.pane_mut(side);
-        pane.set_filter(&text);
-        pane.scroll_to_cursor(rows);
+        self.info("Paste ignored: no text field has the focus");
     }
 
     fn on_viewer_key(&mut self, key: KeyEvent) {

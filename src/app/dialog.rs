@@ -2,9 +2,8 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
 use super::Side;
+use super::textfield::TextField;
 use crate::transfer::JobId;
 
 /// What a one-line input dialog is for.
@@ -21,7 +20,7 @@ pub enum Dialog {
     /// Masked password entry for `label` (user@host).
     Password {
         label: String,
-        input: String,
+        input: TextField,
         /// Why we ask again (the last attempt's error).
         error: Option<String>,
     },
@@ -35,7 +34,7 @@ pub enum Dialog {
     Input {
         side: Side,
         purpose: InputPurpose,
-        input: String,
+        input: TextField,
     },
     /// Delete these `(name, is_dir)` entries of `side`?
     ConfirmDelete {
@@ -57,38 +56,19 @@ pub enum Dialog {
     /// Delete this bookmark?
     ConfirmDeleteBookmark { name: String },
     /// Select (or unselect) the entries whose names match a glob pattern.
-    Glob { select: bool, input: String },
+    Glob { select: bool, input: TextField },
 }
 
-/// What a key did to a text input.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InputOutcome {
-    Editing,
-    Submitted(String),
-    Cancelled,
-}
-
-/// Single-line text editing shared by every input dialog.
-pub fn edit_line(input: &mut String, key: &KeyEvent) -> InputOutcome {
-    match key.code {
-        KeyCode::Enter => InputOutcome::Submitted(std::mem::take(input)),
-        KeyCode::Esc => InputOutcome::Cancelled,
-        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-            InputOutcome::Cancelled
+impl Dialog {
+    /// The dialog's text field that has the keyboard, if any.
+    pub fn text_field_mut(&mut self) -> Option<&mut TextField> {
+        match self {
+            Dialog::Password { input, .. }
+            | Dialog::Input { input, .. }
+            | Dialog::Glob { input, .. } => Some(input),
+            Dialog::Form(form) => form.text_field_mut(),
+            _ => None,
         }
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-            input.clear();
-            InputOutcome::Editing
-        }
-        KeyCode::Backspace => {
-            input.pop();
-            InputOutcome::Editing
-        }
-        KeyCode::Char(c) if !c.is_control() => {
-            input.push(c);
-            InputOutcome::Editing
-        }
-        _ => InputOutcome::Editing,
     }
 }
 

@@ -23,10 +23,12 @@ impl App {
                     cmds.push(Cmd::Transfer(TransferCmd::SetProfile(p.clone())));
                     cmds.extend(self.remember_connection(&p));
                 }
+                // A reconnect stays where it was; a new connection starts at the profile's
+                // path, relative to the login directory unless absolute.
                 let start = match &self.profile {
-                    Some(p) if !p.path.is_empty() && self.remote.dir.is_empty() => p.path.clone(),
                     _ if !self.remote.dir.is_empty() => self.remote.dir.clone(),
-                    _ => home,
+                    Some(p) => crate::remote::path::start_dir(&home, &p.path),
+                    None => home,
                 };
                 cmds.push(self.request_remote(start, None));
                 cmds
@@ -51,7 +53,7 @@ impl App {
                         p.password = None;
                         self.dialog = Some(Dialog::Password {
                             label: p.label(),
-                            input: String::new(),
+                            input: Default::default(),
                             error: Some(msg.clone()),
                         });
                     }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::dialog::{Dialog, InputPurpose};
+use super::textfield::TextField;
 use super::viewer::Viewer;
 use super::{App, Cmd, ConnState, Side};
 use crate::entry::EntryKind;
@@ -75,7 +76,7 @@ impl App {
             self.dialog = Some(Dialog::Input {
                 side,
                 purpose: InputPurpose::Mkdir,
-                input: String::new(),
+                input: Default::default(),
             });
         }
     }
@@ -89,7 +90,7 @@ impl App {
             self.dialog = Some(Dialog::Input {
                 side,
                 purpose: InputPurpose::Rename { from: name.clone() },
-                input: name,
+                input: TextField::new(name),
             });
         }
     }
@@ -104,7 +105,7 @@ impl App {
             self.dialog = Some(Dialog::Input {
                 side,
                 purpose: InputPurpose::Chmod { name: entry.name },
-                input: current,
+                input: TextField::new(current),
             });
         }
     }

@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::textfield::{FieldOutcome, TextField};
 use crate::bookmarks::{Bookmark, PasswordSource};
 use crate::remote::{DataMode, Secret, Security};
 
@@ -55,8 +56,8 @@ const PASV_CHOICES: [&str; 2] = [
 /// The form's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
-    /// Text of each field (choice fields hold the index as text).
-    pub values: [String; 13],
+    /// Each field's text and cursor (choice fields hold the index as text).
+    pub values: [TextField; 13],
     pub focus: usize,
     /// The bookmark being edited (its name before editing), if any.
     pub editing: Option<String>,
@@ -75,12 +76,11 @@ pub enum FormOutcome {
 impl Form {
     /// An empty quick-connect form.
     pub fn new() -> Form {
-        let mut values: [String; 13] = Default::default();
-        values[PORT] = "21".into();
-        values[KEEP] = "0".into();
-        values[TLS] = "0".into();
-        values[MODE] = "0".into();
-        values[PASV_ADDR] = "0".into();
+        let mut values: [TextField; 13] = Default::default();
+        values[PORT] = TextField::new("21");
+        for field in [KEEP, TLS, MODE, PASV_ADDR] {
+            values[field] = TextField::new("0");
+        }
         Form {
             values,
             focus: HOST,
@@ -92,31 +92,33 @@ impl Form {
     /// A form showing `b` (for editing it).
     pub fn from_bookmark(b: &Bookmark) -> Form {
         let mut f = Form::new();
-        f.values[NAME] = b.name.clone();
-        f.values[HOST] = b.host.clone();
-        f.values[PORT] = b.port.to_string();
-        f.values[USER] = b.user.clone();
+        f.set(NAME, &b.name);
+        f.set(HOST, &b.host);
+        f.set(PORT, &b.port.to_string());
+        f.set(USER, &b.user);
         let (keep, cmd) = match &b.password {
             PasswordSource::Ask => (0, String::new()),
             PasswordSource::Saved => (1, String::new()),
             PasswordSource::Command(c) => (2, c.clone()),
             PasswordSource::None => (3, String::new()),
         };
-        f.values[KEEP] = keep.to_string();
-        f.values[PASS_CMD] = cmd;
-        f.values[TLS] = (b.security as usize).to_string();
-        f.values[MODE] = match b.data_mode {
-            DataMode::Passive => "0".into(),
-            DataMode::Active => "1".into(),
-        };
-        f.values[PASV_ADDR] = if b.trust_pasv_address { "1" } else { "0" }.into();
-        f.values[REMOTE_DIR] = b.remote_dir.clone();
-        f.values[LOCAL_DIR] = b
-            .local_dir
-            .as_ref()
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        f.values[NOTE] = b.note.clone().unwrap_or_default();
+        f.set(KEEP, &keep.to_string());
+        f.set(PASS_CMD, &cmd);
+        f.set(TLS, &(b.security as usize).to_string());
+        f.set(
+            MODE,
+            if b.data_mode == DataMode::Active {
+                "1"
+            } else {
+                "0"
+            },
+        );
+        f.set(PASV_ADDR, if b.trust_pasv_address { "1" } else { "0" });
+        f.set(REMOTE_DIR, &b.remote_dir);
+        if let Some(dir) = &b.local_dir {
+            f.set(LOCAL_DIR, &dir.to_string_lossy());
+        }
+        f.set(NOTE, b.note.as_deref().unwrap_or_default());
         f.editing = Some(b.name.clone());
         f.focus = NAME;
         f
@@ -133,16 +135,32 @@ impl Form {
         }
     }
 
+    fn set(&mut self, field: usize, text: &str) {
+        self.values[field] = TextField::new(text);
+    }
+
+    /// The text of a field.
+    pub fn value(&self, field: usize) -> &str {
+        self.values[field].text()
+    }
+
+    /// The focused field when it takes text (not a choice).
+    pub fn text_field_mut(&mut self) -> Option<&mut TextField> {
+        Form::choices(self.focus)
+            .is_none()
+            .then(|| &mut self.values[self.focus])
+    }
+
     fn choice(&self, field: usize) -> usize {
-        self.values[field].parse().unwrap_or(0)
+        self.value(field).parse().unwrap_or(0)
     }
 
     /// What a field shows (masked password, choice label).
     pub fn display(&self, field: usize) -> String {
         match Form::choices(field) {
             Some(c) => format!("◂ {} ▸", c[self.choice(field).min(c.len() - 1)]),
-            None if field == PASSWORD => "•".repeat(self.values[field].chars().count()),
-            None => self.values[field].clone(),
+            None if field == PASSWORD => "•".repeat(self.value(field).chars().count()),
+            None => self.value(field).to_string(),
         }
     }
 
@@ -179,51 +197,37 @@ impl Form {
             } else {
                 (i + n - 1) % n
             };
-            self.values[self.focus] = next.to_string();
-            if self.focus == TLS && next == 2 && self.values[PORT] == "21" {
-                self.values[PORT] = "990".into();
-            } else if self.focus == TLS && next != 2 && self.values[PORT] == "990" {
-                self.values[PORT] = "21".into();
+            self.set(self.focus, &next.to_string());
+            if self.focus == TLS && next == 2 && self.value(PORT) == "21" {
+                self.set(PORT, "990");
+            } else if self.focus == TLS && next != 2 && self.value(PORT) == "990" {
+                self.set(PORT, "21");
             }
         }
     }
 
-    /// Apply a key.
+    /// Apply a key: Tab/Up/Down move between fields, Left/Right/Space change a choice, the
+    /// text fields edit like every other text field.
     pub fn on_key(&mut self, key: &KeyEvent) -> FormOutcome {
-        use crossterm::event::KeyModifiers;
-        if key.modifiers.contains(KeyModifiers::CONTROL) {
-            return match key.code {
-                KeyCode::Char('s') => FormOutcome::Save,
-                KeyCode::Char('c') => FormOutcome::Cancel,
-                KeyCode::Char('u') => {
-                    if Form::choices(self.focus).is_none() {
-                        self.values[self.focus].clear();
-                    }
-                    FormOutcome::Editing
-                }
-                _ => FormOutcome::Editing,
-            };
-        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let choice = Form::choices(self.focus).is_some();
         match key.code {
+            KeyCode::Char('s') if ctrl => return FormOutcome::Save,
+            KeyCode::Char('c') if ctrl => return FormOutcome::Cancel,
             KeyCode::Esc => return FormOutcome::Cancel,
             KeyCode::Enter => return FormOutcome::Connect,
             KeyCode::Tab | KeyCode::Down => self.step(true),
             KeyCode::BackTab | KeyCode::Up => self.step(false),
-            KeyCode::Left if Form::choices(self.focus).is_some() => self.cycle(false),
-            KeyCode::Right | KeyCode::Char(' ') if Form::choices(self.focus).is_some() => {
-                self.cycle(true)
+            KeyCode::Left if choice => self.cycle(false),
+            KeyCode::Right | KeyCode::Char(' ') if choice => self.cycle(true),
+            _ if choice => {}
+            // The port takes digits only; its editing keys still work.
+            KeyCode::Char(c) if self.focus == PORT && !ctrl && !c.is_ascii_digit() => {}
+            _ => {
+                if self.values[self.focus].on_key(key) == FieldOutcome::Ignored {
+                    return FormOutcome::Editing;
+                }
             }
-            KeyCode::Backspace => {
-                self.values[self.focus].pop();
-            }
-            KeyCode::Char(c)
-                if Form::choices(self.focus).is_none()
-                    && !c.is_control()
-                    && (self.focus != PORT || c.is_ascii_digit()) =>
-            {
-                self.values[self.focus].push(c);
-            }
-            _ => {}
         }
         self.error = None;
         FormOutcome::Editing
@@ -231,7 +235,7 @@ impl Form {
 
     /// The bookmark the form describes and the password typed (if any); `need_name` for saving.
     pub fn to_bookmark(&self, need_name: bool) -> Result<(Bookmark, Option<Secret>), String> {
-        let v = &self.values;
+        let v: Vec<&str> = self.values.iter().map(TextField::text).collect();
         let host = v[HOST].trim().to_string();
         if host.is_empty() {
             return Err("a host is needed".into());
@@ -268,7 +272,7 @@ impl Form {
             DataMode::Passive
         };
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        let typed = (!v[PASSWORD].is_empty()).then(|| Secret::new(v[PASSWORD].clone()));
+        let typed = (!v[PASSWORD].is_empty()).then(|| Secret::new(v[PASSWORD]));
         Ok((
             Bookmark {
                 name: if name.is_empty() {
@@ -284,8 +288,8 @@ impl Form {
                 data_mode,
                 trust_pasv_address: self.choice(PASV_ADDR) == 1 && data_mode == DataMode::Passive,
                 remote_dir: v[REMOTE_DIR].trim().to_string(),
-                local_dir: opt(&v[LOCAL_DIR]).map(PathBuf::from),
-                note: opt(&v[NOTE]),
+                local_dir: opt(v[LOCAL_DIR]).map(PathBuf::from),
+                note: opt(v[NOTE]),
                 pinned_cert: None,
             },
             typed,

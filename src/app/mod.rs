@@ -12,6 +12,7 @@ pub mod keymap;
 mod modal;
 mod mouse;
 pub mod pane;
+pub mod textfield;
 pub mod transfers;
 pub mod viewer;
 
@@ -32,6 +33,8 @@ pub use transfers::Transfers;
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): never keys, only text for a field.
+    Paste(String),
     Resize {
         width: u16,
         height: u16,
@@ -149,8 +152,8 @@ pub struct App {
     /// The file operation in progress.
     pub op: Option<fileops::PendingOp>,
     pub viewer: Option<viewer::Viewer>,
-    /// The focused pane's filter is being typed.
-    pub filtering: bool,
+    /// The focused pane's filter is being typed (in this field).
+    pub filtering: Option<textfield::TextField>,
     /// Entering or leaving a directory in one pane does the same in the other.
     pub sync_browse: bool,
     /// Mark the differences between the two directories.
@@ -223,7 +226,7 @@ impl App {
             kept_edits: HashMap::new(),
             theme: crate::theme::Theme::dark(),
             viewer: None,
-            filtering: false,
+            filtering: None,
             sync_browse: false,
             compare_on: false,
             show_log: false,
@@ -250,6 +253,10 @@ impl App {
         match msg {
             Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
             Msg::Key(_) => vec![],
+            Msg::Paste(text) => {
+                self.on_paste(&text);
+                vec![]
+            }
             Msg::Resize { width, height } => {
                 self.width = width;
                 self.height = height;
@@ -383,7 +390,7 @@ impl App {
         if needs_password {
             self.dialog = Some(Dialog::Password {
                 label,
-                input: String::new(),
+                input: Default::default(),
                 error: None,
             });
             return vec![];

@@ -2,7 +2,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::dialog::{self, Dialog, InputOutcome};
+use super::dialog::Dialog;
+use super::textfield::FieldOutcome;
 use super::{App, Cmd};
 use crate::remote::Secret;
 use crate::transfer::{Resolution, TransferCmd};
@@ -30,22 +31,10 @@ impl App {
             Some(Dialog::Bookmarks { cursor }) => self.on_bookmarks_key(key, cursor),
             Some(Dialog::Form(form)) => self.on_form_key(key, form),
             Some(Dialog::ConfirmDeleteBookmark { name }) => self.on_delete_bookmark_key(key, name),
-            Some(Dialog::Input { side, purpose, .. }) => {
-                let Some(Dialog::Input { input, .. }) = self.dialog.as_mut() else {
-                    return vec![];
-                };
-                match dialog::edit_line(input, &key) {
-                    InputOutcome::Editing => vec![],
-                    InputOutcome::Cancelled => {
-                        self.dialog = None;
-                        vec![]
-                    }
-                    InputOutcome::Submitted(text) => {
-                        self.dialog = None;
-                        self.on_input(side, purpose, text)
-                    }
-                }
-            }
+            Some(Dialog::Input { side, purpose, .. }) => match self.dialog_field_key(&key) {
+                Some(text) => self.on_input(side, purpose, text),
+                None => vec![],
+            },
             Some(Dialog::ConfirmDelete { side, targets }) => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                     self.dialog = None;
@@ -82,18 +71,10 @@ impl App {
                 _ => vec![],
             },
             Some(Dialog::Glob { select, .. }) => {
-                let Some(Dialog::Glob { input, .. }) = self.dialog.as_mut() else {
-                    return vec![];
-                };
-                match dialog::edit_line(input, &key) {
-                    InputOutcome::Editing => {}
-                    InputOutcome::Cancelled => self.dialog = None,
-                    InputOutcome::Submitted(pattern) => {
-                        self.dialog = None;
-                        let n = self.pane_mut(self.focus).select_glob(&pattern, select);
-                        let verb = if select { "Selected" } else { "Unselected" };
-                        self.info(format!("{verb} {n} entries matching {pattern}"));
-                    }
+                if let Some(pattern) = self.dialog_field_key(&key) {
+                    let n = self.pane_mut(self.focus).select_glob(&pattern, select);
+                    let verb = if select { "Selected" } else { "Unselected" };
+                    self.info(format!("{verb} {n} entries matching {pattern}"));
                 }
                 vec![]
             }
@@ -101,26 +82,39 @@ impl App {
         }
     }
 
-    fn on_password_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
-        let Some(Dialog::Password { input, .. }) = self.dialog.as_mut() else {
-            return vec![];
-        };
-        match dialog::edit_line(input, &key) {
-            InputOutcome::Editing => vec![],
-            InputOutcome::Cancelled => {
+    /// Feed a key to the open dialog's text field. Enter closes the dialog and returns the
+    /// text; Esc closes it too (then `self.dialog` is `None` and the result is `None`).
+    fn dialog_field_key(&mut self, key: &KeyEvent) -> Option<String> {
+        let field = self.dialog.as_mut()?.text_field_mut()?;
+        match field.on_key(key) {
+            FieldOutcome::Submitted => {
+                let text = field.take();
                 self.dialog = None;
-                self.remote.error = Some("Not connected (password prompt cancelled).".into());
-                self.info("Not connected — press r in the remote pane to try again");
-                vec![]
+                Some(text)
             }
-            InputOutcome::Submitted(password) => {
+            FieldOutcome::Cancelled => {
                 self.dialog = None;
+                None
+            }
+            FieldOutcome::Editing | FieldOutcome::Ignored => None,
+        }
+    }
+
+    fn on_password_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        match self.dialog_field_key(&key) {
+            Some(password) => {
                 let Some(mut profile) = self.profile.clone() else {
                     return vec![];
                 };
                 profile.password = Some(Secret::new(password));
                 self.start_connect(profile)
             }
+            None if self.dialog.is_none() => {
+                self.remote.error = Some("Not connected (password prompt cancelled).".into());
+                self.info("Not connected — press r in the remote pane to try again");
+                vec![]
+            }
+            None => vec![],
         }
     }
 

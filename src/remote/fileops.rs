@@ -336,18 +336,24 @@ pub fn parse_mode(s: &str) -> Result<u32, String> {
     if !s.is_empty() && s.len() <= 4 && s.chars().all(|c| ('0'..='7').contains(&c)) {
         return u32::from_str_radix(s, 8).map_err(|e| e.to_string());
     }
-    let s = if s.len() == 10 { &s[1..] } else { s };
-    if s.len() != 9 {
-        return Err(format!("{s:?}: use octal (755) or rwx form (rwxr-xr-x)"));
+    let bad = || format!("{s:?}: use octal (755) or rwx form (rwxr-xr-x)");
+    // Counted in characters, not bytes: typed text may be any Unicode.
+    let mut chars: Vec<char> = s.chars().collect();
+    // `ls -l` form: the first of ten characters is the file type.
+    if chars.len() == 10 && "-dlbcps".contains(chars[0]) {
+        chars.remove(0);
+    }
+    if chars.len() != 9 {
+        return Err(bad());
     }
     let mut mode = 0;
-    for (i, c) in s.chars().enumerate() {
+    for (i, c) in chars.into_iter().enumerate() {
         let expected = ['r', 'w', 'x'][i % 3];
         let bit = 1 << (8 - i);
         match c {
             '-' => {}
             c if c == expected => mode |= bit,
-            _ => return Err(format!("{s:?}: use octal (755) or rwx form (rwxr-xr-x)")),
+            _ => return Err(bad()),
         }
     }
     Ok(mode)
@@ -366,5 +372,13 @@ mod tests {
         assert!(parse_mode("999").is_err());
         assert!(parse_mode("rwxrwxrwz").is_err());
         assert!(parse_mode("").is_err());
+    }
+
+    #[test]
+    fn multibyte_input_is_an_error_not_a_panic() {
+        // 10 bytes, 9 characters: slicing bytes used to panic inside "é".
+        assert!(parse_mode("é12345678").is_err());
+        assert!(parse_mode("érwxr-xr-x").is_err());
+        assert!(parse_mode("-rwxr-xr-é").is_err());
     }
 }

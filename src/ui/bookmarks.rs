@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::text::fit;
 use crate::app::App;
-use crate::app::form::{Form, LABELS};
+use crate::app::form::{Form, LABELS, PASSWORD};
+use crate::remote::path::url_suffix;
 use crate::remote::{DataMode, Security};
 use crate::sanitize::display_name;
 
@@ -67,7 +68,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
                     display_name(&b.name),
                     display_name(&b.user),
                     display_name(&b.host),
-                    display_name(&b.remote_dir),
+                    display_name(&url_suffix(&b.remote_dir)),
                     flags(b.security, b.data_mode)
                 );
                 if let Some(n) = &b.note {
@@ -87,7 +88,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
                         "↺ {}@{}{port}{}{}",
                         display_name(&r.user),
                         display_name(&r.host),
-                        display_name(&r.remote_dir),
+                        display_name(&url_suffix(&r.remote_dir)),
                         flags(r.security, r.data_mode)
                     ),
                     Style::default().fg(theme::current().dim),
@@ -144,10 +145,11 @@ pub fn draw_form(frame: &mut Frame, area: Rect, form: &Form) {
             continue;
         }
         let focused = i == form.focus;
-        let mut value = display_name(&form.display(i));
-        if focused && Form::choices(i).is_none() {
-            value.push('▏');
-        }
+        let value = if focused && Form::choices(i).is_none() {
+            super::field::field_line(&form.values[i], i == PASSWORD, value_w)
+        } else {
+            display_name(&form.display(i))
+        };
         let style = if focused {
             Style::default()
                 .fg(theme::current().highlight)

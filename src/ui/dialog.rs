@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::text::{format_time, human_size};
 use crate::app::App;
 use crate::app::dialog::Dialog;
+use crate::app::textfield::TextField;
 use crate::app::transfers::JobState;
 use crate::sanitize::display_name;
 use crate::transfer::FileFacts;
@@ -18,6 +19,15 @@ fn hint(text: &str) -> Line<'static> {
     Line::from(Span::styled(
         text.to_string(),
         Style::default().fg(theme::current().dim),
+    ))
+}
+
+/// A text field's line inside a dialog box at most `w` columns wide.
+fn field(area: Rect, input: &TextField, mask: bool, w: u16) -> Line<'static> {
+    let inner = w.min(area.width).saturating_sub(2) as usize;
+    Line::from(Span::styled(
+        super::field::field_line(input, mask, inner),
+        Style::default().fg(theme::current().highlight),
     ))
 }
 
@@ -60,10 +70,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
         } => {
             let mut lines = vec![
                 Line::from(format!("Password for {}:", display_name(label))),
-                Line::from(Span::styled(
-                    format!("{}▏", "•".repeat(input.chars().count())),
-                    Style::default().fg(theme::current().highlight),
-                )),
+                field(area, input, true, 60),
             ];
             if let Some(e) = error {
                 lines.push(Line::from(Span::styled(
@@ -170,11 +177,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             };
             let lines = vec![
                 Line::from(prompt),
-                Line::from(Span::styled(
-                    format!("{}▏", display_name(input)),
-                    Style::default().fg(theme::current().highlight),
-                )),
-                hint("Enter confirm · Esc cancel · Ctrl-U clear"),
+                field(area, input, false, 64),
+                hint("Enter confirm · Esc cancel · Ctrl-A/E start/end · Ctrl-U/K cut"),
             ];
             boxed(frame, area, &title, lines, 64);
         }
@@ -244,10 +248,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             let verb = if *select { "Select" } else { "Unselect" };
             let lines = vec![
                 Line::from(format!("{verb} names matching (* and ? wildcards):")),
-                Line::from(Span::styled(
-                    format!("{input}▏"),
-                    Style::default().fg(theme::current().highlight),
-                )),
+                field(area, input, false, 60),
                 hint("Enter apply · Esc cancel"),
             ];
             boxed(frame, area, verb, lines, 60);

@@ -2,6 +2,7 @@
 
 mod bookmarks;
 mod dialog;
+mod field;
 mod help;
 mod log;
 mod pane;

@@ -15,6 +15,8 @@ use unicode_width::UnicodeWidthStr;
 
 const SIZE_W: usize = 10;
 const TIME_W: usize = 16;
+/// Columns of the title a filter may take.
+const FILTER_W: usize = 30;
 
 /// The pane's title in three parts — a label (`user@host:`), the path, and hints (selection,
 /// loading) — so that a narrow pane can shorten the path and keep the rest.
@@ -38,17 +40,13 @@ pub fn title_parts(app: &App, side: Side) -> (String, String, String) {
         }
         hints.push_str(" (loading…)");
     }
-    if !pane.filter.is_empty() || (app.filtering && app.focus == side) {
-        let cursor = if app.filtering && app.focus == side {
-            "▏"
-        } else {
-            ""
+    let typing = app.filtering.as_ref().filter(|_| app.focus == side);
+    if !pane.filter.is_empty() || typing.is_some() {
+        let filter = match typing {
+            Some(field) => super::field::field_line(field, false, FILTER_W),
+            None => tail(&display_name(&pane.filter), FILTER_W),
         };
-        hints.push_str(&format!(
-            " [filter: {}{cursor}, {} shown]",
-            display_name(&pane.filter),
-            pane.view.len()
-        ));
+        hints.push_str(&format!(" [filter: {filter}, {} shown]", pane.view.len()));
     }
     let (count, bytes) = pane.selection_totals();
     if count > 0 {

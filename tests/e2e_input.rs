@@ -1,0 +1,103 @@
+//! End to end, the real binary in a pseudo-terminal against `--demo`: what arrives from
+//! outside the keyboard — a paste.
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use support::pty::Pty;
+
+const COLS: u16 = 120;
+const ROWS: u16 = 40;
+/// A deadline, not a delay: a passing step takes milliseconds.
+const WAIT: Duration = Duration::from_secs(15);
+/// What a terminal sends around a paste once the program asked for bracketed paste.
+const PASTE_START: &[u8] = b"\x1b[200~";
+const PASTE_END: &[u8] = b"\x1b[201~";
+/// The request to turn bracketed paste on.
+const ENABLE_BRACKETED_PASTE: &[u8] = b"\x1b[?2004h";
+
+/// The demo with its scratch tree under `tmp` (TMPDIR) and the local pane on `local`, once
+/// both panes show.
+fn demo(tmp: &Path, local: &Path, marker: &str) -> Pty {
+    let pty = Pty::spawn(
+        &["--demo", "--local", local.to_str().unwrap()],
+        &[("TMPDIR", tmp.to_str().unwrap())],
+        COLS,
+        ROWS,
+    );
+    pty.wait_for_fn(|s| s.contains("README.txt") && s.contains(marker), WAIT)
+        .unwrap_or_else(|e| panic!("the demo never showed both panes: {e}"));
+    pty
+}
+
+/// Paste `text` as a terminal does: line breaks sent as carriage returns (what Enter sends),
+/// bracketed only if the program asked for it.
+fn paste(pty: &Pty, text: &str) {
+    let asked = pty
+        .raw_output()
+        .windows(ENABLE_BRACKETED_PASTE.len())
+        .any(|w| w == ENABLE_BRACKETED_PASTE);
+    let mut bytes = Vec::new();
+    if asked {
+        bytes.extend_from_slice(PASTE_START);
+    }
+    bytes.extend_from_slice(text.replace('\n', "\r").as_bytes());
+    if asked {
+        bytes.extend_from_slice(PASTE_END);
+    }
+    pty.send(&bytes);
+}
+
+#[test]
+fn a_paste_with_a_line_break_stays_text_in_the_filter_and_moves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("precious"), b"keep me").unwrap();
+    let pty = demo(tmp.path(), local.path(), "precious");
+    pty.send_tab(); // the local pane
+    pty.send(b"/");
+    pty.wait_for("[filter: ▏", WAIT)
+        .expect("/ starts the filter");
+    paste(&pty, "precious\nm");
+    pty.wait_for("[filter: precious m▏", WAIT)
+        .expect("the whole paste is in the filter, its line break a space");
+    pty.send_esc();
+    pty.wait_for("Filter cleared", WAIT)
+        .expect("Esc clears the filter");
+    assert_eq!(
+        std::fs::read(local.path().join("precious")).unwrap(),
+        b"keep me"
+    );
+    let screen = pty.screen();
+    assert!(!screen.contains("Move"), "{screen}");
+    assert!(
+        pty.wait_exit(Duration::ZERO).is_none(),
+        "ftpdeck is still running"
+    );
+}
+
+#[test]
+fn a_malformed_url_or_name_never_prints_its_password() {
+    let home = tempfile::tempdir().unwrap();
+    for arg in [
+        "ftp://bob:S3%ZZCR3T@host/",
+        "ftp://bob:S3CR3T@host:0/",
+        "bob:S3CR3T@host",
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ftpdeck"))
+            .arg(arg)
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("FTPDECK_LOG_DIR", home.path().join("log"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{arg}: {stderr}");
+        assert!(stderr.contains("bob:***@host"), "{arg}: {stderr}");
+        assert!(!stderr.contains("S3"), "{arg}: {stderr}");
+        let log = std::fs::read_to_string(home.path().join("log/ftpdeck.log")).unwrap_or_default();
+        assert!(!log.contains("S3"), "{arg}: {log}");
+    }
+}

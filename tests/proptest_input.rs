@@ -1,0 +1,105 @@
+//! Property tests for what people type: the permissions parser and the text field every
+//! single-line input uses.
+
+mod strategies;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ftpdeck::app::textfield::{FieldOutcome, TextField};
+use ftpdeck::remote::fileops::parse_mode;
+use proptest::prelude::*;
+use strategies::{config, wild_string};
+
+/// Strings near the shapes parse_mode accepts (9 or 10 characters, octal digits, rwx-),
+/// with wild characters mixed in so the length checks meet multibyte text.
+fn mode_like() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => prop::sample::select(vec!['r', 'w', 'x', '-', '0', '7', 's', 't']),
+        1 => strategies::wild_char(),
+    ];
+    prop::collection::vec(piece, 0..12).prop_map(|v| v.into_iter().collect())
+}
+
+proptest! {
+    #![proptest_config(config(2048))]
+
+    #[test]
+    fn parse_mode_never_panics_and_stays_in_range(s in prop_oneof![wild_string(40), mode_like(), any::<String>()]) {
+        if let Ok(mode) = parse_mode(&s) {
+            prop_assert!(mode <= 0o7777, "{s:?} -> {mode:o}");
+        }
+    }
+
+    #[test]
+    fn rwx_form_round_trips(mode in 0u32..0o1000) {
+        let text: String = (0..9)
+            .map(|i| if mode & (1 << (8 - i)) != 0 { ['r', 'w', 'x'][i % 3] } else { '-' })
+            .collect();
+        prop_assert_eq!(parse_mode(&text), Ok(mode));
+        prop_assert_eq!(parse_mode(&format!("-{text}")), Ok(mode));
+        prop_assert_eq!(parse_mode(&format!("{mode:o}")), Ok(mode));
+    }
+}
+
+/// Any key a terminal can deliver to a text field: characters with any modifiers (the
+/// readline letters made likely), editing and movement keys, and keys a field ignores.
+fn any_key() -> impl Strategy<Value = KeyEvent> {
+    let code = prop_oneof![
+        4 => strategies::wild_char().prop_map(KeyCode::Char),
+        3 => prop::sample::select(vec!['a', 'e', 'b', 'f', 'h', 'w', 'u', 'k', 'd', 'c'])
+            .prop_map(KeyCode::Char),
+        3 => prop::sample::select(vec![
+            KeyCode::Left, KeyCode::Right, KeyCode::Home, KeyCode::End, KeyCode::Backspace,
+            KeyCode::Delete, KeyCode::Tab, KeyCode::Up, KeyCode::Down, KeyCode::F(2),
+        ]),
+    ];
+    let modifiers = (0u8..8).prop_map(|bits| {
+        let mut m = KeyModifiers::NONE;
+        for (bit, flag) in [
+            (1, KeyModifiers::CONTROL),
+            (2, KeyModifiers::ALT),
+            (4, KeyModifiers::SHIFT),
+        ] {
+            if bits & bit != 0 {
+                m |= flag;
+            }
+        }
+        m
+    });
+    (code, modifiers).prop_map(|(code, modifiers)| KeyEvent::new(code, modifiers))
+}
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    #[test]
+    fn text_field_keys_never_panic_and_keep_the_cursor_on_a_boundary(
+        start in wild_string(20),
+        pastes in prop::collection::vec(wild_string(8), 0..3),
+        keys in prop::collection::vec(any_key(), 0..60),
+    ) {
+        let mut field = TextField::new(start.clone());
+        prop_assert_eq!(field.cursor(), start.chars().count());
+        let controls_at_start = start.chars().filter(|c| c.is_control()).count();
+        for p in &pastes {
+            field.insert_str(p);
+        }
+        prop_assert_eq!(field.text().chars().filter(|c| c.is_control()).count(), controls_at_start);
+        for key in &keys {
+            let before = field.clone();
+            let outcome = field.on_key(key);
+            let text = field.text();
+            prop_assert!(field.cursor() <= text.chars().count(), "{:?} after {:?}", field, key);
+            prop_assert!(text.is_char_boundary(field.cursor_byte()));
+            prop_assert_eq!(
+                field.cursor_byte(),
+                text.char_indices().nth(field.cursor()).map_or(text.len(), |(i, _)| i)
+            );
+            if outcome != FieldOutcome::Editing {
+                prop_assert_eq!(&field, &before, "only editing keys change the field");
+            }
+            // Neither typing nor pasting adds a control character.
+            let controls = |t: &str| t.chars().filter(|c| c.is_control()).count();
+            prop_assert!(controls(text) <= controls(before.text()));
+        }
+    }
+}
