@@ -10,7 +10,9 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::time::Duration;
 
+use ftpdeck::entry::EntryKind;
 use ftpdeck::remote::connect::{Connection, connect};
+use ftpdeck::remote::ops::list_dir;
 use ftpdeck::remote::{Profile, Secret, Timeouts};
 use liar::{LiarServer, Lies, fold};
 use suppaftp::FtpError;
@@ -156,6 +158,48 @@ fn symlinks_as_dirs_hides_the_links() {
             .any(|l| l.starts_with("type=dir;") && l.ends_with(" up")),
         "{mlsd:?}"
     );
+}
+
+#[test]
+fn ftpdeck_parses_both_listing_styles() {
+    let dir = tree();
+    // An mtime far in the past (year-style LIST date) and one today (time-style).
+    let old = std::time::UNIX_EPOCH + Duration::from_secs(1_577_934_245); // 2020-01-02 03:04:05
+    fs::File::options()
+        .write(true)
+        .open(dir.path().join("file.txt"))
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let kinds = |lies: fn(Lies) -> Lies, mlsd: bool| {
+        let (_server, mut conn) = start(dir.path(), lies);
+        let listing = list_dir(&mut conn, "/", mlsd, 2).unwrap();
+        assert_eq!(listing.path, "/");
+        let kind = |name: &str| {
+            let e = listing.entries.iter().find(|e| e.name == name);
+            e.unwrap_or_else(|| panic!("{name} in {:?}", listing.entries))
+                .clone()
+        };
+        let file = kind("file.txt");
+        assert_eq!((file.size, file.kind), (Some(10), EntryKind::File));
+        let want = if mlsd { 1_577_934_245 } else { 1_577_923_200 }; // LIST: the day only
+        assert_eq!(file.mtime, Some(want), "mlsd {mlsd}");
+        let recent = kind("precious.txt").mtime.unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        assert!(
+            (now.unwrap().as_secs() as i64 - recent).abs() < 120,
+            "mlsd {mlsd}"
+        );
+        (kind("link").kind, kind("sub").kind)
+    };
+    assert_eq!(kinds(|l| l, false), (EntryKind::Symlink, EntryKind::Dir));
+    assert_eq!(
+        kinds(|l| l.mlsd(), true),
+        (EntryKind::Symlink, EntryKind::Dir)
+    );
+    let as_dirs = (EntryKind::Dir, EntryKind::Dir);
+    assert_eq!(kinds(|l| l.symlinks_as_dirs(), false), as_dirs);
+    assert_eq!(kinds(|l| l.symlinks_as_dirs().mlsd(), true), as_dirs);
 }
 
 #[test]

@@ -33,7 +33,7 @@ const DATA_ACCEPT_DEADLINE: Duration = Duration::from_secs(5);
 const MAX_COMMAND: u64 = 8 * 1024;
 
 /// The lies one server instance tells (a builder: start it with [`Lies::start`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Lies {
     root: PathBuf,
     symlinks_as_dirs: bool,
@@ -49,78 +49,54 @@ pub struct Lies {
     user: Option<(String, String)>,
 }
 
+/// Builder methods that turn on one flag each (and maybe more).
+macro_rules! flags {
+    ($($(#[$doc:meta])* $name:ident => $($field:ident),+;)*) => {
+        $($(#[$doc])* pub fn $name(mut self) -> Self {
+            $(self.$field = true;)+
+            self
+        })*
+    };
+}
+
 impl Lies {
-    /// Listings show a symlink as what it points to: `drwxr-xr-x` / `type=dir` for a directory,
-    /// a plain file for a file (as pyftpdlib's MLSD does). Without it, LIST shows
-    /// `lrwxrwxrwx ... name -> target` and MLSD `type=OS.unix=slink:target`.
-    pub fn symlinks_as_dirs(mut self) -> Self {
-        self.symlinks_as_dirs = true;
-        self
+    flags! {
+        /// Listings show a symlink as what it points to: `drwxr-xr-x` / `type=dir` for a
+        /// directory, a plain file for a file (as pyftpdlib's MLSD does). Without it, LIST shows
+        /// `lrwxrwxrwx ... name -> target` and MLSD `type=OS.unix=slink:target`.
+        symlinks_as_dirs => symlinks_as_dirs;
+        /// PWD after CWD reports the directory's real path below the root (as vsftpd does via
+        /// getcwd). Without it, PWD reports the lexically folded path the client asked for, such
+        /// as `/sub/up` where `up -> ..` (as pyftpdlib does).
+        canonical_pwd => canonical_pwd;
+        /// FEAT offers `MLST type*;size*;modify*;` and MLSD/MLST answer. Without it (or
+        /// [`Lies::mlsd_unique`]) FEAT offers no MLST and MLSD/MLST answer 500.
+        mlsd => mlsd;
+        /// Like [`Lies::mlsd`], plus a `unique=<dev>g<ino>` fact (hex) of the followed target.
+        mlsd_unique => mlsd, mlsd_unique;
+        /// SIZE answers `502 Command not implemented` and FEAT does not offer it.
+        no_size => no_size;
+        /// LIST, NLST and MLSD leave out names starting with `.` unless LIST/NLST get `-a` (as
+        /// vsftpd does without force_dot_files). Other commands still reach dotfiles.
+        hide_dotfiles => hide_dotfiles;
+        /// RNTO onto an existing name answers `553 File exists` (default: POSIX rename replaces).
+        rename_refuses_existing => rename_refuses_existing;
+        /// REST answers 350, but RETR sends from byte 0 and STOR overwrites from byte 0.
+        ignore_rest => ignore_rest;
+        /// REST answers `502 Command not implemented` and FEAT does not offer REST STREAM.
+        refuse_rest => refuse_rest;
     }
 
-    /// PWD after CWD reports the directory's real path below the root (as vsftpd does via
-    /// getcwd). Without it, PWD reports the lexically folded path the client asked for, such as
-    /// `/sub/up` where `up -> ..` (as pyftpdlib does).
-    pub fn canonical_pwd(mut self) -> Self {
-        self.canonical_pwd = true;
-        self
-    }
-
-    /// FEAT offers `MLST type*;size*;modify*;` and MLSD/MLST answer. Without it (or
-    /// [`Lies::mlsd_unique`]) MLSD and MLST answer 500.
-    pub fn mlsd(mut self) -> Self {
-        self.mlsd = true;
-        self
-    }
-
-    /// Like [`Lies::mlsd`], with a `unique=<dev>g<ino>` fact of the followed target.
-    pub fn mlsd_unique(mut self) -> Self {
-        self.mlsd = true;
-        self.mlsd_unique = true;
-        self
-    }
-
-    /// SIZE answers `502 Command not implemented` and FEAT does not offer it.
-    pub fn no_size(mut self) -> Self {
-        self.no_size = true;
+    /// RNTO onto an existing file replaces it silently. That is the default (POSIX rename):
+    /// this only states the intent in a test.
+    pub fn rename_replaces(mut self) -> Self {
+        self.rename_refuses_existing = false;
         self
     }
 
     /// STOR and APPE write only the first `n` bytes received, discard the rest, and answer 226.
     pub fn truncate_stor(mut self, n: usize) -> Self {
         self.truncate_stor = Some(n);
-        self
-    }
-
-    /// LIST, NLST and MLSD leave out names starting with `.` unless LIST/NLST get `-a` (as
-    /// vsftpd does without force_dot_files). Other commands still reach dotfiles.
-    pub fn hide_dotfiles(mut self) -> Self {
-        self.hide_dotfiles = true;
-        self
-    }
-
-    /// RNTO onto an existing file replaces it silently. This is the default (POSIX rename);
-    /// the method only documents the intent in a test.
-    pub fn rename_replaces(mut self) -> Self {
-        self.rename_refuses_existing = false;
-        self
-    }
-
-    /// RNTO onto an existing name answers `553 File exists`.
-    pub fn rename_refuses_existing(mut self) -> Self {
-        self.rename_refuses_existing = true;
-        self
-    }
-
-    /// REST answers 350, but RETR sends from byte 0 and STOR overwrites from byte 0.
-    pub fn ignore_rest(mut self) -> Self {
-        self.ignore_rest = true;
-        self
-    }
-
-    /// REST answers `502 Command not implemented` and FEAT does not offer REST STREAM.
-    pub fn refuse_rest(mut self) -> Self {
-        self.refuse_rest = true;
         self
     }
 
@@ -181,17 +157,7 @@ impl LiarServer {
     pub fn builder(root: &Path) -> Lies {
         Lies {
             root: root.to_path_buf(),
-            symlinks_as_dirs: false,
-            canonical_pwd: false,
-            mlsd: false,
-            mlsd_unique: false,
-            no_size: false,
-            truncate_stor: None,
-            hide_dotfiles: false,
-            rename_refuses_existing: false,
-            ignore_rest: false,
-            refuse_rest: false,
-            user: None,
+            ..Lies::default()
         }
     }
 
@@ -379,13 +345,24 @@ impl Session<'_> {
     }
 
     fn reply_err(&mut self, e: &io::Error) -> io::Result<()> {
-        let text = match e.kind() {
-            io::ErrorKind::NotFound => "No such file or directory",
-            io::ErrorKind::PermissionDenied => "Permission denied",
-            io::ErrorKind::AlreadyExists => "File exists",
-            _ => "Operation failed",
-        };
-        self.send(&format!("550 {text}"))
+        self.send(&format!("550 {}", e.kind()))
+    }
+
+    /// `ok` when `r` succeeded, else 550.
+    fn done(&mut self, r: io::Result<()>, ok: &str) -> io::Result<()> {
+        match r {
+            Ok(()) => self.send(ok),
+            Err(e) => self.reply_err(&e),
+        }
+    }
+
+    /// The metadata of a plain file (following links), or `None` after a 550.
+    fn plain_file(&mut self, arg: &str) -> io::Result<Option<Metadata>> {
+        match fs::metadata(self.resolve(arg).1) {
+            Ok(m) if m.is_file() => Ok(Some(m)),
+            Ok(_) => self.send("550 Not a plain file").map(|()| None),
+            Err(e) => self.reply_err(&e).map(|()| None),
+        }
     }
 
     /// Handle one command; false ends the session.
@@ -425,16 +402,16 @@ impl Session<'_> {
             "LIST" | "NLST" | "MLSD" => self.listing(verb, arg)?,
             "MLST" => self.mlst(arg)?,
             "SIZE" if lies.no_size => self.send("502 Command not implemented")?,
-            "SIZE" => match fs::metadata(self.resolve(arg).1) {
-                Ok(m) if m.is_file() => self.send(&format!("213 {}", m.len()))?,
-                Ok(_) => self.send("550 Not a plain file")?,
-                Err(e) => self.reply_err(&e)?,
-            },
-            "MDTM" => match fs::metadata(self.resolve(arg).1) {
-                Ok(m) if m.is_file() => self.send(&format!("213 {}", stamp(mtime(&m))))?,
-                Ok(_) => self.send("550 Not a plain file")?,
-                Err(e) => self.reply_err(&e)?,
-            },
+            "SIZE" => {
+                if let Some(m) = self.plain_file(arg)? {
+                    self.send(&format!("213 {}", m.len()))?;
+                }
+            }
+            "MDTM" => {
+                if let Some(m) = self.plain_file(arg)? {
+                    self.send(&format!("213 {}", stamp(mtime(&m))))?;
+                }
+            }
             "MFMT" => self.mfmt(arg)?,
             "REST" if lies.refuse_rest => self.send("502 Command not implemented")?,
             "REST" => match arg.trim().parse() {
@@ -448,34 +425,26 @@ impl Session<'_> {
             "STOR" | "APPE" => self.stor(arg, verb == "APPE")?,
             "MKD" | "XMKD" => {
                 let (virt, real) = self.resolve(arg);
-                match fs::create_dir(&real) {
-                    Ok(()) => self.send(&format!("257 \"{virt}\" created"))?,
-                    Err(e) => self.reply_err(&e)?,
-                }
+                self.done(fs::create_dir(real), &format!("257 \"{virt}\" created"))?;
             }
-            "RMD" | "XRMD" => match fs::remove_dir(self.resolve(arg).1) {
-                Ok(()) => self.send("250 Directory removed")?,
-                Err(e) => self.reply_err(&e)?,
-            },
+            "RMD" | "XRMD" => {
+                let r = fs::remove_dir(self.resolve(arg).1);
+                self.done(r, "250 Directory removed")?;
+            }
             "DELE" => {
+                // remove_file removes a link itself, but follows links in the parent components.
                 let real = self.resolve(arg).1;
-                match fs::symlink_metadata(&real) {
-                    Ok(m) if m.is_dir() => self.send("550 Is a directory")?,
-                    _ => match fs::remove_file(&real) {
-                        Ok(()) => self.send("250 File removed")?,
-                        Err(e) => self.reply_err(&e)?,
-                    },
-                }
+                let r = match fs::symlink_metadata(&real) {
+                    Ok(m) if m.is_dir() => Err(io::ErrorKind::IsADirectory.into()),
+                    _ => fs::remove_file(&real),
+                };
+                self.done(r, "250 File removed")?;
             }
             "RNFR" => {
                 let real = self.resolve(arg).1;
-                match fs::symlink_metadata(&real) {
-                    Ok(_) => {
-                        self.rename_from = Some(real);
-                        self.send("350 Ready for RNTO")?;
-                    }
-                    Err(e) => self.reply_err(&e)?,
-                }
+                let r = fs::symlink_metadata(&real).map(drop);
+                self.rename_from = r.is_ok().then_some(real);
+                self.done(r, "350 Ready for RNTO")?;
             }
             "RNTO" => self.rnto(arg)?,
             "SITE" => self.site(arg)?,
@@ -515,7 +484,10 @@ impl Session<'_> {
             Err(e) => return self.reply_err(&e),
         }
         self.cwd = if self.lies.canonical_pwd {
-            let canon = fs::canonicalize(&real)?;
+            let canon = match fs::canonicalize(&real) {
+                Ok(c) => c,
+                Err(e) => return self.reply_err(&e),
+            };
             match canon.strip_prefix(&self.shared.canonical_root) {
                 Ok(rel) => format!("/{}", rel.to_string_lossy()),
                 // Outside the root: what getcwd says, which later maps back below the root.
@@ -604,24 +576,29 @@ impl Session<'_> {
                 return self.reply_err(&e);
             }
         };
-        let mut lines = Vec::new();
-        if meta.is_dir() {
+        let names = if meta.is_dir() {
             let mut names: Vec<String> = fs::read_dir(&real)?
                 .filter_map(Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .filter(|n| all || !n.starts_with('.'))
                 .collect();
             names.sort();
-            for name in names {
-                lines.extend(self.line(verb, &real.join(&name), &name));
-            }
+            names.into_iter().map(|n| (real.join(&n), n)).collect()
         } else if verb == "MLSD" {
             self.pasv = None;
             return self.send("501 Not a directory");
         } else {
             let name = real.file_name().map(|n| n.to_string_lossy().into_owned());
-            lines.extend(self.line(verb, &real, &name.unwrap_or_default()));
-        }
+            vec![(real.clone(), name.unwrap_or_default())]
+        };
+        let lines: Vec<String> = names
+            .into_iter()
+            .filter_map(|(path, name)| match verb {
+                "NLST" => Some(name),
+                "MLSD" => Some(format!("{} {name}", self.facts(&self.node(&path)?))),
+                _ => Some(self.ls_line(&self.node(&path)?, &name)),
+            })
+            .collect();
         self.transfer(|data| {
             let mut out = BufWriter::with_capacity(64 * 1024, data);
             for line in &lines {
@@ -632,56 +609,55 @@ impl Session<'_> {
         })
     }
 
-    /// One listing line for `path` shown as `name`; `None` when it cannot be stat'ed.
-    fn line(&self, verb: &str, path: &Path, name: &str) -> Option<String> {
+    /// What listings show of `path`; `None` when even lstat fails.
+    fn node(&self, path: &Path) -> Option<Node> {
         let lstat = fs::symlink_metadata(path).ok()?;
-        let link = lstat
-            .file_type()
-            .is_symlink()
-            .then(|| fs::read_link(path).ok())
-            .flatten();
         let followed = fs::metadata(path).ok();
-        match verb {
-            "NLST" => Some(name.to_string()),
-            "MLSD" => Some(format!("{} {name}", self.facts(&lstat, link, followed))),
-            _ => Some(match (link, self.lies.symlinks_as_dirs) {
-                (Some(target), false) => {
-                    let date = list_date(mtime(&lstat));
-                    let size = lstat.len();
-                    let target = target.to_string_lossy();
-                    format!("lrwxrwxrwx 1 owner group {size} {date} {name} -> {target}")
-                }
-                _ => {
-                    let m = followed.unwrap_or(lstat);
-                    let kind = if m.is_dir() {
-                        "drwxr-xr-x"
-                    } else {
-                        "-rw-r--r--"
-                    };
-                    let date = list_date(mtime(&m));
-                    format!("{kind} 1 owner group {} {date} {name}", m.len())
-                }
-            }),
-        }
+        // read_link fails on anything but a link.
+        let target = fs::read_link(path)
+            .ok()
+            .filter(|_| !self.lies.symlinks_as_dirs);
+        let shown = match target {
+            Some(_) => &lstat,
+            None => followed.as_ref().unwrap_or(&lstat),
+        };
+        let kind = match target {
+            Some(t) => Kind::Link(t.to_string_lossy().into_owned()),
+            None if shown.is_dir() => Kind::Dir,
+            None => Kind::File,
+        };
+        let id = followed.as_ref().unwrap_or(&lstat);
+        Some(Node {
+            kind,
+            size: shown.len(),
+            mtime: mtime(shown),
+            unique: format!("{:x}g{:x}", id.dev(), id.ino()),
+        })
+    }
+
+    /// An `ls -l` line.
+    fn ls_line(&self, n: &Node, name: &str) -> String {
+        let (mode, tail) = match &n.kind {
+            Kind::Link(t) => ("lrwxrwxrwx", format!(" -> {t}")),
+            Kind::Dir => ("drwxr-xr-x", String::new()),
+            Kind::File => ("-rw-r--r--", String::new()),
+        };
+        let date = list_date(n.mtime);
+        format!("{mode} 1 owner group {} {date} {name}{tail}", n.size)
     }
 
     /// MLSD/MLST facts, ending in `;`.
-    fn facts(&self, lstat: &Metadata, link: Option<PathBuf>, followed: Option<Metadata>) -> String {
-        let shown = match (&link, self.lies.symlinks_as_dirs) {
-            (Some(_), false) => lstat,
-            _ => followed.as_ref().unwrap_or(lstat),
+    fn facts(&self, n: &Node) -> String {
+        let kind = match &n.kind {
+            Kind::Link(t) => format!("type=OS.unix=slink:{t};"),
+            Kind::Dir => "type=dir;".into(),
+            Kind::File => format!("type=file;size={};", n.size),
         };
-        let mut out = match (&link, self.lies.symlinks_as_dirs) {
-            (Some(target), false) => format!("type=OS.unix=slink:{};", target.to_string_lossy()),
-            _ if shown.is_dir() => "type=dir;".to_string(),
-            _ => format!("type=file;size={};", shown.len()),
+        let unique = match self.lies.mlsd_unique {
+            true => format!("unique={};", n.unique),
+            false => String::new(),
         };
-        out.push_str(&format!("modify={};", stamp(mtime(shown))));
-        if self.lies.mlsd_unique {
-            let m = followed.as_ref().unwrap_or(lstat);
-            out.push_str(&format!("unique={:x}g{:x};", m.dev(), m.ino()));
-        }
-        out
+        format!("{kind}modify={};{unique}", stamp(n.mtime))
     }
 
     fn mlst(&mut self, arg: &str) -> io::Result<()> {
@@ -689,12 +665,10 @@ impl Session<'_> {
             return self.send("500 MLST not understood");
         }
         let (virt, real) = self.resolve(arg);
-        let lstat = match fs::symlink_metadata(&real) {
-            Ok(m) => m,
-            Err(e) => return self.reply_err(&e),
+        let Some(node) = self.node(&real) else {
+            return self.send("550 No such file or directory");
         };
-        let link = fs::read_link(&real).ok();
-        let facts = self.facts(&lstat, link, fs::metadata(&real).ok());
+        let facts = self.facts(&node);
         self.send(&format!("250-Listing {virt}\r\n {facts} {virt}\r\n250 End"))
     }
 
@@ -707,14 +681,11 @@ impl Session<'_> {
         };
         let (virt, real) = self.resolve(path);
         let t = UNIX_EPOCH + Duration::from_secs(secs);
-        match File::options()
-            .write(true)
-            .open(&real)
-            .and_then(|f| f.set_modified(t))
-        {
-            Ok(()) => self.send(&format!("213 Modify={when}; {virt}")),
-            Err(e) => self.reply_err(&e),
-        }
+        let r = File::options().write(true).open(&real);
+        self.done(
+            r.and_then(|f| f.set_modified(t)),
+            &format!("213 Modify={when}; {virt}"),
+        )
     }
 
     fn retr(&mut self, arg: &str) -> io::Result<()> {
@@ -774,30 +745,37 @@ impl Session<'_> {
         if self.lies.rename_refuses_existing && fs::symlink_metadata(&to).is_ok() {
             return self.send("553 File exists");
         }
-        match fs::rename(&from, &to) {
-            Ok(()) => self.send("250 Renamed"),
-            Err(e) => self.reply_err(&e),
-        }
+        self.done(fs::rename(&from, &to), "250 Renamed")
     }
 
     fn site(&mut self, arg: &str) -> io::Result<()> {
         let mut words = arg.splitn(3, ' ');
-        let sub = words.next().unwrap_or("").to_ascii_uppercase();
-        let (Some(mode), Some(path)) = (words.next(), words.next()) else {
-            return self.send("501 SITE CHMOD needs a mode and a path");
-        };
+        let sub = words.next().unwrap_or("");
+        let (mode, path) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
         let Ok(mode) = u32::from_str_radix(mode, 8) else {
-            return self.send("501 Bad mode");
+            return self.send("501 SITE CHMOD needs an octal mode and a path");
         };
-        if sub != "CHMOD" {
+        if !sub.eq_ignore_ascii_case("CHMOD") {
             return self.send("502 Command not implemented");
         }
-        let real = self.resolve(path).1;
-        match fs::set_permissions(&real, fs::Permissions::from_mode(mode)) {
-            Ok(()) => self.send("200 SITE CHMOD command ok"),
-            Err(e) => self.reply_err(&e),
-        }
+        let r = fs::set_permissions(self.resolve(path).1, fs::Permissions::from_mode(mode));
+        self.done(r, "200 SITE CHMOD command ok")
     }
+}
+
+/// What a listing shows of one name.
+struct Node {
+    kind: Kind,
+    size: u64,
+    mtime: u64,
+    /// `<dev>g<ino>` of what the name leads to, links followed.
+    unique: String,
+}
+
+enum Kind {
+    Link(String),
+    Dir,
+    File,
 }
 
 /// Modification time as Unix seconds (0 before the epoch).
@@ -854,9 +832,6 @@ pub fn parse_stamp(text: &str) -> Option<u64> {
     let n = |r: std::ops::Range<usize>| t[r].parse::<u32>().ok();
     let (y, mo, d) = (n(0..4)?, n(4..6)?, n(6..8)?);
     let (h, mi, s) = (n(8..10)?, n(10..12)?, n(12..14)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
     let days = days_from_civil(i64::from(y), mo, d);
     u64::try_from(days * 86_400 + i64::from(h * 3600 + mi * 60 + s)).ok()
 }
