@@ -190,6 +190,12 @@ fn plan_tree(
         }
         Err(r) => return Err(refused(r)),
     }
+    // MLSD may show a symlinked directory as a plain one; LIST of the same directory tells.
+    let links = if conn.features.mlsd && opts.prefer_mlsd {
+        ops::links_in_cwd(conn, opts.timeout_secs)?
+    } else {
+        Default::default()
+    };
     for e in listing.entries {
         if e.name.contains('/') || e.name == ".." || e.name == "." {
             return Err(RemoteError::Other(format!(
@@ -205,6 +211,7 @@ fn plan_tree(
         }
         let child = rpath::join(dir, &e.name);
         match e.kind {
+            EntryKind::Dir if links.contains(&e.name) => plan.push(Removal::Entry(child)),
             EntryKind::Dir => {
                 let next = walk.child(here.clone(), e.unique.clone());
                 plan_tree(conn, &child, next, opts, plan)?;

@@ -45,6 +45,21 @@ pub fn list_dir(
     })
 }
 
+/// The names that a `LIST` of the working directory shows as symlinks. Servers whose MLSD
+/// reports a symlinked directory as a plain one (pyftpdlib) still show it in `LIST`, so a walk
+/// that deletes asks both.
+pub fn links_in_cwd(
+    conn: &mut Connection,
+    timeout_secs: u64,
+) -> Result<std::collections::HashSet<String>, RemoteError> {
+    let (entries, _) = read_listing(conn, "LIST -a", ListingFormat::List, timeout_secs)?;
+    Ok(entries
+        .into_iter()
+        .filter(|e| e.kind == EntryKind::Symlink)
+        .map(|e| e.name)
+        .collect())
+}
+
 /// How much of one listing is read at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListingLimits {

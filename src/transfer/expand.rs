@@ -43,18 +43,6 @@ fn refusal(r: WalkRefusal) -> JobError {
 }
 
 fn expand_download(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
-    match fs::symlink_metadata(&job.local) {
-        Ok(m) if m.is_dir() => {}
-        Ok(_) => {
-            return Err(JobError::fatal(format!(
-                "{} exists and is not a directory",
-                job.local.display()
-            )));
-        }
-        Err(e) if e.kind() == ErrorKind::NotFound => fs::create_dir_all(&job.local)
-            .map_err(|e| JobError::local("cannot create", &job.local, &e))?,
-        Err(e) => return Err(JobError::local("cannot check", &job.local, &e)),
-    }
     let secs = ctx.secs();
     let mut w = job.walk.clone();
     if w.is_root() && w.ancestors.is_empty() {
@@ -69,6 +57,19 @@ fn expand_download(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
         unique: w.unique.clone(),
     };
     walk::check_entered(&w, &job.remote, &here, ctx.options.max_depth).map_err(refusal)?;
+    // Only once the server side is known to be safe to walk.
+    match fs::symlink_metadata(&job.local) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(JobError::fatal(format!(
+                "{} exists and is not a directory",
+                job.local.display()
+            )));
+        }
+        Err(e) if e.kind() == ErrorKind::NotFound => fs::create_dir_all(&job.local)
+            .map_err(|e| JobError::local("cannot create", &job.local, &e))?,
+        Err(e) => return Err(JobError::local("cannot check", &job.local, &e)),
+    }
     let mut x = Expansion {
         children: Vec::new(),
         refused: Vec::new(),

@@ -37,6 +37,7 @@ const MAX_COMMAND: u64 = 8 * 1024;
 pub struct Lies {
     root: PathBuf,
     symlinks_as_dirs: bool,
+    mlsd_symlinks_as_dirs: bool,
     canonical_pwd: bool,
     mlsd: bool,
     mlsd_unique: bool,
@@ -65,6 +66,9 @@ impl Lies {
         /// directory, a plain file for a file (as pyftpdlib's MLSD does). Without it, LIST shows
         /// `lrwxrwxrwx ... name -> target` and MLSD `type=OS.unix=slink:target`.
         symlinks_as_dirs => symlinks_as_dirs;
+        /// Only MLSD/MLST show a symlink as what it points to; LIST shows it as a link (as
+        /// pyftpdlib does: its LIST uses lstat, its MLSD stat).
+        mlsd_symlinks_as_dirs => mlsd_symlinks_as_dirs;
         /// PWD after CWD reports the directory's real path below the root (as vsftpd does via
         /// getcwd). Without it, PWD reports the lexically folded path the client asked for, such
         /// as `/sub/up` where `up -> ..` (as pyftpdlib does).
@@ -595,8 +599,8 @@ impl Session<'_> {
             .into_iter()
             .filter_map(|(path, name)| match verb {
                 "NLST" => Some(name),
-                "MLSD" => Some(format!("{} {name}", self.facts(&self.node(&path)?))),
-                _ => Some(self.ls_line(&self.node(&path)?, &name)),
+                "MLSD" => Some(format!("{} {name}", self.facts(&self.node(&path, true)?))),
+                _ => Some(self.ls_line(&self.node(&path, false)?, &name)),
             })
             .collect();
         self.transfer(|data| {
@@ -610,13 +614,12 @@ impl Session<'_> {
     }
 
     /// What listings show of `path`; `None` when even lstat fails.
-    fn node(&self, path: &Path) -> Option<Node> {
+    fn node(&self, path: &Path, mlsd: bool) -> Option<Node> {
         let lstat = fs::symlink_metadata(path).ok()?;
         let followed = fs::metadata(path).ok();
+        let hide = self.lies.symlinks_as_dirs || (mlsd && self.lies.mlsd_symlinks_as_dirs);
         // read_link fails on anything but a link.
-        let target = fs::read_link(path)
-            .ok()
-            .filter(|_| !self.lies.symlinks_as_dirs);
+        let target = fs::read_link(path).ok().filter(|_| !hide);
         let shown = match target {
             Some(_) => &lstat,
             None => followed.as_ref().unwrap_or(&lstat),
@@ -665,7 +668,7 @@ impl Session<'_> {
             return self.send("500 MLST not understood");
         }
         let (virt, real) = self.resolve(arg);
-        let Some(node) = self.node(&real) else {
+        let Some(node) = self.node(&real, true) else {
             return self.send("550 No such file or directory");
         };
         let facts = self.facts(&node);
