@@ -1,6 +1,8 @@
 //! End to end: what ftpdeck must never do to a user's files, checked on the disk after driving
 //! the real binary in a pseudo-terminal.
 
+mod common;
+mod liar;
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +14,7 @@ const COLS: u16 = 120;
 const ROWS: u16 = 40;
 const WAIT: Duration = Duration::from_secs(15);
 const F4: &[u8] = b"\x1bOS";
+const F8: &[u8] = b"\x1b[19~";
 
 /// An "editor" that appends a line to the file it is given.
 fn appending_editor(dir: &Path) -> PathBuf {
@@ -84,4 +87,85 @@ fn an_edit_the_user_kept_survives_quitting() {
         kept[0].is_file(),
         "starting again never deletes a kept edit"
     );
+}
+
+/// `/sub/up -> ..` and `/sub/out -> ../other` beside files that must survive.
+fn trap() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    common::write(root, "precious.txt", b"precious data");
+    common::write(root, "other/keep.txt", b"keep me");
+    common::write(root, "sub/inner.txt", b"inner");
+    std::os::unix::fs::symlink("..", root.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink("../other", root.join("sub/out")).unwrap();
+    dir
+}
+
+/// Start ftpdeck on `server`, select `sub` in the remote pane, press F8 and confirm; returns the
+/// status line once the delete has answered.
+fn delete_sub_by_hand(server: &liar::LiarServer, local: &Path) -> (Pty, String) {
+    let url = format!("ftp://tester:secret@127.0.0.1:{}/", server.port());
+    let pty = Pty::spawn(&["--local", local.to_str().unwrap(), &url], &[], COLS, ROWS);
+    pty.wait_for("precious.txt", WAIT)
+        .expect("the root is listed");
+    // Directories first: other/, sub/.
+    pty.send(b"j");
+    pty.send(F8);
+    pty.wait_for("Delete 1 remote entry", WAIT)
+        .expect("the delete asks first");
+    pty.send(b"y");
+    let status = pty
+        .wait_for_fn(
+            |s| s.contains("Deleted") || s.contains("nothing was deleted"),
+            WAIT,
+        )
+        .unwrap_or_else(|e| panic!("the delete never answered: {e}"));
+    (pty, status)
+}
+
+#[test]
+fn f8_on_a_tree_with_a_hidden_link_back_up_deletes_only_the_tree() {
+    let tree = trap();
+    let root = tree.path();
+    // pyftpdlib's way: MLSD shows the links as directories, LIST shows them as links.
+    let server = liar::LiarServer::builder(root)
+        .mlsd_symlinks_as_dirs()
+        .mlsd_unique()
+        .start();
+    let local = tempfile::tempdir().unwrap();
+    let (pty, status) = delete_sub_by_hand(&server, local.path());
+    assert!(status.contains("Deleted"), "{status}");
+    assert!(!root.join("sub").exists());
+    assert_eq!(
+        std::fs::read(root.join("precious.txt")).unwrap(),
+        b"precious data"
+    );
+    assert_eq!(
+        std::fs::read(root.join("other/keep.txt")).unwrap(),
+        b"keep me"
+    );
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(WAIT), Some(0), "{}", pty.screen());
+}
+
+#[test]
+fn f8_through_a_loop_no_listing_reveals_deletes_nothing_and_says_why() {
+    let tree = trap();
+    let root = tree.path();
+    // Every listing shows the links as directories and PWD is literal: only depth tells.
+    let server = liar::LiarServer::builder(root).symlinks_as_dirs().start();
+    let local = tempfile::tempdir().unwrap();
+    let (pty, status) = delete_sub_by_hand(&server, local.path());
+    assert!(status.contains("nothing was deleted"), "{status}");
+    assert_eq!(std::fs::read(root.join("sub/inner.txt")).unwrap(), b"inner");
+    assert_eq!(
+        std::fs::read(root.join("precious.txt")).unwrap(),
+        b"precious data"
+    );
+    assert_eq!(
+        std::fs::read(root.join("other/keep.txt")).unwrap(),
+        b"keep me"
+    );
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(WAIT), Some(0), "{}", pty.screen());
 }
