@@ -356,3 +356,16 @@ fn click_wheel_and_double_click() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn a_file_waiting_for_a_decision_still_counts_its_size() {
+    let mut app = app();
+    app.update(key(KeyCode::Char('G')));
+    let jobs = enqueued(&app.update(key(KeyCode::F(5))));
+    assert_eq!(jobs.len(), 1);
+    let size = jobs[0].size.expect("the listing gave the size");
+    conflict(&mut app, jobs[0].id, 10, size);
+    let t = app.transfers.totals();
+    assert_eq!((t.waiting, t.files_left), (1, 1));
+    assert_eq!((t.bytes_left, t.sizes_unknown), (size, false));
+}

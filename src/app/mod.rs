@@ -1,6 +1,7 @@
 //! Application state and `update`: pure, no I/O. Messages in, commands out.
 
 mod browse;
+mod chmod;
 mod compare;
 pub mod connect;
 mod copy;
@@ -178,6 +179,8 @@ pub struct App {
     pub theme: crate::theme::Theme,
     /// Free and total bytes where the local pane's directory lives.
     pub local_disk: Option<(u64, u64)>,
+    /// A permissions change waiting for the listing that shows its result.
+    chmod_check: Option<chmod::ChmodCheck>,
     /// Panes (local, remote) that transfers changed and that need a refresh.
     dirty: (bool, bool),
     next_id: u64,
@@ -214,6 +217,7 @@ impl App {
             keymap: keymap::Keymap::default(),
             last_click: None,
             dirty: (false, false),
+            chmod_check: None,
             op: None,
             bookmarks: Default::default(),
             bookmarks_broken: None,
