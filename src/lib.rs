@@ -21,3 +21,4 @@ pub mod theme;
 pub mod transfer;
 pub mod tui;
 pub mod ui;
+pub mod words;

@@ -8,6 +8,23 @@ use ftpdeck::cli::{Cli, Command};
 use ftpdeck::remote::path::url_suffix;
 use ftpdeck::tui::RunOptions;
 
+/// `println!` that never panics: the terminal may be gone (closed window, SIGHUP), and a line
+/// nobody can read is no reason to crash.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never panics (see `say!`).
+macro_rules! say_err {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let log = ftpdeck::logging::init();
@@ -18,9 +35,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("ftpdeck: {e:#}");
+            say_err!("ftpdeck: {e:#}");
             if let Some(path) = log {
-                eprintln!("(log: {})", path.display());
+                say_err!("(log: {})", path.display());
             }
             ExitCode::FAILURE
         }
@@ -223,19 +240,19 @@ fn serve(args: ftpdeck::cli::ServeArgs) -> anyhow::Result<()> {
         greeting: "ftpdeck serve ready",
         tls: args.tls_cert.zip(args.tls_key),
         on_event: Some(std::sync::Arc::new(|line| {
-            println!("{} {line}", chrono::Local::now().format("%H:%M:%S"));
+            say!("{} {line}", chrono::Local::now().format("%H:%M:%S"));
         })),
     };
     let server =
         server::start(config).with_context(|| format!("cannot listen on {}", args.bind))?;
-    println!(
+    say!(
         "Serving {} on ftp://{} ({who}{}) — Ctrl-C stops",
         root.display(),
         server.addr(),
         if args.read_only { ", read-only" } else { "" }
     );
     wait_for_termination()?;
-    println!("Stopping.");
+    say!("Stopping.");
     server.stop();
     Ok(())
 }
@@ -277,7 +294,7 @@ fn list_bookmarks() -> anyhow::Result<()> {
     let path = ftpdeck::bookmarks::bookmarks_path().context("no config directory")?;
     let store = ftpdeck::bookmarks::load(&path).map_err(|e| anyhow::anyhow!("{e}"))?;
     if store.bookmarks.is_empty() {
-        println!(
+        say!(
             "No bookmarks yet ({}). Start ftpdeck and press b, then n.",
             path.display()
         );
@@ -293,7 +310,7 @@ fn list_bookmarks() -> anyhow::Result<()> {
         } else {
             ""
         };
-        println!(
+        say!(
             "{}\t{}@{}:{}{}{tls}{mode}",
             b.name,
             b.user,
@@ -303,7 +320,7 @@ fn list_bookmarks() -> anyhow::Result<()> {
         );
     }
     for r in &store.recent {
-        println!(
+        say!(
             "(recent)\t{}@{}:{}{}",
             r.user,
             r.host,

@@ -95,14 +95,15 @@ static PANIC_SINK: std::sync::OnceLock<std::sync::Mutex<Sender<Msg>>> = std::syn
 /// is printed over it).
 fn install_panic_hook(tx: Sender<Msg>) {
     let _ = PANIC_SINK.set(std::sync::Mutex::new(tx));
-    let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let thread = std::thread::current();
         let name = thread.name().unwrap_or("unnamed");
         tracing::error!("panic in thread {name}: {info}");
         if name == "main" {
             restore_terminal();
-            previous(info);
+            // The terminal may be gone: a failed write must not panic inside the panic.
+            use std::io::Write;
+            let _ = writeln!(io::stderr().lock(), "ftpdeck crashed: {info}");
             return;
         }
         if let Some(sink) = PANIC_SINK.get() {
@@ -136,7 +137,9 @@ pub fn run(
     options: RunOptions,
 ) -> anyhow::Result<()> {
     let guard = TerminalGuard;
-    let mut terminal = take_terminal(options.mouse)?;
+    // Never dropped: ratatui's `Drop` prints to stderr when it cannot show the cursor, and
+    // printing to a closed terminal panics. `TerminalGuard` restores the terminal instead.
+    let mut terminal = std::mem::ManuallyDrop::new(take_terminal(options.mouse)?);
 
     let (tx, rx) = mpsc::channel::<Msg>();
     install_panic_hook(tx.clone());
@@ -272,10 +275,15 @@ fn with_terminal_released<T>(
     f: impl FnOnce() -> T,
 ) -> anyhow::Result<T> {
     input.pause();
+    // Shown now, the old Terminal has nothing to print when it is dropped below.
+    let cursor_shown = terminal.show_cursor().is_ok();
     restore_terminal();
     let out = f();
     // A fresh Terminal has no memory of the old screen, so the next draw paints every cell.
-    *terminal = take_terminal(mouse)?;
+    let old = std::mem::replace(terminal, take_terminal(mouse)?);
+    if !cursor_shown {
+        std::mem::forget(old);
+    }
     input.resume();
     Ok(out)
 }

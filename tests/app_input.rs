@@ -42,6 +42,16 @@ fn connect(home: &str, path: &str) -> (App, Vec<Cmd>) {
     (app, cmds)
 }
 
+/// The id of the file operation `cmds` start.
+fn op_id(cmds: &[Cmd]) -> u64 {
+    cmds.iter()
+        .find_map(|c| match c {
+            Cmd::Remote(RemoteCmd::Op { id, .. }) => Some(*id),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no operation in {cmds:?}"))
+}
+
 fn listing_request(cmds: &[Cmd]) -> (u64, String) {
     cmds.iter()
         .find_map(|c| match c {
@@ -254,5 +264,117 @@ fn a_paste_outside_a_text_field_does_nothing_but_say_so() {
     assert_eq!(
         app.status.text,
         "Paste ignored: no text field has the focus"
+    );
+}
+
+/// Answer the pending operation with success and the listing that follows with `perms` for
+/// `name`; returns the status text after each step.
+fn chmod_round_trip(app: &mut App, name: &str, perms: &str) -> (String, String) {
+    let id = op_id(&app.update(key(KeyCode::Enter)));
+    let cmds = app.update(Msg::Remote(RemoteEvent::OpDone {
+        id,
+        result: Ok("Permissions set to 7777".into()),
+    }));
+    let asked = app.status.text.clone();
+    let (id, path) = listing_request(&cmds);
+    let mut e = Entry::new(name, EntryKind::File);
+    e.perms = Some(perms.into());
+    app.update(Msg::Remote(RemoteEvent::Listed {
+        id,
+        path: path.clone(),
+        result: Ok(Listing {
+            path,
+            entries: vec![e],
+            truncated: None,
+        }),
+    }));
+    (asked, app.status.text.clone())
+}
+
+#[test]
+fn permissions_report_what_was_asked_and_what_the_server_applied() {
+    let mut app = app_with(&["b.txt"]);
+    app.update(key(KeyCode::Char('p')));
+    app.update(ctrl('u'));
+    type_text(&mut app, "7777");
+    let (asked, applied) = chmod_round_trip(&mut app, "b.txt", "-rwxrwxrwx");
+    assert_eq!(
+        asked,
+        "Asked for 7777 (rwsrwsrwt: setuid, setgid, sticky) on b.txt; reading back what was applied…"
+    );
+    assert_eq!(
+        applied,
+        "Asked for 7777 (rwsrwsrwt: setuid, setgid, sticky) on b.txt, but it is 777 (rwxrwxrwx) now"
+    );
+    assert!(app.status.is_error);
+
+    app.update(key(KeyCode::Char('p')));
+    app.update(ctrl('u'));
+    type_text(&mut app, "rwxr-x---");
+    let (_, applied) = chmod_round_trip(&mut app, "b.txt", "-rwxr-x---");
+    assert_eq!(applied, "Permissions of b.txt: 750 (rwxr-x---)");
+    assert!(!app.status.is_error);
+}
+
+#[test]
+fn a_huge_name_leaves_the_reason_in_view() {
+    let long = format!("{}.txt", "n".repeat(10_000));
+    let mut app = app_with(&[&long]);
+    app.update(key(KeyCode::F(2)));
+    type_text(&mut app, "x");
+    let id = op_id(&app.update(key(KeyCode::Enter)));
+    app.update(Msg::Remote(RemoteEvent::OpDone {
+        id,
+        result: Err(ftpdeck::remote::RemoteError::Refusal {
+            code: 550,
+            reply: format!("550 /pub/{long}: Permission denied"),
+        }),
+    }));
+    let text = &app.status.text;
+    assert!(text.starts_with("550 /pub/nnn"), "{text}");
+    assert!(text.contains(": Permission denied (renaming nnn"), "{text}");
+    assert!(
+        text.chars().count() < 120,
+        "{} characters",
+        text.chars().count()
+    );
+}
+
+#[test]
+fn counts_agree_with_their_nouns() {
+    let mut app = app_with(&["one.txt", "two.log"]);
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "one");
+    app.update(key(KeyCode::Enter));
+    assert!(
+        app.status.text.starts_with("Filter kept: 1 entry "),
+        "{}",
+        app.status.text
+    );
+    app.update(key(KeyCode::Char('/')));
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('+')));
+    app.update(ctrl('u'));
+    type_text(&mut app, "*.log");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.status.text, "Selected 1 entry matching *.log");
+}
+
+#[test]
+fn the_form_refuses_port_zero() {
+    let (mut app, _) = App::new(PathBuf::from("/tmp"), None);
+    app.update(key(KeyCode::Char('o')));
+    type_text(&mut app, "example.org");
+    app.update(key(KeyCode::Tab));
+    app.update(ctrl('u'));
+    type_text(&mut app, "0");
+    let cmds = app.update(key(KeyCode::Enter));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let Some(ftpdeck::app::dialog::Dialog::Form(form)) = &app.dialog else {
+        panic!("{:?}", app.dialog)
+    };
+    assert_eq!(
+        form.error.as_deref(),
+        Some(r#"port "0" is not a number from 1 to 65535"#)
     );
 }

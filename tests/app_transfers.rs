@@ -414,3 +414,16 @@ fn a_move_whose_copy_could_not_be_verified_says_the_source_was_kept() {
         app.status.text
     );
 }
+
+#[test]
+fn a_file_waiting_for_a_decision_still_counts_its_size() {
+    let mut app = app();
+    app.update(key(KeyCode::Char('G')));
+    let jobs = enqueued(&app.update(key(KeyCode::F(5))));
+    assert_eq!(jobs.len(), 1);
+    let size = jobs[0].size.expect("the listing gave the size");
+    conflict(&mut app, jobs[0].id, 10, size);
+    let t = app.transfers.totals();
+    assert_eq!((t.waiting, t.files_left), (1, 1));
+    assert_eq!((t.bytes_left, t.sizes_unknown), (size, false));
+}

@@ -101,3 +101,43 @@ fn a_malformed_url_or_name_never_prints_its_password() {
         assert!(!log.contains("S3"), "{arg}: {log}");
     }
 }
+
+/// `ftpdeck-<pid>-*` scratch directories in `tmp`.
+fn scratch_dirs(tmp: &Path) -> Vec<String> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("ftpdeck-") && !n.starts_with("ftpdeck-demo-"))
+        .collect()
+}
+
+#[test]
+fn closing_the_terminal_ends_ftpdeck_without_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("marker.txt"), b"x").unwrap();
+    let mut pty = demo(tmp.path(), local.path(), "marker.txt");
+    assert_eq!(
+        scratch_dirs(tmp.path()).len(),
+        1,
+        "the run's scratch dir exists"
+    );
+    pty.hang_up();
+    assert!(
+        pty.wait_exit(WAIT).is_some(),
+        "ftpdeck is still running after its terminal closed"
+    );
+    let log = pty.log();
+    assert!(log.contains("demo server on"), "the log was written: {log}");
+    assert!(!log.contains("panic"), "{log}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(pty.home.path().join("log/ftpdeck.log")).unwrap();
+        assert_eq!(
+            meta.permissions().mode() & 0o777,
+            0o600,
+            "the log is private"
+        );
+    }
+}

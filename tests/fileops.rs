@@ -1235,7 +1235,7 @@ fn app_rename_starts_with_the_current_name() {
     assert!(app.status.is_error);
     assert_eq!(
         app.status.text,
-        format!("Failed renaming notes.txt: {LOCAL_DIR}/todo.md already exists")
+        format!("{LOCAL_DIR}/todo.md already exists (renaming notes.txt)")
     );
 
     // Submitting the same name does nothing.
@@ -1348,7 +1348,7 @@ fn app_failed_operations_show_the_error_and_refresh() {
         }),
     }));
     assert!(app.status.is_error);
-    assert_eq!(app.status.text, "Failed creating x: 550 Permission denied");
+    assert_eq!(app.status.text, "550 Permission denied (creating x)");
     assert!(app.op.is_none());
     assert_eq!(
         app.conn,
@@ -1362,7 +1362,7 @@ fn app_failed_operations_show_the_error_and_refresh() {
     assert_eq!(app.remote.current().unwrap().name, "alpha");
     let screen = render(&app);
     assert!(
-        screen[screen.len() - 1].contains("Failed creating x: 550 Permission denied"),
+        screen[screen.len() - 1].contains("550 Permission denied (creating x)"),
         "{screen:#?}"
     );
 
@@ -1404,7 +1404,7 @@ fn app_failed_operations_show_the_error_and_refresh() {
     assert!(app.status.is_error);
     assert_eq!(
         app.status.text,
-        "Failed changing permissions of b.txt: 502 Unknown SITE command"
+        "502 Unknown SITE command (changing permissions of b.txt)"
     );
 
     // A lost connection during an operation marks the connection as broken.
@@ -1420,7 +1420,7 @@ fn app_failed_operations_show_the_error_and_refresh() {
     assert!(app.status.is_error);
     assert_eq!(
         app.status.text,
-        "Failed creating y: connection lost: reset by peer"
+        "connection lost: reset by peer (creating y)"
     );
     // The refresh that follows finds the link down and reconnects at once.
     assert_eq!(app.conn, ConnState::Connecting);
@@ -1450,7 +1450,7 @@ fn app_failed_operations_show_the_error_and_refresh() {
     assert!(app.status.is_error);
     assert_eq!(
         app.status.text,
-        format!("Failed creating fresh: cannot create {LOCAL_DIR}/fresh: File exists")
+        format!("cannot create {LOCAL_DIR}/fresh: File exists (creating fresh)")
     );
 }
 

@@ -258,7 +258,7 @@ fn transfer_panel_shows_progress_speed_eta_and_totals() {
     assert!(all.contains("1.0 MiB/s"), "{all}");
     assert!(all.contains("ETA 0:03"), "{all}");
     assert!(
-        all.contains("1 running, 0 queued · 1 files left (3.0 MiB)"),
+        all.contains("1 running, 0 queued · 1 file left (3.0 MiB)"),
         "{all}"
     );
     assert!(all.contains("█████"), "a progress bar: {all}");
@@ -308,4 +308,20 @@ fn text_fields_show_the_cursor_where_it_is() {
     press(&mut app, KeyCode::Left);
     let screen = render(&app, 100, 24).join("\n");
     assert!(screen.contains("[filter: rep▏t, "), "{screen}");
+}
+
+#[test]
+fn a_filter_without_a_match_says_so() {
+    let mut app = app_with(vec![file("report.txt", 1)], 100, 24);
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('/'),
+        KeyModifiers::NONE,
+    )));
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('Q'),
+        KeyModifiers::NONE,
+    )));
+    let screen = render(&app, 100, 24).join("\n");
+    assert!(screen.contains("no entry matches the filter"), "{screen}");
+    assert!(!screen.contains("only hidden files"), "{screen}");
 }

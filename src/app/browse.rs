@@ -10,6 +10,7 @@ use super::textfield::{FieldOutcome, TextField};
 use super::{App, Cmd, ConnState, Side};
 use crate::entry::EntryKind;
 use crate::remote::path as rpath;
+use crate::words::{count, short};
 
 impl App {
     // ----- keys ------------------------------------------------------------------------------
@@ -176,7 +177,7 @@ impl App {
                 cmds
             }
             EntryKind::File => {
-                let name = crate::sanitize::display_name(&entry.name);
+                let name = short(&entry.name);
                 self.info(format!("{name} is a file"));
                 vec![]
             }
@@ -248,7 +249,8 @@ impl App {
                 self.filtering = None;
                 let n = self.pane(side).view.len();
                 self.info(format!(
-                    "Filter kept: {n} entries (/ to change, Esc in the filter clears)"
+                    "Filter kept: {} (/ to change, Esc in the filter clears)",
+                    count(n, "entry", "entries")
                 ));
             }
             FieldOutcome::Cancelled => {

@@ -16,7 +16,9 @@ impl App {
             self.refresh_compare();
             let (l, r) = (self.local.marks.len(), self.remote.marks.len());
             self.info(format!(
-                "Compare: {l} local and {r} remote entries differ (+ only here, ≠ size differs, > newer) · = to stop"
+                "Compare: {} and {} differ (+ only here, ≠ size differs, > newer) · = to stop",
+                crate::words::count(l, "local entry", "local entries"),
+                crate::words::count(r, "remote entry", "remote entries")
             ));
         } else {
             self.local.marks.clear();

@@ -9,7 +9,7 @@ use super::{App, Cmd, Side};
 use crate::bookmarks::{Bookmark, PasswordSource};
 use crate::local::LocalCmd;
 use crate::remote::{Profile, Secret};
-use crate::sanitize::display_name;
+use crate::words::short;
 
 /// A row of the bookmark list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,7 +179,7 @@ impl App {
                     let name = b.name.clone();
                     self.bookmarks.upsert(b);
                     cmds.push(self.save_bookmarks());
-                    self.info(format!("Saved bookmark {}", display_name(&name)));
+                    self.info(format!("Saved bookmark {}", short(&name)));
                     let cursor = 1 + self
                         .bookmarks
                         .bookmarks
@@ -202,7 +202,7 @@ impl App {
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 self.bookmarks.remove(&name);
-                self.info(format!("Deleted bookmark {}", display_name(&name)));
+                self.info(format!("Deleted bookmark {}", short(&name)));
                 self.open_bookmarks();
                 vec![
                     Cmd::Local(LocalCmd::ForgetSecret { name }),
@@ -220,7 +220,7 @@ impl App {
     /// Connect to the bookmark `name`, getting its password the way the bookmark says.
     pub fn connect_bookmark(&mut self, name: &str) -> Vec<Cmd> {
         let Some(b) = self.bookmarks.find(name).cloned() else {
-            self.error(format!("No bookmark named {}", display_name(name)));
+            self.error(format!("No bookmark named {}", short(name)));
             return vec![];
         };
         self.current_bookmark = Some(b.name.clone());

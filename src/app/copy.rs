@@ -8,9 +8,10 @@ use super::transfers::JobState;
 use super::{App, Cmd, ConnState, Side};
 use crate::entry::{Entry, EntryKind};
 use crate::remote::path as rpath;
-use crate::sanitize::{display_name, local_component};
+use crate::sanitize::local_component;
 use crate::transfer::{Direction, Job, JobId, Outcome, Resolution, TransferCmd, TransferEvent};
 use crate::ui::text::human_size;
+use crate::words::{NAME_CHARS, count, short, short_words};
 
 impl App {
     /// F5/F6: the selection (or the entry under the cursor) of `side` to the other pane's
@@ -52,10 +53,7 @@ impl App {
         let mut bytes = 0;
         for e in entries {
             if e.kind == EntryKind::Unknown {
-                self.error(format!(
-                    "Skipped an unparseable entry: {}",
-                    display_name(&e.name)
-                ));
+                self.error(format!("Skipped an unparseable entry: {}", short(&e.name)));
                 continue;
             }
             let (direction, remote, local) = match side {
@@ -110,14 +108,14 @@ impl App {
         self.show_transfers = true;
         let verb = if remove_source { "Moving" } else { "Copying" };
         let what = if jobs.len() == 1 {
-            display_name(&jobs[0].name())
+            short(&jobs[0].name())
         } else {
-            format!("{} items", jobs.len())
+            count(jobs.len(), "item", "items")
         };
         self.info(format!(
             "{verb} {what} ({}) to {}",
             human_size(bytes),
-            display_name(&dest_dir)
+            short(&dest_dir)
         ));
         vec![Cmd::Transfer(TransferCmd::Enqueue(jobs))]
     }
@@ -126,7 +124,7 @@ impl App {
         let Some(view) = self.transfers.apply(&event).cloned() else {
             return vec![];
         };
-        let name = display_name(&view.job.name());
+        let name = short(&view.job.name());
         let mut cmds = Vec::new();
         match event {
             TransferEvent::Conflict { id, .. } => {
@@ -142,7 +140,10 @@ impl App {
                 self.open_next_conflict();
             }
             TransferEvent::Retrying { attempt, error, .. } => {
-                self.error(format!("{name}: {error} — retrying ({attempt})"));
+                self.error(format!(
+                    "{} ({name}) — retrying ({attempt})",
+                    short_words(&error, NAME_CHARS)
+                ));
             }
             TransferEvent::Finished { outcome, .. } => {
                 match &outcome {
@@ -159,9 +160,11 @@ impl App {
                             self.mark_dirty(src);
                         }
                     }
-                    Outcome::Failed { error } => self.error(format!("{name}: {error}")),
+                    Outcome::Failed { error } => {
+                        self.error(format!("{} ({name})", short_words(error, NAME_CHARS)))
+                    }
                     Outcome::Skipped { reason } if reason.starts_with("another transfer") => {
-                        self.error(format!("{name}: {reason}"));
+                        self.error(format!("{reason} ({name})"));
                     }
                     Outcome::Skipped { .. } | Outcome::Cancelled => {}
                 }
@@ -170,12 +173,13 @@ impl App {
                     let t = self.transfers.totals();
                     if let Outcome::Failed { error } = &outcome {
                         self.error(format!(
-                            "{name}: {error} — press R in the transfer panel to retry"
+                            "{} ({name}) — press R in the transfer panel to retry",
+                            short_words(error, NAME_CHARS)
                         ));
                     } else if t.failed > 0 {
                         self.error(format!(
                             "Transfers finished; {} failed — select one in the panel (t, Tab) and press R to retry",
-                            t.failed
+                            count(t.failed, "transfer", "transfers")
                         ));
                     } else if !self.status.is_error {
                         self.info("All transfers finished");
@@ -360,7 +364,7 @@ impl App {
             return vec![];
         }
         let job = view.job.clone();
-        self.info(format!("Retrying {}", display_name(&job.name())));
+        self.info(format!("Retrying {}", short(&job.name())));
         self.transfers.add(job.clone());
         vec![Cmd::Transfer(TransferCmd::Enqueue(vec![job]))]
     }

@@ -5,6 +5,7 @@ use super::{App, Cmd, ConnState};
 use crate::local::LocalEvent;
 use crate::remote::{RemoteError, RemoteEvent};
 use crate::transfer::TransferCmd;
+use crate::words::{NAME_CHARS, short, short_words};
 
 impl App {
     pub(super) fn on_remote(&mut self, event: RemoteEvent) -> Vec<Cmd> {
@@ -98,19 +99,21 @@ impl App {
                             pending.select.as_deref(),
                         );
                         self.remote.scroll_to_cursor(self.pane_rows());
+                        self.check_chmod(super::Side::Remote);
                         if self.conn != ConnState::Connected {
                             self.conn = ConnState::Connected;
                         }
                     }
                     Err(error) => {
-                        let path = crate::sanitize::display_name(&pending.path);
+                        let path = short(&pending.path);
                         if error.is_connection_lost() {
                             self.conn = ConnState::Error(error.to_string());
                         }
+                        let reason = short_words(&error.to_string(), NAME_CHARS);
                         if self.remote.entries.is_empty() {
-                            self.remote.error = Some(format!("{path}: {error}"));
+                            self.remote.error = Some(format!("{reason} ({path})"));
                         }
-                        self.error(format!("Cannot open {path}: {error} — press r to retry"));
+                        self.error(format!("{reason} — cannot open {path}; press r to retry"));
                     }
                 }
                 vec![]
@@ -161,6 +164,7 @@ impl App {
                         self.local
                             .set_listing(dir, entries, pending.select.as_deref());
                         self.local.scroll_to_cursor(self.pane_rows());
+                        self.check_chmod(super::Side::Local);
                         self.refresh_compare();
                     }
                     Err(e) => {

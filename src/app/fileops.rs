@@ -10,9 +10,10 @@ use super::{App, Cmd, ConnState, Side};
 use crate::entry::EntryKind;
 use crate::local::LocalCmd;
 use crate::localops::{LocalOp, OpOutput};
-use crate::remote::fileops::{RemoteOp, parse_mode};
+use crate::remote::fileops::RemoteOp;
 use crate::remote::{RemoteCmd, RemoteError, path as rpath};
 use crate::sanitize::{display_name, local_component};
+use crate::words::{NAME_CHARS, count, short, short_words};
 
 /// Bytes the viewer reads at most.
 pub const VIEW_MAX: u64 = 4 * 1024 * 1024;
@@ -37,6 +38,8 @@ pub enum AfterOp {
     ReadFetched { title: String, path: PathBuf },
     /// A remote file was fetched for editing: open the editor on it.
     EditFetched { remote: String, path: PathBuf },
+    /// Permissions were changed: refresh, then compare what the listing shows with `asked`.
+    CheckChmod { name: String, asked: u32 },
 }
 
 /// The file operation in progress.
@@ -153,7 +156,7 @@ impl App {
                         return vec![];
                     }
                     _ => {
-                        self.error(format!("{} already exists here", display_name(&text)));
+                        self.error(format!("{} already exists here", short(&text)));
                         return vec![];
                     }
                 }
@@ -163,7 +166,7 @@ impl App {
         match purpose {
             InputPurpose::Mkdir => {
                 let path = self.target_path(side, &text);
-                let what = format!("creating {}", display_name(&text));
+                let what = format!("creating {}", short(&text));
                 let after = AfterOp::Refresh(Some(text));
                 match side {
                     Side::Local => {
@@ -178,29 +181,7 @@ impl App {
                 }
                 self.rename(side, from, text, false)
             }
-            InputPurpose::Chmod { name } => {
-                let mode = match parse_mode(&text) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        self.error(format!("Permissions: {e}"));
-                        return vec![];
-                    }
-                };
-                let path = self.target_path(side, &name);
-                let what = format!("changing permissions of {}", display_name(&name));
-                let after = AfterOp::Refresh(Some(name));
-                match side {
-                    Side::Local => self.start_local(
-                        LocalOp::Chmod {
-                            path: path.into(),
-                            mode,
-                        },
-                        what,
-                        after,
-                    ),
-                    Side::Remote => self.start_remote(RemoteOp::Chmod { path, mode }, what, after),
-                }
-            }
+            InputPurpose::Chmod { name } => self.start_chmod(side, name, &text),
         }
     }
 
@@ -217,7 +198,7 @@ impl App {
             return vec![];
         }
         let (src, dst) = (self.target_path(side, &from), self.target_path(side, &to));
-        let what = format!("renaming {}", display_name(&from));
+        let what = format!("renaming {}", short(&from));
         let after = AfterOp::Rename { from, to };
         match side {
             Side::Local => self.start_local(
@@ -245,7 +226,7 @@ impl App {
         if self.busy() {
             return vec![];
         }
-        let what = format!("deleting {} entries", targets.len());
+        let what = format!("deleting {}", count(targets.len(), "entry", "entries"));
         self.pane_mut(side).selected.clear();
         let after = AfterOp::Refresh(None);
         match side {
@@ -331,7 +312,7 @@ impl App {
                         to: tmp.clone(),
                         max_bytes: EDIT_MAX,
                     },
-                    format!("fetching {} to edit", display_name(&path)),
+                    format!("fetching {} to edit", short(&path)),
                     AfterOp::EditFetched {
                         remote: path,
                         path: tmp,
@@ -381,7 +362,7 @@ impl App {
 
     pub(super) fn upload_edited(&mut self, local: PathBuf, remote: String) -> Vec<Cmd> {
         let name = rpath::file_name(&remote).map(str::to_string);
-        let what = format!("uploading {}", display_name(&remote));
+        let what = format!("uploading {}", short(&remote));
         self.start_remote(
             RemoteOp::Store {
                 from: local.clone(),
@@ -427,7 +408,7 @@ impl App {
             .join(format!("ftpdeck-{}-{id}-{safe}", self.session_tag))
     }
 
-    fn start_local(&mut self, op: LocalOp, what: String, after: AfterOp) -> Vec<Cmd> {
+    pub(super) fn start_local(&mut self, op: LocalOp, what: String, after: AfterOp) -> Vec<Cmd> {
         let id = self.next_id();
         self.info(format!("{}…", capitalize(&what)));
         self.op = Some(PendingOp {
@@ -439,7 +420,7 @@ impl App {
         vec![Cmd::Local(LocalCmd::Op { id, op })]
     }
 
-    fn start_remote(&mut self, op: RemoteOp, what: String, after: AfterOp) -> Vec<Cmd> {
+    pub(super) fn start_remote(&mut self, op: RemoteOp, what: String, after: AfterOp) -> Vec<Cmd> {
         let id = self.next_id();
         self.info(format!("{}…", capitalize(&what)));
         self.op = Some(PendingOp {
@@ -492,7 +473,8 @@ impl App {
         let output = match result {
             Ok(o) => o,
             Err(e) => {
-                self.error(format!("Failed {}: {e}", op.what));
+                // The reason first: a long name must not push it off the status line.
+                self.error(format!("{} ({})", short_words(&e, NAME_CHARS), op.what));
                 // A partly done delete changed the directory too.
                 let dir = self.pane(op.side).dir.clone();
                 let keep = self.pane(op.side).current_name();
@@ -519,6 +501,9 @@ impl App {
                 let dir = self.pane(op.side).dir.clone();
                 let keep = select.or_else(|| self.pane(op.side).current_name());
                 self.request(op.side, dir, keep)
+            }
+            (AfterOp::CheckChmod { name, asked }, OpOutput::Message(_)) => {
+                self.chmod_accepted(op.side, name, asked)
             }
             (AfterOp::View { title }, OpOutput::Bytes(bytes)) => {
                 let truncated = bytes.len() as u64 >= VIEW_MAX;

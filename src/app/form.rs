@@ -243,7 +243,9 @@ impl Form {
         let port: u16 = v[PORT]
             .trim()
             .parse()
-            .map_err(|_| format!("port {:?} is not a number from 1 to 65535", v[PORT]))?;
+            .ok()
+            .filter(|&p| p != 0)
+            .ok_or_else(|| format!("port {:?} is not a number from 1 to 65535", v[PORT]))?;
         let name = v[NAME].trim().to_string();
         if need_name && name.is_empty() {
             return Err("a name is needed to save a bookmark".into());

@@ -1,6 +1,7 @@
 //! Application state and `update`: pure, no I/O. Messages in, commands out.
 
 mod browse;
+mod chmod;
 mod compare;
 pub mod connect;
 mod copy;
@@ -181,6 +182,8 @@ pub struct App {
     /// Edited remote files (scratch copy) and their kept copy in the state directory, until
     /// the edit reaches the server.
     pub kept_edits: HashMap<PathBuf, PathBuf>,
+    /// A permissions change waiting for the listing that shows its result.
+    chmod_check: Option<chmod::ChmodCheck>,
     /// Panes (local, remote) that transfers changed and that need a refresh.
     dirty: (bool, bool),
     next_id: u64,
@@ -217,6 +220,7 @@ impl App {
             keymap: keymap::Keymap::default(),
             last_click: None,
             dirty: (false, false),
+            chmod_check: None,
             op: None,
             bookmarks: Default::default(),
             bookmarks_broken: None,

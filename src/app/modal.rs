@@ -74,7 +74,11 @@ impl App {
                 if let Some(pattern) = self.dialog_field_key(&key) {
                     let n = self.pane_mut(self.focus).select_glob(&pattern, select);
                     let verb = if select { "Selected" } else { "Unselected" };
-                    self.info(format!("{verb} {n} entries matching {pattern}"));
+                    self.info(format!(
+                        "{verb} {} matching {}",
+                        crate::words::count(n, "entry", "entries"),
+                        crate::words::short(&pattern)
+                    ));
                 }
                 vec![]
             }

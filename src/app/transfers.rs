@@ -83,6 +83,8 @@ pub struct Totals {
     pub done: usize,
     pub files_left: usize,
     pub bytes_left: u64,
+    /// Some file left has no known size (so `bytes_left` is a lower bound).
+    pub sizes_unknown: bool,
     pub rate: f64,
 }
 
@@ -207,7 +209,16 @@ impl Transfers {
             }
             if v.state.is_active() && !v.job.is_dir {
                 t.files_left += 1;
-                t.bytes_left += v.total.map(|n| n.saturating_sub(v.done)).unwrap_or(0);
+                // Before a job starts (queued, or waiting for a decision) its size is the
+                // one the listing or the conflict reported.
+                let size = v.total.or(v.job.size).or(match &v.state {
+                    JobState::Conflict { source, .. } => source.size,
+                    _ => None,
+                });
+                match size {
+                    Some(n) => t.bytes_left += n.saturating_sub(v.done),
+                    None => t.sizes_unknown = true,
+                }
                 t.rate += v.rate;
             }
         }

@@ -94,6 +94,43 @@ pub fn setup(pinned: Option<&str>, allow_tls13: bool) -> TlsSetup {
     }
 }
 
+/// Why a certificate was refused, in words a user can act on (rustls names its cases, such
+/// as `CaUsedAsEndEntity`, for programmers).
+pub fn cert_error_words(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    let rustls::Error::InvalidCertificate(c) = e else {
+        return e.to_string();
+    };
+    let words = match c {
+        C::UnknownIssuer => {
+            "the certificate is not signed by an authority this system trusts (self-signed or a private CA)"
+        }
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "the certificate is for another host name"
+        }
+        C::Expired | C::ExpiredContext { .. } => "the certificate has expired",
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            "the certificate is not valid yet (is this computer's clock right?)"
+        }
+        C::Revoked => "the certificate has been revoked",
+        C::BadEncoding => "the certificate is malformed",
+        C::BadSignature => "the certificate's signature does not verify",
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+            "the certificate is not meant for a server"
+        }
+        C::UnsupportedSignatureAlgorithmContext { .. }
+        | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            "the certificate is signed with an algorithm ftpdeck does not support"
+        }
+        // webpki's own cases arrive as `Other`, known only by name.
+        other if format!("{other:?}").contains("CaUsedAsEndEntity") => {
+            "the server's certificate is a CA certificate, not a server certificate"
+        }
+        other => return format!("the certificate was refused ({other:?})"),
+    };
+    words.to_string()
+}
+
 #[derive(Debug)]
 struct Verifier {
     /// `None` when the system has no root certificates.
@@ -125,7 +162,7 @@ impl ServerCertVerifier for Verifier {
         if let Err(e) = &result {
             let reason = match &self.pinned {
                 Some(_) => format!("the certificate changed since you trusted it ({e})"),
-                None => e.to_string(),
+                None => cert_error_words(e),
             };
             *self.problem.lock().expect("cert problem lock") = Some(CertProblem {
                 fingerprint: fp,
@@ -173,6 +210,39 @@ impl ServerCertVerifier for Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn certificate_errors_in_words() {
+        use rustls::{CertificateError as C, Error};
+        let words = |c: C| cert_error_words(&Error::InvalidCertificate(c));
+        assert_eq!(
+            words(C::UnknownIssuer),
+            "the certificate is not signed by an authority this system trusts (self-signed or a private CA)"
+        );
+        assert_eq!(
+            words(C::NotValidForName),
+            "the certificate is for another host name"
+        );
+        assert_eq!(words(C::Expired), "the certificate has expired");
+        let ca = rustls::OtherError(std::sync::Arc::new(webpki_ca_error()));
+        assert_eq!(
+            words(C::Other(ca)),
+            "the server's certificate is a CA certificate, not a server certificate"
+        );
+    }
+
+    /// An error whose debug form is webpki's `CaUsedAsEndEntity`, as rustls passes it on.
+    fn webpki_ca_error() -> impl std::error::Error + Send + Sync {
+        #[derive(Debug)]
+        struct CaUsedAsEndEntity;
+        impl std::fmt::Display for CaUsedAsEndEntity {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("CaUsedAsEndEntity")
+            }
+        }
+        impl std::error::Error for CaUsedAsEndEntity {}
+        CaUsedAsEndEntity
+    }
 
     #[test]
     fn fingerprints_normalise_and_print() {

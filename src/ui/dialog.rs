@@ -117,8 +117,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             let t = app.transfers.totals();
             let lines = vec![
                 Line::from(format!(
-                    "{} transfers are still running or queued.",
-                    t.running + t.queued + t.waiting
+                    "{} still running or queued.",
+                    crate::words::count(
+                        t.running + t.queued + t.waiting,
+                        "transfer is",
+                        "transfers are"
+                    )
                 )),
                 Line::from(
                     "Quit and cancel them? Partial downloads stay as .part files for resume.",

@@ -134,6 +134,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
             "Loading…".to_string()
         } else if pane.entries.is_empty() {
             "(empty directory)".to_string()
+        } else if !pane.filter.is_empty() {
+            "(no entry matches the filter — Esc in the filter clears it)".to_string()
         } else {
             "(only hidden files — press . to show them)".to_string()
         };

@@ -12,6 +12,7 @@ use crate::app::App;
 use crate::app::transfers::{JobState, JobView, Totals};
 use crate::sanitize::display_name;
 use crate::transfer::Direction;
+use crate::words::count;
 
 /// `m:ss` or `h:mm:ss`.
 pub fn duration(secs: f64) -> String {
@@ -33,12 +34,16 @@ pub fn summary(t: &Totals) -> String {
     let mut s = if t.running + t.queued + t.waiting == 0 {
         format!("idle · {} done", t.done)
     } else {
+        let size = match (t.bytes_left, t.sizes_unknown) {
+            (0, true) => "size unknown".to_string(),
+            (b, true) => format!("{} and more", human_size(b)),
+            (b, false) => human_size(b),
+        };
         format!(
-            "{} running, {} queued · {} files left ({}) · {} done",
+            "{} running, {} queued · {} left ({size}) · {} done",
             t.running,
             t.queued,
-            t.files_left,
-            human_size(t.bytes_left),
+            count(t.files_left, "file", "files"),
             t.done
         )
     };

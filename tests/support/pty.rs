@@ -15,6 +15,7 @@
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -36,6 +37,8 @@ struct Shared {
     output: Mutex<Output>,
     /// Notified after every chunk of output and at end of file.
     changed: Condvar,
+    /// Tells the reader thread to let go of the terminal (`hang_up`).
+    stop: AtomicBool,
 }
 
 impl Shared {
@@ -52,8 +55,8 @@ pub struct Pty {
     child: Mutex<Box<dyn Child + Send + Sync>>,
     killer: Box<dyn ChildKiller + Send + Sync>,
     reader: Option<JoinHandle<()>>,
-    /// Keeps the pseudo-terminal open for as long as the program runs.
-    master: Box<dyn portable_pty::MasterPty + Send>,
+    /// Keeps the pseudo-terminal open for as long as the program runs (`None` once hung up).
+    master: Option<Box<dyn portable_pty::MasterPty + Send>>,
     /// HOME, XDG dirs, log dir and working directory of the program; removed on drop.
     pub home: tempfile::TempDir,
     /// The program's process id.
@@ -139,7 +142,9 @@ impl Pty {
                 eof: false,
             }),
             changed: Condvar::new(),
+            stop: AtomicBool::new(false),
         });
+        let master_fd = pair.master.as_raw_fd();
         let reader = {
             let shared = shared.clone();
             let writer = writer.clone();
@@ -148,6 +153,9 @@ impl Pty {
                 .spawn(move || {
                     let mut buf = vec![0u8; 64 * 1024];
                     loop {
+                        if !readable(master_fd, &shared.stop) {
+                            break;
+                        }
                         let n = match reader.read(&mut buf) {
                             Ok(0) | Err(_) => break,
                             Ok(n) => n,
@@ -180,7 +188,7 @@ impl Pty {
             child: Mutex::new(child),
             killer,
             reader: Some(reader),
-            master: pair.master,
+            master: Some(pair.master),
             home,
             pid,
         }
@@ -319,6 +327,8 @@ impl Pty {
             NonZeroU16::new(cols).expect("cols > 0"),
         );
         self.master
+            .as_ref()
+            .expect("the terminal is open")
             .resize(PtySize {
                 rows,
                 cols,
@@ -374,6 +384,20 @@ impl Pty {
         Some(status.exit_code() as i32)
     }
 
+    /// Close the terminal as a terminal window that is closed does: the program gets SIGHUP and
+    /// every later write to the terminal fails. The screen keeps what was shown until then.
+    pub fn hang_up(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        // Nothing more will be read: waits for output end here.
+        self.shared.lock().eof = true;
+        // The last descriptors of the master side: the writer, then the master itself.
+        *self.writer.lock().unwrap_or_else(|e| e.into_inner()) = Box::new(std::io::sink());
+        self.master = None;
+    }
+
     /// The program's log file (under `FTPDECK_LOG_DIR`), empty if there is none.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.home.path().join("log").join("ftpdeck.log"))
@@ -392,6 +416,28 @@ impl Drop for Pty {
         if let Some(reader) = self.reader.take() {
             // The child is gone, so the reader sees end of file and ends.
             let _ = reader.join();
+        }
+    }
+}
+
+/// Wait until the master side `fd` has output (or end of file) to read; `false` when `stop`
+/// was set first. Without a descriptor, reading blocks as before.
+fn readable(fd: Option<std::os::fd::RawFd>, stop: &AtomicBool) -> bool {
+    let Some(fd) = fd else {
+        return true;
+    };
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return false;
+        }
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // Bounded so that `stop` is seen soon; any event (data, hang-up, error) ends the wait.
+        if unsafe { libc::poll(&mut pfd, 1, 20) } != 0 {
+            return true;
         }
     }
 }

@@ -1,0 +1,85 @@
+//! Words for messages people read: counts with the right plural, names short enough that the
+//! reason next to them stays on screen.
+
+use crate::sanitize::display_name;
+
+/// How many characters of a name a status or error message shows.
+pub const NAME_CHARS: usize = 40;
+
+/// `1 entry`, `2 entries`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `name` for a message: safe for the terminal, at most `NAME_CHARS` characters.
+pub fn short(name: &str) -> String {
+    short_name(name, NAME_CHARS)
+}
+
+/// `name` made safe for the terminal and at most `max` characters long: a longer one keeps its
+/// start and its end (the extension) around a `…`.
+pub fn short_name(name: &str, max: usize) -> String {
+    let shown = display_name(name);
+    let n = shown.chars().count();
+    if n <= max || max < 3 {
+        return shown;
+    }
+    let tail = (max - 1) / 3;
+    let head = max - 1 - tail;
+    let start: String = shown.chars().take(head).collect();
+    let end: String = shown.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
+/// `text` with every run of more than `max` non-blank characters (a long name or path inside
+/// a server's reply) shortened by `short_name`.
+pub fn short_words(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(4096));
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(&short_name(word, max));
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        assert_eq!(count(1, "entry", "entries"), "1 entry");
+        assert_eq!(count(0, "file", "files"), "0 files");
+        assert_eq!(count(2, "transfer", "transfers"), "2 transfers");
+    }
+
+    #[test]
+    fn long_names_keep_their_start_and_end() {
+        let long = format!("{}.txt", "a".repeat(10_000));
+        let s = short_name(&long, 40);
+        assert_eq!(s.chars().count(), 40);
+        assert!(
+            s.starts_with("aaaa") && s.ends_with("a.txt") && s.contains('…'),
+            "{s}"
+        );
+        assert_eq!(short_name("x\u{1b}y", 40), "x?y");
+        assert_eq!(short_name("short", 40), "short");
+        let reply = format!("550 /{long}: No such file");
+        let shown = short_words(&reply, 40);
+        assert!(
+            shown.starts_with("550 /aaa") && shown.ends_with(" No such file"),
+            "{shown}"
+        );
+        assert!(shown.chars().count() < 70, "{shown}");
+    }
+}
