@@ -429,12 +429,13 @@ fn an_endless_multiline_greeting_is_refused() {
         .expect_err("an endless greeting");
     assert_eq!(
         err,
-        RemoteError::ConnectionLost {
-            detail: "the server sent a reply larger than 262144 bytes \
-                     (during waiting for the greeting)"
+        RemoteError::Protocol {
+            detail: "its reply never ended (the server sent a reply larger than 262144 bytes, \
+                     during waiting for the greeting)"
                 .into()
         }
     );
+    assert!(err.to_string().contains("reply never ended"), "{err}");
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",

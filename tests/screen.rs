@@ -325,3 +325,47 @@ fn a_filter_without_a_match_says_so() {
     assert!(screen.contains("no entry matches the filter"), "{screen}");
     assert!(!screen.contains("only hidden files"), "{screen}");
 }
+
+#[test]
+fn a_transfer_without_data_shows_stalled_and_the_seconds_since_the_last_byte() {
+    use ftpdeck::transfer::{Job, TransferCmd, TransferEvent};
+    let mut app = app_with(vec![file("big.iso", 4 << 20)], 140, 40);
+    let cmds = app.update(Msg::Key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE)));
+    let job: Job = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Transfer(TransferCmd::Enqueue(j)) => Some(j[0].clone()),
+            _ => None,
+        })
+        .unwrap();
+    app.update(Msg::Transfer(TransferEvent::Started { id: job.id }));
+    app.update(Msg::Transfer(TransferEvent::Progress {
+        id: job.id,
+        done: 1 << 20,
+        total: Some(4 << 20),
+        rate: (1 << 20) as f64,
+    }));
+    for now in 0..2 {
+        app.update(Msg::Tick { now });
+    }
+    let moving = render(&app, 140, 40).join("\n");
+    assert!(
+        moving.contains("1.0 MiB/s") && !moving.contains("stalled"),
+        "{moving}"
+    );
+    for now in 2..5 {
+        app.update(Msg::Tick { now });
+    }
+    let all = render(&app, 140, 40).join("\n");
+    assert!(all.contains("stalled 4 s"), "{all}");
+    assert!(!all.contains("ETA"), "no ETA while nothing moves: {all}");
+    // Bytes again: the speed comes back.
+    app.update(Msg::Transfer(TransferEvent::Progress {
+        id: job.id,
+        done: 2 << 20,
+        total: Some(4 << 20),
+        rate: (1 << 20) as f64,
+    }));
+    app.update(Msg::Tick { now: 6 });
+    assert!(!render(&app, 140, 40).join("\n").contains("stalled"));
+}

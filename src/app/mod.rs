@@ -103,6 +103,9 @@ pub enum Cmd {
     Quit,
 }
 
+/// Seconds without a byte before a running transfer shows as stalled.
+pub const STALLED_AFTER: u32 = 3;
+
 /// Lines of the protocol log kept in memory.
 pub const PROTOCOL_LOG_LINES: usize = 2000;
 

@@ -47,6 +47,10 @@ pub struct JobView {
     pub rate: f64,
     /// What the engine said about a finished job (a move whose source was kept, say).
     pub note: Option<String>,
+    /// Seconds a running job has gone without a byte (counted on ticks).
+    pub stalled_secs: u32,
+    /// `done` at the last tick, to tell a stall.
+    done_at_tick: u64,
 }
 
 impl JobView {
@@ -119,6 +123,8 @@ impl Transfers {
             total,
             rate: 0.0,
             note: None,
+            stalled_secs: 0,
+            done_at_tick: 0,
         });
     }
 
@@ -194,6 +200,17 @@ impl Transfers {
         }
         self.history.push_back(self.bytes_since_tick);
         self.bytes_since_tick = 0;
+        for v in &mut self.jobs {
+            if v.state == JobState::Running && !v.job.is_dir && v.done == v.done_at_tick {
+                v.stalled_secs += 1;
+                if v.stalled_secs >= crate::app::STALLED_AFTER {
+                    v.rate = 0.0; // no speed or ETA while nothing moves
+                }
+            } else {
+                v.stalled_secs = 0;
+                v.done_at_tick = v.done;
+            }
+        }
     }
 
     pub fn totals(&self) -> Totals {

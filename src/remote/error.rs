@@ -75,6 +75,13 @@ impl RemoteError {
     /// Classify an error from suppaftp that happened while doing `during`.
     pub fn from_ftp(err: FtpError, during: &str, read_timeout_secs: u64) -> RemoteError {
         match err {
+            // suppaftp gives up on a reply that goes on and on: it never ended, which is the
+            // server's fault, not a dropped connection.
+            FtpError::ConnectionError(io) if io.to_string().contains("reply larger than") => {
+                RemoteError::Protocol {
+                    detail: format!("its reply never ended ({io}, during {during})"),
+                }
+            }
             FtpError::ConnectionError(io) => match io.kind() {
                 std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
                     RemoteError::Timeout {

@@ -143,11 +143,15 @@ fn row(v: &JobView, width: usize) -> String {
                 Some(t) => format!("{} / {}", human_size(v.done), human_size(t)),
                 None => human_size(v.done),
             };
-            if v.rate > 0.0 {
-                d.push_str(&format!("  {}", speed(v.rate)));
-            }
-            if let Some(eta) = v.eta() {
-                d.push_str(&format!("  ETA {}", duration(eta)));
+            if v.stalled_secs >= crate::app::STALLED_AFTER {
+                d.push_str(&format!("  stalled {} s", v.stalled_secs));
+            } else {
+                if v.rate > 0.0 {
+                    d.push_str(&format!("  {}", speed(v.rate)));
+                }
+                if let Some(eta) = v.eta() {
+                    d.push_str(&format!("  ETA {}", duration(eta)));
+                }
             }
             if let JobState::Retrying(n) = v.state {
                 d.push_str(&format!("  retrying ({n})"));
