@@ -240,12 +240,15 @@ pub fn parse_mode(s: &str) -> Result<u32, String> {
     if !s.is_empty() && s.len() <= 4 && s.chars().all(|c| ('0'..='7').contains(&c)) {
         return u32::from_str_radix(s, 8).map_err(|e| e.to_string());
     }
-    let s = if s.len() == 10 { &s[1..] } else { s };
-    if s.len() != 9 {
-        return Err(format!("{s:?}: use octal (755) or rwx form (rwxr-xr-x)"));
-    }
+    // Lengths in characters: a multi-byte first character must not be cut in half.
+    let chars: Vec<char> = s.chars().collect();
+    let perms = match chars.len() {
+        9 => &chars[..],
+        10 => &chars[1..],
+        _ => return Err(format!("{s:?}: use octal (755) or rwx form (rwxr-xr-x)")),
+    };
     let mut mode = 0;
-    for (i, c) in s.chars().enumerate() {
+    for (i, &c) in perms.iter().enumerate() {
         let expected = ['r', 'w', 'x'][i % 3];
         let bit = 1 << (8 - i);
         match c {
@@ -270,5 +273,7 @@ mod tests {
         assert!(parse_mode("999").is_err());
         assert!(parse_mode("rwxrwxrwz").is_err());
         assert!(parse_mode("").is_err());
+        assert!(parse_mode("é12345678").is_err());
+        assert_eq!(parse_mode("érwxr-xr-x"), Ok(0o755));
     }
 }
