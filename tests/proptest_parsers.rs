@@ -5,6 +5,8 @@
 //! Case counts are chosen to keep the whole file at a few seconds in a debug build.
 
 mod fake;
+#[path = "proptest_parsers/typed.rs"]
+mod typed;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
