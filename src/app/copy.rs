@@ -49,7 +49,7 @@ impl App {
         self.next_batch += 1;
         let batch = self.next_batch;
         let mut jobs = Vec::new();
-        let mut bytes = 0;
+        let mut bytes: u64 = 0;
         for e in entries {
             if e.kind == EntryKind::Unknown {
                 self.error(format!(
@@ -77,7 +77,7 @@ impl App {
                 ),
             };
             let is_dir = e.kind == EntryKind::Dir;
-            bytes += e.size.unwrap_or(0);
+            bytes = bytes.saturating_add(e.size.unwrap_or(0));
             jobs.push(Job {
                 id: self.next_id(),
                 batch,

@@ -175,7 +175,7 @@ impl Transfers {
                 TransferEvent::Added { .. } => unreachable!("handled above"),
             }
         }
-        self.bytes_since_tick += moved;
+        self.bytes_since_tick = self.bytes_since_tick.saturating_add(moved);
         self.get(id)
     }
 
@@ -201,7 +201,8 @@ impl Transfers {
             }
             if v.state.is_active() && !v.job.is_dir {
                 t.files_left += 1;
-                t.bytes_left += v.total.map(|n| n.saturating_sub(v.done)).unwrap_or(0);
+                let left = v.total.map(|n| n.saturating_sub(v.done)).unwrap_or(0);
+                t.bytes_left = t.bytes_left.saturating_add(left);
                 t.rate += v.rate;
             }
         }
