@@ -208,25 +208,27 @@ fn three_hundred_files_with_three_workers_while_the_ui_stays_responsive() {
         true,
     );
     // A message sent while files move is received promptly: progress never floods the channel.
+    // One ping is in flight for the whole transfer: the next is sent when the last arrived.
+    let (pong_tx, pong_rx) = mpsc::channel::<()>();
     let pinger = std::thread::spawn(move || {
-        for _ in 0..20 {
-            if tx.send(TestMsg::Ping(Instant::now())).is_err() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        while tx.send(TestMsg::Ping(Instant::now())).is_ok() && pong_rx.recv().is_ok() {}
     });
     let mut known: HashSet<JobId> = HashSet::from([job.id]);
     cmd.send(TransferCmd::Enqueue(vec![job])).unwrap();
     let mut finished = 0;
     let mut worst = Duration::ZERO;
+    let mut pings = 0;
     let deadline = Instant::now() + T;
     while finished < known.len() {
         match rx
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             .expect("progress")
         {
-            TestMsg::Ping(at) => worst = worst.max(at.elapsed()),
+            TestMsg::Ping(at) => {
+                worst = worst.max(at.elapsed());
+                pings += 1;
+                let _ = pong_tx.send(());
+            }
             TestMsg::Transfer(e) => match *e {
                 TransferEvent::Added { job } => {
                     known.insert(job.id);
@@ -239,7 +241,10 @@ fn three_hundred_files_with_three_workers_while_the_ui_stays_responsive() {
             },
         }
     }
+    drop(pong_tx);
     pinger.join().unwrap();
+    eprintln!("{pings} pings during the transfer, the slowest waited {worst:?}");
+    assert!(pings > 1, "{pings} pings answered during the transfer");
     assert_eq!(known.len(), 301);
     assert_eq!(
         snapshot(&dst.path().join("many")),

@@ -48,7 +48,7 @@ fn marks(this: &Pane, other: &Pane) -> HashMap<String, Mark> {
                 Some(o) if e.kind == EntryKind::Dir || o.kind == EntryKind::Dir => return None,
                 Some(o) if e.size != o.size => Mark::Differs,
                 Some(o) => match (e.mtime, o.mtime) {
-                    (Some(a), Some(b)) if a > b + SAME_TIME_SLACK => Mark::Newer,
+                    (Some(a), Some(b)) if a > b.saturating_add(SAME_TIME_SLACK) => Mark::Newer,
                     _ => return None,
                 },
             };

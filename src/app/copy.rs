@@ -50,7 +50,7 @@ impl App {
         self.next_batch += 1;
         let batch = self.next_batch;
         let mut jobs = Vec::new();
-        let mut bytes = 0;
+        let mut bytes: u64 = 0;
         for e in entries {
             if e.kind == EntryKind::Unknown {
                 self.error(format!("Skipped an unparseable entry: {}", short(&e.name)));
@@ -95,7 +95,7 @@ impl App {
                 ));
                 continue;
             }
-            bytes += e.size.unwrap_or(0);
+            bytes = bytes.saturating_add(e.size.unwrap_or(0));
             jobs.push(job);
         }
         if jobs.is_empty() {

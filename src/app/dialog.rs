@@ -74,17 +74,21 @@ impl Dialog {
 
 /// Shell-style glob match: `*` any run, `?` one character, case-insensitive.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.to_lowercase().chars().collect();
-    let n: Vec<char> = name.to_lowercase().chars().collect();
+    // Character by character: lowercasing a whole string can change its length ('İ' becomes
+    // two characters) or depend on context (final sigma), and `?` is one character of the name.
+    let same = |a: char, b: char| a == b || a.to_lowercase().eq(b.to_lowercase());
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
     let (mut pi, mut ni) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ni < n.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        // A `*` is a wildcard even where the name has a literal '*'.
+        if pi < p.len() && p[pi] == '*' {
             star = Some((pi, ni));
             pi += 1;
+        } else if pi < p.len() && (p[pi] == '?' || same(p[pi], n[ni])) {
+            pi += 1;
+            ni += 1;
         } else if let Some((sp, sn)) = star {
             pi = sp + 1;
             ni = sn + 1;
@@ -108,5 +112,8 @@ mod tests {
         assert!(glob_match("*", ""));
         assert!(glob_match("a*b*c", "aXXbYYc"));
         assert!(!glob_match("a*b*c", "aXXbYY"));
+        assert!(glob_match("?", "İ"));
+        assert!(glob_match("*Σ", "ΑΣ"));
+        assert!(glob_match("*", "*x"));
     }
 }

@@ -145,7 +145,7 @@ pub const BINDINGS: &[(&str, Action, &str)] = &[
 ];
 
 /// The default key of every binding, in config syntax.
-const DEFAULT_KEYS: &[(&str, Action)] = &[
+pub const DEFAULT_KEYS: &[(&str, Action)] = &[
     ("tab", Action::SwitchPane),
     ("backtab", Action::SwitchPane),
     ("up", Action::Up),
@@ -285,7 +285,11 @@ pub fn parse_key(s: &str) -> Result<KeySpec, String> {
                 "enter" | "return" => KeyCode::Enter,
                 "esc" | "escape" => KeyCode::Esc,
                 "tab" => KeyCode::Tab,
-                "backtab" => KeyCode::BackTab,
+                "backtab" => {
+                    // A press of BackTab carries no modifiers that matter (`KeySpec::of`).
+                    mods = KeyModifiers::NONE;
+                    KeyCode::BackTab
+                }
                 "space" => KeyCode::Char(' '),
                 "backspace" => KeyCode::Backspace,
                 "delete" | "del" => KeyCode::Delete,
@@ -389,6 +393,7 @@ mod tests {
         assert!(parse_key("ctrl-").is_err());
         assert!(parse_key("hyper-x").is_err());
         assert!(parse_key("F99").is_err());
+        assert_eq!(parse_key("ctrl-backtab"), parse_key("backtab"));
         assert_eq!(Action::from_name("cancel_all"), Some(Action::CancelAll));
         assert_eq!(Action::from_name("frobnicate"), None);
         let mut km = Keymap::default();

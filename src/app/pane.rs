@@ -261,7 +261,7 @@ impl Pane {
             .iter()
             .filter(|e| self.selected.contains(&e.name))
             .filter_map(|e| e.size)
-            .sum();
+            .fold(0u64, u64::saturating_add); // servers may list absurd sizes
         (self.selected.len(), bytes)
     }
 

@@ -189,7 +189,7 @@ impl Transfers {
                 TransferEvent::Added { .. } => unreachable!("handled above"),
             }
         }
-        self.bytes_since_tick += moved;
+        self.bytes_since_tick = self.bytes_since_tick.saturating_add(moved);
         self.get(id)
     }
 
@@ -233,7 +233,7 @@ impl Transfers {
                     _ => None,
                 });
                 match size {
-                    Some(n) => t.bytes_left += n.saturating_sub(v.done),
+                    Some(n) => t.bytes_left = t.bytes_left.saturating_add(n.saturating_sub(v.done)),
                     None => t.sizes_unknown = true,
                 }
                 t.rate += v.rate;

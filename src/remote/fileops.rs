@@ -379,6 +379,7 @@ mod tests {
         assert!(parse_mode("999").is_err());
         assert!(parse_mode("rwxrwxrwz").is_err());
         assert!(parse_mode("").is_err());
+        assert!(parse_mode("é12345678").is_err());
     }
 
     #[test]

@@ -137,7 +137,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
         } => {
             let host = app.profile.as_ref().map(|p| p.label()).unwrap_or_default();
             let pretty = crate::remote::tls::pretty_fingerprint(fingerprint);
-            let (a, b) = pretty.split_at(pretty.len().min(48));
+            // 48 characters per line (16 bytes as "AB:"); counted in characters so that a
+            // fingerprint that is not hex cannot split one.
+            let cut = pretty
+                .char_indices()
+                .nth(48)
+                .map_or(pretty.len(), |(i, _)| i);
+            let (a, b) = pretty.split_at(cut);
             let lines = vec![
                 Line::from(format!(
                     "The certificate of {} is not trusted:",
