@@ -31,12 +31,13 @@ fn env_number(name: &str) -> Option<u64> {
 }
 
 fn monkey(offset: u64) {
-    let seed = env_number("MONKEY_SEED")
-        .unwrap_or(DEFAULT_SEED)
-        .wrapping_add(offset);
+    let base = env_number("MONKEY_SEED").unwrap_or(DEFAULT_SEED);
+    let seed = base.wrapping_add(offset);
     let steps = env_number("MONKEY_STEPS").map_or(STEPS, |n| n as usize);
+    let replay =
+        format!("MONKEY_SEED={base} cargo test --test monkey -- --exact monkey_seed_{offset}");
     let started = Instant::now();
-    let run = world::run(seed, steps);
+    let run = world::run(seed, steps, &replay);
     println!(
         "monkey seed {seed}: {} steps in {:.1} s, {} restarts, states never reached: {:?}",
         run.steps,
