@@ -4,7 +4,7 @@
 //!
 //! `MONKEY_SEED=<n>` runs other seeds (each test adds its own offset to it), `MONKEY_STEPS=<n>`
 //! sets the steps per test (for a long run). A failure prints the seed, the step and the last
-//! events.
+//! events. With the default seeds the run must also reach every state of `world::STATES`.
 
 #[path = "monkey/events.rs"]
 mod events;
@@ -46,8 +46,9 @@ fn monkey(offset: u64) {
         run.missed
     );
     assert_eq!(run.steps, steps, "seed {seed}: steps run");
-    // A full run must get everywhere; a short one (MONKEY_STEPS) only reports where it got.
-    if steps >= STEPS {
+    // A full run of the default seeds must get everywhere; other seeds and short runs only
+    // report where they got (a seed may miss a rare state without anything being wrong).
+    if base == DEFAULT_SEED && steps >= STEPS {
         assert!(
             run.missed.is_empty(),
             "seed {seed}: never reached {:?}",
