@@ -139,3 +139,46 @@ fn a_fingerprint_that_is_not_hex_is_drawn_without_splitting_a_character() {
     assert!(matches!(app.dialog, Some(Dialog::TrustCert { .. })));
     assert!(screen(&app, 100, 30).contains("self-signed"));
 }
+
+#[test]
+fn a_job_that_ends_while_its_conflict_is_asked_about_closes_the_question() {
+    let files = vec![file("a", 10, 0), file("b", 20, 0)];
+    let mut app = app_with(vec![], files);
+    app.update(key(KeyCode::Char('*')));
+    app.update(key(KeyCode::F(5)));
+    let ids: Vec<u64> = app.transfers.jobs.iter().map(|v| v.job.id).collect();
+    assert_eq!(ids.len(), 2);
+    for &id in &ids {
+        app.update(Msg::Transfer(TransferEvent::Conflict {
+            id,
+            source: Default::default(),
+            existing: Default::default(),
+        }));
+    }
+    assert_eq!(
+        app.dialog,
+        Some(Dialog::Overwrite {
+            id: ids[0],
+            apply_to_all: false
+        })
+    );
+    // A cancel sent before the conflict was reported comes back now.
+    app.update(Msg::Transfer(TransferEvent::Finished {
+        id: ids[0],
+        outcome: ftpdeck::transfer::Outcome::Cancelled,
+    }));
+    assert_eq!(
+        app.dialog,
+        Some(Dialog::Overwrite {
+            id: ids[1],
+            apply_to_all: false
+        }),
+        "the next conflict is asked about"
+    );
+    app.update(Msg::Transfer(TransferEvent::Finished {
+        id: ids[1],
+        outcome: ftpdeck::transfer::Outcome::Cancelled,
+    }));
+    assert_eq!(app.dialog, None);
+    assert!(app.conflicts.is_empty());
+}

@@ -145,7 +145,14 @@ impl App {
                     short_words(&error, NAME_CHARS)
                 ));
             }
-            TransferEvent::Finished { outcome, .. } => {
+            TransferEvent::Finished { id, outcome } => {
+                // Ended while waiting for an answer (a cancel that crossed the conflict):
+                // nothing to ask about it any more.
+                self.conflicts.retain(|&c| c != id);
+                if matches!(self.dialog, Some(Dialog::Overwrite { id: d, .. }) if d == id) {
+                    self.dialog = None;
+                    self.open_next_conflict();
+                }
                 match &outcome {
                     Outcome::Done { .. } | Outcome::Expanded { .. } => {
                         if let Outcome::Done { note: Some(n), .. } = &outcome {

@@ -273,9 +273,9 @@ impl World {
             .expect("drawing on a test backend");
     }
 
-    fn report(&self, seed: u64, step: usize, what: &str) -> String {
+    fn report(&self, seed: u64, replay: &str, step: usize, what: &str) -> String {
         let mut s = format!(
-            "monkey: {what}\n  seed {seed} (MONKEY_SEED={seed}), step {step}, {} restarts; last events, oldest first:\n",
+            "monkey: {what}\n  seed {seed}, step {step} (again: {replay}), {} restarts; last events, oldest first:\n",
             self.restarts
         );
         for e in &self.history {
@@ -294,9 +294,9 @@ impl World {
     }
 }
 
-/// Run `steps` random steps from `seed`; returns how many ran. Panics with the seed, the step
-/// and the last events when the app panics or an invariant breaks.
-pub fn run(seed: u64, steps: usize) -> Outcome {
+/// Run `steps` random steps from `seed`. Panics with the seed, the step, how to run it again
+/// (`replay`) and the last events when the app panics or an invariant breaks.
+pub fn run(seed: u64, steps: usize, replay: &str) -> Outcome {
     let mut world = World::new(seed);
     let mut done = 0;
     let result = catch_unwind(AssertUnwindSafe(|| {
@@ -323,7 +323,7 @@ pub fn run(seed: u64, steps: usize) -> Outcome {
         },
         Ok(Err(broken)) => panic!(
             "{}",
-            world.report(seed, done, &format!("invariant broken: {broken}"))
+            world.report(seed, replay, done, &format!("invariant broken: {broken}"))
         ),
         Err(payload) => {
             let msg = payload
@@ -331,7 +331,10 @@ pub fn run(seed: u64, steps: usize) -> Outcome {
                 .cloned()
                 .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
-            panic!("{}", world.report(seed, done, &format!("panicked: {msg}")))
+            panic!(
+                "{}",
+                world.report(seed, replay, done, &format!("panicked: {msg}"))
+            )
         }
     }
 }
@@ -418,8 +421,10 @@ pub fn check(w: &World) -> Result<(), String> {
         return Err(format!("conflict for unknown job {id}"));
     }
     match &app.dialog {
-        Some(Dialog::Overwrite { id, .. }) if t.get(*id).is_none() => {
-            return Err(format!("overwrite dialog for unknown job {id}"));
+        Some(Dialog::Overwrite { id, .. }) if !t.get(*id).is_some_and(|v| v.state.is_active()) => {
+            return Err(format!(
+                "overwrite dialog for job {id}, which is over or unknown"
+            ));
         }
         Some(Dialog::Bookmarks { cursor }) if *cursor >= app.list_items().len() => {
             return Err(format!(
