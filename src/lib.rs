@@ -13,6 +13,7 @@ pub mod localops;
 pub mod logging;
 pub mod remote;
 pub mod sanitize;
+pub mod scratch;
 pub mod secrets;
 #[cfg(feature = "server")]
 pub mod server;

@@ -101,8 +101,12 @@ fn run_options(cli: &Cli) -> RunOptions {
 
 fn run_tui(cli: Cli) -> anyhow::Result<()> {
     if cli.print_default_config {
-        print!("{}", ftpdeck::config::DEFAULT_CONFIG);
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(ftpdeck::config::DEFAULT_CONFIG.as_bytes());
         return Ok(());
+    }
+    for dir in ftpdeck::scratch::sweep_stale(&std::env::temp_dir()) {
+        tracing::info!("removed {} (left by an ftpdeck that ended)", dir.display());
     }
     if cli.list_bookmarks {
         return list_bookmarks();
