@@ -185,10 +185,7 @@ pub fn run(
     app.local.show_hidden = options.show_hidden;
     app.remote.show_hidden = options.show_hidden;
     if !options.startup_warnings.is_empty() {
-        app.status = crate::app::Status {
-            text: options.startup_warnings.join(" · "),
-            is_error: true,
-        };
+        app.warn_until_key(options.startup_warnings.join(" · "));
     }
     let size = terminal.size()?;
     app.update(Msg::Resize {

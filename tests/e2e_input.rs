@@ -203,3 +203,28 @@ fn scratch_directories_of_ended_runs_are_swept_at_start() {
     assert!(tmp.path().join("unrelated").is_dir());
     signal_and_wait(&pty, libc::SIGTERM);
 }
+
+#[test]
+fn a_local_directory_that_does_not_exist_starts_in_its_nearest_parent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("marker.txt"), b"x").unwrap();
+    let missing = local.path().join("gone/deeper");
+    let pty = Pty::spawn(
+        &["--demo", "--local", missing.to_str().unwrap()],
+        &[("TMPDIR", tmp.path().to_str().unwrap())],
+        COLS,
+        ROWS,
+    );
+    let screen = pty
+        .wait_for_fn(
+            |s| s.contains("marker.txt") && s.contains("no such directory"),
+            WAIT,
+        )
+        .unwrap_or_else(|e| panic!("no fallback to the parent: {e}"));
+    assert!(
+        screen.contains("gone/deeper: no such directory — showing"),
+        "{screen}"
+    );
+    signal_and_wait(&pty, libc::SIGTERM);
+}

@@ -179,6 +179,9 @@ pub struct App {
     pub theme: crate::theme::Theme,
     /// Free and total bytes where the local pane's directory lives.
     pub local_disk: Option<(u64, u64)>,
+    /// A warning kept at the start of the status bar until the first key (startup problems
+    /// that the first "Connected" must not wipe out).
+    sticky_warning: Option<String>,
     /// A permissions change waiting for the listing that shows its result.
     chmod_check: Option<chmod::ChmodCheck>,
     /// Panes (local, remote) that transfers changed and that need a refresh.
@@ -218,6 +221,7 @@ impl App {
             last_click: None,
             dirty: (false, false),
             chmod_check: None,
+            sticky_warning: None,
             op: None,
             bookmarks: Default::default(),
             bookmarks_broken: None,
@@ -251,7 +255,10 @@ impl App {
     /// Apply one message; return the work it asks for.
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
         match msg {
-            Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
+            Msg::Key(key) if key.kind != KeyEventKind::Release => {
+                self.sticky_warning = None;
+                self.on_key(key)
+            }
             Msg::Key(_) => vec![],
             Msg::Paste(text) => {
                 self.on_paste(&text);
@@ -322,17 +329,29 @@ impl App {
     }
 
     fn info(&mut self, text: impl Into<String>) {
-        self.status = Status {
-            text: text.into(),
-            is_error: false,
-        };
+        self.set_status(text.into(), false);
     }
 
     fn error(&mut self, text: impl Into<String>) {
-        self.status = Status {
-            text: text.into(),
-            is_error: true,
+        self.set_status(text.into(), true);
+    }
+
+    fn set_status(&mut self, text: String, is_error: bool) {
+        self.status = match &self.sticky_warning {
+            Some(w) => Status {
+                text: format!("{w} · {text}"),
+                is_error: true,
+            },
+            None => Status { text, is_error },
         };
+    }
+
+    /// Show `text` as a warning that stays at the start of the status bar until a key is
+    /// pressed.
+    pub fn warn_until_key(&mut self, text: String) {
+        self.sticky_warning = None;
+        self.error(text.clone());
+        self.sticky_warning = Some(text);
     }
 
     fn next_id(&mut self) -> u64 {
