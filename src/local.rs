@@ -330,7 +330,7 @@ pub fn start_dir(dir: &Path, what: &str) -> (PathBuf, Option<String>) {
         .find(|p| std::fs::read_dir(p).is_ok())
         .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
     let note = format!(
-        "{what} {}: {why} — showing {} instead",
+        "{what} {}: {why} — showing {}",
         crate::words::short(&abs.to_string_lossy()),
         crate::words::short(&fallback.to_string_lossy())
     );

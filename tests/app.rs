@@ -339,7 +339,7 @@ fn a_startup_warning_outlives_the_first_messages_until_a_key() {
     }));
     assert_eq!(
         app.status.text,
-        "--local /x: no such directory — showing / · Connected to bob@127.0.0.1:2121"
+        "Connected to bob@127.0.0.1:2121 · --local /x: no such directory — showing /"
     );
     assert!(app.status.is_error);
     app.update(key(KeyCode::Char('s')));

@@ -216,15 +216,10 @@ fn a_local_directory_that_does_not_exist_starts_in_its_nearest_parent() {
         COLS,
         ROWS,
     );
-    let screen = pty
-        .wait_for_fn(
-            |s| s.contains("marker.txt") && s.contains("no such directory"),
-            WAIT,
-        )
-        .unwrap_or_else(|e| panic!("no fallback to the parent: {e}"));
-    assert!(
-        screen.contains("gone/deeper: no such directory — showing"),
-        "{screen}"
-    );
+    pty.wait_for_fn(
+        |s| s.contains("marker.txt") && s.contains("gone/deeper: no such directory"),
+        WAIT,
+    )
+    .unwrap_or_else(|e| panic!("no fallback to the parent, or no word why: {e}"));
     signal_and_wait(&pty, libc::SIGTERM);
 }

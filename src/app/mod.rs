@@ -179,7 +179,7 @@ pub struct App {
     pub theme: crate::theme::Theme,
     /// Free and total bytes where the local pane's directory lives.
     pub local_disk: Option<(u64, u64)>,
-    /// A warning kept at the start of the status bar until the first key (startup problems
+    /// A warning kept in the status bar (after the newest message) until the first key (startup problems
     /// that the first "Connected" must not wipe out).
     sticky_warning: Option<String>,
     /// A permissions change waiting for the listing that shows its result.
@@ -338,16 +338,17 @@ impl App {
 
     fn set_status(&mut self, text: String, is_error: bool) {
         self.status = match &self.sticky_warning {
+            // The news first: the warning must not push it off the line.
             Some(w) => Status {
-                text: format!("{w} · {text}"),
+                text: format!("{text} · {w}"),
                 is_error: true,
             },
             None => Status { text, is_error },
         };
     }
 
-    /// Show `text` as a warning that stays at the start of the status bar until a key is
-    /// pressed.
+    /// Show `text` as a warning that stays in the status bar, after any newer message, until a
+    /// key is pressed.
     pub fn warn_until_key(&mut self, text: String) {
         self.sticky_warning = None;
         self.error(text.clone());
