@@ -152,7 +152,7 @@ fn running_as_root() -> bool {
 fn disk_full_fails_the_download_and_the_queue_goes_on() {
     let dev_full = Path::new("/dev/full");
     if !dev_full.exists() {
-        println!("skipped: no /dev/full");
+        common::skip("no /dev/full");
         return;
     }
     let mut s = Setup::new();
