@@ -2,13 +2,15 @@
 # Make vsftpd available for the interop tests (tests/interop_vsftpd.rs).
 #
 # Idempotent. As root, when vsftpd is missing: `apt-get install vsftpd` (without starting the
-# system service); if apt refuses (the package conflicts with any other installed ftp server),
-# unpack the package with `apt-get download` + `dpkg -x` under target/vsftpd/ instead, where the
-# test harness looks for it. Also makes sure /etc/pam.d/vsftpd (logins) and openssl (the FTPS
+# system service) — but only if that removes nothing: vsftpd conflicts with other ftp servers
+# (pure-ftpd, proftpd), and apt would remove them to make room. A simulated install
+# (`apt-get install -s`) with `Remv` lines, or a refusal, means: unpack the package with
+# `apt-get download` + `dpkg -x` under target/vsftpd/ instead, where the test harness looks for
+# it. Every real install also runs with `--no-remove`. Also makes sure /etc/pam.d/vsftpd (logins) and openssl (the FTPS
 # test's self-signed certificate) are there.
 #
-# Never fails the CI run: when something cannot be installed it says why and exits 0, and the
-# interop tests then skip with a printed reason.
+# Never fails by itself: when something cannot be installed it says why and exits 0. The
+# interop tests then say why too: a plain `cargo test` skips them, `CI=true` fails them.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 0
 repo=$(pwd)
@@ -42,11 +44,16 @@ apt_install() {
     if [ ! -e "$policy" ]; then
         printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=yes
     fi
-    apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=120 "$@" \
+    apt-get install -y -qq --no-install-recommends --no-remove -o DPkg::Lock::Timeout=120 "$@" \
         >/tmp/install-vsftpd.apt.log 2>&1
     rc=$?
     [ "$made_policy" = yes ] && rm -f "$policy"
     return $rc
+}
+
+# The packages a real `apt-get install` of "$@" would remove (none: empty output).
+would_remove() {
+    apt-get install -s --no-install-recommends "$@" 2>/dev/null | awk '$1 == "Remv" { print $2 }'
 }
 
 find_vsftpd() {
@@ -79,7 +86,12 @@ if bin=$(find_vsftpd); then
     say "vsftpd already present: $bin"
 else
     apt_update
-    if apt_install vsftpd; then
+    removals=$(would_remove vsftpd | tr '\n' ' ')
+    if [ -n "$removals" ]; then
+        say "apt-get install vsftpd would remove $removals— not installing it"
+        say "falling back to apt-get download + dpkg -x"
+        unpack_vsftpd || say "could not unpack vsftpd either"
+    elif apt_install vsftpd; then
         say "installed vsftpd with apt-get (system service not started)"
     else
         say "apt-get install vsftpd refused: $(grep -E '^E:' /tmp/install-vsftpd.apt.log 2>/dev/null | head -n 3 | tr '\n' ' ')"
@@ -117,7 +129,7 @@ if command -v openssl >/dev/null 2>&1; then
     say "openssl present: $(command -v openssl)"
 else
     apt_update
-    if apt_install openssl; then
+    if [ -z "$(would_remove openssl)" ] && apt_install openssl; then
         say "installed openssl with apt-get"
     else
         say "could not install openssl: the FTPS interop test will skip"

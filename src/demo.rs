@@ -59,13 +59,9 @@ pub struct DemoTree {
 impl DemoTree {
     /// Write the demo tree into a fresh directory under the system temp dir.
     pub fn create() -> std::io::Result<DemoTree> {
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let root =
-            std::env::temp_dir().join(format!("ftpdeck-demo-{}-{stamp}", std::process::id()));
-        let tree = DemoTree { root };
+        let tree = DemoTree {
+            root: crate::scratch::fresh_path("ftpdeck-demo"),
+        };
         write_tree(&tree.root)?;
         Ok(tree)
     }

@@ -14,6 +14,7 @@ pub mod logging;
 pub mod remote;
 pub mod safety;
 pub mod sanitize;
+pub mod scratch;
 pub mod secrets;
 #[cfg(feature = "server")]
 pub mod server;

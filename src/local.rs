@@ -331,6 +331,38 @@ pub fn rwx(mode: u32) -> String {
     s
 }
 
+/// Where the local pane starts: `dir` (named `what` in messages, such as `--local`) if it can
+/// be listed, else its nearest ancestor that can, with the reason for the status bar.
+pub fn start_dir(dir: &Path, what: &str) -> (PathBuf, Option<String>) {
+    let abs = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(dir)
+    };
+    let why = match std::fs::read_dir(&abs) {
+        Ok(_) => return (abs, None),
+        Err(e) => match e.kind() {
+            std::io::ErrorKind::NotFound => "no such directory".to_string(),
+            std::io::ErrorKind::NotADirectory => "not a directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => plain_io_error(&e),
+        },
+    };
+    let fallback = abs
+        .ancestors()
+        .skip(1)
+        .find(|p| std::fs::read_dir(p).is_ok())
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+    let note = format!(
+        "{what} {}: {why} — showing {}",
+        crate::words::short(&abs.to_string_lossy()),
+        crate::words::short(&fallback.to_string_lossy())
+    );
+    (fallback, Some(note))
+}
+
 /// An OS error in plain words, without Rust's "(os error 13)" suffix.
 pub fn plain_io_error(e: &std::io::Error) -> String {
     let s = e.to_string();
@@ -371,6 +403,25 @@ mod tests {
     fn disk_usage_of_the_temp_dir() {
         let (free, total) = disk_usage(&std::env::temp_dir()).expect("statvfs works");
         assert!(total > 0 && free <= total);
+    }
+
+    #[test]
+    fn the_start_dir_falls_back_to_the_nearest_listable_parent() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        assert_eq!(start_dir(&root, "--local"), (root.clone(), None));
+        let (dir, note) = start_dir(&root.join("missing/deeper"), "--local");
+        assert_eq!(dir, root);
+        let note = note.unwrap();
+        assert!(note.starts_with("--local "), "{note}");
+        assert!(
+            note.contains("missing/deeper: no such directory — showing "),
+            "{note}"
+        );
+        std::fs::write(root.join("file"), b"x").unwrap();
+        let (dir, note) = start_dir(&root.join("file"), "--local");
+        assert_eq!(dir, root);
+        assert!(note.unwrap().contains("file: not a directory"));
     }
 
     #[test]

@@ -124,24 +124,33 @@ fn kept_edits_notice() -> Option<String> {
 
 fn run_tui(cli: Cli) -> anyhow::Result<()> {
     if cli.print_default_config {
-        print!("{}", ftpdeck::config::DEFAULT_CONFIG);
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(ftpdeck::config::DEFAULT_CONFIG.as_bytes());
         return Ok(());
+    }
+    for dir in ftpdeck::scratch::sweep_stale(&std::env::temp_dir()) {
+        tracing::info!("removed {} (left by an ftpdeck that ended)", dir.display());
     }
     if cli.list_bookmarks {
         return list_bookmarks();
     }
-    let local = match cli.local.clone() {
-        Some(dir) => {
-            anyhow::ensure!(dir.is_dir(), "--local {}: not a directory", dir.display());
-            dir
-        }
-        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+    // A directory that cannot be listed would leave the pane with nowhere to go: start in the
+    // nearest one that can, and say why.
+    let (local, local_note) = match cli.local.clone() {
+        Some(dir) => ftpdeck::local::start_dir(&dir, "--local"),
+        None => match std::env::current_dir() {
+            Ok(dir) => ftpdeck::local::start_dir(&dir, "The current directory"),
+            Err(e) => (
+                PathBuf::from("/"),
+                Some(format!("The current directory is gone ({e}) — showing /")),
+            ),
+        },
     };
-    let options = run_options(&cli);
+    let mut options = run_options(&cli);
+    options.startup_warnings.extend(local_note);
     if cli.demo {
         return run_demo(local, options);
     }
-    let mut options = options;
     let profile = match cli.url.as_deref() {
         // Not a URL: the name of a bookmark.
         Some(name) if !name.contains("://") => {

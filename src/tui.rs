@@ -167,9 +167,9 @@ pub fn run(
     app.default_policy = options.default_policy;
     app.theme = options.theme;
     // Remote files opened for viewing or editing go to a private directory, removed on exit.
-    let scratch = ScratchDir::create();
+    let scratch = crate::scratch::ScratchDir::create();
     if let Some(dir) = &scratch {
-        app.temp_dir = dir.0.clone();
+        app.temp_dir = dir.path().to_path_buf();
     }
     app.bookmarks = options.bookmarks.clone();
     app.bookmarks_broken = options.bookmarks_broken.clone();
@@ -185,10 +185,7 @@ pub fn run(
     app.local.show_hidden = options.show_hidden;
     app.remote.show_hidden = options.show_hidden;
     if !options.startup_warnings.is_empty() {
-        app.status = crate::app::Status {
-            text: options.startup_warnings.join(" · "),
-            is_error: true,
-        };
+        app.warn_until_key(options.startup_warnings.join(" · "));
     }
     let size = terminal.size()?;
     app.update(Msg::Resize {
@@ -335,30 +332,6 @@ fn fingerprint(path: &std::path::Path) -> Option<(u64, std::time::SystemTime, u6
     let mut h = std::collections::hash_map::DefaultHasher::new();
     data.hash(&mut h);
     Some((meta.len(), meta.modified().ok()?, h.finish()))
-}
-
-/// A 0700 directory for this run's temporary copies; removed when dropped.
-struct ScratchDir(PathBuf);
-
-impl ScratchDir {
-    fn create() -> Option<ScratchDir> {
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!("ftpdeck-{}-{stamp}", std::process::id()));
-        let mut b = std::fs::DirBuilder::new();
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-        b.create(&dir).ok()?;
-        Some(ScratchDir(dir))
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Lets the event loop stop the input thread from reading the terminal while another program

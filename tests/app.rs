@@ -305,3 +305,44 @@ fn the_start_path_is_relative_to_the_login_directory_unless_absolute() {
     assert_eq!(start_dir("/home/u", &url("ftp://h/pub")), "/home/u/pub");
     assert_eq!(start_dir("/home/u", &url("ftp://h/%2Fetc")), "/etc");
 }
+
+#[test]
+fn a_first_listing_that_fails_still_lets_backspace_go_up() {
+    let (mut app, cmds) = App::new(PathBuf::from("/srv/locked"), None);
+    let Some(Cmd::Local(LocalCmd::List { id, .. })) = cmds.first() else {
+        panic!("the local listing comes first: {cmds:?}")
+    };
+    app.update(Msg::Local(LocalEvent::Listed {
+        id: *id,
+        path: "/srv/locked".into(),
+        result: Err("/srv/locked: Permission denied".into()),
+    }));
+    assert_eq!(
+        app.local.error.as_deref(),
+        Some("/srv/locked: Permission denied")
+    );
+    let cmds = app.update(key(KeyCode::Backspace));
+    assert!(
+        cmds.iter().any(|c| matches!(c,
+            Cmd::Local(LocalCmd::List { path, .. }) if path == &PathBuf::from("/srv"))),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn a_startup_warning_outlives_the_first_messages_until_a_key() {
+    let (mut app, _) = App::new(PathBuf::from("/tmp"), Some(profile(Some("pw"))));
+    app.warn_until_key("--local /x: no such directory — showing /".into());
+    app.update(Msg::Remote(RemoteEvent::Connected {
+        label: "bob@127.0.0.1:2121".into(),
+        home: "/".into(),
+        welcome: String::new(),
+    }));
+    assert_eq!(
+        app.status.text,
+        "Connected to bob@127.0.0.1:2121 · --local /x: no such directory — showing /"
+    );
+    assert!(app.status.is_error);
+    app.update(key(KeyCode::Char('s')));
+    assert!(!app.status.text.contains("--local"), "{}", app.status.text);
+}

@@ -102,13 +102,43 @@ fn a_malformed_url_or_name_never_prints_its_password() {
     }
 }
 
-/// `ftpdeck-<pid>-*` scratch directories in `tmp`.
+/// `ftpdeck-*` directories in `tmp`: this run's scratch dir and the demo's tree.
 fn scratch_dirs(tmp: &Path) -> Vec<String> {
-    std::fs::read_dir(tmp)
+    let mut names: Vec<String> = std::fs::read_dir(tmp)
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.starts_with("ftpdeck-") && !n.starts_with("ftpdeck-demo-"))
-        .collect()
+        .filter(|n| n.starts_with("ftpdeck-"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Send `signal` to the program and wait for it to exit.
+fn signal_and_wait(pty: &Pty, signal: i32) {
+    let pid = pty.pid.expect("the child's pid") as i32;
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    assert!(
+        pty.wait_exit(WAIT).is_some(),
+        "still running after signal {signal}"
+    );
+}
+
+#[test]
+fn sigterm_and_sighup_leave_no_scratch_directory_behind() {
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        let tmp = tempfile::tempdir().unwrap();
+        let local = tempfile::tempdir().unwrap();
+        std::fs::write(local.path().join("marker.txt"), b"x").unwrap();
+        let pty = demo(tmp.path(), local.path(), "marker.txt");
+        let dirs = scratch_dirs(tmp.path());
+        assert_eq!(dirs.len(), 2, "scratch dir and demo tree: {dirs:?}");
+        signal_and_wait(&pty, signal);
+        assert_eq!(
+            scratch_dirs(tmp.path()),
+            Vec::<String>::new(),
+            "signal {signal}"
+        );
+    }
 }
 
 #[test]
@@ -117,16 +147,14 @@ fn closing_the_terminal_ends_ftpdeck_without_a_panic() {
     let local = tempfile::tempdir().unwrap();
     std::fs::write(local.path().join("marker.txt"), b"x").unwrap();
     let mut pty = demo(tmp.path(), local.path(), "marker.txt");
-    assert_eq!(
-        scratch_dirs(tmp.path()).len(),
-        1,
-        "the run's scratch dir exists"
-    );
+    let dirs = scratch_dirs(tmp.path());
+    assert_eq!(dirs.len(), 2, "scratch dir and demo tree: {dirs:?}");
     pty.hang_up();
     assert!(
         pty.wait_exit(WAIT).is_some(),
         "ftpdeck is still running after its terminal closed"
     );
+    assert_eq!(scratch_dirs(tmp.path()), Vec::<String>::new());
     let log = pty.log();
     assert!(log.contains("demo server on"), "the log was written: {log}");
     assert!(!log.contains("panic"), "{log}");
@@ -140,4 +168,58 @@ fn closing_the_terminal_ends_ftpdeck_without_a_panic() {
             "the log is private"
         );
     }
+}
+
+#[test]
+fn scratch_directories_of_ended_runs_are_swept_at_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("marker.txt"), b"x").unwrap();
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    for name in [
+        format!("ftpdeck-{dead}-1"),
+        format!("ftpdeck-demo-{dead}-2"),
+    ] {
+        std::fs::create_dir(tmp.path().join(&name)).unwrap();
+        std::fs::write(tmp.path().join(&name).join("left.txt"), b"x").unwrap();
+    }
+    // Not ours to remove: a live process's directory and other names.
+    let live = format!("ftpdeck-{}-3", std::process::id());
+    for name in [live.as_str(), "ftpdeck-kept", "unrelated"] {
+        std::fs::create_dir(tmp.path().join(name)).unwrap();
+    }
+    let pty = demo(tmp.path(), local.path(), "marker.txt");
+    let dirs = scratch_dirs(tmp.path());
+    assert!(
+        !dirs.iter().any(|d| d.contains(&format!("-{dead}-"))),
+        "{dirs:?}"
+    );
+    assert!(
+        dirs.contains(&live) && dirs.contains(&"ftpdeck-kept".to_string()),
+        "{dirs:?}"
+    );
+    assert!(tmp.path().join("unrelated").is_dir());
+    signal_and_wait(&pty, libc::SIGTERM);
+}
+
+#[test]
+fn a_local_directory_that_does_not_exist_starts_in_its_nearest_parent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("marker.txt"), b"x").unwrap();
+    let missing = local.path().join("gone/deeper");
+    let pty = Pty::spawn(
+        &["--demo", "--local", missing.to_str().unwrap()],
+        &[("TMPDIR", tmp.path().to_str().unwrap())],
+        COLS,
+        ROWS,
+    );
+    pty.wait_for_fn(
+        |s| s.contains("marker.txt") && s.contains("gone/deeper: no such directory"),
+        WAIT,
+    )
+    .unwrap_or_else(|e| panic!("no fallback to the parent, or no word why: {e}"));
+    signal_and_wait(&pty, libc::SIGTERM);
 }

@@ -1551,3 +1551,80 @@ fn app_one_operation_at_a_time_and_not_while_disconnected() {
         }
     );
 }
+
+#[test]
+fn app_rename_onto_an_existing_name_asks_and_only_then_replaces() {
+    let mut app = ready_app();
+    // The cursor is on "alpha"; "b.txt" is a file the listing shows.
+    let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    let mut app2 = ready_app();
+    app2.update(key(KeyCode::Char('G'))); // b.txt (files after directories)
+    app2.update(key(KeyCode::F(2)));
+    app2.update(Msg::Key(ctrl_u));
+    type_text(&mut app2, "alpha");
+    assert!(
+        app2.update(key(KeyCode::Enter)).is_empty(),
+        "a directory of that name: refused"
+    );
+    assert!(
+        app2.status.text.contains("already exists"),
+        "{}",
+        app2.status.text
+    );
+
+    // A name the listing does not show (a dotfile on vsftpd): the server says it exists.
+    app.update(key(KeyCode::F(2)));
+    app.update(Msg::Key(ctrl_u));
+    type_text(&mut app, ".hidden");
+    let (id, op) = remote_op(&app.update(key(KeyCode::Enter)));
+    assert_eq!(op, rename("/pub/alpha", "/pub/.hidden"));
+    let cmds = app.update(Msg::Remote(RemoteEvent::OpDone {
+        id,
+        result: Err(RemoteError::Exists {
+            name: ".hidden".into(),
+            dir: false,
+        }),
+    }));
+    assert!(cmds.is_empty());
+    assert!(
+        matches!(&app.dialog, Some(Dialog::ConfirmReplace { to, .. }) if to == ".hidden"),
+        "{:?}",
+        app.dialog
+    );
+    assert!(
+        render(&app)
+            .iter()
+            .any(|l| l.contains("replacing the existing file"))
+    );
+    // n keeps both.
+    assert!(app.update(key(KeyCode::Char('n'))).is_empty());
+    assert!(app.dialog.is_none());
+    // Asked again and confirmed: now the rename may replace.
+    app.update(Msg::Remote(RemoteEvent::OpDone {
+        id,
+        result: Err(RemoteError::Exists {
+            name: ".hidden".into(),
+            dir: false,
+        }),
+    }));
+    app.update(key(KeyCode::F(2)));
+    app.update(Msg::Key(ctrl_u));
+    type_text(&mut app, ".hidden");
+    let (id, _) = remote_op(&app.update(key(KeyCode::Enter)));
+    app.update(Msg::Remote(RemoteEvent::OpDone {
+        id,
+        result: Err(RemoteError::Exists {
+            name: ".hidden".into(),
+            dir: false,
+        }),
+    }));
+    let (_, op) = remote_op(&app.update(key(KeyCode::Char('o'))));
+    assert_eq!(
+        op,
+        RemoteOp::Rename {
+            from: "/pub/alpha".into(),
+            to: "/pub/.hidden".into(),
+            overwrite: true,
+        }
+    );
+}

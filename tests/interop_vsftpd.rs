@@ -3,7 +3,7 @@
 //! `require_ssl_reuse` for FTPS). Each test starts its own vsftpd on 127.0.0.1.
 //!
 //! Needs root and vsftpd (`.ci/install-vsftpd.sh` installs it); without them each test prints
-//! `skipped: <reason>` and returns.
+//! `skipped: <reason>` and returns — or fails with the reason under `CI=true`.
 
 mod common;
 mod support;
@@ -21,13 +21,13 @@ use support::vsftpd::{Vsftpd, VsftpdOptions};
 
 const T: Duration = Duration::from_secs(60);
 
-/// Start vsftpd, or print why not and end the test.
+/// Start vsftpd, or skip the test saying why (`common::skip`: a failure under CI).
 macro_rules! vsftpd_or_skip {
     ($opts:expr) => {
         match Vsftpd::start($opts) {
             Ok(server) => server,
             Err(reason) => {
-                eprintln!("skipped: {reason}");
+                common::skip(&reason);
                 return;
             }
         }
@@ -199,6 +199,49 @@ fn five_up_five_down(server: &Vsftpd, profile: Profile) {
 }
 
 // ---- the tests ----
+
+/// Run the first interop test again in a child process with `CI` set to `ci` (or unset);
+/// its exit status and everything it printed.
+fn rerun_first_test(ci: Option<&str>) -> (bool, String) {
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        "--exact",
+        "vsftpd_lists_with_list_names_with_spaces_and_utf8",
+        "--nocapture",
+    ]);
+    match ci {
+        Some(v) => cmd.env("CI", v),
+        None => cmd.env_remove("CI"),
+    };
+    let out = cmd.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn under_ci_a_missing_vsftpd_fails_the_test_instead_of_skipping_it() {
+    assert!(common::skips_forbidden(Some("true")) && common::skips_forbidden(Some("1")));
+    assert!(!common::skips_forbidden(Some("false")) && !common::skips_forbidden(None));
+    let available = Vsftpd::start(VsftpdOptions::default()).map(drop);
+    let (ci_ok, ci_out) = rerun_first_test(Some("true"));
+    let (plain_ok, plain_out) = rerun_first_test(None);
+    match available {
+        Ok(()) => assert!(ci_ok && plain_ok, "{ci_out}\n{plain_out}"),
+        Err(reason) => {
+            assert!(!ci_ok, "under CI the test must fail: {ci_out}");
+            assert!(ci_out.contains(&reason), "the reason is given: {ci_out}");
+            assert!(plain_ok, "a plain run skips: {plain_out}");
+            assert!(
+                plain_out.contains(&format!("skipped: {reason}")),
+                "{plain_out}"
+            );
+        }
+    }
+}
 
 #[test]
 fn vsftpd_lists_with_list_names_with_spaces_and_utf8() {

@@ -206,7 +206,7 @@ fn disk_full_fails_the_download_and_the_queue_goes_on() {
 fn a_part_file_that_is_a_symlink_is_never_written_through() {
     let dev_full = Path::new("/dev/full");
     if !dev_full.exists() {
-        println!("skipped: no /dev/full");
+        common::skip("no /dev/full");
         return;
     }
     let mut s = Setup::new();

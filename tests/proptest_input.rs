@@ -103,3 +103,38 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    #[test]
+    fn urls_never_panic_and_errors_never_show_the_password(
+        user in "[a-z]{1,8}",
+        password in prop_oneof![wild_string(12), "[A-Z0-9%/@:]{1,12}"],
+        rest in prop_oneof![wild_string(30), any::<String>()],
+    ) {
+        // A password marked so that any piece of it in a message is easy to spot.
+        let secret = format!("Q{password}Q");
+        let url = format!("ftp://{user}:{secret}@{rest}");
+        match ftpdeck::cli::parse_url(&url) {
+            Ok(p) => prop_assert!(!p.path.contains(&secret)),
+            Err(e) => prop_assert!(!e.contains(&secret), "{e}"),
+        }
+        let _ = ftpdeck::cli::parse_url(&rest);
+        let _ = ftpdeck::cli::mask_password(&rest);
+    }
+
+    #[test]
+    fn start_dirs_are_absolute(home in wild_string(20), path in wild_string(20)) {
+        let home = format!("/{home}");
+        prop_assert!(ftpdeck::remote::path::start_dir(&home, &path).starts_with('/'));
+    }
+
+    #[test]
+    fn short_names_keep_to_their_length(name in any::<String>(), max in 3usize..80) {
+        let s = ftpdeck::words::short_name(&name, max);
+        prop_assert!(s.chars().count() <= max, "{s:?}");
+        prop_assert!(!s.chars().any(char::is_control));
+        let _ = ftpdeck::words::short_words(&name, max);
+    }
+}

@@ -154,17 +154,9 @@ fn uploading_a_directory_into_a_share_of_itself_copies_it_once() {
         !copy.join("project").exists(),
         "the copy was copied into itself: {results:?}"
     );
-    let refused: Vec<_> = results
-        .iter()
-        .filter_map(|(_, o)| match o {
-            Outcome::Failed { error } => Some(error.clone()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(refused.len(), 1, "{results:?}");
     assert!(
-        refused[0].contains("appeared during the copy"),
-        "{refused:?}"
+        results.iter().all(|(_, o)| o.is_success()),
+        "nothing fails, nothing is refused: {results:?}"
     );
 }
 

@@ -1,7 +1,7 @@
 //! Answers from the session and local workers: connection state, listings, file operations.
 
 use super::dialog::Dialog;
-use super::{App, Cmd, ConnState};
+use super::{App, Cmd, ConnState, Side};
 use crate::local::LocalEvent;
 use crate::remote::{RemoteError, RemoteEvent};
 use crate::transfer::TransferCmd;
@@ -99,7 +99,7 @@ impl App {
                             pending.select.as_deref(),
                         );
                         self.remote.scroll_to_cursor(self.pane_rows());
-                        self.check_chmod(super::Side::Remote);
+                        self.check_chmod(Side::Remote);
                         if self.conn != ConnState::Connected {
                             self.conn = ConnState::Connected;
                         }
@@ -110,9 +110,11 @@ impl App {
                             self.conn = ConnState::Error(error.to_string());
                         }
                         let reason = short_words(&error.to_string(), NAME_CHARS);
-                        if self.remote.entries.is_empty() {
-                            self.remote.error = Some(format!("{reason} ({path})"));
-                        }
+                        self.listing_failed(
+                            Side::Remote,
+                            pending.path,
+                            format!("{reason} ({path})"),
+                        );
                         self.error(format!("{reason} — cannot open {path}; press r to retry"));
                     }
                 }
@@ -164,17 +166,31 @@ impl App {
                         self.local
                             .set_listing(dir, entries, pending.select.as_deref());
                         self.local.scroll_to_cursor(self.pane_rows());
-                        self.check_chmod(super::Side::Local);
+                        self.check_chmod(Side::Local);
                         self.refresh_compare();
                     }
                     Err(e) => {
-                        if self.local.entries.is_empty() {
-                            self.local.error = Some(e.clone());
-                        }
+                        let e = short_words(&e, NAME_CHARS);
+                        self.listing_failed(Side::Local, pending.path, e.clone());
                         self.error(format!("Cannot open {e}"));
                     }
                 }
                 vec![]
+            }
+        }
+    }
+}
+
+impl App {
+    /// A listing of `side` failed. With nothing shown yet, the pane takes the requested `path`
+    /// as its directory (empty, showing `error`), so that Backspace goes to its parent and r
+    /// tries again.
+    fn listing_failed(&mut self, side: Side, path: String, error: String) {
+        let pane = self.pane_mut(side);
+        if pane.entries.is_empty() {
+            pane.error = Some(error);
+            if pane.dir.is_empty() {
+                pane.dir = path;
             }
         }
     }

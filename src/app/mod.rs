@@ -185,6 +185,9 @@ pub struct App {
     /// Edited remote files (scratch copy) and their kept copy in the state directory, until
     /// the edit reaches the server.
     pub kept_edits: HashMap<PathBuf, PathBuf>,
+    /// A warning kept in the status bar (after the newest message) until the first key (startup problems
+    /// that the first "Connected" must not wipe out).
+    sticky_warning: Option<String>,
     /// A permissions change waiting for the listing that shows its result.
     chmod_check: Option<chmod::ChmodCheck>,
     /// Panes (local, remote) that transfers changed and that need a refresh.
@@ -224,6 +227,7 @@ impl App {
             last_click: None,
             dirty: (false, false),
             chmod_check: None,
+            sticky_warning: None,
             op: None,
             bookmarks: Default::default(),
             bookmarks_broken: None,
@@ -258,7 +262,10 @@ impl App {
     /// Apply one message; return the work it asks for.
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
         match msg {
-            Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
+            Msg::Key(key) if key.kind != KeyEventKind::Release => {
+                self.sticky_warning = None;
+                self.on_key(key)
+            }
             Msg::Key(_) => vec![],
             Msg::Paste(text) => {
                 self.on_paste(&text);
@@ -329,17 +336,30 @@ impl App {
     }
 
     fn info(&mut self, text: impl Into<String>) {
-        self.status = Status {
-            text: text.into(),
-            is_error: false,
-        };
+        self.set_status(text.into(), false);
     }
 
     fn error(&mut self, text: impl Into<String>) {
-        self.status = Status {
-            text: text.into(),
-            is_error: true,
+        self.set_status(text.into(), true);
+    }
+
+    fn set_status(&mut self, text: String, is_error: bool) {
+        self.status = match &self.sticky_warning {
+            // The news first: the warning must not push it off the line.
+            Some(w) => Status {
+                text: format!("{text} · {w}"),
+                is_error: true,
+            },
+            None => Status { text, is_error },
         };
+    }
+
+    /// Show `text` as a warning that stays in the status bar, after any newer message, until a
+    /// key is pressed.
+    pub fn warn_until_key(&mut self, text: String) {
+        self.sticky_warning = None;
+        self.error(text.clone());
+        self.sticky_warning = Some(text);
     }
 
     fn next_id(&mut self) -> u64 {

@@ -141,7 +141,6 @@ fn delete(
             above: above.len(),
             ancestors: above,
             unique: ops::mlst(conn, path, secs)?.and_then(|e| e.unique),
-            started_ns: None,
         };
         plan_tree(conn, path, walk, opts, &mut plan)?;
     }

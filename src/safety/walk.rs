@@ -24,9 +24,6 @@ pub struct Walk {
     pub above: usize,
     /// This directory's unique id as its parent's listing gave it.
     pub unique: Option<String>,
-    /// When the walk began (nanoseconds since the Unix epoch): a local directory created after
-    /// that is not part of what the user asked to copy (a copy into a share of itself).
-    pub started_ns: Option<i128>,
 }
 
 impl Walk {
@@ -39,7 +36,6 @@ impl Walk {
             ancestors,
             above: self.above,
             unique,
-            started_ns: self.started_ns,
         }
     }
 
@@ -65,8 +61,6 @@ pub enum WalkRefusal {
     Elsewhere { path: String, landed: String },
     /// A symlink (listed as one): not followed.
     Link { path: String },
-    /// Created after the walk began (the copy's own output).
-    New { path: String },
 }
 
 impl fmt::Display for WalkRefusal {
@@ -92,11 +86,6 @@ impl fmt::Display for WalkRefusal {
                 d(landed)
             ),
             WalkRefusal::Link { path } => write!(f, "{} is a symlink; not followed", d(path)),
-            WalkRefusal::New { path } => write!(
-                f,
-                "{} appeared during the copy (a copy into itself?); not copied",
-                d(path)
-            ),
         }
     }
 }
@@ -188,34 +177,6 @@ pub fn local_id(meta: &std::fs::Metadata) -> Option<String> {
 #[cfg(not(unix))]
 pub fn local_id(_meta: &std::fs::Metadata) -> Option<String> {
     None
-}
-
-/// Nanoseconds since the epoch of a file's creation, where the system records it.
-pub fn created_ns(meta: &std::fs::Metadata) -> Option<i128> {
-    let t = meta.created().ok()?;
-    let d = t.duration_since(std::time::UNIX_EPOCH).ok()?;
-    Some(d.as_nanos() as i128)
-}
-
-/// Now, in nanoseconds since the epoch (the start of a walk), from the clock the file system
-/// stamps files with: on Linux the coarse realtime clock, which can lag the precise one by a
-/// tick, so that a directory created after this call never looks older than it.
-pub fn now_ns() -> i128 {
-    #[cfg(target_os = "linux")]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid out-parameter.
-        if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) } == 0 {
-            return ts.tv_sec as i128 * 1_000_000_000 + ts.tv_nsec as i128;
-        }
-    }
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i128)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

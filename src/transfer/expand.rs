@@ -113,10 +113,7 @@ fn expand_download(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
 
 fn expand_upload(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
     let secs = ctx.secs();
-    let mut w = job.walk.clone();
-    if w.started_ns.is_none() {
-        w.started_ns = Some(walk::now_ns());
-    }
+    let w = &job.walk;
     // The root may be a link the user chose; inside the tree links are never followed.
     let meta =
         fs::metadata(&job.local).map_err(|e| JobError::local("cannot read", &job.local, &e))?;
@@ -124,16 +121,18 @@ fn expand_upload(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
         path: job.local.to_string_lossy().into_owned(),
         unique: walk::local_id(&meta),
     };
-    walk::check_entered(&w, &here.path, &here, ctx.options.max_depth).map_err(refusal)?;
+    walk::check_entered(w, &here.path, &here, ctx.options.max_depth).map_err(refusal)?;
+    // Read the directory before its copy is made: when the destination lies inside the tree
+    // (a copy into a share of itself) the copy's own new directory is not part of the walk.
+    let items: Vec<fs::DirEntry> = fs::read_dir(&job.local)
+        .and_then(|rd| rd.collect::<Result<_, _>>())
+        .map_err(|e| JobError::local("cannot read", &job.local, &e))?;
     ops::ensure_dir(ctx.conn, &job.remote, secs)?;
-    let rd =
-        fs::read_dir(&job.local).map_err(|e| JobError::local("cannot read", &job.local, &e))?;
     let mut x = Expansion {
         children: Vec::new(),
         refused: Vec::new(),
     };
-    for item in rd {
-        let item = item.map_err(|e| JobError::local("cannot read", &job.local, &e))?;
+    for item in items {
         let path = item.path();
         let mut c = child(job);
         c.local = path.clone();
@@ -150,13 +149,6 @@ fn expand_upload(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
                     .push((c, WalkRefusal::Link { path: shown }.to_string()));
             }
             Ok(m) if m.is_dir() => {
-                let new =
-                    matches!((walk::created_ns(&m), w.started_ns), (Some(b), Some(s)) if b >= s);
-                if new {
-                    x.refused
-                        .push((c, WalkRefusal::New { path: shown }.to_string()));
-                    continue;
-                }
                 c.is_dir = true;
                 c.walk = w.child(here.clone(), walk::local_id(&m));
                 x.children.push(c);

@@ -37,6 +37,7 @@ const EVENTS: &[(u32, Gen)] = &[
     (1, edited),
     (1, protocol_log),
     (1, |w| Msg::WorkerFailed(w.rng.text(20))),
+    (2, |w| Msg::Paste(w.rng.text(200))),
 ];
 
 /// The next event.

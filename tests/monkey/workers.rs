@@ -19,7 +19,7 @@ const CHILD_ID_BASE: u64 = 1 << 40;
 
 fn remote_error(rng: &mut Rng) -> RemoteError {
     let t = rng.text(30);
-    match rng.below(13) {
+    match rng.below(14) {
         0 => RemoteError::Dns {
             host: rng.name(),
             detail: t,
@@ -48,6 +48,10 @@ fn remote_error(rng: &mut Rng) -> RemoteError {
             reason: rng.text(20),
         },
         11 => RemoteError::Tls(t),
+        12 => RemoteError::Exists {
+            name: t,
+            dir: rng.chance(30),
+        },
         _ => RemoteError::Other(t),
     }
 }

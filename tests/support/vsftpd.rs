@@ -11,8 +11,8 @@
 //! `FTPDECK_VSFTPD_LOG=1`.
 //!
 //! [`Vsftpd::start`] returns `Err(reason)` when the machine cannot run vsftpd (not root, binary,
-//! PAM file or openssl missing, the user cannot be created); tests print `skipped: <reason>` and
-//! return. A vsftpd that is there but does not come up panics instead: that is a bug to see,
+//! PAM file or openssl missing, the user cannot be created); tests hand it to `common::skip`
+//! (prints `skipped: <reason>`, or fails under `CI=true`) and return. A vsftpd that is there but does not come up panics instead: that is a bug to see,
 //! not a reason to skip. `.ci/install-vsftpd.sh` installs what is needed.
 #![allow(dead_code)]
 
