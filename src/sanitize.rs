@@ -16,6 +16,20 @@ pub fn display_name(name: &str) -> String {
         .collect()
 }
 
+/// A name made usable as part of a local file name: path separators and control characters
+/// become `_` (for temp copies and kept edits, whose names only have to be recognisable).
+pub fn file_name_part(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// Why a remote name cannot become a local file name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UnsafeName {

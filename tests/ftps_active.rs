@@ -92,19 +92,8 @@ fn five_up_five_down(profile: Profile, server_root: &Path) {
         let src = local.path().join(format!("up{i}.bin"));
         std::fs::write(&src, &data).unwrap();
         jobs.push(Job {
-            id: 10 + i,
             batch: 1,
-            parent: None,
-            direction: Direction::Upload,
-            remote: format!("/up{i}.bin"),
-            local: src,
-            is_dir: false,
-            size: None,
-            mtime: None,
-            on_exists: None,
-            remove_source: false,
-            walk: Default::default(),
-            replace_read_only: false,
+            ..Job::new(10 + i, Direction::Upload, format!("/up{i}.bin"), src, false)
         });
     }
     let back = tempfile::tempdir().unwrap();

@@ -523,19 +523,8 @@ impl Engine {
     fn download(&mut self, remote: &str, local: &Path, is_dir: bool) -> Job {
         self.next += 1;
         Job {
-            id: self.next,
             batch: 1,
-            parent: None,
-            direction: Direction::Download,
-            remote: remote.into(),
-            local: local.into(),
-            is_dir,
-            size: None,
-            mtime: None,
-            on_exists: None,
-            remove_source: false,
-            walk: Default::default(),
-            replace_read_only: false,
+            ..Job::new(self.next, Direction::Download, remote, local, is_dir)
         }
     }
 

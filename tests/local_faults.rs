@@ -64,19 +64,8 @@ impl Setup {
     fn job(&mut self, direction: Direction, remote: &str, local: &Path) -> Job {
         self.next += 1;
         Job {
-            id: self.next,
             batch: 1,
-            parent: None,
-            direction,
-            remote: remote.into(),
-            local: local.into(),
-            is_dir: false,
-            size: None,
-            mtime: None,
-            on_exists: None,
-            remove_source: false,
-            walk: Default::default(),
-            replace_read_only: false,
+            ..Job::new(self.next, direction, remote, local, false)
         }
     }
 

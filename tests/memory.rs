@@ -268,21 +268,7 @@ fn a_200k_entry_directory_in_both_panes() {
 }
 
 fn download_job(remote: &str, local: &Path) -> Job {
-    Job {
-        id: 1,
-        batch: 1,
-        parent: None,
-        direction: Direction::Download,
-        remote: remote.into(),
-        local: local.into(),
-        is_dir: false,
-        size: None,
-        mtime: None,
-        on_exists: None,
-        remove_source: false,
-        walk: Default::default(),
-        replace_read_only: false,
-    }
+    Job::new(1, Direction::Download, remote, local, false)
 }
 
 #[test]

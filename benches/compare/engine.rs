@@ -28,19 +28,8 @@ pub fn profile(login: &Login) -> Profile {
 /// One top-level job (a file, or a directory to copy whole).
 pub fn job(id: JobId, direction: Direction, remote: &str, local: &Path, is_dir: bool) -> Job {
     Job {
-        id,
-        batch: id,
-        parent: None,
-        direction,
-        remote: remote.into(),
-        local: local.into(),
-        is_dir,
-        size: None,
-        mtime: None,
         on_exists: Some(Resolution::Overwrite),
-        remove_source: false,
-        walk: Default::default(),
-        replace_read_only: false,
+        ..Job::new(id, direction, remote, local, is_dir)
     }
 }
 

@@ -393,16 +393,7 @@ impl App {
     }
 
     fn temp_file(&mut self, name: &str) -> PathBuf {
-        let safe: String = name
-            .chars()
-            .map(|c| {
-                if c == '/' || c == '\\' || c.is_control() {
-                    '_'
-                } else {
-                    c
-                }
-            })
-            .collect();
+        let safe = crate::sanitize::file_name_part(name);
         let id = self.next_id();
         self.temp_dir
             .join(format!("ftpdeck-{}-{id}-{safe}", self.session_tag))

@@ -33,15 +33,8 @@ pub fn keep(path: &Path, remote: &str) -> std::io::Result<PathBuf> {
 pub fn keep_in(dir: &Path, path: &Path, remote: &str) -> std::io::Result<PathBuf> {
     let data = std::fs::read(path)?;
     let name = crate::remote::path::file_name(remote).unwrap_or("edit");
-    let safe: String = name
+    let safe: String = crate::sanitize::file_name_part(name)
         .chars()
-        .map(|c| {
-            if c == '/' || c == '\\' || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
         .take(120)
         .collect();
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");

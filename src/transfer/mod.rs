@@ -12,6 +12,7 @@ mod pool;
 mod progress;
 mod run;
 mod upload;
+mod worker;
 
 pub use event::{FileFacts, Outcome, TransferEvent};
 pub use job::{Direction, Job, JobId, Resolution, numbered_name};

@@ -1,0 +1,331 @@
+//! One worker thread of the pool: takes the next job, runs it on its own connection with
+//! retries, reports its events, queues a directory's children and removes moved directories.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use super::event::{Outcome, TransferEvent};
+use super::job::{Direction, Job};
+use super::pool::{DIRTY_DIRS_BATCH, PoolOptions, Removal, Shared, Tree};
+use super::run::{Ctx, Emit, JobError, Run, Running};
+use super::{download, expand, upload};
+use crate::remote::connect::{self, Connection, Profile};
+use crate::remote::{RemoteError, ops};
+
+pub(super) struct Worker {
+    shared: Arc<Shared>,
+    emit: Emit,
+    options: PoolOptions,
+    conn: Option<(u64, Connection)>,
+    buf: Vec<u8>,
+    /// Moved directories whose contents all arrived, to remove after the current job.
+    pending_removals: Vec<Removal>,
+    /// Directories with renamed-into-place downloads whose entries still need an fsync.
+    dirty_dirs: HashSet<PathBuf>,
+}
+
+impl Worker {
+    pub(super) fn new(shared: Arc<Shared>, emit: Emit, options: PoolOptions) -> Worker {
+        let buf = vec![0; options.buffer_size.max(4096)];
+        Worker {
+            shared,
+            emit,
+            options,
+            conn: None,
+            buf,
+            pending_removals: Vec::new(),
+            dirty_dirs: HashSet::new(),
+        }
+    }
+
+    pub(super) fn run(mut self) {
+        while let Some((job, running, profile, generation)) = self.next_job() {
+            (self.emit)(TransferEvent::Started { id: job.id });
+            // A bug in one job must not take the worker (and the queue behind it) down.
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.run_job(&job, &running, &profile, generation)
+            }))
+            .unwrap_or_else(|_| {
+                self.conn = None;
+                Run::Finished(Outcome::Failed {
+                    error: "internal error in the transfer worker (see the log file)".into(),
+                })
+            });
+            let mut st = self.shared.lock();
+            st.running.remove(&job.id);
+            let (outcome, removals) = match run {
+                Run::Conflict { source, existing } => {
+                    st.parked.insert(job.id, job.clone());
+                    drop(st);
+                    (self.emit)(TransferEvent::Conflict {
+                        id: job.id,
+                        source,
+                        existing,
+                    });
+                    continue;
+                }
+                Run::Finished(outcome) => {
+                    if let (Outcome::Expanded { .. }, true) = (&outcome, job.is_dir) {
+                        // Accounting for the directory happens as its children finish.
+                        (outcome, Vec::new())
+                    } else {
+                        st.claims.release(job.id);
+                        let ok = outcome.is_success();
+                        let removals = Shared::child_finished(&mut st, job.parent, ok);
+                        (outcome, removals)
+                    }
+                }
+            };
+            let idle = st.queue.is_empty();
+            drop(st);
+            if idle || self.dirty_dirs.len() >= DIRTY_DIRS_BATCH {
+                self.sync_dirs();
+            }
+            // Remove moved directories first, so that when the last job of a tree is reported
+            // finished the whole move is.
+            self.remove_dirs(removals, &profile, generation);
+            (self.emit)(TransferEvent::Finished {
+                id: job.id,
+                outcome,
+            });
+        }
+        self.sync_dirs();
+        if let Some((_, mut c)) = self.conn.take() {
+            let _ = c.ftp.quit();
+        }
+    }
+
+    /// Make the renames of finished downloads durable: one fsync per directory, batched.
+    fn sync_dirs(&mut self) {
+        for dir in self.dirty_dirs.drain() {
+            if let Err(e) = crate::safety::local::sync_dir(&dir) {
+                tracing::warn!("cannot sync directory {}: {e}", dir.display());
+            }
+        }
+    }
+
+    /// Block until there is a job (and a server to do it with); `None` on shutdown.
+    fn next_job(&mut self) -> Option<(Job, Arc<Running>, Profile, u64)> {
+        let mut st = self.shared.lock();
+        loop {
+            if st.shutdown {
+                return None;
+            }
+            if st.profile.is_some() {
+                if let Some(job) = st.queue.pop_front() {
+                    let running = Arc::new(Running::default());
+                    st.running.insert(job.id, running.clone());
+                    let profile = st.profile.clone().expect("checked");
+                    return Some((job, running, profile, st.generation));
+                }
+            }
+            st = self.shared.wake.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn connection(
+        &mut self,
+        profile: &Profile,
+        generation: u64,
+    ) -> Result<&mut Connection, JobError> {
+        if !matches!(&self.conn, Some((g, _)) if *g == generation) {
+            self.conn = None;
+            let c = connect::connect(profile, self.options.timeouts).map_err(|e| {
+                let retryable = !matches!(e, RemoteError::Login { .. } | RemoteError::Dns { .. });
+                JobError {
+                    message: e.to_string(),
+                    retryable,
+                    restart_fresh: false,
+                }
+            })?;
+            let mut c = c;
+            c.listing_limits = self.options.listing_limits;
+            self.conn = Some((generation, c));
+        }
+        Ok(&mut self.conn.as_mut().expect("just connected").1)
+    }
+
+    fn run_job(&mut self, job: &Job, running: &Running, profile: &Profile, generation: u64) -> Run {
+        let result = if job.is_dir {
+            let mut expansion = None;
+            self.with_retries(job, running, profile, generation, |ctx| {
+                expansion = Some(expand::expand(ctx, job)?);
+                Ok(Run::Finished(Outcome::Expanded { children: 0 }))
+            })
+            .map(|run| match expansion.take() {
+                Some(x) => Run::Finished(Outcome::Expanded {
+                    children: self.queue_children(job, x),
+                }),
+                None => run,
+            })
+        } else {
+            match job.direction {
+                Direction::Download => {
+                    let mut plan = None;
+                    self.with_retries(job, running, profile, generation, |ctx| {
+                        download::run(ctx, job, &mut plan)
+                    })
+                }
+                Direction::Upload => {
+                    let mut plan = None;
+                    self.with_retries(job, running, profile, generation, |ctx| {
+                        upload::run(ctx, job, &mut plan)
+                    })
+                }
+            }
+        };
+        match result {
+            Ok(run) => run,
+            Err(e) if running.cancelled() => {
+                tracing::info!("job {} cancelled ({})", job.id, e.message);
+                Run::Finished(Outcome::Cancelled)
+            }
+            Err(e) => Run::Finished(Outcome::Failed { error: e.message }),
+        }
+    }
+
+    /// Run `f` on a connection, retrying with backoff when a connection problem interrupts it.
+    fn with_retries(
+        &mut self,
+        job: &Job,
+        running: &Running,
+        profile: &Profile,
+        generation: u64,
+        mut f: impl FnMut(&mut Ctx) -> Result<Run, JobError>,
+    ) -> Result<Run, JobError> {
+        let mut attempt = 0;
+        loop {
+            let result = match self.connection(profile, generation) {
+                Ok(_) => {
+                    let (_, conn) = self.conn.as_mut().expect("connected");
+                    let mut ctx = Ctx {
+                        conn,
+                        running,
+                        buf: &mut self.buf,
+                        emit: &self.emit,
+                        options: &self.options,
+                        drop_connection: false,
+                        dirty_dirs: &mut self.dirty_dirs,
+                    };
+                    let r = f(&mut ctx);
+                    if ctx.drop_connection {
+                        self.conn = None;
+                    }
+                    r
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Err(e) if e.retryable && attempt < self.options.retries && !running.cancelled() => {
+                    attempt += 1;
+                    self.conn = None;
+                    (self.emit)(TransferEvent::Retrying {
+                        id: job.id,
+                        attempt,
+                        error: e.message.clone(),
+                    });
+                    let wait = self.options.backoff * 2u32.pow(attempt - 1);
+                    let until = Instant::now() + wait;
+                    while Instant::now() < until && !running.cancelled() {
+                        std::thread::sleep(Duration::from_millis(20).min(wait));
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Account for a directory's children before any of them can finish, tell the UI about
+    /// them, fail the refused ones and queue the rest. Returns how many children there are.
+    fn queue_children(&mut self, job: &Job, x: expand::Expansion) -> usize {
+        let expand::Expansion {
+            children,
+            mut refused,
+        } = x;
+        let total = children.len() + refused.len();
+        let mut accepted = Vec::with_capacity(children.len());
+        {
+            let mut st = self.shared.lock();
+            for mut c in children {
+                c.id = self.shared.next_child.fetch_add(1, Ordering::Relaxed);
+                match st.claims.claim(c.dest(), c.id) {
+                    Ok(()) => accepted.push(c),
+                    Err(_) => {
+                        let reason = crate::safety::claims::busy_reason(&c.dest());
+                        refused.push((c, reason));
+                    }
+                }
+            }
+        }
+        let children = accepted;
+        let removal = job.remove_source.then(|| match job.direction {
+            Direction::Download => Removal::Remote(job.remote.clone()),
+            Direction::Upload => Removal::Local(job.local.clone()),
+        });
+        {
+            let mut st = self.shared.lock();
+            if total == 0 {
+                st.claims.release(job.id);
+                self.pending_removals.extend(removal);
+                let up = Shared::child_finished(&mut st, job.parent, true);
+                self.pending_removals.extend(up);
+            } else {
+                st.trees.insert(
+                    job.id,
+                    Tree {
+                        id: job.id,
+                        parent: job.parent,
+                        pending: total,
+                        all_ok: true,
+                        removal,
+                    },
+                );
+            }
+        }
+        for c in &children {
+            (self.emit)(TransferEvent::Added { job: c.clone() });
+        }
+        for (mut c, reason) in refused {
+            if c.id == 0 {
+                c.id = self.shared.next_child.fetch_add(1, Ordering::Relaxed);
+            }
+            (self.emit)(TransferEvent::Added { job: c.clone() });
+            (self.emit)(TransferEvent::Finished {
+                id: c.id,
+                outcome: Outcome::Failed { error: reason },
+            });
+            let mut st = self.shared.lock();
+            let up = Shared::child_finished(&mut st, Some(job.id), false);
+            self.pending_removals.extend(up);
+        }
+        let mut st = self.shared.lock();
+        // Depth first: a directory's contents go before the rest of the queue, so a tree
+        // arrives directory by directory.
+        for c in children.into_iter().rev() {
+            st.queue.push_front(c);
+        }
+        self.shared.wake.notify_all();
+        total
+    }
+
+    fn remove_dirs(&mut self, mut removals: Vec<Removal>, profile: &Profile, generation: u64) {
+        removals.splice(0..0, self.pending_removals.drain(..));
+        for r in removals {
+            let result = match &r {
+                Removal::Local(p) => std::fs::remove_dir(p).map_err(|e| e.to_string()),
+                Removal::Remote(p) => {
+                    let secs = self.options.timeouts.read.as_secs();
+                    self.connection(profile, generation)
+                        .map_err(|e| e.message)
+                        .and_then(|c| ops::remove_dir(c, p, secs).map_err(|e| e.to_string()))
+                }
+            };
+            if let Err(e) = result {
+                tracing::warn!("moving: could not remove the source directory {r:?}: {e}");
+            }
+        }
+    }
+}
