@@ -427,3 +427,36 @@ fn a_file_waiting_for_a_decision_still_counts_its_size() {
     assert_eq!((t.waiting, t.files_left), (1, 1));
     assert_eq!((t.bytes_left, t.sizes_unknown), (size, false));
 }
+
+#[test]
+fn compare_marks_follow_a_remote_directory_change() {
+    use ftpdeck::app::pane::Mark;
+    let mut app = app();
+    app.update(key(KeyCode::Char('=')));
+    assert!(app.compare_on);
+    assert_eq!(app.local.marks.get("a.txt"), Some(&Mark::OnlyHere));
+    // Enter the remote `sub`, which has the same a.txt.
+    let cmds = app.update(key(KeyCode::Enter));
+    let id = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Remote(RemoteCmd::List { id, .. }) => Some(*id),
+            _ => None,
+        })
+        .expect("entering sub lists it");
+    app.update(Msg::Remote(RemoteEvent::Listed {
+        id,
+        path: "/pub/sub".into(),
+        result: Ok(Listing {
+            path: "/pub/sub".into(),
+            truncated: None,
+            entries: vec![file("a.txt", 10), file("only-remote.txt", 1)],
+        }),
+    }));
+    assert_eq!(app.remote.dir, "/pub/sub");
+    assert_eq!(app.local.marks.get("a.txt"), None, "{:?}", app.local.marks);
+    assert_eq!(
+        app.remote.marks.get("only-remote.txt"),
+        Some(&Mark::OnlyHere)
+    );
+}

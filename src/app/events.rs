@@ -100,6 +100,8 @@ impl App {
                         );
                         self.remote.scroll_to_cursor(self.pane_rows());
                         self.check_chmod(Side::Remote);
+                        // Compare marks follow both panes, not only the local one.
+                        self.refresh_compare();
                         if self.conn != ConnState::Connected {
                             self.conn = ConnState::Connected;
                         }
