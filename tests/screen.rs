@@ -369,3 +369,25 @@ fn a_transfer_without_data_shows_stalled_and_the_seconds_since_the_last_byte() {
     app.update(Msg::Tick { now: 6 });
     assert!(!render(&app, 140, 40).join("\n").contains("stalled"));
 }
+
+#[test]
+fn the_help_shows_the_keys_as_the_config_binds_them() {
+    use ftpdeck::app::keymap::{Action, parse_key};
+    let mut app = app_with(vec![file("a.txt", 1)], 160, 50);
+    app.keymap
+        .bind(parse_key("ctrl-d").unwrap(), Action::Delete);
+    app.keymap.bind(parse_key("x").unwrap(), Action::Copy);
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('?'),
+        KeyModifiers::NONE,
+    )));
+    let all = render(&app, 160, 50).join("\n");
+    assert!(all.contains("Ctrl-D / Delete / F8"), "{all}");
+    assert!(all.contains("F5 / c / x"), "{all}");
+    assert!(
+        all.contains("(unbound)"),
+        "x no longer cancels a transfer: {all}"
+    );
+    // Untouched rows keep the table's wording.
+    assert!(all.contains("Enter / → / l"), "{all}");
+}

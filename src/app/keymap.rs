@@ -339,6 +339,71 @@ impl Keymap {
     pub fn bind(&mut self, key: KeySpec, action: Action) {
         self.map.insert(key, action);
     }
+
+    /// The keys bound to `action`, sorted, as the help shows them.
+    pub fn keys_for(&self, action: Action) -> Vec<KeySpec> {
+        let mut keys: Vec<KeySpec> = self
+            .map
+            .iter()
+            .filter(|(_, a)| **a == action)
+            .map(|(k, _)| *k)
+            .collect();
+        keys.sort_by_key(|k| key_name(k));
+        keys
+    }
+
+    /// The keys column of a help row for `action`: `default` (the table's own wording) while
+    /// the bindings are the defaults, else the keys as bound now.
+    pub fn help_keys(&self, action: Action, default: &str) -> String {
+        let bound = self.keys_for(action);
+        let mut defaults: Vec<KeySpec> = DEFAULT_KEYS
+            .iter()
+            .filter(|(_, a)| *a == action)
+            .filter_map(|(k, _)| parse_key(k).ok())
+            .collect();
+        defaults.sort_by_key(|k| key_name(k));
+        if bound == defaults {
+            return default.to_string();
+        }
+        if bound.is_empty() {
+            return "(unbound)".to_string();
+        }
+        bound.iter().map(key_name).collect::<Vec<_>>().join(" / ")
+    }
+}
+
+/// A key as a person reads it: `Ctrl-D`, `F5`, `Space`, `↑`, `x`.
+pub fn key_name(k: &KeySpec) -> String {
+    let mut s = String::new();
+    if k.mods.contains(KeyModifiers::CONTROL) {
+        s.push_str("Ctrl-");
+    }
+    if k.mods.contains(KeyModifiers::ALT) {
+        s.push_str("Alt-");
+    }
+    match k.code {
+        KeyCode::Char(' ') => s.push_str("Space"),
+        KeyCode::Char(c) if !s.is_empty() => s.extend(c.to_uppercase()),
+        KeyCode::Char(c) => s.push(c),
+        KeyCode::F(n) => s.push_str(&format!("F{n}")),
+        KeyCode::Enter => s.push_str("Enter"),
+        KeyCode::Esc => s.push_str("Esc"),
+        KeyCode::Tab => s.push_str("Tab"),
+        KeyCode::BackTab => s.push_str("Shift-Tab"),
+        KeyCode::Backspace => s.push_str("Backspace"),
+        KeyCode::Delete => s.push_str("Delete"),
+        KeyCode::Insert => s.push_str("Insert"),
+        KeyCode::Home => s.push_str("Home"),
+        KeyCode::End => s.push_str("End"),
+        KeyCode::PageUp => s.push_str("PgUp"),
+        KeyCode::PageDown => s.push_str("PgDn"),
+        KeyCode::Up => s.push('↑'),
+        KeyCode::Down => s.push('↓'),
+        KeyCode::Left => s.push('←'),
+        KeyCode::Right => s.push('→'),
+        other => s.push_str(&format!("{other:?}")),
+    }
+    s
 }
 
 #[cfg(test)]

@@ -10,10 +10,11 @@ use super::text::fit;
 use crate::app::keymap::BINDINGS;
 use crate::theme;
 
-const KEY_W: usize = 18;
+const KEY_W: usize = 22;
 const ONE_COLUMN_W: usize = 64;
 
-pub fn draw(frame: &mut Frame, area: Rect) {
+/// The key table as `keymap` binds the keys now.
+pub fn draw(frame: &mut Frame, area: Rect, keymap: &crate::app::keymap::Keymap) {
     // Rows for bindings: the screen minus the frame and the closing hint.
     let rows = (area.height as usize).saturating_sub(4).max(1);
     let columns = BINDINGS.len().div_ceil(rows).max(1);
@@ -24,11 +25,12 @@ pub fn draw(frame: &mut Frame, area: Rect) {
         .map(|r| {
             let mut spans = Vec::new();
             for c in 0..columns {
-                let Some((keys, _, what)) = BINDINGS.get(c * used_rows + r) else {
+                let Some((keys, action, what)) = BINDINGS.get(c * used_rows + r) else {
                     continue;
                 };
+                let keys = keymap.help_keys(*action, keys);
                 spans.push(Span::styled(
-                    format!(" {}", fit(keys, KEY_W)),
+                    format!(" {}", fit(&keys, KEY_W)),
                     Style::default().fg(theme::current().accent),
                 ));
                 spans.push(Span::raw(fit(what, col_w - KEY_W - 1)));

@@ -177,7 +177,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     status::draw(frame, r.status, app);
     if app.show_help {
-        help::draw(frame, frame.area());
+        help::draw(frame, frame.area(), &app.keymap);
     }
     if let Some(d) = &app.dialog {
         dialog::draw(frame, frame.area(), app, d);
