@@ -348,7 +348,7 @@ impl Keymap {
             .filter(|(_, a)| **a == action)
             .map(|(k, _)| *k)
             .collect();
-        keys.sort_by_key(|k| key_name(k));
+        keys.sort_by_key(key_name);
         keys
     }
 
@@ -361,7 +361,7 @@ impl Keymap {
             .filter(|(_, a)| *a == action)
             .filter_map(|(k, _)| parse_key(k).ok())
             .collect();
-        defaults.sort_by_key(|k| key_name(k));
+        defaults.sort_by_key(key_name);
         if bound == defaults {
             return default.to_string();
         }
