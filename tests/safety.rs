@@ -189,3 +189,31 @@ fn symlinks_inside_an_uploaded_tree_are_not_followed() {
         .count();
     assert_eq!(links, 2, "{results:?}");
 }
+
+#[test]
+fn a_moved_tree_is_removed_from_the_server_whatever_order_its_parts_finish_in() {
+    // Many sibling directories on four workers: a parent's removal must wait for every
+    // child directory's removal, whichever worker finishes which.
+    let remote = tempfile::tempdir().unwrap();
+    for d in 0..30 {
+        for f in 0..3 {
+            write(remote.path(), &format!("tree/d{d}/sub/f{f}.txt"), b"x");
+        }
+    }
+    let server = start_server(remote.path());
+    let local = tempfile::tempdir().unwrap();
+    let mut engine = Engine::new(profile(&server), 4);
+    let mut job = engine.job(Direction::Download, "/tree", &local.path().join("tree"), true);
+    job.remove_source = true;
+    let results = engine.run(vec![job]);
+    assert!(results.iter().all(|(_, o)| o.is_success()), "{results:?}");
+    assert_eq!(
+        std::fs::read(local.path().join("tree/d29/sub/f2.txt")).unwrap(),
+        b"x"
+    );
+    assert!(
+        !remote.path().join("tree").exists(),
+        "left on the server: {:?}",
+        snapshot(remote.path())
+    );
+}

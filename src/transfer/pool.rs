@@ -235,10 +235,15 @@ impl Shared {
         true
     }
 
-    /// A job under `parent` ended; returns the directories that can now be removed (moves),
-    /// innermost first.
-    pub(super) fn child_finished(st: &mut State, parent: Option<JobId>, ok: bool) -> Vec<Removal> {
-        let mut removals = Vec::new();
+    /// A job under `parent` ended: count it in the trees above it. The climb stops at the first
+    /// moved directory whose contents all arrived: its removal is returned, and the tree above
+    /// it is told only once the removal is done (so a parent is never removed before its
+    /// children, even when two workers finish them at once).
+    pub(super) fn child_finished(
+        st: &mut State,
+        parent: Option<JobId>,
+        ok: bool,
+    ) -> Option<RemovalStep> {
         let mut current = parent;
         let mut ok = ok;
         while let Some(id) = current {
@@ -254,18 +259,28 @@ impl Shared {
                 break;
             };
             st.claims.release(tree.id);
-            if tree.all_ok {
-                removals.extend(tree.removal);
+            if let (true, Some(removal)) = (tree.all_ok, tree.removal) {
+                return Some(RemovalStep {
+                    removal,
+                    parent: tree.parent,
+                });
             }
             ok = tree.all_ok;
             current = tree.parent;
         }
-        removals
+        None
     }
 }
 
-pub(super) fn log_dropped_removals(removals: Vec<Removal>) {
+/// A moved directory to remove, and the tree to tell once it is gone.
+#[derive(Debug)]
+pub(super) struct RemovalStep {
+    pub(super) removal: Removal,
+    pub(super) parent: Option<JobId>,
+}
+
+pub(super) fn log_dropped_removals(removals: impl IntoIterator<Item = RemovalStep>) {
     for r in removals {
-        tracing::warn!("not removing {r:?}: its transfer was cancelled");
+        tracing::warn!("not removing {:?}: its transfer was cancelled", r.removal);
     }
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::event::{Outcome, TransferEvent};
 use super::job::{Direction, Job};
-use super::pool::{DIRTY_DIRS_BATCH, PoolOptions, Removal, Shared, Tree};
+use super::pool::{DIRTY_DIRS_BATCH, PoolOptions, Removal, RemovalStep, Shared, Tree};
 use super::run::{Ctx, Emit, JobError, Run, Running};
 use super::{download, expand, upload};
 use crate::remote::connect::{self, Connection, Profile};
@@ -22,7 +22,7 @@ pub(super) struct Worker {
     conn: Option<(u64, Connection)>,
     buf: Vec<u8>,
     /// Moved directories whose contents all arrived, to remove after the current job.
-    pending_removals: Vec<Removal>,
+    pending_removals: Vec<RemovalStep>,
     /// Directories with renamed-into-place downloads whose entries still need an fsync.
     dirty_dirs: HashSet<PathBuf>,
 }
@@ -70,12 +70,11 @@ impl Worker {
                 Run::Finished(outcome) => {
                     if let (Outcome::Expanded { .. }, true) = (&outcome, job.is_dir) {
                         // Accounting for the directory happens as its children finish.
-                        (outcome, Vec::new())
+                        (outcome, None)
                     } else {
                         st.claims.release(job.id);
                         let ok = outcome.is_success();
-                        let removals = Shared::child_finished(&mut st, job.parent, ok);
-                        (outcome, removals)
+                        (outcome, Shared::child_finished(&mut st, job.parent, ok))
                     }
                 }
             };
@@ -86,7 +85,8 @@ impl Worker {
             }
             // Remove moved directories first, so that when the last job of a tree is reported
             // finished the whole move is.
-            self.remove_dirs(removals, &profile, generation);
+            self.pending_removals.extend(removals);
+            self.remove_dirs(&profile, generation);
             (self.emit)(TransferEvent::Finished {
                 id: job.id,
                 outcome,
@@ -269,9 +269,16 @@ impl Worker {
             let mut st = self.shared.lock();
             if total == 0 {
                 st.claims.release(job.id);
-                self.pending_removals.extend(removal);
-                let up = Shared::child_finished(&mut st, job.parent, true);
-                self.pending_removals.extend(up);
+                match removal {
+                    Some(removal) => self.pending_removals.push(RemovalStep {
+                        removal,
+                        parent: job.parent,
+                    }),
+                    None => {
+                        let up = Shared::child_finished(&mut st, job.parent, true);
+                        self.pending_removals.extend(up);
+                    }
+                }
             } else {
                 st.trees.insert(
                     job.id,
@@ -311,10 +318,12 @@ impl Worker {
         total
     }
 
-    fn remove_dirs(&mut self, mut removals: Vec<Removal>, profile: &Profile, generation: u64) {
-        removals.splice(0..0, self.pending_removals.drain(..));
-        for r in removals {
-            let result = match &r {
+    /// Remove the moved directories whose contents all arrived, innermost first; each removal
+    /// then counts in the tree above it, which may free the next one.
+    fn remove_dirs(&mut self, profile: &Profile, generation: u64) {
+        while let Some(step) = self.pending_removals.pop() {
+            let r = &step.removal;
+            let result = match r {
                 Removal::Local(p) => std::fs::remove_dir(p).map_err(|e| e.to_string()),
                 Removal::Remote(p) => {
                     let secs = self.options.timeouts.read.as_secs();
@@ -323,9 +332,13 @@ impl Worker {
                         .and_then(|c| ops::remove_dir(c, p, secs).map_err(|e| e.to_string()))
                 }
             };
-            if let Err(e) = result {
+            if let Err(e) = &result {
                 tracing::warn!("moving: could not remove the source directory {r:?}: {e}");
             }
+            let mut st = self.shared.lock();
+            let next = Shared::child_finished(&mut st, step.parent, result.is_ok());
+            drop(st);
+            self.pending_removals.extend(next);
         }
     }
 }
