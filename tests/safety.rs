@@ -203,7 +203,12 @@ fn a_moved_tree_is_removed_from_the_server_whatever_order_its_parts_finish_in() 
     let server = start_server(remote.path());
     let local = tempfile::tempdir().unwrap();
     let mut engine = Engine::new(profile(&server), 4);
-    let mut job = engine.job(Direction::Download, "/tree", &local.path().join("tree"), true);
+    let mut job = engine.job(
+        Direction::Download,
+        "/tree",
+        &local.path().join("tree"),
+        true,
+    );
     job.remove_source = true;
     let results = engine.run(vec![job]);
     assert!(results.iter().all(|(_, o)| o.is_success()), "{results:?}");
