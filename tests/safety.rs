@@ -222,3 +222,39 @@ fn a_moved_tree_is_removed_from_the_server_whatever_order_its_parts_finish_in() 
         snapshot(remote.path())
     );
 }
+
+#[test]
+fn resuming_over_an_old_part_continues_the_destination_but_never_a_linked_part() {
+    let remote = tempfile::tempdir().unwrap();
+    write(remote.path(), "f.bin", b"0123456789");
+    let server = start_server(remote.path());
+    let local = tempfile::tempdir().unwrap();
+    let target = local.path().join("f.bin");
+    let part = local.path().join("f.bin.part");
+    let mut engine = Engine::new(profile(&server), 1);
+
+    // A stale .part of our own gives way to the destination the user chose to resume.
+    std::fs::write(&target, b"01234").unwrap();
+    std::fs::write(&part, b"zz").unwrap();
+    let mut job = engine.job(Direction::Download, "/f.bin", &target, false);
+    job.on_exists = Some(Resolution::Resume);
+    let r = engine.run(vec![job]);
+    assert!(matches!(r[0].1, Outcome::Done { bytes: 5, .. }), "{r:?}");
+    assert_eq!(std::fs::read(&target).unwrap(), b"0123456789");
+
+    // A .part that is a link is refused, and both files stay as they were.
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim");
+    std::fs::write(&victim, b"precious").unwrap();
+    std::fs::write(&target, b"01234").unwrap();
+    std::os::unix::fs::symlink(&victim, &part).unwrap();
+    let mut job = engine.job(Direction::Download, "/f.bin", &target, false);
+    job.on_exists = Some(Resolution::Resume);
+    let r = engine.run(vec![job]);
+    assert!(
+        matches!(&r[0].1, Outcome::Failed { error } if error.contains("symlink")),
+        "{r:?}"
+    );
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    assert_eq!(std::fs::read(&target).unwrap(), b"01234");
+}

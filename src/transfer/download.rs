@@ -146,14 +146,17 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Prepared, JobError> {
             }
             (Some(have), Some(want)) if have < want => {
                 let part = part_path(&job.local);
+                // An older .part of ftpdeck's own gives way; a link or anything else is refused.
                 if let Some(m) =
                     safe::existing(&part).map_err(|e| JobError::local("cannot check", &part, &e))?
                 {
-                    return Err(JobError::local(
-                        "not replacing",
-                        &part,
-                        &safe::not_regular(&m),
-                    ));
+                    if !m.file_type().is_file() {
+                        return Err(JobError::local(
+                            "not replacing",
+                            &part,
+                            &safe::not_regular(&m),
+                        ));
+                    }
                 }
                 // Continue the existing file: it becomes the .part we resume.
                 fs::rename(&job.local, &part)
