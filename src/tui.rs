@@ -18,7 +18,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use crate::app::{App, Cmd, Msg};
+use crate::app::{App, Cmd, Msg, Worker};
 use crate::local::{self, LocalCmd};
 use crate::remote::session::{self, SessionOptions};
 use crate::remote::{Profile, RemoteCmd};
@@ -159,6 +159,7 @@ pub fn run(
         remote: session::spawn(tx.clone(), options.session),
         local: local::spawn(tx.clone()),
         transfer: transfer::spawn(tx.clone(), options.pool.clone()),
+        events: tx.clone(),
     };
     let own_tx = tx.clone();
     drop(tx);
@@ -364,6 +365,8 @@ struct Workers {
     remote: Sender<RemoteCmd>,
     local: Sender<LocalCmd>,
     transfer: Sender<TransferCmd>,
+    /// Where a worker that is gone is reported (a send to it failed).
+    events: Sender<Msg>,
 }
 
 impl Workers {
@@ -373,13 +376,19 @@ impl Workers {
         for cmd in cmds {
             match cmd {
                 Cmd::Remote(c) => {
-                    let _ = self.remote.send(c);
+                    if self.remote.send(c).is_err() {
+                        let _ = self.events.send(Msg::WorkerGone(Worker::Session));
+                    }
                 }
                 Cmd::Local(c) => {
-                    let _ = self.local.send(c);
+                    if self.local.send(c).is_err() {
+                        let _ = self.events.send(Msg::WorkerGone(Worker::Local));
+                    }
                 }
                 Cmd::Transfer(c) => {
-                    let _ = self.transfer.send(c);
+                    if self.transfer.send(c).is_err() {
+                        let _ = self.events.send(Msg::WorkerGone(Worker::Transfers));
+                    }
                 }
                 other => own.push(other),
             }

@@ -182,3 +182,26 @@ fn a_job_that_ends_while_its_conflict_is_asked_about_closes_the_question() {
     assert_eq!(app.dialog, None);
     assert!(app.conflicts.is_empty());
 }
+
+#[test]
+fn a_worker_that_is_gone_is_reported_and_the_pane_stops_waiting() {
+    use ftpdeck::app::Worker;
+    let (mut app, _) = App::new(PathBuf::from("/"), None);
+    // A local listing was asked for at start and will never be answered.
+    assert!(app.local.pending.is_some());
+    app.update(Msg::WorkerGone(Worker::Local));
+    assert!(app.local.pending.is_none(), "no more \"loading\" forever");
+    assert!(app.status.is_error);
+    assert!(
+        app.status.text.contains("The local file worker stopped"),
+        "{}",
+        app.status.text
+    );
+    app.update(Msg::WorkerGone(Worker::Session));
+    assert!(matches!(app.conn, ftpdeck::app::ConnState::Error(_)));
+    assert!(
+        app.status.text.contains("restart ftpdeck"),
+        "{}",
+        app.status.text
+    );
+}

@@ -65,6 +65,8 @@ pub enum Msg {
     ProtocolLog(String),
     /// A worker thread panicked (a bug): tell the user, keep going.
     WorkerFailed(String),
+    /// A worker is gone (a command could not reach it): nothing it was asked will be answered.
+    WorkerGone(Worker),
     /// SIGTERM or SIGHUP: quit now.
     Terminate(i32),
 }
@@ -85,6 +87,14 @@ impl From<LocalEvent> for Msg {
     fn from(e: LocalEvent) -> Self {
         Msg::Local(e)
     }
+}
+
+/// The background workers, as the UI names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worker {
+    Session,
+    Local,
+    Transfers,
 }
 
 /// Work for the event loop to hand to a worker.
@@ -302,6 +312,10 @@ impl App {
                 ));
                 vec![]
             }
+            Msg::WorkerGone(worker) => {
+                self.on_worker_gone(worker);
+                vec![]
+            }
             Msg::Terminate(_) => {
                 self.quit = true;
                 vec![Cmd::Transfer(TransferCmd::CancelAll), Cmd::Quit]
@@ -360,6 +374,31 @@ impl App {
         self.sticky_warning = None;
         self.error(text.clone());
         self.sticky_warning = Some(text);
+    }
+
+    /// A worker is gone: stop waiting for its answers, and say so.
+    fn on_worker_gone(&mut self, worker: Worker) {
+        let what = match worker {
+            Worker::Session => {
+                self.remote.pending = None;
+                if self.op.as_ref().is_some_and(|o| o.side == Side::Remote) {
+                    self.op = None;
+                }
+                self.conn = ConnState::Error("the FTP session worker stopped".into());
+                "The FTP session worker stopped"
+            }
+            Worker::Local => {
+                self.local.pending = None;
+                if self.op.as_ref().is_some_and(|o| o.side == Side::Local) {
+                    self.op = None;
+                }
+                "The local file worker stopped"
+            }
+            Worker::Transfers => "The transfer engine stopped",
+        };
+        self.error(format!(
+            "{what} (a bug — see the log file); restart ftpdeck to go on"
+        ));
     }
 
     fn next_id(&mut self) -> u64 {

@@ -38,7 +38,15 @@ const EVENTS: &[(u32, Gen)] = &[
     (1, protocol_log),
     (1, |w| Msg::WorkerFailed(w.rng.text(20))),
     (2, |w| Msg::Paste(w.rng.text(200))),
+    (1, worker_gone),
 ];
+
+/// A worker that is gone (rare, as in life).
+fn worker_gone(w: &mut World) -> Msg {
+    use ftpdeck::app::Worker;
+    let which = [Worker::Session, Worker::Local, Worker::Transfers];
+    Msg::WorkerGone(which[w.rng.below(3)])
+}
 
 /// The next event.
 pub fn next(w: &mut World) -> Msg {
