@@ -177,7 +177,7 @@ fn plan_tree(
         unique: walk.unique.clone(),
     };
     match safety::walk::check_entered(&walk, dir, &here, opts.max_depth) {
-        Ok(()) if !walk.is_root() || same_dir(dir, &here.path) => {}
+        Ok(()) if !walk.is_root() || safety::walk::same_path(dir, &here.path) => {}
         // The server put us somewhere else: the entry is a link, removed as a link.
         Ok(()) | Err(WalkRefusal::Elsewhere { .. } | WalkRefusal::Loop { .. }) => {
             tracing::info!(
@@ -228,10 +228,6 @@ fn plan_tree(
     }
     plan.push(Removal::Dir(dir.to_string()));
     Ok(())
-}
-
-fn same_dir(a: &str, b: &str) -> bool {
-    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
 fn fetch(

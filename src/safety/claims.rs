@@ -99,15 +99,6 @@ impl Claims {
     pub fn is_held(&self, dest: &Dest) -> bool {
         self.held.contains_key(dest)
     }
-
-    /// Number of destinations held (for tests and the log).
-    pub fn len(&self) -> usize {
-        self.held.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.held.is_empty()
-    }
 }
 
 /// The message for a refused duplicate.

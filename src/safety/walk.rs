@@ -91,7 +91,7 @@ impl fmt::Display for WalkRefusal {
 }
 
 /// Same path, ignoring trailing slashes.
-fn same_path(a: &str, b: &str) -> bool {
+pub fn same_path(a: &str, b: &str) -> bool {
     let trim = |s: &str| {
         let t = s.trim_end_matches('/');
         if t.is_empty() { "/" } else { t }.to_string()
