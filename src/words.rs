@@ -6,9 +6,26 @@ use crate::sanitize::display_name;
 /// How many characters of a name a status or error message shows.
 pub const NAME_CHARS: usize = 40;
 
-/// `1 entry`, `2 entries`.
+/// `1 entry`, `2 entries`, `20,000 entries`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!(
+        "{} {}",
+        thousands(n as u64),
+        if n == 1 { one } else { many }
+    )
+}
+
+/// `20000` -> `20,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `name` for a message: safe for the terminal, at most `NAME_CHARS` characters.

@@ -273,7 +273,7 @@ fn chmod_round_trip(app: &mut App, name: &str, perms: &str) -> (String, String) 
     let id = op_id(&app.update(key(KeyCode::Enter)));
     let cmds = app.update(Msg::Remote(RemoteEvent::OpDone {
         id,
-        result: Ok("Permissions set to 7777".into()),
+        result: Ok(ftpdeck::remote::fileops::Changed::ModeSet { mode: 0o7777 }),
     }));
     let asked = app.status.text.clone();
     let (id, path) = listing_request(&cmds);

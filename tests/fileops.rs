@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
+use common::engine::Engine;
 use common::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ftpdeck::app::dialog::{Dialog, InputPurpose};
@@ -19,10 +20,13 @@ use ftpdeck::app::{App, Cmd, ConnState, Msg, Side};
 use ftpdeck::entry::{Entry, EntryKind};
 use ftpdeck::local::{self, LocalCmd, LocalEvent};
 use ftpdeck::localops::{self, LocalOp, OpOutput};
-use ftpdeck::remote::fileops::RemoteOp;
+use ftpdeck::remote::fileops::{Changed, RemoteOp};
 use ftpdeck::remote::session::{self, Listing, SessionOptions};
 use ftpdeck::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Secret};
 use ftpdeck::server::{self, ServerAuth, ServerConfig, ServerHandle};
+use ftpdeck::transfer::{
+    Direction, Job, Outcome, RemoteTask, Resolution, TransferCmd, TransferEvent,
+};
 
 const T: Duration = Duration::from_secs(20);
 
@@ -33,8 +37,10 @@ fn worker() -> (Sender<RemoteCmd>, Receiver<RemoteEvent>) {
     (session::spawn(tx, SessionOptions::default()), rx)
 }
 
-/// A session worker logged in to `server`.
+/// A session worker logged in to `server`. Long operations (delete, fetch, store) go to a
+/// pool of transfer workers logged in to the same server, as the app sends them.
 fn session_for(server: &ServerHandle) -> (Sender<RemoteCmd>, Receiver<RemoteEvent>) {
+    POOL_PROFILE.with(|p| *p.borrow_mut() = Some(profile(server)));
     let (cmd, rx) = worker();
     cmd.send(RemoteCmd::Connect {
         profile: profile(server),
@@ -48,21 +54,138 @@ fn session_for(server: &ServerHandle) -> (Sender<RemoteCmd>, Receiver<RemoteEven
     (cmd, rx)
 }
 
-/// Run `op` as request `id`; its result and the events that came before it (progress).
+thread_local! {
+    /// The server of this test's session, for the pool that runs its long operations.
+    static POOL_PROFILE: std::cell::RefCell<Option<Profile>> = const { std::cell::RefCell::new(None) };
+}
+
+/// What a test asks: a short change on the session, or a long operation on the pool.
+#[derive(Debug)]
+enum Op {
+    Session(RemoteOp),
+    /// One delete task per target, as the app queues them.
+    Delete(Vec<(String, bool)>),
+    /// The viewer's fetch, written to `to` for the test to read.
+    Fetch {
+        path: String,
+        to: PathBuf,
+        max_bytes: u64,
+    },
+    /// The upload of an edited file over the remote one.
+    Store {
+        from: PathBuf,
+        to: String,
+    },
+}
+
+impl From<RemoteOp> for Op {
+    fn from(op: RemoteOp) -> Op {
+        Op::Session(op)
+    }
+}
+
+/// Run `op` as request `id`; its result and the events that came before it (session events,
+/// and the pool's for a long operation).
 fn run_op(
     cmd: &Sender<RemoteCmd>,
     rx: &Receiver<RemoteEvent>,
     id: u64,
-    op: RemoteOp,
-) -> (Result<String, RemoteError>, Vec<RemoteEvent>) {
-    cmd.send(RemoteCmd::Op { id, op }).unwrap();
-    recv_until(rx, T, |e| match e {
-        RemoteEvent::OpDone { id: got, result } if *got == id => Some(result.clone()),
-        _ => None,
-    })
+    op: impl Into<Op>,
+) -> (
+    Result<String, RemoteError>,
+    Vec<RemoteEvent>,
+    Vec<TransferEvent>,
+) {
+    let jobs = match op.into() {
+        Op::Session(op) => {
+            cmd.send(RemoteCmd::Op { id, op }).unwrap();
+            let (r, before) = recv_until(rx, T, |e| match e {
+                RemoteEvent::OpDone { id: got, result } if *got == id => Some(result.clone()),
+                _ => None,
+            });
+            return (r.map(|c| c.to_string()), before, vec![]);
+        }
+        Op::Delete(targets) => targets
+            .into_iter()
+            .enumerate()
+            .map(|(i, (p, d))| Job::remote_task(id * 1000 + i as u64, RemoteTask::Delete, p, d))
+            .collect(),
+        Op::Fetch {
+            path,
+            to,
+            max_bytes,
+        } => {
+            let job = Job::remote_task(id, RemoteTask::View { max_bytes }, path, false);
+            let (r, events) = pool_run(vec![job]);
+            let r = r.map(|outcomes| match &outcomes[0] {
+                Outcome::Viewed { data, size } => {
+                    std::fs::write(&to, data).unwrap();
+                    if size.is_some_and(|s| s > data.len() as u64) {
+                        "truncated".to_string()
+                    } else {
+                        "complete".to_string()
+                    }
+                }
+                other => panic!("a fetch ended {other:?}"),
+            });
+            return (r, vec![], events);
+        }
+        Op::Store { from, to } => {
+            let job = Job {
+                on_exists: Some(Resolution::Overwrite),
+                ..Job::new(id, Direction::Upload, to.clone(), from, false)
+            };
+            let (r, events) = pool_run(vec![job]);
+            return (r.map(|_| format!("Saved {to}")), vec![], events);
+        }
+    };
+    let (r, events) = pool_run(jobs);
+    let r = r.map(|outcomes| {
+        let n: u64 = outcomes
+            .iter()
+            .map(|o| match o {
+                Outcome::Deleted { entries } => *entries,
+                other => panic!("a delete ended {other:?}"),
+            })
+            .sum();
+        format!("Deleted {n} {}", if n == 1 { "entry" } else { "entries" })
+    });
+    (r, vec![], events)
 }
 
-fn op(cmd: &Sender<RemoteCmd>, rx: &Receiver<RemoteEvent>, id: u64, op: RemoteOp) -> String {
+/// Run jobs on a pool logged in to this test's server: their outcomes in job order, or the
+/// first failure (the server's error where it was one), and every event the pool sent.
+fn pool_run(jobs: Vec<Job>) -> (Result<Vec<Outcome>, RemoteError>, Vec<TransferEvent>) {
+    let profile = POOL_PROFILE
+        .with(|p| p.borrow().clone())
+        .expect("session_for first");
+    let engine = Engine::new(profile, 3);
+    let ids: Vec<u64> = jobs.iter().map(|j| j.id).collect();
+    engine.cmd.send(TransferCmd::Enqueue(jobs)).unwrap();
+    let mut events = Vec::new();
+    let mut ended = std::collections::HashMap::new();
+    while ended.len() < ids.len() {
+        let e = engine.rx.recv_timeout(T).expect("the pool answers");
+        if let TransferEvent::Finished { id, outcome } = &e {
+            ended.insert(*id, outcome.clone());
+        }
+        events.push(e);
+    }
+    let outcomes: Vec<Outcome> = ids.iter().map(|id| ended[id].clone()).collect();
+    for o in &outcomes {
+        if let Outcome::Failed { error } = o {
+            let e = error
+                .remote()
+                .cloned()
+                .unwrap_or_else(|| RemoteError::Other(error.to_string()));
+            return (Err(e), events);
+        }
+    }
+    (Ok(outcomes), events)
+}
+
+fn op(cmd: &Sender<RemoteCmd>, rx: &Receiver<RemoteEvent>, id: u64, op: impl Into<Op>) -> String {
+    let op = op.into();
     let what = format!("{op:?}");
     run_op(cmd, rx, id, op)
         .0
@@ -73,8 +196,9 @@ fn op_err(
     cmd: &Sender<RemoteCmd>,
     rx: &Receiver<RemoteEvent>,
     id: u64,
-    op: RemoteOp,
+    op: impl Into<Op>,
 ) -> RemoteError {
+    let op = op.into();
     let what = format!("{op:?}");
     match run_op(cmd, rx, id, op).0 {
         Ok(m) => panic!("{what} succeeded ({m}); expected a failure"),
@@ -124,10 +248,8 @@ fn rename(from: &str, to: &str) -> RemoteOp {
     }
 }
 
-fn delete(targets: &[(&str, bool)]) -> RemoteOp {
-    RemoteOp::Delete {
-        targets: targets.iter().map(|(p, d)| (p.to_string(), *d)).collect(),
-    }
+fn delete(targets: &[(&str, bool)]) -> Op {
+    Op::Delete(targets.iter().map(|(p, d)| (p.to_string(), *d)).collect())
 }
 
 fn sample_tree() -> tempfile::TempDir {
@@ -233,7 +355,7 @@ fn remote_recursive_delete_of_a_nested_tree_reports_progress() {
     let (cmd, rx) = session_for(&server);
 
     let started = std::time::Instant::now();
-    let (result, before) = run_op(&cmd, &rx, 42, delete(&[("/tree", true)]));
+    let (result, _, before) = run_op(&cmd, &rx, 42, delete(&[("/tree", true)]));
     let took = started.elapsed();
     assert_eq!(result.unwrap(), format!("Deleted {} entries", files + dirs));
     assert!(
@@ -242,10 +364,15 @@ fn remote_recursive_delete_of_a_nested_tree_reports_progress() {
     );
     assert!(root.join("keep.txt").exists(), "and nothing else");
 
+    // The entries deleted so far, once the whole tree is planned (`total` known).
     let progress: Vec<usize> = before
         .iter()
         .filter_map(|e| match e {
-            RemoteEvent::OpProgress { id: 42, done } => Some(*done),
+            TransferEvent::Steps {
+                done,
+                total: Some(_),
+                ..
+            } => Some(*done as usize),
             _ => None,
         })
         .collect();
@@ -255,7 +382,7 @@ fn remote_recursive_delete_of_a_nested_tree_reports_progress() {
         files + dirs
     );
     assert!(
-        progress.windows(2).all(|w| w[0] < w[1]),
+        progress.windows(2).all(|w| w[0] <= w[1]),
         "progress goes forward: {progress:?}"
     );
     assert!(*progress.last().unwrap() <= files + dirs, "{progress:?}");
@@ -354,7 +481,7 @@ fn remote_failures_are_the_servers_replies_and_the_session_goes_on() {
     assert_eq!(refusal(&e), (550, "550 File not found".into()));
     let e = op_err(&cmd, &rx, 8, delete(&[("/missing-dir", true)]));
     assert_eq!(refusal(&e).0, 550);
-    // A failure in the middle of a batch stops it there: what came before is gone.
+    // Each entry of a batch is a task of its own: one that fails does not stop the others.
     let e = op_err(
         &cmd,
         &rx,
@@ -367,10 +494,10 @@ fn remote_failures_are_the_servers_replies_and_the_session_goes_on() {
     );
     assert_eq!(refusal(&e).0, 550);
     assert!(!root.join("hello.txt").exists());
-    assert!(root.join("empty").is_dir());
+    assert!(!root.join("empty").exists());
 
     // None of this hurt the connection.
-    assert_eq!(names(&list(&cmd, &rx, 10, "/")), ["empty", "full"]);
+    assert_eq!(names(&list(&cmd, &rx, 10, "/")), ["full"]);
 }
 
 fn start_read_only(root: &Path) -> ServerHandle {
@@ -420,7 +547,7 @@ fn remote_read_only_server_denies_every_change_with_a_message() {
         &cmd,
         &rx,
         6,
-        RemoteOp::Store {
+        Op::Store {
             from: edited.path().into(),
             to: "/hello.txt".into(),
         },
@@ -435,7 +562,7 @@ fn remote_read_only_server_denies_every_change_with_a_message() {
             &cmd,
             &rx,
             7,
-            RemoteOp::Fetch {
+            Op::Fetch {
                 path: "/hello.txt".into(),
                 to: to.clone(),
                 max_bytes: 1024,
@@ -452,7 +579,7 @@ fn remote_read_only_server_denies_every_change_with_a_message() {
 /// server and the session alive.
 struct RefusedStore {
     result: Result<String, RemoteError>,
-    before: Vec<RemoteEvent>,
+    before: Vec<TransferEvent>,
     tree: tempfile::TempDir,
     _server: ServerHandle,
     cmd: Sender<RemoteCmd>,
@@ -466,11 +593,11 @@ fn store_big_to_read_only() -> RefusedStore {
     let (cmd, rx) = session_for(&server);
     let big = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(big.path(), pseudo_random(8 * 1024 * 1024, 3)).unwrap();
-    let (result, before) = run_op(
+    let (result, _, before) = run_op(
         &cmd,
         &rx,
         1,
-        RemoteOp::Store {
+        Op::Store {
             from: big.path().into(),
             to: "/big.bin".into(),
         },
@@ -506,7 +633,7 @@ fn remote_store_of_a_big_file_refused_midway_shows_the_servers_reply() {
     assert!(
         !before
             .iter()
-            .any(|e| matches!(e, RemoteEvent::Reconnected { .. })),
+            .any(|e| matches!(e, TransferEvent::Retrying { .. })),
         "the upload was retried on a new connection: {before:?}"
     );
 }
@@ -526,7 +653,7 @@ fn remote_fetch_complete_and_truncated_then_store_back() {
             &cmd,
             &rx,
             id,
-            RemoteOp::Fetch {
+            Op::Fetch {
                 path: path.into(),
                 to: to.into(),
                 max_bytes,
@@ -572,7 +699,7 @@ fn remote_fetch_complete_and_truncated_then_store_back() {
             &cmd,
             &rx,
             id,
-            RemoteOp::Store {
+            Op::Store {
                 from: from.into(),
                 to: to.into(),
             },
@@ -590,7 +717,7 @@ fn remote_fetch_complete_and_truncated_then_store_back() {
     let gone = local.path().join("gone.txt");
     let e = store(10, &gone, "/gone.txt").unwrap_err();
     assert!(
-        matches!(&e, RemoteError::Other(m) if m.contains("gone.txt") && m.contains("No such file")),
+        matches!(&e, RemoteError::Other(m) if m.contains("gone.txt") && (m.contains("No such file") || m.contains("vanished"))),
         "{e:?}"
     );
     assert!(!root.join("gone.txt").exists());
@@ -1133,7 +1260,9 @@ fn app_new_directory_on_the_remote_pane() {
     // Done: the pane is listed again with the cursor on the new directory.
     let cmds = app.update(Msg::Remote(RemoteEvent::OpDone {
         id,
-        result: Ok("Created /pub/new one".into()),
+        result: Ok(Changed::Created {
+            path: "/pub/new one".into(),
+        }),
     }));
     assert!(app.op.is_none());
     assert_eq!(app.status.text, "Created /pub/new one");
@@ -1284,25 +1413,66 @@ fn app_delete_asks_naming_the_entries_then_deletes_the_selection() {
         screen.contains("alpha/") && screen.contains("b.txt"),
         "{screen}"
     );
-    let (id, op) = remote_op(&app.update(key(KeyCode::Char('y'))));
-    let RemoteOp::Delete { targets: mut sent } = op else {
-        panic!("expected a delete, got {op:?}");
+    // One task per entry on the pool, shown in the task panel; browsing is not held up.
+    let jobs = match app.update(key(KeyCode::Char('y'))).as_slice() {
+        [Cmd::Transfer(TransferCmd::Enqueue(jobs))] => jobs.clone(),
+        other => panic!("expected delete tasks, got {other:?}"),
     };
+    let mut sent: Vec<(String, bool)> = jobs
+        .iter()
+        .map(|j| {
+            assert_eq!(j.task(), Some(&RemoteTask::Delete));
+            (j.remote.clone(), j.is_dir)
+        })
+        .collect();
     sent.sort();
     assert_eq!(
         sent,
         [("/pub/alpha".into(), true), ("/pub/b.txt".into(), false)]
     );
     assert!(app.remote.selected.is_empty(), "the selection is used up");
-    // Progress shows in the status bar; the end refreshes the pane.
-    app.update(Msg::Remote(RemoteEvent::OpProgress { id, done: 7 }));
-    assert!(app.status.text.contains("7 done"), "{:?}", app.status);
-    let cmds = app.update(Msg::Remote(RemoteEvent::OpDone {
-        id,
-        result: Ok("Deleted 8 entries".into()),
+    assert!(app.op.is_none(), "the pane is free for browsing");
+    assert!(app.show_transfers, "the task panel shows the deletes");
+    let alpha = jobs.iter().find(|j| j.is_dir).unwrap().id;
+    let file = jobs.iter().find(|j| !j.is_dir).unwrap().id;
+    // Progress shows in the task panel; the end refreshes the pane.
+    app.update(Msg::Transfer(TransferEvent::Started { id: alpha }));
+    app.update(Msg::Transfer(TransferEvent::Steps {
+        id: alpha,
+        done: 7,
+        total: Some(20_000),
+        bytes: 0,
     }));
-    assert_eq!(app.status.text, "Deleted 8 entries");
+    let screen = render(&app).join("\n");
+    assert!(screen.contains("7 / 20,000 entries"), "{screen}");
+    let cmds = app.update(Msg::Transfer(TransferEvent::Finished {
+        id: alpha,
+        outcome: Outcome::Deleted { entries: 8 },
+    }));
+    assert_eq!(app.status.text, "Deleted alpha (8 entries)");
     assert_eq!(remote_list_request(&cmds).1, "/pub");
+    app.update(remote_listed(
+        remote_list_request(&cmds).0,
+        remote_entries(),
+    ));
+    // A cancelled one says how far it got.
+    app.update(Msg::Transfer(TransferEvent::Steps {
+        id: file,
+        done: 0,
+        total: Some(1),
+        bytes: 0,
+    }));
+    app.update(Msg::Transfer(TransferEvent::Finished {
+        id: file,
+        outcome: Outcome::Cancelled,
+    }));
+    assert!(
+        app.status
+            .text
+            .contains("cancelled: 0 of 1 entries deleted"),
+        "{:?}",
+        app.status
+    );
 
     // The local pane: F8 then Enter (also confirms).
     let mut app = ready_app();
@@ -1335,7 +1505,7 @@ fn app_failed_operations_show_the_error_and_refresh() {
     assert!(
         app.update(Msg::Remote(RemoteEvent::OpDone {
             id: id + 100,
-            result: Ok("Created".into()),
+            result: Ok(Changed::Created { path: "x".into() }),
         }))
         .is_empty()
     );
@@ -1371,7 +1541,11 @@ fn app_failed_operations_show_the_error_and_refresh() {
     app.update(key(KeyCode::Char('p')));
     match &app.dialog {
         Some(Dialog::Input {
-            purpose: InputPurpose::Chmod { name },
+            purpose:
+                InputPurpose::Chmod {
+                    name,
+                    recursive: None,
+                },
             input,
             ..
         }) => {

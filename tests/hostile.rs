@@ -653,7 +653,7 @@ fn a_directory_download_refuses_unsafe_names_and_writes_nothing_outside() {
         assert_eq!(
             by_remote[remote],
             Outcome::Failed {
-                error: error.into()
+                error: ftpdeck::transfer::TaskError::Other(error.into())
             },
             "{remote:?}"
         );
@@ -748,7 +748,12 @@ fn early_close(reply_426: bool) {
             error: first
         }]
     );
-    assert_eq!(run.outcomes[&job.id], Outcome::Failed { error: last });
+    assert_eq!(
+        run.outcomes[&job.id],
+        Outcome::Failed {
+            error: ftpdeck::transfer::TaskError::Other(last)
+        }
+    );
     assert!(!target.exists(), "a short download was renamed into place");
     assert_eq!(std::fs::read(&part).unwrap(), &data[..20_000]);
     assert_eq!(tree(dir.path()), ["big.bin.part"]);

@@ -114,10 +114,13 @@ impl Setup {
         };
         eprintln!("error shown: {error}");
         for w in words {
-            assert!(error.contains(w), "{error:?} does not say {w:?}");
+            assert!(
+                error.to_string().contains(w),
+                "{error:?} does not say {w:?}"
+            );
         }
         assert!(
-            !error.contains("os error"),
+            !error.to_string().contains("os error"),
             "{error:?} is not in plain words"
         );
         assert!(
@@ -128,7 +131,7 @@ impl Setup {
         let got = std::fs::read(self.local.path().join("good.bin")).unwrap();
         assert!(got == self.good, "good.bin arrived damaged");
         assert!(!self.local.path().join("good.bin.part").exists());
-        error
+        error.to_string()
     }
 }
 
@@ -184,7 +187,7 @@ fn disk_full_fails_the_download_and_the_queue_goes_on() {
     let target = tiny.dir.path().join("other.bin");
     let bad = s.job(Direction::Download, "/other.bin", &target);
     let error = s.expect_failure_then_good(bad, &["No space left on device", "other.bin.part"]);
-    assert!(error.starts_with("cannot write"), "{error}");
+    assert!(error.to_string().starts_with("cannot write"), "{error}");
     assert!(
         std::fs::symlink_metadata(&target).is_err(),
         "nothing may be renamed into place after a failed write"

@@ -185,7 +185,7 @@ fn symlinks_inside_an_uploaded_tree_are_not_followed() {
     assert!(!remote.path().join("tree/out-file").exists());
     let links = results
         .iter()
-        .filter(|(_, o)| matches!(o, Outcome::Failed { error } if error.contains("symlink; not followed")))
+        .filter(|(_, o)| matches!(o, Outcome::Failed { error } if error.to_string().contains("symlink; not followed")))
         .count();
     assert_eq!(links, 2, "{results:?}");
 }
@@ -252,7 +252,7 @@ fn resuming_over_an_old_part_continues_the_destination_but_never_a_linked_part()
     job.on_exists = Some(Resolution::Resume);
     let r = engine.run(vec![job]);
     assert!(
-        matches!(&r[0].1, Outcome::Failed { error } if error.contains("symlink")),
+        matches!(&r[0].1, Outcome::Failed { error } if error.to_string().contains("symlink")),
         "{r:?}"
     );
     assert_eq!(std::fs::read(&victim).unwrap(), b"precious");

@@ -17,7 +17,7 @@ use common::*;
 use ftpdeck::remote::fileops::RemoteOp;
 use ftpdeck::remote::session::SessionOptions;
 use ftpdeck::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Secret, Timeouts};
-use ftpdeck::transfer::{Direction, Outcome};
+use ftpdeck::transfer::{Direction, Job, Outcome, RemoteTask};
 use liar::{LiarServer, Lies};
 
 /// The trap: `/sub/up -> ..` (the root), `/sub/out -> ../other`, and files outside `sub`.
@@ -71,16 +71,19 @@ fn op(s: &Session, id: u64, op: RemoteOp) -> Result<String, RemoteError> {
         _ => None,
     })
     .0
+    .map(|c| c.to_string())
 }
 
-fn delete_sub(s: &Session) -> Result<String, RemoteError> {
-    op(
-        s,
-        1,
-        RemoteOp::Delete {
-            targets: vec![("/sub".into(), true)],
-        },
-    )
+/// Delete `/sub` as the app does: a delete task on the transfer pool.
+fn delete_sub(server: &LiarServer) -> Result<u64, String> {
+    let engine = Engine::new(profile(server), 1);
+    let job = Job::remote_task(1, RemoteTask::Delete, "/sub", true);
+    let results = engine.run(vec![job]);
+    match &results[0].1 {
+        Outcome::Deleted { entries } => Ok(*entries),
+        Outcome::Failed { error } => Err(error.to_string()),
+        other => panic!("the delete ended {other:?}"),
+    }
 }
 
 #[test]
@@ -108,9 +111,8 @@ fn a_delete_never_follows_a_link_the_listing_shows_as_a_directory() {
         let tree = trap();
         let root = tree.path();
         let server = lies(LiarServer::builder(root)).start();
-        let s = session(&server);
-        let done = delete_sub(&s).unwrap_or_else(|e| panic!("{what}: {e}"));
-        assert!(done.starts_with("Deleted"), "{what}: {done}");
+        let done = delete_sub(&server).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(done > 0, "{what}: {done}");
         assert_outside_intact(root);
         assert!(!root.join("sub").exists(), "{what}: sub is gone");
         let dele_outside = server
@@ -128,9 +130,7 @@ fn a_delete_through_a_loop_nothing_reveals_stops_before_removing_anything() {
     let tree = trap();
     let root = tree.path();
     let server = LiarServer::builder(root).symlinks_as_dirs().start();
-    let s = session(&server);
-    let e = delete_sub(&s).expect_err("the delete is refused");
-    let msg = e.to_string();
+    let msg = delete_sub(&server).expect_err("the delete is refused");
     assert!(msg.contains("nothing was deleted"), "{msg}");
     assert!(msg.contains("64 levels"), "{msg}");
     assert_outside_intact(root);
@@ -171,7 +171,7 @@ fn a_download_of_a_tree_does_not_follow_hidden_links_and_ends() {
         let refusals: Vec<String> = results
             .iter()
             .filter_map(|(_, o)| match o {
-                Outcome::Failed { error } => Some(error.clone()),
+                Outcome::Failed { error } => Some(error.to_string()),
                 _ => None,
             })
             .collect();
@@ -213,7 +213,7 @@ fn a_move_deletes_its_source_only_when_the_copy_is_verified() {
     job.remove_source = true;
     let r = engine.run(vec![job]);
     assert!(
-        matches!(&r[0].1, Outcome::Failed { error } if error.contains("after the upload")),
+        matches!(&r[0].1, Outcome::Failed { error } if error.to_string().contains("after the upload")),
         "{r:?}"
     );
     assert_eq!(fs::read(&src).unwrap(), data, "the source is kept");

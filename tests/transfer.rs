@@ -463,7 +463,7 @@ fn a_missing_remote_file_fails_cleanly_and_the_queue_goes_on() {
     let by_name: HashMap<String, Outcome> =
         results.into_iter().map(|(j, o)| (j.remote, o)).collect();
     assert!(
-        matches!(&by_name["/missing.txt"], Outcome::Failed { error } if error.contains("550")),
+        matches!(&by_name["/missing.txt"], Outcome::Failed { error } if error.to_string().contains("550")),
         "{by_name:?}"
     );
     assert!(by_name["/ok.txt"].is_success());

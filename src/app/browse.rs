@@ -99,6 +99,7 @@ impl App {
             Action::Rename => self.ask_rename(),
             Action::Delete => self.ask_delete(),
             Action::Chmod => self.ask_chmod(),
+            Action::DirSize => return self.measure_current(),
             Action::View => return self.view_current(),
             Action::Edit => return self.edit_current(),
             Action::Filter => {

@@ -5,6 +5,7 @@ use super::fileops::AfterOp;
 use super::{App, Cmd, Side};
 use crate::localops::LocalOp;
 use crate::remote::fileops::{RemoteOp, parse_mode};
+use crate::transfer::RemoteTask;
 use crate::words::short;
 
 /// A permissions change waiting for the refreshed listing to show what was applied.
@@ -17,7 +18,13 @@ pub struct ChmodCheck {
 
 impl App {
     /// The permissions dialog was submitted with `text` for `name` on `side`.
-    pub(super) fn start_chmod(&mut self, side: Side, name: String, text: &str) -> Vec<Cmd> {
+    pub(super) fn start_chmod(
+        &mut self,
+        side: Side,
+        name: String,
+        text: &str,
+        recursive: bool,
+    ) -> Vec<Cmd> {
         let asked = match parse_mode(text) {
             Ok(m) => m,
             Err(e) => {
@@ -26,6 +33,9 @@ impl App {
             }
         };
         let path = super::browse::child_path(side, &self.pane(side).dir, &name);
+        if recursive {
+            return self.start_task(RemoteTask::Chmod { mode: asked }, path, true);
+        }
         let what = format!("changing permissions of {}", short(&name));
         let after = AfterOp::CheckChmod { name, asked };
         match side {

@@ -85,12 +85,15 @@ impl App {
             };
             // One destination, one job: a second copy to the same place would corrupt both.
             let dest = job.dest();
-            let busy = self.transfers.jobs.iter().any(|v| {
-                v.state.is_active() && v.job.direction == direction && v.job.dest() == dest
-            }) || jobs.iter().any(|j: &Job| j.dest() == dest);
-            if busy {
+            let busy = self
+                .transfers
+                .jobs
+                .iter()
+                .any(|v| v.state.is_active() && v.job.dest() == dest)
+                || jobs.iter().any(|j: &Job| j.dest() == dest);
+            if let (true, Some(dest)) = (busy, &dest) {
                 self.error(format!(
-                    "Already copying to {} — see the transfer panel (t)",
+                    "Already copying to {} — see the task panel (t)",
                     dest.show()
                 ));
                 continue;
@@ -153,6 +156,12 @@ impl App {
                     self.dialog = None;
                     self.open_next_conflict();
                 }
+                if let Some(cmds) = self.on_edit_step(id, &outcome) {
+                    return cmds;
+                }
+                if view.job.task().is_some() {
+                    return self.on_task_finished(&view.job, &outcome);
+                }
                 match &outcome {
                     Outcome::Done { .. } | Outcome::Expanded { .. } => {
                         if let Outcome::Done { note: Some(n), .. } = &outcome {
@@ -167,13 +176,19 @@ impl App {
                             self.mark_dirty(src);
                         }
                     }
-                    Outcome::Failed { error } => {
-                        self.error(format!("{} ({name})", short_words(error, NAME_CHARS)))
-                    }
+                    Outcome::Failed { error } => self.error(format!(
+                        "{} ({name})",
+                        short_words(&error.to_string(), NAME_CHARS)
+                    )),
                     Outcome::Skipped { reason } if reason.starts_with("another transfer") => {
                         self.error(format!("{reason} ({name})"));
                     }
                     Outcome::Skipped { .. } | Outcome::Cancelled => {}
+                    // Only tasks end like these (handled above).
+                    Outcome::Deleted { .. }
+                    | Outcome::Chmodded { .. }
+                    | Outcome::Sized { .. }
+                    | Outcome::Viewed { .. } => {}
                 }
                 if !self.transfers.has_active() {
                     cmds.extend(self.refresh_dirty());
@@ -181,7 +196,7 @@ impl App {
                     if let Outcome::Failed { error } = &outcome {
                         self.error(format!(
                             "{} ({name}) — press R in the transfer panel to retry",
-                            short_words(error, NAME_CHARS)
+                            short_words(&error.to_string(), NAME_CHARS)
                         ));
                     } else if t.failed > 0 {
                         self.error(format!(
@@ -196,7 +211,8 @@ impl App {
             }
             TransferEvent::Added { .. }
             | TransferEvent::Started { .. }
-            | TransferEvent::Progress { .. } => {}
+            | TransferEvent::Progress { .. }
+            | TransferEvent::Steps { .. } => {}
         }
         cmds
     }

@@ -10,8 +10,15 @@ use crate::transfer::JobId;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputPurpose {
     Mkdir,
-    Rename { from: String },
-    Chmod { name: String },
+    Rename {
+        from: String,
+    },
+    /// `recursive` is `Some` for a remote directory: Tab toggles applying the mode to
+    /// everything inside it too.
+    Chmod {
+        name: String,
+        recursive: Option<bool>,
+    },
 }
 
 /// A modal dialog over the panes.

@@ -77,10 +77,6 @@ impl App {
                 self.error(format!("{error} — press r to reconnect"));
                 vec![]
             }
-            RemoteEvent::OpProgress { id, done } => {
-                self.on_op_progress(id, done);
-                vec![]
-            }
             RemoteEvent::OpDone { id, result } => self.on_remote_op_done(id, result),
             RemoteEvent::Listed { id, result, .. } => {
                 let Some(pending) = self.remote.pending.clone().filter(|p| p.id == id) else {
@@ -128,7 +124,10 @@ impl App {
     pub(super) fn on_local(&mut self, event: LocalEvent) -> Vec<Cmd> {
         match event {
             LocalEvent::OpProgress { id, done } => {
-                self.on_op_progress(id, done);
+                if let Some(op) = self.op.as_ref().filter(|o| o.id == id) {
+                    let what = super::fileops::capitalize(&op.what);
+                    self.info(format!("{what}… {done} done"));
+                }
                 vec![]
             }
             LocalEvent::OpDone { id, result } => self.on_op_done(id, result),

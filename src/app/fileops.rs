@@ -11,7 +11,7 @@ use crate::entry::EntryKind;
 use crate::local::LocalCmd;
 use crate::localops::{LocalOp, OpOutput};
 use crate::remote::fileops::RemoteOp;
-use crate::remote::{RemoteCmd, RemoteError, path as rpath};
+use crate::remote::{RemoteCmd, RemoteError};
 use crate::sanitize::{display_name, local_component};
 use crate::words::{NAME_CHARS, count, short, short_words};
 
@@ -25,19 +25,10 @@ pub const EDIT_MAX: u64 = 64 * 1024 * 1024;
 pub enum AfterOp {
     /// Refresh the pane, cursor on this name.
     Refresh(Option<String>),
-    /// An edit was uploaded: its kept copy can go; refresh with the cursor on `select`.
-    UploadedEdit {
-        select: Option<String>,
-        scratch: PathBuf,
-    },
     /// A rename: refresh with the cursor on `to`; if `to` turned out to exist, ask.
     Rename { from: String, to: String },
     /// Open the viewer on these bytes (local read done).
     View { title: String },
-    /// A remote file was fetched for viewing: read it now.
-    ReadFetched { title: String, path: PathBuf },
-    /// A remote file was fetched for editing: open the editor on it.
-    EditFetched { remote: String, path: PathBuf },
     /// Permissions were changed: refresh, then compare what the listing shows with `asked`.
     CheckChmod { name: String, asked: u32 },
 }
@@ -105,9 +96,13 @@ impl App {
         };
         if self.remote_ready(side) {
             let current = entry.perms.clone().unwrap_or_default();
+            let recursive = (side == Side::Remote && entry.kind == EntryKind::Dir).then_some(false);
             self.dialog = Some(Dialog::Input {
                 side,
-                purpose: InputPurpose::Chmod { name: entry.name },
+                purpose: InputPurpose::Chmod {
+                    name: entry.name,
+                    recursive,
+                },
                 input: TextField::new(current),
             });
         }
@@ -181,7 +176,9 @@ impl App {
                 }
                 self.rename(side, from, text, false)
             }
-            InputPurpose::Chmod { name } => self.start_chmod(side, name, &text),
+            InputPurpose::Chmod { name, recursive } => {
+                self.start_chmod(side, name, &text, recursive == Some(true))
+            }
         }
     }
 
@@ -238,13 +235,44 @@ impl App {
                 self.start_local(LocalOp::Delete { targets }, what, after)
             }
             Side::Remote => {
-                let targets = targets
+                // One task per entry: each shows its progress and can be cancelled alone.
+                let jobs = targets
                     .iter()
-                    .map(|(n, d)| (self.target_path(side, n), *d))
+                    .map(|(n, d)| {
+                        let id = self.next_id();
+                        crate::transfer::Job::remote_task(
+                            id,
+                            crate::transfer::RemoteTask::Delete,
+                            self.target_path(side, n),
+                            *d,
+                        )
+                    })
                     .collect();
-                self.start_remote(RemoteOp::Delete { targets }, what, after)
+                let _ = (what, after);
+                self.start_tasks(jobs)
             }
         }
+    }
+
+    /// Ctrl-Space: measure the remote directory under the cursor, as a task.
+    pub(super) fn measure_current(&mut self) -> Vec<Cmd> {
+        let side = self.focus;
+        let Some(entry) = self.pane(side).current().cloned() else {
+            return vec![];
+        };
+        if entry.kind != EntryKind::Dir || entry.name == ".." {
+            self.info("Ctrl-Space measures a directory: put the cursor on one");
+            return vec![];
+        }
+        if side == Side::Local {
+            self.info("Directory sizes are measured on the remote side (local: not yet)");
+            return vec![];
+        }
+        if !self.remote_ready(side) {
+            return vec![];
+        }
+        let path = self.target_path(side, &entry.name);
+        self.start_task(crate::transfer::RemoteTask::Size, path, true)
     }
 
     /// F3: a read-only viewer (text, or hex for binary); remote files are fetched first.
@@ -270,18 +298,14 @@ impl App {
                 format!("reading {title}"),
                 AfterOp::View { title },
             ),
-            Side::Remote => {
-                let tmp = self.temp_file(&entry.name);
-                self.start_remote(
-                    RemoteOp::Fetch {
-                        path,
-                        to: tmp.clone(),
-                        max_bytes: VIEW_MAX,
-                    },
-                    format!("fetching {title}"),
-                    AfterOp::ReadFetched { title, path: tmp },
-                )
-            }
+            // Streamed once into memory on a connection of its own: no temporary file.
+            Side::Remote => self.start_task(
+                crate::transfer::RemoteTask::View {
+                    max_bytes: VIEW_MAX,
+                },
+                path,
+                false,
+            ),
         }
     }
 
@@ -306,18 +330,7 @@ impl App {
                     return vec![];
                 }
                 let tmp = self.temp_file(&entry.name);
-                self.start_remote(
-                    RemoteOp::Fetch {
-                        path: path.clone(),
-                        to: tmp.clone(),
-                        max_bytes: EDIT_MAX,
-                    },
-                    format!("fetching {} to edit", short(&path)),
-                    AfterOp::EditFetched {
-                        remote: path,
-                        path: tmp,
-                    },
-                )
+                self.start_edit_fetch(path, tmp)
             }
         }
     }
@@ -358,22 +371,6 @@ impl App {
                 vec![keep]
             }
         }
-    }
-
-    pub(super) fn upload_edited(&mut self, local: PathBuf, remote: String) -> Vec<Cmd> {
-        let name = rpath::file_name(&remote).map(str::to_string);
-        let what = format!("uploading {}", short(&remote));
-        self.start_remote(
-            RemoteOp::Store {
-                from: local.clone(),
-                to: remote,
-            },
-            what,
-            AfterOp::UploadedEdit {
-                select: name,
-                scratch: local,
-            },
-        )
     }
 
     /// "Not uploaded": where the edit is kept.
@@ -423,17 +420,10 @@ impl App {
         vec![Cmd::Remote(RemoteCmd::Op { id, op })]
     }
 
-    pub(super) fn on_op_progress(&mut self, id: u64, done: usize) {
-        if let Some(op) = self.op.as_ref().filter(|o| o.id == id) {
-            let what = capitalize(&op.what);
-            self.info(format!("{what}… {done} done"));
-        }
-    }
-
     pub(super) fn on_remote_op_done(
         &mut self,
         id: u64,
-        result: Result<String, RemoteError>,
+        result: Result<crate::remote::fileops::Changed, RemoteError>,
     ) -> Vec<Cmd> {
         if let (Err(RemoteError::Exists { dir: false, .. }), Some(op)) = (&result, &self.op) {
             if let (true, AfterOp::Rename { from, to }) = (op.id == id, &op.after) {
@@ -448,12 +438,14 @@ impl App {
                 return vec![];
             }
         }
-        let result = result.map(OpOutput::Message).map_err(|e| {
-            if e.is_connection_lost() {
-                self.conn = ConnState::Error(e.to_string());
-            }
-            e.to_string()
-        });
+        let result = result
+            .map(|c| OpOutput::Message(c.to_string()))
+            .map_err(|e| {
+                if e.is_connection_lost() {
+                    self.conn = ConnState::Error(e.to_string());
+                }
+                e.to_string()
+            });
         self.on_op_done(id, result)
     }
 
@@ -473,15 +465,6 @@ impl App {
             }
         };
         match (op.after, output) {
-            (AfterOp::UploadedEdit { select, scratch }, OpOutput::Message(m)) => {
-                self.info(m);
-                let dir = self.pane(op.side).dir.clone();
-                let mut cmds = self.request(op.side, dir, select);
-                if let Some(kept) = self.kept_edits.remove(&scratch) {
-                    cmds.push(Cmd::Local(LocalCmd::ForgetKept { kept }));
-                }
-                cmds
-            }
             (AfterOp::Rename { to, .. }, OpOutput::Message(m)) => {
                 self.info(m);
                 let dir = self.pane(op.side).dir.clone();
@@ -502,30 +485,12 @@ impl App {
                 self.info("Viewer: ↑↓ PgUp PgDn scroll · x hex/text · q close");
                 vec![]
             }
-            (AfterOp::ReadFetched { title, path }, OpOutput::Message(_)) => self.start_local(
-                LocalOp::Read {
-                    path,
-                    max_bytes: VIEW_MAX,
-                },
-                format!("reading {title}"),
-                AfterOp::View { title },
-            ),
-            (AfterOp::EditFetched { remote, path }, OpOutput::Message(m)) => {
-                if m == "truncated" {
-                    self.error("That file is too big to edit here (64 MiB at most)");
-                    return vec![];
-                }
-                vec![Cmd::Edit {
-                    path,
-                    remote: Some(remote),
-                }]
-            }
             (_, _) => vec![],
         }
     }
 }
 
-fn capitalize(s: &str) -> String {
+pub(super) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),

@@ -13,6 +13,7 @@ pub mod keymap;
 mod modal;
 mod mouse;
 pub mod pane;
+pub mod tasks;
 pub mod textfield;
 pub mod transfers;
 pub mod viewer;
@@ -198,6 +199,8 @@ pub struct App {
     /// A warning kept in the status bar (after the newest message) until the first key (startup problems
     /// that the first "Connected" must not wipe out).
     sticky_warning: Option<String>,
+    /// Copies that are steps of editing a remote file.
+    edits: HashMap<JobId, tasks::EditStep>,
     /// A permissions change waiting for the listing that shows its result.
     chmod_check: Option<chmod::ChmodCheck>,
     /// Panes (local, remote) that transfers changed and that need a refresh.
@@ -237,6 +240,7 @@ impl App {
             last_click: None,
             dirty: (false, false),
             chmod_check: None,
+            edits: HashMap::new(),
             sticky_warning: None,
             op: None,
             bookmarks: Default::default(),

@@ -31,6 +31,25 @@ impl App {
             Some(Dialog::Bookmarks { cursor }) => self.on_bookmarks_key(key, cursor),
             Some(Dialog::Form(form)) => self.on_form_key(key, form),
             Some(Dialog::ConfirmDeleteBookmark { name }) => self.on_delete_bookmark_key(key, name),
+            Some(Dialog::Input {
+                purpose:
+                    super::dialog::InputPurpose::Chmod {
+                        recursive: Some(_), ..
+                    },
+                ..
+            }) if key.code == KeyCode::Tab => {
+                if let Some(Dialog::Input {
+                    purpose:
+                        super::dialog::InputPurpose::Chmod {
+                            recursive: Some(r), ..
+                        },
+                    ..
+                }) = self.dialog.as_mut()
+                {
+                    *r = !*r;
+                }
+                vec![]
+            }
             Some(Dialog::Input { side, purpose, .. }) => match self.dialog_field_key(&key) {
                 Some(text) => self.on_input(side, purpose, text),
                 None => vec![],

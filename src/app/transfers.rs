@@ -49,11 +49,18 @@ pub struct JobView {
     pub note: Option<String>,
     /// Seconds a running job has gone without a byte (counted on ticks).
     pub stalled_secs: u32,
+    /// How far an operation that counts entries is: done, and of how many once known.
+    pub steps: Option<(u64, Option<u64>)>,
     /// `done` at the last tick, to tell a stall.
     done_at_tick: u64,
 }
 
 impl JobView {
+    /// A copy of one file (not a directory, not an operation on the server).
+    pub fn is_file_copy(&self) -> bool {
+        self.job.task().is_none() && !self.job.is_dir
+    }
+
     /// Seconds left at the current speed, if it can be told.
     pub fn eta(&self) -> Option<f64> {
         let total = self.total?;
@@ -124,6 +131,7 @@ impl Transfers {
             rate: 0.0,
             note: None,
             stalled_secs: 0,
+            steps: None,
             done_at_tick: 0,
         });
     }
@@ -137,6 +145,7 @@ impl Transfers {
             }
             TransferEvent::Started { id }
             | TransferEvent::Progress { id, .. }
+            | TransferEvent::Steps { id, .. }
             | TransferEvent::Retrying { id, .. }
             | TransferEvent::Conflict { id, .. }
             | TransferEvent::Finished { id, .. } => *id,
@@ -153,6 +162,15 @@ impl Transfers {
                     v.done = *done;
                     v.total = *total;
                     v.rate = *rate;
+                    if !matches!(v.state, JobState::Retrying(_)) {
+                        v.state = JobState::Running;
+                    }
+                }
+                TransferEvent::Steps {
+                    done, total, bytes, ..
+                } => {
+                    v.steps = Some((*done, *total));
+                    v.done = *bytes;
                     if !matches!(v.state, JobState::Retrying(_)) {
                         v.state = JobState::Running;
                     }
@@ -181,9 +199,22 @@ impl Transfers {
                             }
                             JobState::Done
                         }
+                        Outcome::Deleted { entries } | Outcome::Chmodded { entries } => {
+                            v.steps = Some((*entries, Some(*entries)));
+                            JobState::Done
+                        }
+                        Outcome::Sized { files, bytes, .. } => {
+                            v.steps = Some((*files, Some(*files)));
+                            v.done = *bytes;
+                            JobState::Done
+                        }
+                        Outcome::Viewed { data, .. } => {
+                            v.done = data.len() as u64;
+                            JobState::Done
+                        }
                         Outcome::Skipped { reason } => JobState::Skipped(reason.clone()),
                         Outcome::Cancelled => JobState::Cancelled,
-                        Outcome::Failed { error } => JobState::Failed(error.clone()),
+                        Outcome::Failed { error } => JobState::Failed(error.to_string()),
                     };
                 }
                 TransferEvent::Added { .. } => unreachable!("handled above"),
@@ -201,7 +232,7 @@ impl Transfers {
         self.history.push_back(self.bytes_since_tick);
         self.bytes_since_tick = 0;
         for v in &mut self.jobs {
-            if v.state == JobState::Running && !v.job.is_dir && v.done == v.done_at_tick {
+            if v.state == JobState::Running && v.is_file_copy() && v.done == v.done_at_tick {
                 v.stalled_secs += 1;
                 if v.stalled_secs >= crate::app::STALLED_AFTER {
                     v.rate = 0.0; // no speed or ETA while nothing moves
@@ -221,10 +252,10 @@ impl Transfers {
                 JobState::Queued => t.queued += 1,
                 JobState::Conflict { .. } => t.waiting += 1,
                 JobState::Failed(_) => t.failed += 1,
-                JobState::Done if !v.job.is_dir => t.done += 1,
+                JobState::Done if !v.job.is_dir || v.job.task().is_some() => t.done += 1,
                 _ => {}
             }
-            if v.state.is_active() && !v.job.is_dir {
+            if v.state.is_active() && v.is_file_copy() {
                 t.files_left += 1;
                 // Before a job starts (queued, or waiting for a decision) its size is the
                 // one the listing or the conflict reported.

@@ -10,6 +10,7 @@ pub mod path;
 pub mod protolog;
 pub mod session;
 pub mod tls;
+pub mod tree;
 
 pub use connect::{Connection, DataMode, Profile, Secret, Security, Timeouts};
 pub use error::RemoteError;

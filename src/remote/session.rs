@@ -21,7 +21,7 @@ pub enum RemoteCmd {
     Connect { profile: Profile },
     /// List a directory; answered by `Listed` with the same id.
     List { id: u64, path: String },
-    /// A file operation; answered by `OpDone` with the same id (and `OpProgress` meanwhile).
+    /// A short change (mkdir, rename, chmod of one entry); answered by `OpDone` with the same id.
     Op { id: u64, op: RemoteOp },
     /// Log out and end the worker.
     Shutdown,
@@ -64,13 +64,9 @@ pub enum RemoteEvent {
         path: String,
         result: Result<Listing, RemoteError>,
     },
-    OpProgress {
-        id: u64,
-        done: usize,
-    },
     OpDone {
         id: u64,
-        result: Result<String, RemoteError>,
+        result: Result<fileops::Changed, RemoteError>,
     },
 }
 
@@ -237,60 +233,41 @@ impl Worker {
         }
     }
 
-    fn list(&mut self, id: u64, path: String) -> bool {
-        let first = self.try_list(&path);
-        let mut result = self.blame_data_connection(first);
+    /// Run `f` on the connection; when the control connection turns out dead (server restart,
+    /// idle timeout), reconnect and try once more, transparently.
+    fn with_reconnect<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Connection, u64) -> Result<T, RemoteError>,
+    ) -> Result<T, RemoteError> {
+        let mut attempt = |me: &mut Self| {
+            me.ensure_connected()?;
+            let secs = me.options.timeouts.read.as_secs();
+            me.last_traffic = Instant::now();
+            let conn = me.conn.as_mut().ok_or(RemoteError::NotConnected)?;
+            let result = f(conn, secs);
+            me.blame_data_connection(result)
+        };
+        let mut result = attempt(self);
         if matches!(&result, Err(e) if e.worth_reconnecting()) && self.profile.is_some() {
-            // The control connection died (server restart, idle timeout): one transparent retry.
             self.conn = None;
-            result = self.try_list(&path);
+            result = attempt(self);
         }
         if matches!(&result, Err(e) if e.is_connection_lost()) {
             self.conn = None;
         }
+        result
+    }
+
+    fn list(&mut self, id: u64, path: String) -> bool {
+        let prefer_mlsd = self.options.prefer_mlsd;
+        let result =
+            self.with_reconnect(|conn, secs| ops::list_dir(conn, &path, prefer_mlsd, secs));
         self.send(RemoteEvent::Listed { id, path, result })
     }
 
-    fn try_list(&mut self, path: &str) -> Result<Listing, RemoteError> {
-        self.ensure_connected()?;
-        let secs = self.options.timeouts.read.as_secs();
-        let conn = self.conn.as_mut().expect("connected");
-        self.last_traffic = Instant::now();
-        ops::list_dir(conn, path, self.options.prefer_mlsd, secs)
-    }
-
     fn op(&mut self, id: u64, op: RemoteOp) -> bool {
-        let first = self.try_op(id, &op);
-        let mut result = self.blame_data_connection(first);
-        if matches!(&result, Err(e) if e.worth_reconnecting()) && self.profile.is_some() {
-            self.conn = None;
-            result = self.try_op(id, &op);
-        }
-        if matches!(&result, Err(e) if e.is_connection_lost()) {
-            self.conn = None;
-        }
+        let result = self.with_reconnect(|conn, secs| fileops::run(conn, &op, secs));
         self.send(RemoteEvent::OpDone { id, result })
-    }
-
-    fn try_op(&mut self, id: u64, op: &RemoteOp) -> Result<String, RemoteError> {
-        self.ensure_connected()?;
-        let opts = fileops::OpOptions {
-            timeout_secs: self.options.timeouts.read.as_secs(),
-            prefer_mlsd: self.options.prefer_mlsd,
-            max_depth: self.options.max_depth,
-        };
-        let events = &self.events;
-        let mut last = Instant::now();
-        let mut progress = |done: usize| {
-            // At most ten progress messages a second.
-            if last.elapsed() >= Duration::from_millis(100) {
-                last = Instant::now();
-                events(RemoteEvent::OpProgress { id, done });
-            }
-        };
-        let conn = self.conn.as_mut().expect("connected");
-        self.last_traffic = Instant::now();
-        fileops::run(conn, op, opts, &mut progress)
     }
 
     fn keepalive(&mut self) {

@@ -2,14 +2,14 @@
 //! verified, made durable, then renamed into place. An existing `.part` is resumed with REST.
 
 use std::fs::{self, File};
-use std::io::{ErrorKind, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
-use super::event::{FileFacts, Outcome, TransferEvent};
+use super::copy;
+use super::event::{FileFacts, Outcome, TaskError};
 use super::job::{Job, Resolution, numbered_name};
-use super::progress::Throttle;
-use super::run::{Ctx, JobError, Run, Stop};
+use super::run::{Ctx, JobError, Run};
 use crate::remote::{RemoteError, ops};
 use crate::safety::local as safe;
 
@@ -222,36 +222,18 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         }
     };
 
-    let mut done = offset;
-    let mut throttle = Throttle::new(done);
-    let progress = |done, rate| TransferEvent::Progress {
-        id: job.id,
-        done,
-        total: plan.expected.map(|t| t.max(done)),
-        rate,
-    };
-    (ctx.emit)(progress(done, 0.0));
-    let copied: Result<(), Stop> = loop {
-        if ctx.running.cancelled() {
-            break Err(Stop::Cancelled);
-        }
-        match stream.read(ctx.buf) {
-            Ok(0) => break Ok(()),
-            Ok(n) => {
-                if let Err(e) = file.write_all(&ctx.buf[..n]) {
-                    break Err(Stop::Local(e));
-                }
-                done += n as u64;
-                if let Some(rate) = throttle.tick(done) {
-                    (ctx.emit)(progress(done, rate));
-                }
-            }
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => break Err(Stop::Remote(e)),
-        }
-    };
+    let started = std::time::Instant::now();
+    let (done, copied) = copy::pump(
+        ctx,
+        job.id,
+        &mut stream,
+        &mut file,
+        copy::Network::Reader,
+        offset,
+        plan.expected,
+        None,
+    );
     ctx.running.set_socket(None);
-    (ctx.emit)(progress(done, throttle.average(done - offset)));
     match copied {
         Ok(()) => {
             if let Err(e) = stream.finish() {
@@ -265,7 +247,10 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
                 }
                 let keep = JobError::from(err.clone());
                 return Err(JobError {
-                    message: format!("{err}; kept {} for resume", part.display()),
+                    error: TaskError::RemoteAfter {
+                        error: err,
+                        context: format!("kept {} for resume", part.display()),
+                    },
                     ..keep
                 });
             }
@@ -341,7 +326,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
     }
     Ok(Run::Finished(Outcome::Done {
         bytes: done - offset,
-        secs: throttle.elapsed(),
+        secs: started.elapsed().as_secs_f64(),
         note,
     }))
 }

@@ -1,6 +1,7 @@
 //! What the transfer engine reports.
 
 use super::job::{Job, JobId};
+use crate::remote::RemoteError;
 
 /// Size and modification time of one side of a conflict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -9,6 +10,41 @@ pub struct FileFacts {
     pub mtime: Option<i64>,
     /// The existing file is read-only (replacing it is asked even when a policy says overwrite).
     pub read_only: bool,
+}
+
+/// Why a job failed: the server's own error where it came from the server.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TaskError {
+    #[error("{0}")]
+    Remote(RemoteError),
+    /// The server's error, after part of the work was done (`context` says how much).
+    #[error("{error} ({context})")]
+    RemoteAfter { error: RemoteError, context: String },
+    /// A local file problem, a refused walk, a copy that could not be verified, a bug.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<&str> for TaskError {
+    fn from(s: &str) -> Self {
+        TaskError::Other(s.to_string())
+    }
+}
+
+impl From<String> for TaskError {
+    fn from(s: String) -> Self {
+        TaskError::Other(s)
+    }
+}
+
+impl TaskError {
+    /// The server's error, if it was one.
+    pub fn remote(&self) -> Option<&RemoteError> {
+        match self {
+            TaskError::Remote(e) | TaskError::RemoteAfter { error: e, .. } => Some(e),
+            TaskError::Other(_) => None,
+        }
+    }
 }
 
 /// How a job ended.
@@ -26,19 +62,47 @@ pub enum Outcome {
     Expanded {
         children: usize,
     },
+    /// A delete removed this many entries (files, links and directories).
+    Deleted {
+        entries: u64,
+    },
+    /// A permissions change reached this many entries.
+    Chmodded {
+        entries: u64,
+    },
+    /// A directory size: what the tree holds (links not followed, not counted).
+    Sized {
+        files: u64,
+        dirs: u64,
+        bytes: u64,
+    },
+    /// The first bytes of a file for the viewer; `size` is the whole file's when the server
+    /// told it.
+    Viewed {
+        data: Vec<u8>,
+        size: Option<u64>,
+    },
     Skipped {
         reason: String,
     },
     /// Stopped by the user; partial data is kept for a later resume.
     Cancelled,
     Failed {
-        error: String,
+        error: TaskError,
     },
 }
 
 impl Outcome {
     pub fn is_success(&self) -> bool {
-        matches!(self, Outcome::Done { .. } | Outcome::Expanded { .. })
+        matches!(
+            self,
+            Outcome::Done { .. }
+                | Outcome::Expanded { .. }
+                | Outcome::Deleted { .. }
+                | Outcome::Chmodded { .. }
+                | Outcome::Sized { .. }
+                | Outcome::Viewed { .. }
+        )
     }
 }
 
@@ -58,6 +122,14 @@ pub enum TransferEvent {
         total: Option<u64>,
         /// Current speed in bytes per second.
         rate: f64,
+    },
+    /// How far an operation that counts items is: entries found while it plans (`total`
+    /// unknown), then entries done of `total`; `bytes` where it counts them (a size).
+    Steps {
+        id: JobId,
+        done: u64,
+        total: Option<u64>,
+        bytes: u64,
     },
     /// A connection problem; the job will be tried again, resuming where it stopped.
     Retrying {

@@ -56,10 +56,51 @@ impl Resolution {
     }
 }
 
-/// One unit of transfer work: a file, or a directory to copy recursively.
+/// What a job does.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum JobKind {
+    /// Copy between `remote` and `local` in `direction`: a file, or a tree when `is_dir`.
+    #[default]
+    Copy,
+    /// An operation on the server (`remote`, a tree when `is_dir`), on the job's own connection.
+    Remote(RemoteTask),
+}
+
+/// A long operation on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteTask {
+    /// Delete the entry (a whole tree, planned before anything goes; links as links).
+    Delete,
+    /// `SITE CHMOD` the entry and, for a directory, everything under it (links are left alone).
+    Chmod { mode: u32 },
+    /// Count the files, directories and bytes of a tree.
+    Size,
+    /// Read at most `max_bytes` of a file, for the viewer.
+    View { max_bytes: u64 },
+    /// A job that panics: proves a failing job fails alone.
+    #[cfg(test)]
+    Panic,
+}
+
+impl RemoteTask {
+    /// What the task panel calls it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            RemoteTask::Delete => "delete",
+            RemoteTask::Chmod { .. } => "chmod",
+            RemoteTask::Size => "size",
+            RemoteTask::View { .. } => "view",
+            #[cfg(test)]
+            RemoteTask::Panic => "panic",
+        }
+    }
+}
+
+/// One unit of work for the pool: a file or a directory to copy, or an operation on the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub id: JobId,
+    pub kind: JobKind,
     /// Jobs queued together (one copy command) share a batch; "apply to all" is per batch.
     pub batch: u64,
     /// The directory job this one was expanded from.
@@ -94,6 +135,7 @@ impl Job {
     ) -> Job {
         Job {
             id,
+            kind: JobKind::Copy,
             batch: id,
             parent: None,
             direction,
@@ -109,16 +151,47 @@ impl Job {
         }
     }
 
-    /// The path this job writes.
-    pub fn dest(&self) -> crate::safety::Dest {
-        match self.direction {
-            Direction::Download => crate::safety::Dest::local(&self.local),
-            Direction::Upload => crate::safety::Dest::remote(&self.remote),
+    /// A task on the server for `path` (a directory when `is_dir`).
+    pub fn remote_task(id: JobId, task: RemoteTask, path: impl Into<String>, is_dir: bool) -> Job {
+        Job {
+            kind: JobKind::Remote(task),
+            ..Job::new(id, Direction::Download, path, PathBuf::new(), is_dir)
+        }
+    }
+
+    /// The remote task this job is, if it is one.
+    pub fn task(&self) -> Option<&RemoteTask> {
+        match &self.kind {
+            JobKind::Remote(t) => Some(t),
+            JobKind::Copy => None,
+        }
+    }
+
+    /// A directory copy (it expands into child jobs).
+    pub fn is_tree_copy(&self) -> bool {
+        self.is_dir && self.kind == JobKind::Copy
+    }
+
+    /// The path this job writes, which no other job may write at the same time (`None` for a
+    /// task that only reads).
+    pub fn dest(&self) -> Option<crate::safety::Dest> {
+        match (&self.kind, self.direction) {
+            (JobKind::Copy, Direction::Download) => Some(crate::safety::Dest::local(&self.local)),
+            (JobKind::Copy, Direction::Upload) => Some(crate::safety::Dest::remote(&self.remote)),
+            (JobKind::Remote(RemoteTask::Delete | RemoteTask::Chmod { .. }), _) => {
+                Some(crate::safety::Dest::remote(&self.remote))
+            }
+            (JobKind::Remote(_), _) => None,
         }
     }
 
     /// The entry's name (last path component of the source).
     pub fn name(&self) -> String {
+        if self.task().is_some() {
+            return crate::remote::path::file_name(&self.remote)
+                .unwrap_or("/")
+                .to_string();
+        }
         match self.direction {
             Direction::Download => crate::remote::path::file_name(&self.remote)
                 .unwrap_or("/")

@@ -4,6 +4,7 @@
 //! session), pulls jobs from one queue. Directory jobs expand into child jobs. Usable without the
 //! UI: the tests and the benchmarks drive it through its channel.
 
+mod copy;
 mod download;
 mod event;
 mod expand;
@@ -11,9 +12,11 @@ mod job;
 mod pool;
 mod progress;
 mod run;
+mod task;
 mod upload;
 mod worker;
 
-pub use event::{FileFacts, Outcome, TransferEvent};
-pub use job::{Direction, Job, JobId, Resolution, numbered_name};
+pub use event::{FileFacts, Outcome, TaskError, TransferEvent};
+pub use job::{Direction, Job, JobId, JobKind, RemoteTask, Resolution, numbered_name};
 pub use pool::{PoolOptions, TransferCmd, spawn};
+pub use task::dir_mode;

@@ -154,23 +154,21 @@ impl Shared {
                 let mut refused = Vec::new();
                 for job in jobs {
                     st.parked.remove(&job.id);
-                    match st.claims.claim(job.dest(), job.id) {
+                    match claim(&mut st, &job) {
                         Ok(()) => st.queue.push_back(job),
-                        Err(_) => refused.push(job),
+                        Err(reason) => refused.push((job, reason)),
                     }
                 }
                 if !refused.is_empty() {
                     let mut removals = Vec::new();
-                    for job in &refused {
+                    for (job, _) in &refused {
                         removals.extend(Self::child_finished(&mut st, job.parent, false));
                     }
                     drop(st);
-                    for job in refused {
+                    for (job, reason) in refused {
                         emit(TransferEvent::Finished {
                             id: job.id,
-                            outcome: Outcome::Skipped {
-                                reason: crate::safety::claims::busy_reason(&job.dest()),
-                            },
+                            outcome: Outcome::Skipped { reason },
                         });
                     }
                     log_dropped_removals(removals);
@@ -269,6 +267,17 @@ impl Shared {
             current = tree.parent;
         }
         None
+    }
+}
+
+/// Claim the destination of `job` (if it writes one); the refusal says who holds it.
+pub(super) fn claim(st: &mut State, job: &Job) -> Result<(), String> {
+    match job.dest() {
+        Some(dest) => st
+            .claims
+            .claim(dest.clone(), job.id)
+            .map_err(|_| crate::safety::claims::busy_reason(&dest)),
+        None => Ok(()),
     }
 }
 

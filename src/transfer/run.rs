@@ -5,7 +5,7 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::event::{FileFacts, Outcome, TransferEvent};
+use super::event::{FileFacts, Outcome, TaskError, TransferEvent};
 use super::pool::PoolOptions;
 use crate::remote::RemoteError;
 use crate::remote::connect::Connection;
@@ -49,16 +49,21 @@ impl Running {
 /// A job that failed, and whether trying again (on a new connection) may help.
 #[derive(Debug)]
 pub(super) struct JobError {
-    pub message: String,
+    pub error: TaskError,
     pub retryable: bool,
     /// Try again from zero, not from what is already there (the server ignored an offset).
     pub restart_fresh: bool,
 }
 
 impl JobError {
+    /// The error in words, for logs and retry notices.
+    pub fn message(&self) -> String {
+        self.error.to_string()
+    }
+
     pub fn fatal(message: impl Into<String>) -> Self {
         JobError {
-            message: message.into(),
+            error: TaskError::Other(message.into()),
             retryable: false,
             restart_fresh: false,
         }
@@ -66,7 +71,7 @@ impl JobError {
 
     pub fn retry(message: impl Into<String>) -> Self {
         JobError {
-            message: message.into(),
+            error: TaskError::Other(message.into()),
             retryable: true,
             restart_fresh: false,
         }
@@ -95,7 +100,7 @@ impl From<RemoteError> for JobError {
         let retryable = e.is_connection_lost()
             || matches!(e, RemoteError::Refusal { code, .. } if matches!(code, 0 | 421 | 425 | 426 | 450 | 451));
         JobError {
-            message: e.to_string(),
+            error: TaskError::Remote(e),
             retryable,
             restart_fresh: false,
         }

@@ -2,13 +2,13 @@
 //! modification time kept with MFMT where the server offers it.
 
 use std::fs;
-use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
+use std::io::{ErrorKind, Seek, SeekFrom, Write};
 
+use super::copy;
 use super::download::{is_newer, modified_secs, open_source};
-use super::event::{FileFacts, Outcome, TransferEvent};
+use super::event::{FileFacts, Outcome};
 use super::job::{Job, Resolution, numbered_name};
-use super::progress::Throttle;
-use super::run::{Ctx, JobError, Run, Stop};
+use super::run::{Ctx, JobError, Run};
 use crate::remote::{RemoteError, ops, path as rpath};
 
 /// Decided once per job, kept across retries.
@@ -147,53 +147,31 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
     ctx.running
         .set_socket(stream.get_ref().get_ref().try_clone().ok());
 
-    let mut done = offset;
-    let mut throttle = Throttle::new(done);
-    let total = Some(plan.size);
-    (ctx.emit)(TransferEvent::Progress {
-        id: job.id,
-        done,
-        total,
-        rate: 0.0,
-    });
-    let sent: Result<(), Stop> = loop {
-        if ctx.running.cancelled() {
-            break Err(Stop::Cancelled);
-        }
-        let n = match file.read(ctx.buf) {
-            Ok(0) => break Ok(()),
-            Ok(n) => n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => break Err(Stop::Local(e)),
-        };
-        if let Err(e) = stream.write_all(&ctx.buf[..n]) {
-            break Err(Stop::Remote(e));
-        }
-        done += n as u64;
-        if let Some(rate) = throttle.tick(done) {
-            (ctx.emit)(TransferEvent::Progress {
-                id: job.id,
-                done,
-                total,
-                rate,
-            });
-        }
-    };
-    ctx.running.set_socket(None);
-    (ctx.emit)(TransferEvent::Progress {
-        id: job.id,
-        done,
-        total,
-        rate: throttle.average(done - offset),
-    });
-    let finished = stream.flush().map_err(|e| e.to_string()).and(
-        stream
-            .finish()
-            .map_err(|e| RemoteError::from_ftp(e, "finishing the upload", secs).to_string()),
+    let started = std::time::Instant::now();
+    let (done, sent) = copy::pump(
+        ctx,
+        job.id,
+        &mut file,
+        &mut stream,
+        copy::Network::Writer,
+        offset,
+        Some(plan.size),
+        None,
     );
+    ctx.running.set_socket(None);
+    let _ = stream.flush();
+    let finished = stream
+        .finish()
+        .map_err(|e| RemoteError::from_ftp(e, "finishing the upload", secs));
     if let Err(stop) = sent {
-        if finished.is_err() {
-            ctx.drop_connection = true;
+        match finished {
+            // The server refused while we were sending (disk full, permission, quota): its
+            // reply says why better than the broken socket does, and another try won't help.
+            Err(e @ RemoteError::Refusal { code: 500.., .. }) if !ctx.running.cancelled() => {
+                return Err(e.into());
+            }
+            Err(_) => ctx.drop_connection = true,
+            Ok(()) => {}
         }
         return stop.into_result(
             ctx.running.cancelled(),
@@ -204,11 +182,13 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         );
     }
     if let Err(e) = finished {
-        ctx.drop_connection = true;
+        if e.is_connection_lost() || !matches!(e, RemoteError::Refusal { .. }) {
+            ctx.drop_connection = true;
+        }
         if ctx.running.cancelled() {
             return Ok(Run::Finished(Outcome::Cancelled));
         }
-        return Err(JobError::retry(e));
+        return Err(e.into());
     }
     // What the server really has: SIZE, else MLST, else a fresh listing of the directory.
     let verified = match ops::confirmed_size(ctx.conn, &plan.target, ctx.options.prefer_mlsd, secs)?
@@ -254,7 +234,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
     }
     Ok(Run::Finished(Outcome::Done {
         bytes: done - offset,
-        secs: throttle.elapsed(),
+        secs: started.elapsed().as_secs_f64(),
         note,
     }))
 }

@@ -11,7 +11,7 @@ use super::event::{Outcome, TransferEvent};
 use super::job::{Direction, Job};
 use super::pool::{DIRTY_DIRS_BATCH, PoolOptions, Removal, RemovalStep, Shared, Tree};
 use super::run::{Ctx, Emit, JobError, Run, Running};
-use super::{download, expand, upload};
+use super::{download, expand, task, upload};
 use crate::remote::connect::{self, Connection, Profile};
 use crate::remote::{RemoteError, ops};
 
@@ -51,7 +51,9 @@ impl Worker {
             .unwrap_or_else(|_| {
                 self.conn = None;
                 Run::Finished(Outcome::Failed {
-                    error: "internal error in the transfer worker (see the log file)".into(),
+                    error: crate::transfer::TaskError::Other(
+                        "internal error in the transfer worker (see the log file)".into(),
+                    ),
                 })
             });
             let mut st = self.shared.lock();
@@ -68,7 +70,7 @@ impl Worker {
                     continue;
                 }
                 Run::Finished(outcome) => {
-                    if let (Outcome::Expanded { .. }, true) = (&outcome, job.is_dir) {
+                    if let (Outcome::Expanded { .. }, true) = (&outcome, job.is_tree_copy()) {
                         // Accounting for the directory happens as its children finish.
                         (outcome, None)
                     } else {
@@ -136,7 +138,7 @@ impl Worker {
             let c = connect::connect(profile, self.options.timeouts).map_err(|e| {
                 let retryable = !matches!(e, RemoteError::Login { .. } | RemoteError::Dns { .. });
                 JobError {
-                    message: e.to_string(),
+                    error: crate::transfer::TaskError::Remote(e),
                     retryable,
                     restart_fresh: false,
                 }
@@ -149,7 +151,11 @@ impl Worker {
     }
 
     fn run_job(&mut self, job: &Job, running: &Running, profile: &Profile, generation: u64) -> Run {
-        let result = if job.is_dir {
+        let result = if let Some(task) = job.task() {
+            self.with_retries(job, running, profile, generation, |ctx| {
+                task::run(ctx, job, task)
+            })
+        } else if job.is_dir {
             let mut expansion = None;
             self.with_retries(job, running, profile, generation, |ctx| {
                 expansion = Some(expand::expand(ctx, job)?);
@@ -180,10 +186,10 @@ impl Worker {
         match result {
             Ok(run) => run,
             Err(e) if running.cancelled() => {
-                tracing::info!("job {} cancelled ({})", job.id, e.message);
+                tracing::info!("job {} cancelled ({})", job.id, e.message());
                 Run::Finished(Outcome::Cancelled)
             }
-            Err(e) => Run::Finished(Outcome::Failed { error: e.message }),
+            Err(e) => Run::Finished(Outcome::Failed { error: e.error }),
         }
     }
 
@@ -225,7 +231,7 @@ impl Worker {
                     (self.emit)(TransferEvent::Retrying {
                         id: job.id,
                         attempt,
-                        error: e.message.clone(),
+                        error: e.message(),
                     });
                     let wait = self.options.backoff * 2u32.pow(attempt - 1);
                     let until = Instant::now() + wait;
@@ -251,12 +257,9 @@ impl Worker {
             let mut st = self.shared.lock();
             for mut c in children {
                 c.id = self.shared.next_child.fetch_add(1, Ordering::Relaxed);
-                match st.claims.claim(c.dest(), c.id) {
+                match super::pool::claim(&mut st, &c) {
                     Ok(()) => accepted.push(c),
-                    Err(_) => {
-                        let reason = crate::safety::claims::busy_reason(&c.dest());
-                        refused.push((c, reason));
-                    }
+                    Err(reason) => refused.push((c, reason)),
                 }
             }
         }
@@ -302,7 +305,9 @@ impl Worker {
             (self.emit)(TransferEvent::Added { job: c.clone() });
             (self.emit)(TransferEvent::Finished {
                 id: c.id,
-                outcome: Outcome::Failed { error: reason },
+                outcome: Outcome::Failed {
+                    error: crate::transfer::TaskError::Other(reason),
+                },
             });
             let mut st = self.shared.lock();
             let up = Shared::child_finished(&mut st, Some(job.id), false);
@@ -328,7 +333,7 @@ impl Worker {
                 Removal::Remote(p) => {
                     let secs = self.options.timeouts.read.as_secs();
                     self.connection(profile, generation)
-                        .map_err(|e| e.message)
+                        .map_err(|e| e.message())
                         .and_then(|c| ops::remove_dir(c, p, secs).map_err(|e| e.to_string()))
                 }
             };

@@ -180,16 +180,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
                     "Rename".into(),
                     format!("New name for {}:", display_name(from)),
                 ),
-                InputPurpose::Chmod { name } => (
+                InputPurpose::Chmod { name, .. } => (
                     "Permissions".into(),
                     format!("Permissions of {} (755 or rwxr-xr-x):", display_name(name)),
                 ),
             };
-            let lines = vec![
-                Line::from(prompt),
-                field(area, input, false, 64),
-                hint("Enter confirm · Esc cancel · Ctrl-A/E start/end · Ctrl-U/K cut"),
-            ];
+            let mut lines = vec![Line::from(prompt), field(area, input, false, 64)];
+            if let InputPurpose::Chmod {
+                recursive: Some(r), ..
+            } = purpose
+            {
+                lines.push(Line::from(if *r {
+                    "[x] also everything inside (directories get x where r is set)"
+                } else {
+                    "[ ] also everything inside — Tab toggles"
+                }));
+            }
+            lines.push(hint(
+                "Enter confirm · Esc cancel · Ctrl-A/E start/end · Ctrl-U/K cut",
+            ));
             boxed(frame, area, &title, lines, 64);
         }
         Dialog::ConfirmDelete { side, targets } => {

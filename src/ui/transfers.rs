@@ -11,8 +11,8 @@ use super::text::{fit, fit_right, human_size};
 use crate::app::App;
 use crate::app::transfers::{JobState, JobView, Totals};
 use crate::sanitize::display_name;
-use crate::transfer::Direction;
-use crate::words::count;
+use crate::transfer::{Direction, RemoteTask};
+use crate::words::{count, thousands};
 
 /// `m:ss` or `h:mm:ss`.
 pub fn duration(secs: f64) -> String {
@@ -77,7 +77,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             Style::default().fg(theme::current().dim)
         })
-        .title(" Transfers — x cancel · X cancel all · R retry · t hide ");
+        .title(" Tasks — x cancel · X cancel all · R retry · t hide ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {
@@ -126,9 +126,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 fn row(v: &JobView, width: usize) -> String {
-    let arrow = match v.job.direction {
-        Direction::Upload => "↑",
-        Direction::Download => "↓",
+    let label = match (v.job.task(), v.job.direction) {
+        (Some(t), _) => t.label(),
+        (None, Direction::Upload) => "↑",
+        (None, Direction::Download) => "↓",
     };
     let mut name = display_name(&v.job.name());
     if v.job.is_dir {
@@ -136,6 +137,19 @@ fn row(v: &JobView, width: usize) -> String {
     }
     let (bar, detail) = match &v.state {
         JobState::Queued => (String::new(), "queued".to_string()),
+        JobState::Running | JobState::Retrying(_) if v.job.task().is_some() => {
+            let mut d = task_progress(v);
+            if let JobState::Retrying(n) = v.state {
+                d.push_str(&format!("  retrying ({n})"));
+            }
+            let bar = match v.steps {
+                Some((done, Some(total))) if total > 0 => {
+                    progress_bar(done as f64 / total as f64, 20)
+                }
+                _ => String::new(),
+            };
+            (bar, d)
+        }
         JobState::Running | JobState::Retrying(_) => {
             let pct = v.total.filter(|&t| t > 0).map(|t| v.done as f64 / t as f64);
             let bar = pct.map(|p| progress_bar(p, 20)).unwrap_or_default();
@@ -159,6 +173,7 @@ fn row(v: &JobView, width: usize) -> String {
             (bar, d)
         }
         JobState::Conflict { .. } => (String::new(), "exists — waiting for your answer".into()),
+        JobState::Done if v.job.task().is_some() => (progress_bar(1.0, 20), task_done(v)),
         JobState::Done if v.job.is_dir => (String::new(), "listed".into()),
         JobState::Done => (
             progress_bar(1.0, 20),
@@ -168,15 +183,61 @@ fn row(v: &JobView, width: usize) -> String {
             },
         ),
         JobState::Skipped(why) => (String::new(), format!("skipped: {why}")),
-        JobState::Cancelled => (String::new(), "cancelled".into()),
+        JobState::Cancelled => match v.steps {
+            Some((done, Some(total))) if v.job.task().is_some() => (
+                String::new(),
+                format!(
+                    "cancelled after {} of {}",
+                    thousands(done),
+                    thousands(total)
+                ),
+            ),
+            _ => (String::new(), "cancelled".into()),
+        },
         JobState::Failed(e) => (String::new(), format!("failed: {}", display_name(e))),
     };
-    let name_w = width.saturating_sub(2 + 23 + 44).max(10);
-    let mut s = format!("{arrow} {} ", fit(&name, name_w));
+    let name_w = width.saturating_sub(7 + 23 + 44).max(10);
+    let mut s = format!("{label:>6} {} ", fit(&name, name_w));
     s.push_str(&fit(&bar, 22));
     s.push(' ');
     s.push_str(&detail);
     fit_right(&fit(&s, width), width)
+}
+
+/// A running task's progress: entries found while it plans, then done of all.
+fn task_progress(v: &JobView) -> String {
+    let Some(RemoteTask::Size) = v.job.task() else {
+        return match v.steps {
+            None => "starting".into(),
+            Some((n, None)) => format!("reading the tree: {} found", thousands(n)),
+            Some((done, Some(total))) => {
+                format!("{} / {} entries", thousands(done), thousands(total))
+            }
+        };
+    };
+    let files = v.steps.map_or(0, |(n, _)| n);
+    format!(
+        "{}, {} so far",
+        count(files as usize, "file", "files"),
+        human_size(v.done)
+    )
+}
+
+fn task_done(v: &JobView) -> String {
+    let n = v.steps.map_or(0, |(n, _)| n);
+    match v.job.task() {
+        Some(RemoteTask::Delete) => format!("deleted {}", count(n as usize, "entry", "entries")),
+        Some(RemoteTask::Chmod { mode }) => {
+            format!("mode {mode:o} on {}", count(n as usize, "entry", "entries"))
+        }
+        Some(RemoteTask::Size) => format!(
+            "{} in {}",
+            human_size(v.done),
+            count(n as usize, "file", "files")
+        ),
+        Some(RemoteTask::View { .. }) => format!("read {}", human_size(v.done)),
+        _ => "done".into(),
+    }
 }
 
 fn progress_bar(fraction: f64, width: usize) -> String {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use ftpdeck::app::{Cmd, Msg};
 use ftpdeck::local::{LocalCmd, LocalEvent};
 use ftpdeck::localops::{LocalOp, OpOutput};
+use ftpdeck::remote::fileops::Changed;
 use ftpdeck::remote::session::Listing;
 use ftpdeck::remote::{RemoteCmd, RemoteError, RemoteEvent, Secret};
 use ftpdeck::transfer::{FileFacts, Outcome, TransferCmd, TransferEvent};
@@ -125,18 +126,20 @@ fn answer_to(w: &mut World, cmd: &Cmd) -> Option<Msg> {
                 })
             }
         },
-        Cmd::Remote(RemoteCmd::Op { id, .. }) => match rng.below(3) {
-            0 => Msg::Remote(RemoteEvent::OpProgress {
-                id: *id,
-                done: rng.below(1000),
-            }),
-            1 => Msg::Remote(RemoteEvent::OpDone {
+        Cmd::Remote(RemoteCmd::Op { id, .. }) => match rng.below(2) {
+            0 => Msg::Remote(RemoteEvent::OpDone {
                 id: *id,
                 result: Err(remote_error(rng)),
             }),
             _ => Msg::Remote(RemoteEvent::OpDone {
                 id: *id,
-                result: Ok(rng.text(30)),
+                result: Ok(match rng.below(3) {
+                    0 => Changed::Created { path: rng.path() },
+                    1 => Changed::Renamed { to: rng.path() },
+                    _ => Changed::ModeSet {
+                        mode: rng.below(0o10000) as u32,
+                    },
+                }),
             }),
         },
         Cmd::Remote(RemoteCmd::Connect { profile }) => match rng.below(4) {
@@ -261,13 +264,9 @@ pub fn remote_event(w: &mut World) -> Msg {
                 truncated: None,
             }),
         },
-        5 => RemoteEvent::OpDone {
+        _ => RemoteEvent::OpDone {
             id: some_id(rng),
             result: Err(remote_error(rng)),
-        },
-        _ => RemoteEvent::OpProgress {
-            id: some_id(rng),
-            done: rng.below(10),
         },
     })
 }
@@ -357,6 +356,12 @@ pub fn transfer_event(w: &mut World) -> Msg {
                 rate: *rng.pick(&[0.0, 1.0, 1e6, 3.5e9, 1e300]),
             }
         }
+        6 if rng.chance(50) => TransferEvent::Steps {
+            id,
+            done: rng.range(0, 1 << 20),
+            total: rng.chance(50).then(|| rng.range(0, 1 << 20)),
+            bytes: rng.range(0, 1 << 40),
+        },
         6 => TransferEvent::Retrying {
             id,
             attempt: rng.range(1, 5) as u32,
@@ -368,7 +373,7 @@ pub fn transfer_event(w: &mut World) -> Msg {
             existing: facts(rng),
         },
         _ => {
-            let outcome = match rng.below(6) {
+            let outcome = match rng.below(10) {
                 0 => Outcome::Done {
                     bytes: rng.range(0, 1 << 34),
                     secs: rng.range(0, 100) as f64 / 7.0,
@@ -381,8 +386,23 @@ pub fn transfer_event(w: &mut World) -> Msg {
                     reason: rng.text(20),
                 },
                 3 => Outcome::Cancelled,
+                4 => Outcome::Deleted {
+                    entries: rng.range(0, 1 << 20),
+                },
+                5 => Outcome::Sized {
+                    files: rng.range(0, 1 << 20),
+                    dirs: rng.range(0, 1 << 10),
+                    bytes: rng.range(0, 1 << 40),
+                },
+                6 => Outcome::Viewed {
+                    data: rng.text(200).into_bytes(),
+                    size: rng.chance(50).then(|| rng.range(0, 1 << 34)),
+                },
+                7 => Outcome::Chmodded {
+                    entries: rng.range(0, 1000),
+                },
                 _ => Outcome::Failed {
-                    error: rng.text(30),
+                    error: rng.text(30).into(),
                 },
             };
             TransferEvent::Finished { id, outcome }

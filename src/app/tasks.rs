@@ -1,0 +1,225 @@
+//! Long operations on the server as tasks of the pool: delete, recursive permissions, directory
+//! size, the viewer's fetch, and the two copies of a remote edit. They show in the task panel
+//! with the transfers (cancel, retry) and never hold the browsing connection, so browsing goes
+//! on while they run. This is what the app does when one of them ends.
+
+use std::path::PathBuf;
+
+use super::viewer::Viewer;
+use super::{App, Cmd, Side};
+use crate::remote::path as rpath;
+use crate::sanitize::display_name;
+use crate::transfer::{Direction, Job, JobId, Outcome, RemoteTask, Resolution, TransferCmd};
+use crate::ui::text::human_size;
+use crate::words::{NAME_CHARS, count, short, short_words, thousands};
+
+/// A copy that is one step of editing a remote file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditStep {
+    /// The remote file is being downloaded to `path` for the editor.
+    Fetching { remote: String, path: PathBuf },
+    /// The edited copy at `scratch` is being uploaded back.
+    Uploading {
+        select: Option<String>,
+        scratch: PathBuf,
+    },
+}
+
+impl App {
+    /// Queue `task` on the remote `path` (a directory when `is_dir`) and show it in the panel.
+    pub(super) fn start_task(&mut self, task: RemoteTask, path: String, is_dir: bool) -> Vec<Cmd> {
+        let id = self.next_id();
+        self.start_tasks(vec![Job::remote_task(id, task, path, is_dir)])
+    }
+
+    /// Queue several tasks as one batch.
+    pub(super) fn start_tasks(&mut self, mut jobs: Vec<Job>) -> Vec<Cmd> {
+        let Some(first) = jobs.first() else {
+            return vec![];
+        };
+        let batch = first.id;
+        let quiet = matches!(first.task(), Some(RemoteTask::View { .. }));
+        let what = match (first.task(), jobs.len()) {
+            (Some(RemoteTask::Delete), 1) => format!("Deleting {}", short(&first.name())),
+            (Some(RemoteTask::Delete), n) => format!("Deleting {}", count(n, "entry", "entries")),
+            (Some(RemoteTask::Chmod { mode }), _) => {
+                format!("Setting mode {mode:o} under {}", short(&first.name()))
+            }
+            (Some(RemoteTask::Size), _) => format!("Measuring {}", short(&first.name())),
+            _ => format!("Fetching {}", short(&first.name())),
+        };
+        for j in &mut jobs {
+            j.batch = batch;
+            self.transfers.add(j.clone());
+        }
+        if !quiet {
+            self.show_transfers = true;
+        }
+        self.info(format!("{what}… (task panel: t; x cancels)"));
+        vec![Cmd::Transfer(TransferCmd::Enqueue(jobs))]
+    }
+
+    /// Download a remote file to a scratch copy for the editor.
+    pub(super) fn start_edit_fetch(&mut self, remote: String, path: PathBuf) -> Vec<Cmd> {
+        let id = self.next_id();
+        let job = Job {
+            on_exists: Some(Resolution::Overwrite),
+            ..Job::new(id, Direction::Download, remote.clone(), path.clone(), false)
+        };
+        self.edits.insert(id, EditStep::Fetching { remote, path });
+        self.transfers.add(job.clone());
+        self.info(format!("Fetching {} to edit…", short(&job.name())));
+        vec![Cmd::Transfer(TransferCmd::Enqueue(vec![job]))]
+    }
+
+    /// Upload an edited scratch copy back over the remote file.
+    pub(super) fn upload_edited(&mut self, local: PathBuf, remote: String) -> Vec<Cmd> {
+        let id = self.next_id();
+        let select = rpath::file_name(&remote).map(str::to_string);
+        let job = Job {
+            on_exists: Some(Resolution::Overwrite),
+            ..Job::new(id, Direction::Upload, remote.clone(), local.clone(), false)
+        };
+        self.edits.insert(
+            id,
+            EditStep::Uploading {
+                select,
+                scratch: local,
+            },
+        );
+        self.transfers.add(job.clone());
+        self.info(format!("Uploading {}…", short(&remote)));
+        vec![Cmd::Transfer(TransferCmd::Enqueue(vec![job]))]
+    }
+
+    /// A copy that was a step of an edit ended.
+    pub(super) fn on_edit_step(&mut self, id: JobId, outcome: &Outcome) -> Option<Vec<Cmd>> {
+        let step = self.edits.remove(&id)?;
+        let ok = matches!(outcome, Outcome::Done { .. });
+        Some(match step {
+            EditStep::Fetching { remote, path } if ok => vec![Cmd::Edit {
+                path,
+                remote: Some(remote),
+            }],
+            EditStep::Fetching { .. } => vec![],
+            EditStep::Uploading { select, scratch } if ok => {
+                self.info(format!(
+                    "Saved {} on the server",
+                    short(select.as_deref().unwrap_or(""))
+                ));
+                let dir = self.remote.dir.clone();
+                let mut cmds = self.request(Side::Remote, dir, select);
+                if let Some(kept) = self.kept_edits.remove(&scratch) {
+                    cmds.push(Cmd::Local(crate::local::LocalCmd::ForgetKept { kept }));
+                }
+                cmds
+            }
+            EditStep::Uploading { scratch, .. } => {
+                self.keep_edit_message(&scratch);
+                vec![]
+            }
+        })
+    }
+
+    /// A task on the server ended: say what it did, and show its result.
+    pub(super) fn on_task_finished(&mut self, job: &Job, outcome: &Outcome) -> Vec<Cmd> {
+        let name = short(&job.name());
+        let steps = self.transfers.get(job.id).and_then(|v| v.steps);
+        match outcome {
+            Outcome::Deleted { entries } => {
+                self.info(format!(
+                    "Deleted {name} ({})",
+                    count(*entries as usize, "entry", "entries")
+                ));
+            }
+            Outcome::Chmodded { entries } => {
+                self.info(format!(
+                    "Permissions set on {} under {name}",
+                    count(*entries as usize, "entry", "entries")
+                ));
+            }
+            Outcome::Sized { files, dirs, bytes } => {
+                self.info(format!(
+                    "{name}: {} in {} and {}",
+                    human_size(*bytes),
+                    count(*files as usize, "file", "files"),
+                    count(*dirs as usize, "directory", "directories"),
+                ));
+                self.show_dir_size(&job.remote, *bytes);
+                return vec![];
+            }
+            Outcome::Viewed { data, size } => {
+                self.open_viewer(&job.remote, data, *size);
+                return vec![];
+            }
+            Outcome::Cancelled => match (job.task(), steps) {
+                (Some(RemoteTask::Delete), Some((done, Some(total)))) => self.info(format!(
+                    "Delete of {name} cancelled: {} of {} entries deleted; the rest is still there",
+                    thousands(done),
+                    thousands(total)
+                )),
+                (Some(RemoteTask::Delete), _) => self.info(format!(
+                    "Delete of {name} cancelled before anything was deleted"
+                )),
+                _ => self.info(format!("{} of {name} cancelled", capitalized(job))),
+            },
+            Outcome::Failed { error } => {
+                self.error(format!(
+                    "{} ({} {name}) — R in the task panel retries",
+                    short_words(&error.to_string(), NAME_CHARS),
+                    job.task().map_or("task", |t| t.label())
+                ));
+            }
+            _ => {}
+        }
+        if matches!(
+            job.task(),
+            Some(RemoteTask::Delete | RemoteTask::Chmod { .. })
+        ) {
+            // What is left (or what changed) shows at once, cursor kept.
+            let dir = self.remote.dir.clone();
+            if !dir.is_empty() && self.remote.pending.is_none() {
+                let keep = self.remote.current_name();
+                return self.request(Side::Remote, dir, keep);
+            }
+            self.dirty.1 = true;
+        }
+        vec![]
+    }
+
+    /// The measured size of a directory shows in the pane while it lists that directory.
+    fn show_dir_size(&mut self, path: &str, bytes: u64) {
+        let (Some(parent), Some(name)) = (rpath::parent(path), rpath::file_name(path)) else {
+            return;
+        };
+        if crate::safety::walk::same_path(&parent, &self.remote.dir) {
+            if let Some(e) = self.remote.entries.iter_mut().find(|e| e.name == name) {
+                e.size = Some(bytes);
+            }
+        }
+    }
+
+    fn open_viewer(&mut self, path: &str, data: &[u8], size: Option<u64>) {
+        let title = display_name(path);
+        let partial = size.is_some_and(|s| s > data.len() as u64);
+        self.viewer = Some(Viewer::new(title, data, partial));
+        match size {
+            Some(s) if partial => self.info(format!(
+                "Showing the first {} of {} (the viewer reads {} at most) · q close",
+                human_size(data.len() as u64),
+                human_size(s),
+                human_size(super::fileops::VIEW_MAX)
+            )),
+            _ => self.info("Viewer: ↑↓ PgUp PgDn scroll · x hex/text · q close"),
+        }
+    }
+}
+
+fn capitalized(job: &Job) -> &'static str {
+    match job.task() {
+        Some(RemoteTask::Chmod { .. }) => "Permissions change",
+        Some(RemoteTask::Size) => "Measuring",
+        Some(RemoteTask::View { .. }) => "Fetching",
+        _ => "Task",
+    }
+}

@@ -1,0 +1,343 @@
+//! Operations on the server that run as jobs of the pool, on their own connection: a delete, a
+//! recursive permissions change, a directory size, a fetch for the viewer. Each reports its
+//! progress as steps, stops at a cancel between two commands, and ends with a typed outcome.
+
+use super::copy;
+use super::event::{Outcome, TaskError, TransferEvent};
+use super::job::{Job, RemoteTask};
+use super::progress::Throttle;
+use super::run::{Ctx, JobError, Run};
+use crate::remote::tree::{self, Visit, WalkError, WalkOptions};
+use crate::remote::{RemoteError, ops};
+use crate::sanitize::display_name;
+use crate::words::count;
+
+pub(super) fn run(ctx: &mut Ctx, job: &Job, task: &RemoteTask) -> Result<Run, JobError> {
+    let outcome = match task {
+        RemoteTask::Delete => delete(ctx, job),
+        RemoteTask::Chmod { mode } => chmod(ctx, job, *mode),
+        RemoteTask::Size => size(ctx, job),
+        RemoteTask::View { max_bytes } => return view(ctx, job, *max_bytes),
+        #[cfg(test)]
+        RemoteTask::Panic => panic!("a job that panics, for the tests"),
+    };
+    match outcome {
+        Ok(o) => Ok(Run::Finished(o)),
+        Err(Failure::Cancelled) => Ok(Run::Finished(Outcome::Cancelled)),
+        Err(Failure::Error(e)) => Err(e),
+    }
+}
+
+enum Failure {
+    Cancelled,
+    Error(JobError),
+}
+
+impl From<RemoteError> for Failure {
+    fn from(e: RemoteError) -> Self {
+        Failure::Error(e.into())
+    }
+}
+
+fn walk_options(ctx: &Ctx) -> WalkOptions {
+    WalkOptions {
+        prefer_mlsd: ctx.options.prefer_mlsd,
+        max_depth: ctx.options.max_depth,
+        timeout_secs: ctx.secs(),
+    }
+}
+
+/// Steps reported at most ten times a second, plus the last one.
+struct Steps<'a> {
+    id: u64,
+    emit: &'a super::run::Emit,
+    throttle: Throttle,
+}
+
+impl<'a> Steps<'a> {
+    fn new(ctx: &Ctx<'a>, id: u64) -> Self {
+        Steps {
+            id,
+            emit: ctx.emit,
+            throttle: Throttle::new(0),
+        }
+    }
+
+    fn report(&mut self, done: u64, total: Option<u64>, bytes: u64, last: bool) {
+        if self.throttle.tick(done).is_some() || last {
+            (self.emit)(TransferEvent::Steps {
+                id: self.id,
+                done,
+                total,
+                bytes,
+            });
+        }
+    }
+}
+
+/// What one step of a planned change does.
+enum Step {
+    /// A file, or a link (removed as a link, never followed).
+    Entry(String),
+    /// A directory (after everything in it).
+    Dir(String),
+}
+
+/// Walk the tree at `root` (or take the file as it is) into a list of steps, contents before
+/// their directory. Nothing is changed.
+fn plan(ctx: &mut Ctx, job: &Job, with_links: bool, untouched: &str) -> Result<Vec<Step>, Failure> {
+    if !job.is_dir {
+        return Ok(vec![Step::Entry(job.remote.clone())]);
+    }
+    let opts = walk_options(ctx);
+    let mut steps = Vec::new();
+    let mut progress = Steps::new(ctx, job.id);
+    let running = ctx.running;
+    let result = tree::walk_tree(
+        ctx.conn,
+        &job.remote,
+        opts,
+        &|| running.cancelled(),
+        &mut |v| {
+            match v {
+                Visit::Leaf { link: true, .. } if !with_links => {}
+                Visit::Leaf { path, .. } => steps.push(Step::Entry(path.to_string())),
+                Visit::Enter { .. } => {}
+                Visit::Leave { path } => steps.push(Step::Dir(path.to_string())),
+            }
+            if steps.len() >= MAX_PLANNED {
+                return Err(WalkError::Remote(RemoteError::Other(format!(
+                    "more than {MAX_PLANNED} entries under {}",
+                    display_name(&job.remote)
+                ))));
+            }
+            progress.report(steps.len() as u64, None, 0, false);
+            Ok(())
+        },
+    );
+    match result {
+        Ok(()) => {
+            progress.report(steps.len() as u64, None, 0, true);
+            Ok(steps)
+        }
+        Err(WalkError::Cancelled) => Err(Failure::Cancelled),
+        Err(WalkError::Remote(e)) if e.is_connection_lost() => Err(e.into()),
+        Err(WalkError::Remote(e)) => Err(Failure::Error(JobError {
+            error: TaskError::RemoteAfter {
+                error: e,
+                context: untouched.to_string(),
+            },
+            retryable: false,
+            restart_fresh: false,
+        })),
+        Err(e) => Err(Failure::Error(JobError::fatal(format!("{untouched}: {e}")))),
+    }
+}
+
+/// Most entries a recursive change plans before it refuses (a listing that never ends).
+const MAX_PLANNED: usize = 5_000_000;
+
+/// Delete the job's entry: the whole tree is planned before anything goes (a loop or a depth
+/// refusal deletes nothing), then removed contents first. A cancel stops between two commands
+/// and leaves the rest in place.
+fn delete(ctx: &mut Ctx, job: &Job) -> Result<Outcome, Failure> {
+    let steps = plan(ctx, job, true, "nothing was deleted")?;
+    let secs = ctx.secs();
+    let total = steps.len() as u64;
+    let mut progress = Steps::new(ctx, job.id);
+    let mut done = 0;
+    for step in &steps {
+        if ctx.running.cancelled() {
+            progress.report(done, Some(total), 0, true);
+            return Err(Failure::Cancelled);
+        }
+        let result = match step {
+            Step::Entry(p) => ops::remove_file(ctx.conn, p, secs),
+            Step::Dir(p) => {
+                // Leave the directory before removing it: some servers refuse to remove the cwd.
+                let _ = ctx.conn.ftp.cwd("/");
+                ops::remove_dir(ctx.conn, p, secs)
+            }
+        };
+        if let Err(e) = result {
+            progress.report(done, Some(total), 0, true);
+            let retryable = e.is_connection_lost();
+            let error = match total {
+                1 => TaskError::Remote(e),
+                _ => TaskError::RemoteAfter {
+                    error: e,
+                    context: format!("after deleting {done} of {total}"),
+                },
+            };
+            return Err(Failure::Error(JobError {
+                error,
+                retryable,
+                restart_fresh: false,
+            }));
+        }
+        done += 1;
+        progress.report(done, Some(total), 0, false);
+    }
+    progress.report(done, Some(total), 0, true);
+    Ok(Outcome::Deleted { entries: done })
+}
+
+/// The mode a directory gets in a recursive change: the asked mode, searchable wherever it is
+/// readable (as `chmod -R u=rwX` does), so `644` on a tree keeps its directories enterable.
+pub fn dir_mode(mode: u32) -> u32 {
+    mode | ((mode & 0o444) >> 2)
+}
+
+/// Set permissions on the job's entry and, for a directory, on everything under it (files get
+/// the mode, directories [`dir_mode`]; links are left alone). The tree is read before the
+/// first change, and directories are changed last, deepest first, so a mode that locks us out
+/// comes after the walk.
+fn chmod(ctx: &mut Ctx, job: &Job, mode: u32) -> Result<Outcome, Failure> {
+    let steps = plan(ctx, job, false, "nothing was changed")?;
+    let secs = ctx.secs();
+    let total = steps.len() as u64;
+    let mut progress = Steps::new(ctx, job.id);
+    let (files, dirs): (Vec<_>, Vec<_>) = steps.iter().partition(|s| matches!(s, Step::Entry(_)));
+    let mut done = 0;
+    for step in files.into_iter().chain(dirs) {
+        if ctx.running.cancelled() {
+            progress.report(done, Some(total), 0, true);
+            return Err(Failure::Cancelled);
+        }
+        let (path, m) = match step {
+            Step::Entry(p) => (p, mode),
+            Step::Dir(p) => (p, dir_mode(mode)),
+        };
+        let cmd = format!("SITE CHMOD {m:o} {path}");
+        if let Err(e) = ctx
+            .conn
+            .ftp
+            .custom_command(cmd, &[suppaftp::Status::CommandOk])
+        {
+            progress.report(done, Some(total), 0, true);
+            let e = RemoteError::from_ftp(e, "changing permissions", secs);
+            let retryable = e.is_connection_lost();
+            return Err(Failure::Error(JobError {
+                error: TaskError::RemoteAfter {
+                    error: e,
+                    context: format!("after {done} of {total}"),
+                },
+                retryable,
+                restart_fresh: false,
+            }));
+        }
+        done += 1;
+        progress.report(done, Some(total), 0, false);
+    }
+    progress.report(done, Some(total), 0, true);
+    Ok(Outcome::Chmodded { entries: done })
+}
+
+/// Count what a tree holds.
+fn size(ctx: &mut Ctx, job: &Job) -> Result<Outcome, Failure> {
+    let opts = walk_options(ctx);
+    let mut progress = Steps::new(ctx, job.id);
+    let (mut files, mut dirs, mut bytes) = (0u64, 0u64, 0u64);
+    let running = ctx.running;
+    let result = tree::walk_tree(
+        ctx.conn,
+        &job.remote,
+        opts,
+        &|| running.cancelled(),
+        &mut |v| {
+            match v {
+                Visit::Leaf { entry, link, .. } if !link => {
+                    files += 1;
+                    bytes = bytes.saturating_add(entry.size.unwrap_or(0));
+                }
+                Visit::Enter { .. } => dirs += 1,
+                _ => {}
+            }
+            progress.report(files, None, bytes, false);
+            Ok(())
+        },
+    );
+    match result {
+        Ok(()) => {
+            progress.report(files, None, bytes, true);
+            Ok(Outcome::Sized {
+                files,
+                // The root itself is not one of the directories it holds.
+                dirs: dirs.saturating_sub(1),
+                bytes,
+            })
+        }
+        Err(WalkError::Cancelled) => Err(Failure::Cancelled),
+        Err(WalkError::Remote(e)) => Err(e.into()),
+        Err(e) => Err(Failure::Error(JobError::fatal(format!(
+            "{} could not be measured: {e}",
+            display_name(&job.remote)
+        )))),
+    }
+}
+
+/// Read the first `max` bytes of a file into memory, once: no temporary file.
+fn view(ctx: &mut Ctx, job: &Job, max: u64) -> Result<Run, JobError> {
+    let secs = ctx.secs();
+    let size = ops::size(ctx.conn, &job.remote, secs)?;
+    let mut stream = ctx
+        .conn
+        .ftp
+        .retr_as_stream(&job.remote)
+        .map_err(|e| RemoteError::from_ftp(e, "downloading", secs))?;
+    ctx.running
+        .set_socket(stream.get_ref().get_ref().try_clone().ok());
+    let mut data = Vec::with_capacity(size.unwrap_or(64 * 1024).min(max) as usize);
+    let (done, copied) = copy::pump(
+        ctx,
+        job.id,
+        &mut stream,
+        &mut data,
+        copy::Network::Reader,
+        0,
+        size.map(|s| s.min(max)),
+        Some(max),
+    );
+    ctx.running.set_socket(None);
+    let stopped_early = done >= max && size.is_none_or(|s| s > done);
+    let finished = stream.finish();
+    match copied {
+        Err(stop) => {
+            if finished.is_err() {
+                ctx.drop_connection = true;
+            }
+            let here = std::path::Path::new(&job.remote);
+            return stop.into_result(ctx.running.cancelled(), "cannot read", here, done, secs);
+        }
+        Ok(()) if stopped_early => {
+            // Leaving before the end is an abort: the reply may be 426, or come late.
+            if finished.is_err() {
+                ctx.drop_connection = true;
+            }
+        }
+        Ok(()) => {
+            finished.map_err(|e| RemoteError::from_ftp(e, "downloading", secs))?;
+        }
+    }
+    let size = size.or((!stopped_early).then_some(done));
+    tracing::info!(
+        "viewer: read {} of {}",
+        count(done as usize, "byte", "bytes"),
+        display_name(&job.remote)
+    );
+    Ok(Run::Finished(Outcome::Viewed { data, size }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dir_mode;
+
+    #[test]
+    fn directories_stay_searchable_where_readable() {
+        assert_eq!(dir_mode(0o644), 0o755);
+        assert_eq!(dir_mode(0o600), 0o700);
+        assert_eq!(dir_mode(0o640), 0o750);
+        assert_eq!(dir_mode(0o000), 0o000);
+        assert_eq!(dir_mode(0o755), 0o755);
+    }
+}
