@@ -1802,3 +1802,147 @@ fn app_rename_onto_an_existing_name_asks_and_only_then_replaces() {
         }
     );
 }
+
+/// The one job a key queued on the pool.
+fn queued_task(cmds: &[Cmd]) -> Job {
+    match cmds {
+        [Cmd::Transfer(TransferCmd::Enqueue(jobs))] if jobs.len() == 1 => jobs[0].clone(),
+        other => panic!("expected one queued task, got {other:?}"),
+    }
+}
+
+#[test]
+fn app_view_of_a_remote_file_is_one_fetch_into_memory_and_a_big_file_says_its_size() {
+    let mut app = ready_app();
+    app.update(key(KeyCode::Char('G'))); // b.txt
+    let job = queued_task(&app.update(key(KeyCode::F(3))));
+    assert_eq!(
+        job.task(),
+        Some(&RemoteTask::View {
+            max_bytes: ftpdeck::app::fileops::VIEW_MAX
+        })
+    );
+    assert_eq!(job.remote, "/pub/b.txt");
+    assert!(app.op.is_none(), "browsing is not held");
+    app.update(Msg::Transfer(TransferEvent::Finished {
+        id: job.id,
+        outcome: Outcome::Viewed {
+            data: b"hello".to_vec(),
+            size: Some(5),
+        },
+    }));
+    let viewer = app.viewer.as_ref().expect("the viewer opens");
+    assert!(!viewer.truncated);
+    assert!(render(&app).join("\n").contains("hello"));
+    app.update(key(KeyCode::Char('q')));
+    assert!(app.viewer.is_none());
+
+    // A file larger than the viewer reads: the first part, and the whole size said.
+    let job = queued_task(&app.update(key(KeyCode::F(3))));
+    app.update(Msg::Transfer(TransferEvent::Finished {
+        id: job.id,
+        outcome: Outcome::Viewed {
+            data: vec![b'a'; 1024],
+            size: Some(3 * 1024 * 1024 * 1024),
+        },
+    }));
+    assert!(app.viewer.as_ref().expect("the viewer opens").truncated);
+    assert!(
+        app.status.text.contains("1.0 KiB of 3.0 GiB"),
+        "{:?}",
+        app.status
+    );
+}
+
+#[test]
+fn app_directory_size_is_a_task_and_shows_in_the_pane() {
+    let mut app = ready_app(); // cursor on alpha
+    let job = queued_task(&app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char(' '),
+        KeyModifiers::CONTROL,
+    ))));
+    assert_eq!(job.task(), Some(&RemoteTask::Size));
+    assert_eq!((job.remote.as_str(), job.is_dir), ("/pub/alpha", true));
+    assert!(app.show_transfers, "the task panel shows it");
+    app.update(Msg::Transfer(TransferEvent::Started { id: job.id }));
+    app.update(Msg::Transfer(TransferEvent::Steps {
+        id: job.id,
+        done: 1234,
+        total: None,
+        bytes: 5 * 1024 * 1024,
+    }));
+    let screen = render(&app).join("\n");
+    assert!(screen.contains("1,234 files, 5.0 MiB so far"), "{screen}");
+    app.update(Msg::Transfer(TransferEvent::Finished {
+        id: job.id,
+        outcome: Outcome::Sized {
+            files: 2000,
+            dirs: 10,
+            bytes: 7 * 1024 * 1024,
+        },
+    }));
+    assert!(
+        app.status
+            .text
+            .contains("7.0 MiB in 2,000 files and 10 directories"),
+        "{:?}",
+        app.status
+    );
+    let alpha = app
+        .remote
+        .entries
+        .iter()
+        .find(|e| e.name == "alpha")
+        .unwrap();
+    assert_eq!(alpha.size, Some(7 * 1024 * 1024));
+    // `#` does the same; a file is not measured.
+    app.update(key(KeyCode::Char('G')));
+    assert!(app.update(key(KeyCode::Char('#'))).is_empty());
+    assert!(app.status.text.contains("measures a directory"));
+}
+
+#[test]
+fn app_permissions_of_a_remote_directory_can_apply_to_the_whole_tree() {
+    let mut app = ready_app(); // cursor on alpha
+    app.update(key(KeyCode::Char('p')));
+    let screen = render(&app).join("\n");
+    assert!(screen.contains("[ ] also everything inside"), "{screen}");
+    app.update(key(KeyCode::Tab));
+    let screen = render(&app).join("\n");
+    assert!(screen.contains("[x] also everything inside"), "{screen}");
+    app.update(ctrl('u'));
+    type_text(&mut app, "750");
+    let job = queued_task(&app.update(key(KeyCode::Enter)));
+    assert_eq!(job.task(), Some(&RemoteTask::Chmod { mode: 0o750 }));
+    assert_eq!((job.remote.as_str(), job.is_dir), ("/pub/alpha", true));
+    let cmds = app.update(Msg::Transfer(TransferEvent::Finished {
+        id: job.id,
+        outcome: Outcome::Chmodded { entries: 31 },
+    }));
+    assert!(
+        app.status
+            .text
+            .contains("Permissions set on 31 entries under alpha"),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(
+        remote_list_request(&cmds).1,
+        "/pub",
+        "the pane shows the result"
+    );
+
+    // Without Tab it is one SITE CHMOD on the session, as before.
+    let mut app = ready_app();
+    app.update(key(KeyCode::Char('p')));
+    app.update(ctrl('u'));
+    type_text(&mut app, "750");
+    let (_, op) = remote_op(&app.update(key(KeyCode::Enter)));
+    assert_eq!(
+        op,
+        RemoteOp::Chmod {
+            path: "/pub/alpha".into(),
+            mode: 0o750
+        }
+    );
+}

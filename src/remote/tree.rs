@@ -2,7 +2,8 @@
 //! and the expansion of directory transfers. Every directory is checked as it is entered by the
 //! rules of [`crate::safety::walk`]: links are never followed (also where MLSD shows a linked
 //! directory as a plain one — `LIST -a` of the same directory tells), loops and depth are
-//! caught, and a name that could escape the directory (`/`, `..`) stops the walk.
+//! caught, and in a whole-tree walk a name that could escape its directory (`/`, `..`) stops
+//! the walk (a transfer refuses such a name alone).
 
 use std::collections::HashSet;
 
@@ -125,14 +126,6 @@ pub fn enter(
     } else {
         Default::default()
     };
-    for e in &listing.entries {
-        if e.name.contains('/') || e.name == ".." || e.name == "." || e.name.is_empty() {
-            return Err(WalkError::OddName {
-                dir: dir.to_string(),
-                name: e.name.clone(),
-            });
-        }
-    }
     Ok(Entered::Dir(Level {
         here,
         entries: listing.entries,
@@ -208,6 +201,14 @@ fn walk_dir(
             "the listing of {} is incomplete ({why})",
             display_name(dir)
         ))));
+    }
+    for e in &level.entries {
+        if e.name.contains('/') || e.name == ".." || e.name == "." || e.name.is_empty() {
+            return Err(WalkError::OddName {
+                dir: dir.to_string(),
+                name: e.name.clone(),
+            });
+        }
     }
     visit(Visit::Enter { path: dir })?;
     for e in &level.entries {

@@ -8,7 +8,7 @@ use std::io::ErrorKind;
 
 use super::job::{Direction, Job};
 use super::run::{Ctx, JobError};
-use crate::entry::EntryKind;
+use crate::remote::tree::{self, Entered, Kind, WalkError, WalkOptions};
 use crate::remote::{ops, path as rpath};
 use crate::safety::walk::{self, DirId, WalkRefusal};
 use crate::sanitize::{display_name, local_component};
@@ -47,16 +47,26 @@ fn expand_download(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
     let mut w = job.walk.clone();
     if w.is_root() && w.ancestors.is_empty() {
         // The ids of the directories above the root, so a link back up is caught at once.
-        w.ancestors = ops::parent_ids(ctx.conn, &job.remote, secs)?;
-        w.above = w.ancestors.len();
-        w.unique = ops::mlst(ctx.conn, &job.remote, secs)?.and_then(|e| e.unique);
+        w = tree::root(ctx.conn, &job.remote, secs)?;
     }
-    let listing = ops::list_dir(ctx.conn, &job.remote, ctx.options.prefer_mlsd, secs)?;
-    let here = DirId {
-        path: listing.path.clone(),
-        unique: w.unique.clone(),
+    let opts = WalkOptions {
+        prefer_mlsd: ctx.options.prefer_mlsd,
+        max_depth: ctx.options.max_depth,
+        timeout_secs: secs,
     };
-    walk::check_entered(&w, &job.remote, &here, ctx.options.max_depth).map_err(refusal)?;
+    // The root may be a link the user chose; inside the tree links are never followed.
+    let level = match tree::enter(ctx.conn, &job.remote, &w, opts, true) {
+        Ok(Entered::Dir(level)) => level,
+        Ok(Entered::Link(r)) => return Err(refusal(r)),
+        Err(WalkError::Remote(e)) => return Err(e.into()),
+        Err(e) => return Err(JobError::fatal(e.to_string())),
+    };
+    if let Some(why) = &level.truncated {
+        return Err(JobError::fatal(format!(
+            "the listing of {} is incomplete ({why}); nothing under it was copied",
+            display_name(&job.remote)
+        )));
+    }
     // Only once the server side is known to be safe to walk.
     match fs::symlink_metadata(&job.local) {
         Ok(m) if m.is_dir() => {}
@@ -74,34 +84,38 @@ fn expand_download(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
         children: Vec::new(),
         refused: Vec::new(),
     };
-    for e in listing.entries {
+    for e in &level.entries {
         let mut c = child(job);
         c.remote = rpath::join(&job.remote, &e.name);
         c.local = job.local.clone();
-        if e.kind == EntryKind::Unknown {
-            let reason = format!(
-                "skipped an unparseable listing line: {}",
-                display_name(&e.name)
-            );
-            x.refused.push((c, reason));
-            continue;
-        }
-        if e.kind == EntryKind::Symlink {
-            let reason = WalkRefusal::Link {
-                path: c.remote.clone(),
+        let next = match level.kind(e) {
+            Kind::Unreadable => {
+                let reason = format!(
+                    "skipped an unparseable listing line: {}",
+                    display_name(&e.name)
+                );
+                x.refused.push((c, reason));
+                continue;
             }
-            .to_string();
-            x.refused.push((c, reason));
-            continue;
-        }
+            Kind::Link => {
+                let reason = WalkRefusal::Link {
+                    path: c.remote.clone(),
+                }
+                .to_string();
+                x.refused.push((c, reason));
+                continue;
+            }
+            Kind::Dir(next) => Some(next),
+            Kind::File => None,
+        };
         match local_component(&e.name) {
             Ok(name) => {
                 c.local = job.local.join(crate::remote::encoding::local_name(name));
-                c.is_dir = e.kind == EntryKind::Dir;
+                c.is_dir = next.is_some();
                 c.size = e.size;
                 c.mtime = e.mtime;
-                if c.is_dir {
-                    c.walk = w.child(here.clone(), e.unique.clone());
+                if let Some(next) = next {
+                    c.walk = next;
                 }
                 x.children.push(c);
             }

@@ -347,3 +347,84 @@ impl Worker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use crate::remote::{Profile, Secret};
+    use crate::server::{self, ServerAuth, ServerConfig};
+    use crate::transfer::{
+        Direction, Job, Outcome, PoolOptions, RemoteTask, TransferCmd, TransferEvent,
+    };
+
+    #[test]
+    fn a_panicking_job_fails_alone_and_the_jobs_queued_after_it_run() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("a.txt"), b"after the panic").unwrap();
+        let local = tempfile::tempdir().unwrap();
+        let srv = server::start(ServerConfig::local(
+            root.path(),
+            ServerAuth::User {
+                user: "u".into(),
+                password: "p".into(),
+            },
+        ))
+        .unwrap();
+        let (tx, rx) = mpsc::channel::<TransferEvent>();
+        // One worker: the jobs after the panic can only run if that worker lives on.
+        let pool = crate::transfer::spawn(
+            tx,
+            PoolOptions {
+                workers: 1,
+                ..PoolOptions::default()
+            },
+        );
+        pool.send(TransferCmd::SetProfile(Profile {
+            host: "127.0.0.1".into(),
+            port: srv.addr().port(),
+            user: "u".into(),
+            password: Some(Secret::new("p")),
+            ..Default::default()
+        }))
+        .unwrap();
+        let target = local.path().join("a.txt");
+        pool.send(TransferCmd::Enqueue(vec![
+            Job::remote_task(1, RemoteTask::Panic, "/a.txt", false),
+            Job::new(2, Direction::Download, "/a.txt", &target, false),
+            Job::remote_task(3, RemoteTask::Size, "/", true),
+        ]))
+        .unwrap();
+        let mut ended = std::collections::HashMap::new();
+        while ended.len() < 3 {
+            match rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("the pool goes on")
+            {
+                TransferEvent::Finished { id, outcome } => {
+                    ended.insert(id, outcome);
+                }
+                _ => continue,
+            }
+        }
+        match &ended[&1] {
+            Outcome::Failed { error } => {
+                assert!(error.to_string().contains("internal error"), "{error}")
+            }
+            other => panic!("the panicking job ended {other:?}"),
+        }
+        assert!(
+            matches!(ended[&2], Outcome::Done { bytes: 15, .. }),
+            "{:?}",
+            ended[&2]
+        );
+        assert_eq!(std::fs::read(&target).unwrap(), b"after the panic");
+        assert!(
+            matches!(ended[&3], Outcome::Sized { files: 1, .. }),
+            "{:?}",
+            ended[&3]
+        );
+        let _ = pool.send(TransferCmd::Shutdown);
+    }
+}
