@@ -1888,13 +1888,10 @@ fn app_directory_size_is_a_task_and_shows_in_the_pane() {
         "{:?}",
         app.status
     );
-    let alpha = app
-        .remote
-        .entries
-        .iter()
-        .find(|e| e.name == "alpha")
-        .unwrap();
-    assert_eq!(alpha.size, Some(7 * 1024 * 1024));
+    assert_eq!(app.remote.measured.get("alpha"), Some(&(7 * 1024 * 1024)));
+    let screen = render(&app).join("\n");
+    let row = screen.lines().find(|l| l.contains("alpha/")).unwrap();
+    assert!(row.contains("7.0 MiB"), "the pane shows the size: {row}");
     // `#` does the same; a file is not measured.
     app.update(key(KeyCode::Char('G')));
     assert!(app.update(key(KeyCode::Char('#'))).is_empty());

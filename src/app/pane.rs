@@ -97,6 +97,8 @@ pub struct Pane {
     pub filter: String,
     /// Differences from the other pane (compare mode).
     pub marks: HashMap<String, Mark>,
+    /// Sizes of directories here that the user had measured (Ctrl-Space), by name.
+    pub measured: HashMap<String, u64>,
     /// Lowercased names, parallel to `entries` (for filtering on every keystroke).
     lower: Vec<String>,
 }
@@ -118,6 +120,7 @@ impl Pane {
             selected: HashSet::new(),
             filter: String::new(),
             marks: HashMap::new(),
+            measured: HashMap::new(),
             lower: Vec::new(),
         }
     }
@@ -137,6 +140,7 @@ impl Pane {
         if dir != self.dir {
             self.selected.clear();
             self.filter.clear();
+            self.measured.clear();
         } else {
             // A refresh keeps the selection of the entries that are still there.
             let names: HashSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();

@@ -193,9 +193,7 @@ impl App {
             return;
         };
         if crate::safety::walk::same_path(&parent, &self.remote.dir) {
-            if let Some(e) = self.remote.entries.iter_mut().find(|e| e.name == name) {
-                e.size = Some(bytes);
-            }
+            self.remote.measured.insert(name.to_string(), bytes);
         }
     }
 

@@ -172,7 +172,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
             style = style.fg(theme::current().marked);
         }
         lines.push(Line::from(Span::styled(
-            format!("{marker}{}", row_text(entry, name_w, show_size, show_time)),
+            format!(
+                "{marker}{}",
+                row_text(
+                    entry,
+                    pane.measured.get(&entry.name).copied(),
+                    name_w,
+                    show_size,
+                    show_time
+                )
+            ),
             style,
         )));
     }
@@ -190,7 +199,13 @@ fn columns(inner_w: usize) -> (usize, bool, bool) {
     }
 }
 
-fn row_text(entry: &Entry, name_w: usize, show_size: bool, show_time: bool) -> String {
+fn row_text(
+    entry: &Entry,
+    measured: Option<u64>,
+    name_w: usize,
+    show_size: bool,
+    show_time: bool,
+) -> String {
     let mut name = display_name(&entry.name);
     match entry.kind {
         EntryKind::Dir if entry.link_target.is_some() => name.push_str("/@"),
@@ -204,7 +219,7 @@ fn row_text(entry: &Entry, name_w: usize, show_size: bool, show_time: bool) -> S
     let mut s = fit(&name, name_w);
     if show_size {
         let size = match (entry.kind, entry.size) {
-            (EntryKind::Dir, _) => "<DIR>".to_string(),
+            (EntryKind::Dir, _) => measured.map_or_else(|| "<DIR>".to_string(), human_size),
             (_, Some(n)) => human_size(n),
             (_, None) => String::new(),
         };
