@@ -114,20 +114,89 @@ fn name(p: &Path) -> String {
 }
 
 fn delete(path: &Path, count: &mut usize, progress: &mut dyn FnMut(usize)) -> Result<(), String> {
-    let meta = std::fs::symlink_metadata(path).map_err(|e| err("cannot delete", path, &e))?;
-    if meta.is_dir() {
-        let rd = std::fs::read_dir(path).map_err(|e| err("cannot read", path, &e))?;
-        for item in rd {
-            let item = item.map_err(|e| err("cannot read", path, &e))?;
-            delete(&item.path(), count, progress)?;
-        }
-        std::fs::remove_dir(path).map_err(|e| err("cannot delete", path, &e))?;
-    } else {
-        std::fs::remove_file(path).map_err(|e| err("cannot delete", path, &e))?;
+    let mut done = *count as u64;
+    let result = delete_tree(path, &|| false, &mut done, &mut |n| progress(n as usize));
+    *count = done as usize;
+    result.map_err(|stop| match stop {
+        Stop::Cancelled => "cancelled".to_string(),
+        Stop::Failed(e) => e,
+    })
+}
+
+/// Why a tree operation stopped early.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    Cancelled,
+    Failed(String),
+}
+
+/// Delete `path`: a file, a symlink (removed, never followed) or a whole tree, contents first.
+/// `cancelled` is asked before each entry; `done` counts the entries removed, and `progress`
+/// is told each new count. A cancel leaves the rest in place.
+pub fn delete_tree(
+    path: &Path,
+    cancelled: &dyn Fn() -> bool,
+    done: &mut u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), Stop> {
+    if cancelled() {
+        return Err(Stop::Cancelled);
     }
-    *count += 1;
-    progress(*count);
+    let meta = std::fs::symlink_metadata(path)
+        .map_err(|e| Stop::Failed(err("cannot delete", path, &e)))?;
+    if meta.is_dir() {
+        let rd = std::fs::read_dir(path).map_err(|e| Stop::Failed(err("cannot read", path, &e)))?;
+        for item in rd {
+            let item = item.map_err(|e| Stop::Failed(err("cannot read", path, &e)))?;
+            delete_tree(&item.path(), cancelled, done, progress)?;
+        }
+        std::fs::remove_dir(path).map_err(|e| Stop::Failed(err("cannot delete", path, &e)))?;
+    } else {
+        std::fs::remove_file(path).map_err(|e| Stop::Failed(err("cannot delete", path, &e)))?;
+    }
+    *done += 1;
+    progress(*done);
     Ok(())
+}
+
+/// What a local tree holds: files, directories below the root, bytes. Symlinks are not
+/// followed and not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TreeSize {
+    pub files: u64,
+    pub dirs: u64,
+    pub bytes: u64,
+}
+
+/// Measure the tree at `path`; `progress` is told the running totals.
+pub fn tree_size(
+    path: &Path,
+    cancelled: &dyn Fn() -> bool,
+    progress: &mut dyn FnMut(&TreeSize),
+) -> Result<TreeSize, Stop> {
+    let mut size = TreeSize::default();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        if cancelled() {
+            return Err(Stop::Cancelled);
+        }
+        let rd = std::fs::read_dir(&dir).map_err(|e| Stop::Failed(err("cannot read", &dir, &e)))?;
+        for item in rd {
+            let item = item.map_err(|e| Stop::Failed(err("cannot read", &dir, &e)))?;
+            let Ok(meta) = std::fs::symlink_metadata(item.path()) else {
+                continue; // gone since it was listed
+            };
+            if meta.is_dir() {
+                size.dirs += 1;
+                stack.push(item.path());
+            } else if meta.is_file() {
+                size.files += 1;
+                size.bytes = size.bytes.saturating_add(meta.len());
+            }
+        }
+        progress(&size);
+    }
+    Ok(size)
 }
 
 #[cfg(test)]

@@ -59,6 +59,8 @@ fn pane_rows(screen: &vt100::Screen, cols: Range<u16>) -> Vec<String> {
         .rows(cols.start, cols.end - cols.start)
         .skip(1)
         .take(ROWS as usize - 3)
+        // The pane ends at its bottom border (the task panel may be below it).
+        .take_while(|r| !r.starts_with('└'))
         .map(|r| {
             r.trim_matches(|c: char| c == '│' || c.is_whitespace())
                 .to_string()

@@ -24,9 +24,7 @@ use ftpdeck::remote::fileops::{Changed, RemoteOp};
 use ftpdeck::remote::session::{self, Listing, SessionOptions};
 use ftpdeck::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Secret};
 use ftpdeck::server::{self, ServerAuth, ServerConfig, ServerHandle};
-use ftpdeck::transfer::{
-    Direction, Job, Outcome, RemoteTask, Resolution, TransferCmd, TransferEvent,
-};
+use ftpdeck::transfer::{Direction, Job, Outcome, Resolution, Task, TransferCmd, TransferEvent};
 
 const T: Duration = Duration::from_secs(20);
 
@@ -108,14 +106,14 @@ fn run_op(
         Op::Delete(targets) => targets
             .into_iter()
             .enumerate()
-            .map(|(i, (p, d))| Job::remote_task(id * 1000 + i as u64, RemoteTask::Delete, p, d))
+            .map(|(i, (p, d))| Job::remote_task(id * 1000 + i as u64, Task::Delete, p, d))
             .collect(),
         Op::Fetch {
             path,
             to,
             max_bytes,
         } => {
-            let job = Job::remote_task(id, RemoteTask::View { max_bytes }, path, false);
+            let job = Job::remote_task(id, Task::View { max_bytes }, path, false);
             let (r, events) = pool_run(vec![job]);
             let r = r.map(|outcomes| match &outcomes[0] {
                 Outcome::Viewed { data, size } => {
@@ -1421,7 +1419,7 @@ fn app_delete_asks_naming_the_entries_then_deletes_the_selection() {
     let mut sent: Vec<(String, bool)> = jobs
         .iter()
         .map(|j| {
-            assert_eq!(j.task(), Some(&RemoteTask::Delete));
+            assert_eq!(j.task(), Some(&Task::Delete));
             (j.remote.clone(), j.is_dir)
         })
         .collect();
@@ -1486,13 +1484,11 @@ fn app_delete_asks_naming_the_entries_then_deletes_the_selection() {
         })
     );
     assert!(render(&app).join("\n").contains("Delete 1 local entry"));
-    let (_, op) = local_op(&app.update(key(KeyCode::Enter)));
-    assert_eq!(
-        op,
-        LocalOp::Delete {
-            targets: vec![Path::new(LOCAL_DIR).join("src")]
-        }
-    );
+    let job = queued_task(&app.update(key(KeyCode::Enter)));
+    assert_eq!(job.task(), Some(&Task::Delete));
+    assert!(job.is_local_task());
+    assert_eq!(job.local, Path::new(LOCAL_DIR).join("src"));
+    assert!(job.is_dir);
 }
 
 #[test]
@@ -1693,8 +1689,10 @@ fn app_one_operation_at_a_time_and_not_while_disconnected() {
         "{:?}",
         app.status
     );
+    // A delete is a task of the pool: it does not wait for the short operation.
     app.update(key(KeyCode::F(8)));
-    assert!(app.update(key(KeyCode::Char('y'))).is_empty());
+    let job = queued_task(&app.update(key(KeyCode::Char('y'))));
+    assert_eq!(job.task(), Some(&Task::Delete));
     assert_eq!(app.op.as_ref().map(|o| o.id), Some(id));
 
     let mut app = ready_app();
@@ -1818,7 +1816,7 @@ fn app_view_of_a_remote_file_is_one_fetch_into_memory_and_a_big_file_says_its_si
     let job = queued_task(&app.update(key(KeyCode::F(3))));
     assert_eq!(
         job.task(),
-        Some(&RemoteTask::View {
+        Some(&Task::View {
             max_bytes: ftpdeck::app::fileops::VIEW_MAX
         })
     );
@@ -1861,7 +1859,7 @@ fn app_directory_size_is_a_task_and_shows_in_the_pane() {
         KeyCode::Char(' '),
         KeyModifiers::CONTROL,
     ))));
-    assert_eq!(job.task(), Some(&RemoteTask::Size));
+    assert_eq!(job.task(), Some(&Task::Size));
     assert_eq!((job.remote.as_str(), job.is_dir), ("/pub/alpha", true));
     assert!(app.show_transfers, "the task panel shows it");
     app.update(Msg::Transfer(TransferEvent::Started { id: job.id }));
@@ -1910,7 +1908,7 @@ fn app_permissions_of_a_remote_directory_can_apply_to_the_whole_tree() {
     app.update(ctrl('u'));
     type_text(&mut app, "750");
     let job = queued_task(&app.update(key(KeyCode::Enter)));
-    assert_eq!(job.task(), Some(&RemoteTask::Chmod { mode: 0o750 }));
+    assert_eq!(job.task(), Some(&Task::Chmod { mode: 0o750 }));
     assert_eq!((job.remote.as_str(), job.is_dir), ("/pub/alpha", true));
     let cmds = app.update(Msg::Transfer(TransferEvent::Finished {
         id: job.id,

@@ -17,7 +17,7 @@ use common::*;
 use ftpdeck::remote::fileops::RemoteOp;
 use ftpdeck::remote::session::SessionOptions;
 use ftpdeck::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Secret, Timeouts};
-use ftpdeck::transfer::{Direction, Job, Outcome, RemoteTask};
+use ftpdeck::transfer::{Direction, Job, Outcome, Task};
 use liar::{LiarServer, Lies};
 
 /// The trap: `/sub/up -> ..` (the root), `/sub/out -> ../other`, and files outside `sub`.
@@ -77,7 +77,7 @@ fn op(s: &Session, id: u64, op: RemoteOp) -> Result<String, RemoteError> {
 /// Delete `/sub` as the app does: a delete task on the transfer pool.
 fn delete_sub(server: &LiarServer) -> Result<u64, String> {
     let engine = Engine::new(profile(server), 1);
-    let job = Job::remote_task(1, RemoteTask::Delete, "/sub", true);
+    let job = Job::remote_task(1, Task::Delete, "/sub", true);
     let results = engine.run(vec![job]);
     match &results[0].1 {
         Outcome::Deleted { entries } => Ok(*entries),

@@ -16,7 +16,7 @@ use common::session::Session;
 use common::*;
 use ftpdeck::remote::session::SessionOptions;
 use ftpdeck::remote::{Profile, Secret};
-use ftpdeck::transfer::{Job, Outcome, RemoteTask, TransferCmd, TransferEvent};
+use ftpdeck::transfer::{Job, Outcome, Task, TransferCmd, TransferEvent};
 
 const T: Duration = Duration::from_secs(60);
 
@@ -64,7 +64,7 @@ fn a_20000_file_delete_lets_browsing_go_on_and_a_cancel_leaves_the_rest() {
     let engine = Engine::new(profile(&server), 2);
 
     let id = 7;
-    let job = Job::remote_task(id, RemoteTask::Delete, "/big", true);
+    let job = Job::remote_task(id, Task::Delete, "/big", true);
     engine.cmd.send(TransferCmd::Enqueue(vec![job])).unwrap();
     // The whole tree is planned first (entries found), then deleted (done of all).
     let mut planned = false;
@@ -147,7 +147,7 @@ fn a_directory_size_counts_files_dirs_and_bytes() {
     fs::create_dir(root.join("t/empty")).unwrap();
     let server = start_server(root);
     let engine = Engine::new(profile(&server), 1);
-    let results = engine.run(vec![Job::remote_task(1, RemoteTask::Size, "/t", true)]);
+    let results = engine.run(vec![Job::remote_task(1, Task::Size, "/t", true)]);
     assert_eq!(
         results[0].1,
         Outcome::Sized {
@@ -170,7 +170,7 @@ fn the_viewer_fetch_reads_once_into_memory_and_stops_at_its_limit() {
     let view = |id, path: &str, max_bytes| {
         engine.run(vec![Job::remote_task(
             id,
-            RemoteTask::View { max_bytes },
+            Task::View { max_bytes },
             path,
             false,
         )])[0]
@@ -234,7 +234,7 @@ fn a_recursive_chmod_changes_the_tree_keeps_directories_enterable_and_leaves_lin
     let engine = Engine::new(p, 1);
     let results = engine.run(vec![Job::remote_task(
         1,
-        RemoteTask::Chmod { mode: 0o604 },
+        Task::Chmod { mode: 0o604 },
         "/t",
         true,
     )]);
@@ -256,4 +256,58 @@ fn a_recursive_chmod_changes_the_tree_keeps_directories_enterable_and_leaves_lin
         chmods.last().unwrap().ends_with(" /t"),
         "the root last: {chmods:?}"
     );
+}
+
+/// A pool with no server: local tasks run anyway.
+fn local_pool() -> (
+    std::sync::mpsc::Sender<TransferCmd>,
+    Receiver<TransferEvent>,
+) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let cmd = ftpdeck::transfer::spawn(tx, ftpdeck::transfer::PoolOptions::default());
+    (cmd, rx)
+}
+
+#[test]
+fn local_deletes_and_sizes_run_on_the_pool_without_a_server_and_never_follow_links() {
+    let tree = tempfile::tempdir().unwrap();
+    let root = tree.path();
+    write(root, "keep/outside.txt", b"outside");
+    for i in 0..300 {
+        write(root, &format!("t/d{}/f{i}.txt", i % 7), b"12345");
+    }
+    symlink(root.join("keep"), root.join("t/link")).unwrap();
+    let (cmd, rx) = local_pool();
+    cmd.send(TransferCmd::Enqueue(vec![Job::local_task(
+        1,
+        Task::Size,
+        root.join("t"),
+        true,
+    )]))
+    .unwrap();
+    let (outcome, steps) = finish(&rx, 1);
+    assert_eq!(
+        outcome,
+        Outcome::Sized {
+            files: 300,
+            dirs: 7,
+            bytes: 1500
+        }
+    );
+    assert_eq!(steps.last().map(|s| (s.0, s.2)), Some((300, 1500)));
+
+    cmd.send(TransferCmd::Enqueue(vec![Job::local_task(
+        2,
+        Task::Delete,
+        root.join("t"),
+        true,
+    )]))
+    .unwrap();
+    let (outcome, steps) = finish(&rx, 2);
+    // 300 files, 7 directories, the link and the root.
+    assert_eq!(outcome, Outcome::Deleted { entries: 309 });
+    assert_eq!(steps.last().map(|s| s.0), Some(309));
+    assert!(!root.join("t").exists());
+    assert_eq!(fs::read(root.join("keep/outside.txt")).unwrap(), b"outside");
+    let _ = cmd.send(TransferCmd::Shutdown);
 }

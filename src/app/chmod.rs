@@ -5,7 +5,7 @@ use super::fileops::AfterOp;
 use super::{App, Cmd, Side};
 use crate::localops::LocalOp;
 use crate::remote::fileops::{RemoteOp, parse_mode};
-use crate::transfer::RemoteTask;
+use crate::transfer::Task;
 use crate::words::short;
 
 /// A permissions change waiting for the refreshed listing to show what was applied.
@@ -34,7 +34,7 @@ impl App {
         };
         let path = super::browse::child_path(side, &self.pane(side).dir, &name);
         if recursive {
-            return self.start_task(RemoteTask::Chmod { mode: asked }, path, true);
+            return self.start_task(Task::Chmod { mode: asked }, path, true);
         }
         let what = format!("changing permissions of {}", short(&name));
         let after = AfterOp::CheckChmod { name, asked };

@@ -13,7 +13,8 @@ use crate::localops::{LocalOp, OpOutput};
 use crate::remote::fileops::RemoteOp;
 use crate::remote::{RemoteCmd, RemoteError};
 use crate::sanitize::{display_name, local_component};
-use crate::words::{NAME_CHARS, count, short, short_words};
+use crate::transfer::{Job, Task};
+use crate::words::{NAME_CHARS, short, short_words};
 
 /// Bytes the viewer reads at most.
 pub const VIEW_MAX: u64 = 4 * 1024 * 1024;
@@ -220,38 +221,20 @@ impl App {
     }
 
     pub(super) fn confirm_delete(&mut self, side: Side, targets: Vec<(String, bool)>) -> Vec<Cmd> {
-        if self.busy() {
-            return vec![];
-        }
-        let what = format!("deleting {}", count(targets.len(), "entry", "entries"));
         self.pane_mut(side).selected.clear();
-        let after = AfterOp::Refresh(None);
-        match side {
-            Side::Local => {
-                let targets = targets
-                    .iter()
-                    .map(|(n, _)| PathBuf::from(self.target_path(side, n)))
-                    .collect();
-                self.start_local(LocalOp::Delete { targets }, what, after)
-            }
-            Side::Remote => {
-                // One task per entry: each shows its progress and can be cancelled alone.
-                let jobs = targets
-                    .iter()
-                    .map(|(n, d)| {
-                        let id = self.next_id();
-                        crate::transfer::Job::remote_task(
-                            id,
-                            crate::transfer::RemoteTask::Delete,
-                            self.target_path(side, n),
-                            *d,
-                        )
-                    })
-                    .collect();
-                let _ = (what, after);
-                self.start_tasks(jobs)
-            }
-        }
+        // Deletes run as tasks, not as the one file operation: nothing to wait for. One task per entry: each shows its progress and can be cancelled alone.
+        let jobs = targets
+            .iter()
+            .map(|(n, d)| {
+                let id = self.next_id();
+                let path = self.target_path(side, n);
+                match side {
+                    Side::Local => Job::local_task(id, Task::Delete, path, *d),
+                    Side::Remote => Job::remote_task(id, Task::Delete, path, *d),
+                }
+            })
+            .collect();
+        self.start_tasks(jobs)
     }
 
     /// Ctrl-Space: measure the remote directory under the cursor, as a task.
@@ -264,15 +247,15 @@ impl App {
             self.info("Ctrl-Space measures a directory: put the cursor on one");
             return vec![];
         }
-        if side == Side::Local {
-            self.info("Directory sizes are measured on the remote side (local: not yet)");
-            return vec![];
-        }
         if !self.remote_ready(side) {
             return vec![];
         }
         let path = self.target_path(side, &entry.name);
-        self.start_task(crate::transfer::RemoteTask::Size, path, true)
+        let id = self.next_id();
+        self.start_tasks(vec![match side {
+            Side::Local => Job::local_task(id, Task::Size, path, true),
+            Side::Remote => Job::remote_task(id, Task::Size, path, true),
+        }])
     }
 
     /// F3: a read-only viewer (text, or hex for binary); remote files are fetched first.
@@ -300,7 +283,7 @@ impl App {
             ),
             // Streamed once into memory on a connection of its own: no temporary file.
             Side::Remote => self.start_task(
-                crate::transfer::RemoteTask::View {
+                crate::transfer::Task::View {
                     max_bytes: VIEW_MAX,
                 },
                 path,

@@ -9,7 +9,7 @@ use super::viewer::Viewer;
 use super::{App, Cmd, Side};
 use crate::remote::path as rpath;
 use crate::sanitize::display_name;
-use crate::transfer::{Direction, Job, JobId, Outcome, RemoteTask, Resolution, TransferCmd};
+use crate::transfer::{Direction, Job, JobId, Outcome, Resolution, Task, TransferCmd};
 use crate::ui::text::human_size;
 use crate::words::{NAME_CHARS, count, short, short_words, thousands};
 
@@ -27,7 +27,7 @@ pub enum EditStep {
 
 impl App {
     /// Queue `task` on the remote `path` (a directory when `is_dir`) and show it in the panel.
-    pub(super) fn start_task(&mut self, task: RemoteTask, path: String, is_dir: bool) -> Vec<Cmd> {
+    pub(super) fn start_task(&mut self, task: Task, path: String, is_dir: bool) -> Vec<Cmd> {
         let id = self.next_id();
         self.start_tasks(vec![Job::remote_task(id, task, path, is_dir)])
     }
@@ -38,14 +38,14 @@ impl App {
             return vec![];
         };
         let batch = first.id;
-        let quiet = matches!(first.task(), Some(RemoteTask::View { .. }));
+        let quiet = matches!(first.task(), Some(Task::View { .. }));
         let what = match (first.task(), jobs.len()) {
-            (Some(RemoteTask::Delete), 1) => format!("Deleting {}", short(&first.name())),
-            (Some(RemoteTask::Delete), n) => format!("Deleting {}", count(n, "entry", "entries")),
-            (Some(RemoteTask::Chmod { mode }), _) => {
+            (Some(Task::Delete), 1) => format!("Deleting {}", short(&first.name())),
+            (Some(Task::Delete), n) => format!("Deleting {}", count(n, "entry", "entries")),
+            (Some(Task::Chmod { mode }), _) => {
                 format!("Setting mode {mode:o} under {}", short(&first.name()))
             }
-            (Some(RemoteTask::Size), _) => format!("Measuring {}", short(&first.name())),
+            (Some(Task::Size), _) => format!("Measuring {}", short(&first.name())),
             _ => format!("Fetching {}", short(&first.name())),
         };
         for j in &mut jobs {
@@ -145,7 +145,7 @@ impl App {
                     count(*files as usize, "file", "files"),
                     count(*dirs as usize, "directory", "directories"),
                 ));
-                self.show_dir_size(&job.remote, *bytes);
+                self.show_dir_size(job, *bytes);
                 return vec![];
             }
             Outcome::Viewed { data, size } => {
@@ -153,12 +153,18 @@ impl App {
                 return vec![];
             }
             Outcome::Cancelled => match (job.task(), steps) {
-                (Some(RemoteTask::Delete), Some((done, Some(total)))) => self.info(format!(
+                (Some(Task::Delete), Some((done, None))) if job.is_local_task() => {
+                    self.info(format!(
+                        "Delete of {name} cancelled: {} deleted; the rest is still there",
+                        count(done as usize, "entry", "entries")
+                    ))
+                }
+                (Some(Task::Delete), Some((done, Some(total)))) => self.info(format!(
                     "Delete of {name} cancelled: {} of {} entries deleted; the rest is still there",
                     thousands(done),
                     thousands(total)
                 )),
-                (Some(RemoteTask::Delete), _) => self.info(format!(
+                (Some(Task::Delete), _) => self.info(format!(
                     "Delete of {name} cancelled before anything was deleted"
                 )),
                 _ => self.info(format!("{} of {name} cancelled", capitalized(job))),
@@ -172,23 +178,39 @@ impl App {
             }
             _ => {}
         }
-        if matches!(
-            job.task(),
-            Some(RemoteTask::Delete | RemoteTask::Chmod { .. })
-        ) {
+        if matches!(job.task(), Some(Task::Delete | Task::Chmod { .. })) {
             // What is left (or what changed) shows at once, cursor kept.
-            let dir = self.remote.dir.clone();
-            if !dir.is_empty() && self.remote.pending.is_none() {
-                let keep = self.remote.current_name();
-                return self.request(Side::Remote, dir, keep);
+            let side = if job.is_local_task() {
+                Side::Local
+            } else {
+                Side::Remote
+            };
+            let pane = self.pane(side);
+            if !pane.dir.is_empty() && pane.pending.is_none() {
+                let (dir, keep) = (pane.dir.clone(), pane.current_name());
+                return self.request(side, dir, keep);
             }
-            self.dirty.1 = true;
+            match side {
+                Side::Local => self.dirty.0 = true,
+                Side::Remote => self.dirty.1 = true,
+            }
         }
         vec![]
     }
 
     /// The measured size of a directory shows in the pane while it lists that directory.
-    fn show_dir_size(&mut self, path: &str, bytes: u64) {
+    fn show_dir_size(&mut self, job: &Job, bytes: u64) {
+        if job.is_local_task() {
+            let (Some(parent), Some(name)) = (job.local.parent(), job.local.file_name()) else {
+                return;
+            };
+            if parent == std::path::Path::new(&self.local.dir) {
+                let name = name.to_string_lossy().into_owned();
+                self.local.measured.insert(name, bytes);
+            }
+            return;
+        }
+        let path = &job.remote;
         let (Some(parent), Some(name)) = (rpath::parent(path), rpath::file_name(path)) else {
             return;
         };
@@ -215,9 +237,9 @@ impl App {
 
 fn capitalized(job: &Job) -> &'static str {
     match job.task() {
-        Some(RemoteTask::Chmod { .. }) => "Permissions change",
-        Some(RemoteTask::Size) => "Measuring",
-        Some(RemoteTask::View { .. }) => "Fetching",
+        Some(Task::Chmod { .. }) => "Permissions change",
+        Some(Task::Size) => "Measuring",
+        Some(Task::View { .. }) => "Fetching",
         _ => "Task",
     }
 }

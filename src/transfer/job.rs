@@ -63,12 +63,14 @@ pub enum JobKind {
     #[default]
     Copy,
     /// An operation on the server (`remote`, a tree when `is_dir`), on the job's own connection.
-    Remote(RemoteTask),
+    Remote(Task),
+    /// An operation on the local disk (`local`, a tree when `is_dir`): delete or size.
+    Local(Task),
 }
 
-/// A long operation on the server.
+/// A long operation: on the server, or (delete and size) on the local disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RemoteTask {
+pub enum Task {
     /// Delete the entry (a whole tree, planned before anything goes; links as links).
     Delete,
     /// `SITE CHMOD` the entry and, for a directory, everything under it (links are left alone).
@@ -82,16 +84,16 @@ pub enum RemoteTask {
     Panic,
 }
 
-impl RemoteTask {
+impl Task {
     /// What the task panel calls it.
     pub fn label(&self) -> &'static str {
         match self {
-            RemoteTask::Delete => "delete",
-            RemoteTask::Chmod { .. } => "chmod",
-            RemoteTask::Size => "size",
-            RemoteTask::View { .. } => "view",
+            Task::Delete => "delete",
+            Task::Chmod { .. } => "chmod",
+            Task::Size => "size",
+            Task::View { .. } => "view",
             #[cfg(test)]
-            RemoteTask::Panic => "panic",
+            Task::Panic => "panic",
         }
     }
 }
@@ -152,19 +154,32 @@ impl Job {
     }
 
     /// A task on the server for `path` (a directory when `is_dir`).
-    pub fn remote_task(id: JobId, task: RemoteTask, path: impl Into<String>, is_dir: bool) -> Job {
+    pub fn remote_task(id: JobId, task: Task, path: impl Into<String>, is_dir: bool) -> Job {
         Job {
             kind: JobKind::Remote(task),
             ..Job::new(id, Direction::Download, path, PathBuf::new(), is_dir)
         }
     }
 
-    /// The remote task this job is, if it is one.
-    pub fn task(&self) -> Option<&RemoteTask> {
+    /// A task on the local disk for `path` (a directory when `is_dir`).
+    pub fn local_task(id: JobId, task: Task, path: impl Into<PathBuf>, is_dir: bool) -> Job {
+        Job {
+            kind: JobKind::Local(task),
+            ..Job::new(id, Direction::Upload, String::new(), path, is_dir)
+        }
+    }
+
+    /// The task this job is, if it is one (not a copy).
+    pub fn task(&self) -> Option<&Task> {
         match &self.kind {
-            JobKind::Remote(t) => Some(t),
+            JobKind::Remote(t) | JobKind::Local(t) => Some(t),
             JobKind::Copy => None,
         }
+    }
+
+    /// A task on the local disk (it needs no connection).
+    pub fn is_local_task(&self) -> bool {
+        matches!(self.kind, JobKind::Local(_))
     }
 
     /// A directory copy (it expands into child jobs).
@@ -178,15 +193,23 @@ impl Job {
         match (&self.kind, self.direction) {
             (JobKind::Copy, Direction::Download) => Some(crate::safety::Dest::local(&self.local)),
             (JobKind::Copy, Direction::Upload) => Some(crate::safety::Dest::remote(&self.remote)),
-            (JobKind::Remote(RemoteTask::Delete | RemoteTask::Chmod { .. }), _) => {
+            (JobKind::Remote(Task::Delete | Task::Chmod { .. }), _) => {
                 Some(crate::safety::Dest::remote(&self.remote))
             }
-            (JobKind::Remote(_), _) => None,
+            (JobKind::Local(Task::Delete), _) => Some(crate::safety::Dest::local(&self.local)),
+            (JobKind::Remote(_) | JobKind::Local(_), _) => None,
         }
     }
 
     /// The entry's name (last path component of the source).
     pub fn name(&self) -> String {
+        if self.is_local_task() {
+            return self
+                .local
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| self.local.to_string_lossy().into_owned());
+        }
         if self.task().is_some() {
             return crate::remote::path::file_name(&self.remote)
                 .unwrap_or("/")

@@ -9,6 +9,7 @@ mod download;
 mod event;
 mod expand;
 mod job;
+mod local_task;
 mod pool;
 mod progress;
 mod run;
@@ -17,6 +18,6 @@ mod upload;
 mod worker;
 
 pub use event::{FileFacts, Outcome, TaskError, TransferEvent};
-pub use job::{Direction, Job, JobId, JobKind, RemoteTask, Resolution, numbered_name};
+pub use job::{Direction, Job, JobId, JobKind, Resolution, Task, numbered_name};
 pub use pool::{PoolOptions, TransferCmd, spawn};
 pub use task::dir_mode;

@@ -4,7 +4,7 @@
 
 use super::copy;
 use super::event::{Outcome, TaskError, TransferEvent};
-use super::job::{Job, RemoteTask};
+use super::job::{Job, Task};
 use super::progress::Throttle;
 use super::run::{Ctx, JobError, Run};
 use crate::remote::tree::{self, Visit, WalkError, WalkOptions};
@@ -12,14 +12,14 @@ use crate::remote::{RemoteError, ops};
 use crate::sanitize::display_name;
 use crate::words::count;
 
-pub(super) fn run(ctx: &mut Ctx, job: &Job, task: &RemoteTask) -> Result<Run, JobError> {
+pub(super) fn run(ctx: &mut Ctx, job: &Job, task: &Task) -> Result<Run, JobError> {
     let outcome = match task {
-        RemoteTask::Delete => delete(ctx, job),
-        RemoteTask::Chmod { mode } => chmod(ctx, job, *mode),
-        RemoteTask::Size => size(ctx, job),
-        RemoteTask::View { max_bytes } => return view(ctx, job, *max_bytes),
+        Task::Delete => delete(ctx, job),
+        Task::Chmod { mode } => chmod(ctx, job, *mode),
+        Task::Size => size(ctx, job),
+        Task::View { max_bytes } => return view(ctx, job, *max_bytes),
         #[cfg(test)]
-        RemoteTask::Panic => panic!("a job that panics, for the tests"),
+        Task::Panic => panic!("a job that panics, for the tests"),
     };
     match outcome {
         Ok(o) => Ok(Run::Finished(o)),

@@ -116,11 +116,13 @@ impl Worker {
             if st.shutdown {
                 return None;
             }
-            if st.profile.is_some() {
-                if let Some(job) = st.queue.pop_front() {
+            // Local tasks need no server; everything else waits for one.
+            let connected = st.profile.is_some();
+            if let Some(pos) = st.queue.iter().position(|j| connected || j.is_local_task()) {
+                if let Some(job) = st.queue.remove(pos) {
                     let running = Arc::new(Running::default());
                     st.running.insert(job.id, running.clone());
-                    let profile = st.profile.clone().expect("checked");
+                    let profile = st.profile.clone().unwrap_or_default();
                     return Some((job, running, profile, st.generation));
                 }
             }
@@ -151,7 +153,9 @@ impl Worker {
     }
 
     fn run_job(&mut self, job: &Job, running: &Running, profile: &Profile, generation: u64) -> Run {
-        let result = if let Some(task) = job.task() {
+        let result = if job.is_local_task() {
+            super::local_task::run(job, running, &self.emit)
+        } else if let Some(task) = job.task() {
             self.with_retries(job, running, profile, generation, |ctx| {
                 task::run(ctx, job, task)
             })
@@ -355,9 +359,7 @@ mod tests {
 
     use crate::remote::{Profile, Secret};
     use crate::server::{self, ServerAuth, ServerConfig};
-    use crate::transfer::{
-        Direction, Job, Outcome, PoolOptions, RemoteTask, TransferCmd, TransferEvent,
-    };
+    use crate::transfer::{Direction, Job, Outcome, PoolOptions, Task, TransferCmd, TransferEvent};
 
     #[test]
     fn a_panicking_job_fails_alone_and_the_jobs_queued_after_it_run() {
@@ -391,9 +393,9 @@ mod tests {
         .unwrap();
         let target = local.path().join("a.txt");
         pool.send(TransferCmd::Enqueue(vec![
-            Job::remote_task(1, RemoteTask::Panic, "/a.txt", false),
+            Job::remote_task(1, Task::Panic, "/a.txt", false),
             Job::new(2, Direction::Download, "/a.txt", &target, false),
-            Job::remote_task(3, RemoteTask::Size, "/", true),
+            Job::remote_task(3, Task::Size, "/", true),
         ]))
         .unwrap();
         let mut ended = std::collections::HashMap::new();

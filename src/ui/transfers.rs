@@ -11,7 +11,7 @@ use super::text::{fit, fit_right, human_size};
 use crate::app::App;
 use crate::app::transfers::{JobState, JobView, Totals};
 use crate::sanitize::display_name;
-use crate::transfer::{Direction, RemoteTask};
+use crate::transfer::{Direction, Task};
 use crate::words::{count, thousands};
 
 /// `m:ss` or `h:mm:ss`.
@@ -206,9 +206,10 @@ fn row(v: &JobView, width: usize) -> String {
 
 /// A running task's progress: entries found while it plans, then done of all.
 fn task_progress(v: &JobView) -> String {
-    let Some(RemoteTask::Size) = v.job.task() else {
+    let Some(Task::Size) = v.job.task() else {
         return match v.steps {
             None => "starting".into(),
+            Some((n, None)) if v.job.is_local_task() => format!("{} deleted", thousands(n)),
             Some((n, None)) => format!("reading the tree: {} found", thousands(n)),
             Some((done, Some(total))) => {
                 format!("{} / {} entries", thousands(done), thousands(total))
@@ -226,16 +227,16 @@ fn task_progress(v: &JobView) -> String {
 fn task_done(v: &JobView) -> String {
     let n = v.steps.map_or(0, |(n, _)| n);
     match v.job.task() {
-        Some(RemoteTask::Delete) => format!("deleted {}", count(n as usize, "entry", "entries")),
-        Some(RemoteTask::Chmod { mode }) => {
+        Some(Task::Delete) => format!("deleted {}", count(n as usize, "entry", "entries")),
+        Some(Task::Chmod { mode }) => {
             format!("mode {mode:o} on {}", count(n as usize, "entry", "entries"))
         }
-        Some(RemoteTask::Size) => format!(
+        Some(Task::Size) => format!(
             "{} in {}",
             human_size(v.done),
             count(n as usize, "file", "files")
         ),
-        Some(RemoteTask::View { .. }) => format!("read {}", human_size(v.done)),
+        Some(Task::View { .. }) => format!("read {}", human_size(v.done)),
         _ => "done".into(),
     }
 }
