@@ -252,7 +252,7 @@ fn transfer_panel_shows_progress_speed_eta_and_totals() {
     }));
     app.update(Msg::Tick { now: 0 });
     let all = render(&app, 140, 40).join("\n");
-    assert!(all.contains("Transfers"), "{all}");
+    assert!(all.contains("Tasks — x cancel"), "{all}");
     assert!(all.contains("↓ big.iso"), "{all}");
     assert!(all.contains("1.0 MiB / 4.0 MiB"), "{all}");
     assert!(all.contains("1.0 MiB/s"), "{all}");
