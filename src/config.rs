@@ -2,58 +2,135 @@
 //! with its line and the default stays in force; the program always starts.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::app::keymap::{Action, Keymap, parse_key};
+use crate::remote::Timeouts;
+use crate::remote::ops::ListingLimits;
+use crate::theme::Theme;
 use crate::transfer::Resolution;
 
 /// The commented default file, as `--print-default-config` prints it.
 pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 
-/// Settings after validation.
-#[derive(Debug, Clone)]
+/// Settings after validation: one part per table of the file, with the file's names and units.
+/// `Config::default()` is the one place the defaults are written; the session's and the
+/// transfer pool's options are made from it, and the shipped file says the same.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Config {
+    pub transfers: TransferSettings,
+    pub network: NetworkSettings,
+    pub ui: UiSettings,
+    /// `[theme]`: a palette by name (dark by default), then colour roles one by one.
+    #[serde(skip)]
+    pub theme: Theme,
+    /// `[keys]`: the default bindings with the file's on top.
+    #[serde(skip)]
+    pub keymap: Keymap,
+}
+
+/// `[transfers]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TransferSettings {
+    /// Transfers running at once, each on its own connection (1 to 16).
     pub parallel: usize,
-    /// `None`: ask.
+    /// What to do when a destination exists; `None`: ask.
+    #[serde(serialize_with = "overwrite_name")]
     pub overwrite: Option<Resolution>,
+    /// Automatic retries after a dropped connection (at most 20).
     pub retries: u32,
+    /// Copy buffer in KiB.
     pub buffer_kib: usize,
     /// fsync downloads before they get their final name.
     pub durable: bool,
     /// How deep recursive operations may go.
     pub max_depth: usize,
-    pub connect_timeout: u64,
-    pub read_timeout: u64,
-    pub keepalive: u64,
-    pub mlsd: bool,
-    /// Most entries and bytes read of one directory listing.
-    pub listing_limits: crate::remote::ops::ListingLimits,
-    pub mouse: bool,
-    pub show_hidden: bool,
-    pub keymap: Keymap,
-    pub theme: crate::theme::Theme,
 }
 
-impl Default for Config {
+impl Default for TransferSettings {
     fn default() -> Self {
-        Config {
+        TransferSettings {
             parallel: 3,
             overwrite: None,
             retries: 3,
             buffer_kib: 256,
             durable: true,
             max_depth: crate::safety::DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+/// `[network]`; times in seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NetworkSettings {
+    pub connect_timeout: u64,
+    pub read_timeout: u64,
+    /// Send NOOP after this many idle seconds.
+    pub keepalive: u64,
+    /// Use MLSD when the server offers it (else LIST).
+    pub mlsd: bool,
+    /// Most entries of one directory listing that are read.
+    pub max_listing_entries: usize,
+    /// Most MiB of one directory listing that are read.
+    pub max_listing_mib: u64,
+}
+
+impl Default for NetworkSettings {
+    fn default() -> Self {
+        NetworkSettings {
             connect_timeout: 10,
             read_timeout: 30,
             keepalive: 60,
             mlsd: true,
-            listing_limits: Default::default(),
+            max_listing_entries: 5_000_000,
+            max_listing_mib: 1024,
+        }
+    }
+}
+
+impl NetworkSettings {
+    /// The connect and read timeouts.
+    pub fn timeouts(&self) -> Timeouts {
+        Timeouts {
+            connect: Duration::from_secs(self.connect_timeout),
+            read: Duration::from_secs(self.read_timeout),
+        }
+    }
+
+    /// How much of one listing is read at most.
+    pub fn listing_limits(&self) -> ListingLimits {
+        ListingLimits {
+            max_entries: self.max_listing_entries,
+            max_bytes: self.max_listing_mib << 20,
+        }
+    }
+}
+
+/// `[ui]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UiSettings {
+    /// Capture the mouse.
+    pub mouse: bool,
+    /// Show dot files at start.
+    pub show_hidden: bool,
+}
+
+impl Default for UiSettings {
+    fn default() -> Self {
+        UiSettings {
             mouse: true,
             show_hidden: false,
-            keymap: Keymap::default(),
-            theme: crate::theme::Theme::dark(),
         }
+    }
+}
+
+/// An overwrite policy as the file spells it: `"ask"`, `"overwrite-if-newer"`, ...
+fn overwrite_name<S: Serializer>(policy: &Option<Resolution>, s: S) -> Result<S::Ok, S::Error> {
+    match policy {
+        None => s.serialize_str("ask"),
+        Some(r) => s.serialize_str(&r.label().replace(' ', "-")),
     }
 }
 
@@ -170,7 +247,7 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     let t = raw.transfers;
     if let Some(n) = t.parallel {
         if (1..=16).contains(&n) {
-            cfg.parallel = n as usize;
+            cfg.transfers.parallel = n as usize;
         } else {
             let line = line_of_key(text, "transfers", "parallel").unwrap_or(0);
             problems.push(format!(
@@ -180,9 +257,9 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     }
     if let Some(o) = t.overwrite {
         if o.trim().eq_ignore_ascii_case("ask") {
-            cfg.overwrite = None;
+            cfg.transfers.overwrite = None;
         } else if let Some(r) = Resolution::parse(&o) {
-            cfg.overwrite = Some(r);
+            cfg.transfers.overwrite = Some(r);
         } else {
             let line = line_of_key(text, "transfers", "overwrite").unwrap_or(0);
             problems.push(format!(
@@ -190,14 +267,14 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
             ));
         }
     }
-    cfg.retries = t.retries.unwrap_or(cfg.retries).min(20);
+    cfg.transfers.retries = t.retries.unwrap_or(cfg.transfers.retries).min(20);
     if let Some(b) = t.buffer_kib {
-        cfg.buffer_kib = b.clamp(4, 16 * 1024);
+        cfg.transfers.buffer_kib = b.clamp(4, 16 * 1024);
     }
-    cfg.durable = t.durable.unwrap_or(cfg.durable);
+    cfg.transfers.durable = t.durable.unwrap_or(cfg.transfers.durable);
     if let Some(d) = t.max_depth {
         if (1..=4096).contains(&d) {
-            cfg.max_depth = d;
+            cfg.transfers.max_depth = d;
         } else {
             let line = line_of_key(text, "transfers", "max_depth").unwrap_or(0);
             problems.push(format!(
@@ -206,21 +283,24 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
         }
     }
     let n = raw.network;
-    cfg.connect_timeout = n.connect_timeout.unwrap_or(cfg.connect_timeout).max(1);
-    cfg.read_timeout = n.read_timeout.unwrap_or(cfg.read_timeout).max(1);
-    cfg.keepalive = n.keepalive.unwrap_or(cfg.keepalive).max(5);
-    cfg.mlsd = n.mlsd.unwrap_or(cfg.mlsd);
+    cfg.network.connect_timeout = n
+        .connect_timeout
+        .unwrap_or(cfg.network.connect_timeout)
+        .max(1);
+    cfg.network.read_timeout = n.read_timeout.unwrap_or(cfg.network.read_timeout).max(1);
+    cfg.network.keepalive = n.keepalive.unwrap_or(cfg.network.keepalive).max(5);
+    cfg.network.mlsd = n.mlsd.unwrap_or(cfg.network.mlsd);
     if let Some(e) = n.max_listing_entries {
-        cfg.listing_limits.max_entries = e.max(1000);
+        cfg.network.max_listing_entries = e.max(1000);
     }
     if let Some(m) = n.max_listing_mib {
-        cfg.listing_limits.max_bytes = m.clamp(1, 1 << 20) << 20;
+        cfg.network.max_listing_mib = m.clamp(1, 1 << 20);
     }
-    cfg.mouse = raw.ui.mouse.unwrap_or(cfg.mouse);
-    cfg.show_hidden = raw.ui.show_hidden.unwrap_or(cfg.show_hidden);
+    cfg.ui.mouse = raw.ui.mouse.unwrap_or(cfg.ui.mouse);
+    cfg.ui.show_hidden = raw.ui.show_hidden.unwrap_or(cfg.ui.show_hidden);
     if let Some(name) = raw.theme.get("name") {
         let line = line_of_key(text, "theme", "name").unwrap_or(0);
-        match name.as_str().and_then(crate::theme::Theme::named) {
+        match name.as_str().and_then(Theme::named) {
             Some(t) => cfg.theme = t,
             None => problems.push(format!(
                 "{origin}:{line}: theme name must be \"dark\" or \"light\""
@@ -269,9 +349,9 @@ mod tests {
     fn the_shipped_default_parses_cleanly() {
         let (cfg, problems) = parse(DEFAULT_CONFIG, "default");
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(cfg.parallel, 3);
-        assert_eq!(cfg.overwrite, None);
-        assert!(cfg.mouse);
+        assert_eq!(cfg.transfers.parallel, 3);
+        assert_eq!(cfg.transfers.overwrite, None);
+        assert!(cfg.ui.mouse);
     }
 
     #[test]
@@ -279,9 +359,9 @@ mod tests {
         let text = "[transfers]\nparallel = 5\noverwrite = \"overwrite-if-newer\"\n[ui]\nmouse = false\n[keys]\n\"ctrl-d\" = \"copy\"\n";
         let (cfg, problems) = parse(text, "c");
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(cfg.parallel, 5);
-        assert_eq!(cfg.overwrite, Some(Resolution::OverwriteIfNewer));
-        assert!(!cfg.mouse);
+        assert_eq!(cfg.transfers.parallel, 5);
+        assert_eq!(cfg.transfers.overwrite, Some(Resolution::OverwriteIfNewer));
+        assert!(!cfg.ui.mouse);
         let ctrl_d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
         assert_eq!(cfg.keymap.action_for(&ctrl_d), Some(Action::Copy));
     }
@@ -332,7 +412,7 @@ mod tests {
     #[test]
     fn syntax_errors_and_unknown_settings_keep_all_defaults() {
         let (cfg, problems) = parse("[transfers]\nparallel = \n", "c");
-        assert_eq!(cfg.parallel, 3);
+        assert_eq!(cfg.transfers.parallel, 3);
         assert!(problems[0].starts_with("c:2:"), "{problems:?}");
         let (_, problems) = parse("\n[ui]\ncolour = 1\n", "c");
         assert!(

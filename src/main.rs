@@ -46,7 +46,6 @@ fn main() -> ExitCode {
 
 /// Settings from the config file, with the command line on top.
 fn run_options(cli: &Cli) -> RunOptions {
-    use ftpdeck::remote::Timeouts;
     use ftpdeck::remote::session::SessionOptions;
     use std::time::Duration;
 
@@ -62,34 +61,35 @@ fn run_options(cli: &Cli) -> RunOptions {
     for p in &problems {
         tracing::warn!("config: {p}");
     }
-    let timeouts = Timeouts {
-        connect: Duration::from_secs(cfg.connect_timeout),
-        read: Duration::from_secs(cfg.read_timeout),
-    };
+    let timeouts = cfg.network.timeouts();
+    let listing_limits = cfg.network.listing_limits();
     RunOptions {
         session: SessionOptions {
             timeouts,
-            keepalive: Duration::from_secs(cfg.keepalive),
-            prefer_mlsd: cfg.mlsd,
-            max_depth: cfg.max_depth,
-            listing_limits: cfg.listing_limits,
+            keepalive: Duration::from_secs(cfg.network.keepalive),
+            prefer_mlsd: cfg.network.mlsd,
+            max_depth: cfg.transfers.max_depth,
+            listing_limits,
         },
         pool: ftpdeck::transfer::PoolOptions {
-            workers: cli.parallel.map(usize::from).unwrap_or(cfg.parallel),
+            workers: cli
+                .parallel
+                .map(usize::from)
+                .unwrap_or(cfg.transfers.parallel),
             timeouts,
-            retries: cfg.retries,
-            buffer_size: cfg.buffer_kib * 1024,
-            prefer_mlsd: cfg.mlsd,
-            durable: cfg.durable,
-            max_depth: cfg.max_depth,
-            listing_limits: cfg.listing_limits,
+            retries: cfg.transfers.retries,
+            buffer_size: cfg.transfers.buffer_kib * 1024,
+            prefer_mlsd: cfg.network.mlsd,
+            durable: cfg.transfers.durable,
+            max_depth: cfg.transfers.max_depth,
+            listing_limits,
             ..Default::default()
         },
-        mouse: cfg.mouse && !cli.no_mouse,
-        default_policy: cfg.overwrite,
+        mouse: cfg.ui.mouse && !cli.no_mouse,
+        default_policy: cfg.transfers.overwrite,
         keymap: cfg.keymap,
         theme: cfg.theme,
-        show_hidden: cfg.show_hidden,
+        show_hidden: cfg.ui.show_hidden,
         startup_warnings: problems
             .into_iter()
             .chain(kept_edits_notice())
