@@ -41,6 +41,8 @@ pub struct TransferSettings {
     pub overwrite: Option<Resolution>,
     /// Automatic retries after a dropped connection (at most 20).
     pub retries: u32,
+    /// Seconds before the first retry; each further one waits twice as long (at most 60).
+    pub retry_delay: u64,
     /// Copy buffer in KiB.
     pub buffer_kib: usize,
     /// fsync downloads before they get their final name.
@@ -55,6 +57,7 @@ impl Default for TransferSettings {
             parallel: 3,
             overwrite: None,
             retries: 3,
+            retry_delay: 1,
             buffer_kib: 256,
             durable: true,
             max_depth: crate::safety::DEFAULT_MAX_DEPTH,
@@ -150,6 +153,7 @@ struct RawTransfers {
     parallel: Option<u16>,
     overwrite: Option<String>,
     retries: Option<u32>,
+    retry_delay: Option<u64>,
     buffer_kib: Option<usize>,
     durable: Option<bool>,
     max_depth: Option<usize>,
@@ -268,6 +272,7 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
         }
     }
     cfg.transfers.retries = t.retries.unwrap_or(cfg.transfers.retries).min(20);
+    cfg.transfers.retry_delay = t.retry_delay.unwrap_or(cfg.transfers.retry_delay).min(60);
     if let Some(b) = t.buffer_kib {
         cfg.transfers.buffer_kib = b.clamp(4, 16 * 1024);
     }

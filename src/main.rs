@@ -78,12 +78,12 @@ fn run_options(cli: &Cli) -> RunOptions {
                 .unwrap_or(cfg.transfers.parallel),
             timeouts,
             retries: cfg.transfers.retries,
+            backoff: Duration::from_secs(cfg.transfers.retry_delay),
             buffer_size: cfg.transfers.buffer_kib * 1024,
             prefer_mlsd: cfg.network.mlsd,
             durable: cfg.transfers.durable,
             max_depth: cfg.transfers.max_depth,
             listing_limits,
-            ..Default::default()
         },
         mouse: cfg.ui.mouse && !cli.no_mouse,
         default_policy: cfg.transfers.overwrite,
