@@ -1,10 +1,13 @@
 //! The settings file (`config.toml` in the user's config dir). A broken setting is reported
 //! with its line and the default stays in force; the program always starts.
 
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize, Serializer};
+use toml::Spanned;
 
 use crate::app::keymap::{Action, Keymap, parse_key};
 use crate::remote::Timeouts;
@@ -137,26 +140,31 @@ fn overwrite_name<S: Serializer>(policy: &Option<Resolution>, s: S) -> Result<S:
     }
 }
 
+/// A table of open-ended keys (`[keys]`, `[theme]`), each key and value with its place.
+type SpannedTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
+/// The file as written. Settings that can be refused keep their place in the text, for the
+/// line of the message.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct RawConfig {
     transfers: RawTransfers,
     network: RawNetwork,
     ui: RawUi,
-    keys: toml::Table,
-    theme: toml::Table,
+    keys: SpannedTable,
+    theme: SpannedTable,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct RawTransfers {
-    parallel: Option<u16>,
-    overwrite: Option<String>,
+    parallel: Option<Spanned<u16>>,
+    overwrite: Option<Spanned<String>>,
     retries: Option<u32>,
     retry_delay: Option<u64>,
     buffer_kib: Option<usize>,
     durable: Option<bool>,
-    max_depth: Option<usize>,
+    max_depth: Option<Spanned<usize>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -209,65 +217,47 @@ fn line_of(text: &str, at: usize) -> usize {
     text[..at.min(text.len())].matches('\n').count() + 1
 }
 
-/// Line of the first line in `text` that defines `key` (quoted or bare) after `[section]`.
-fn line_of_key(text: &str, section: &str, key: &str) -> Option<usize> {
-    let header = format!("[{section}]");
-    let mut in_section = section.is_empty();
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            in_section = t == header;
-            continue;
-        }
-        let lhs = t
-            .split('=')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_matches('"')
-            .trim_matches('\'');
-        if in_section && lhs == key {
-            return Some(i + 1);
-        }
-    }
-    None
+/// The entries of an open-ended table in the order the file has them.
+fn in_file_order(table: SpannedTable) -> Vec<(Spanned<String>, Spanned<toml::Value>)> {
+    let mut entries: Vec<_> = table.into_iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    entries
 }
 
-/// Parse config text; `origin` names it in messages.
+/// Parse config text; `origin` names it in messages, which come in the order of their lines.
 pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     let mut cfg = Config::default();
-    let mut problems = Vec::new();
+    // (line, what): the line where `span` starts.
+    let mut problems: Vec<(usize, String)> = Vec::new();
+    let at = |span: Range<usize>, what: String| (line_of(text, span.start), what);
     let raw: RawConfig = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
             let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
-            let msg = e.message().trim().to_string();
-            problems.push(format!(
-                "{origin}:{line}: {msg} — using the default settings"
-            ));
-            return (cfg, problems);
+            let msg = e.message().trim();
+            let problem = format!("{origin}:{line}: {msg} — using the default settings");
+            return (cfg, vec![problem]);
         }
     };
     let t = raw.transfers;
     if let Some(n) = t.parallel {
-        if (1..=16).contains(&n) {
-            cfg.transfers.parallel = n as usize;
-        } else {
-            let line = line_of_key(text, "transfers", "parallel").unwrap_or(0);
-            problems.push(format!(
-                "{origin}:{line}: parallel must be 1 to 16, not {n}"
-            ));
+        match *n.get_ref() {
+            v @ 1..=16 => cfg.transfers.parallel = v.into(),
+            v => problems.push(at(n.span(), format!("parallel must be 1 to 16, not {v}"))),
         }
     }
     if let Some(o) = t.overwrite {
-        if o.trim().eq_ignore_ascii_case("ask") {
+        let name = o.get_ref();
+        if name.trim().eq_ignore_ascii_case("ask") {
             cfg.transfers.overwrite = None;
-        } else if let Some(r) = Resolution::parse(&o) {
+        } else if let Some(r) = Resolution::parse(name) {
             cfg.transfers.overwrite = Some(r);
         } else {
-            let line = line_of_key(text, "transfers", "overwrite").unwrap_or(0);
-            problems.push(format!(
-                "{origin}:{line}: unknown overwrite policy {o:?} (ask, overwrite, resume, skip, rename, overwrite-if-newer)"
+            problems.push(at(
+                o.span(),
+                format!(
+                    "unknown overwrite policy {name:?} (ask, overwrite, resume, skip, rename, overwrite-if-newer)"
+                ),
             ));
         }
     }
@@ -278,13 +268,12 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     }
     cfg.transfers.durable = t.durable.unwrap_or(cfg.transfers.durable);
     if let Some(d) = t.max_depth {
-        if (1..=4096).contains(&d) {
-            cfg.transfers.max_depth = d;
-        } else {
-            let line = line_of_key(text, "transfers", "max_depth").unwrap_or(0);
-            problems.push(format!(
-                "{origin}:{line}: max_depth must be 1 to 4096, not {d}"
-            ));
+        match *d.get_ref() {
+            v @ 1..=4096 => cfg.transfers.max_depth = v,
+            v => problems.push(at(
+                d.span(),
+                format!("max_depth must be 1 to 4096, not {v}"),
+            )),
         }
     }
     let n = raw.network;
@@ -304,44 +293,54 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     cfg.ui.mouse = raw.ui.mouse.unwrap_or(cfg.ui.mouse);
     cfg.ui.show_hidden = raw.ui.show_hidden.unwrap_or(cfg.ui.show_hidden);
     if let Some(name) = raw.theme.get("name") {
-        let line = line_of_key(text, "theme", "name").unwrap_or(0);
-        match name.as_str().and_then(Theme::named) {
+        match name.get_ref().as_str().and_then(Theme::named) {
             Some(t) => cfg.theme = t,
-            None => problems.push(format!(
-                "{origin}:{line}: theme name must be \"dark\" or \"light\""
+            None => problems.push(at(
+                name.span(),
+                "theme name must be \"dark\" or \"light\"".into(),
             )),
         }
     }
-    for (key, value) in raw.theme.iter().filter(|(k, _)| k.as_str() != "name") {
-        let line = line_of_key(text, "theme", key).unwrap_or(0);
-        let result = match value.as_str() {
-            Some(v) => cfg.theme.set(key, v),
-            None => Err(format!("the colour for {key:?} must be a string")),
+    for (key, value) in in_file_order(raw.theme) {
+        if key.get_ref() == "name" {
+            continue;
+        }
+        let result = match value.get_ref().as_str() {
+            Some(v) => cfg.theme.set(key.get_ref(), v),
+            None => Err(format!(
+                "the colour for {:?} must be a string",
+                key.get_ref()
+            )),
         };
         if let Err(e) = result {
-            problems.push(format!("{origin}:{line}: {e}"));
+            problems.push(at(key.span(), e));
         }
     }
-    for (key, value) in &raw.keys {
-        let line = line_of_key(text, "keys", key).unwrap_or(0);
-        let Some(name) = value.as_str() else {
-            problems.push(format!(
-                "{origin}:{line}: the action for {key:?} must be a string"
+    for (key, value) in in_file_order(raw.keys) {
+        let Some(name) = value.get_ref().as_str() else {
+            problems.push(at(
+                key.span(),
+                format!("the action for {:?} must be a string", key.get_ref()),
             ));
             continue;
         };
-        let spec = match parse_key(key) {
+        let spec = match parse_key(key.get_ref()) {
             Ok(s) => s,
             Err(e) => {
-                problems.push(format!("{origin}:{line}: {e}"));
+                problems.push(at(key.span(), e));
                 continue;
             }
         };
         match Action::from_name(name) {
             Some(a) => cfg.keymap.bind(spec, a),
-            None => problems.push(format!("{origin}:{line}: unknown action {name:?}")),
+            None => problems.push(at(value.span(), format!("unknown action {name:?}"))),
         }
     }
+    problems.sort_by_key(|(line, _)| *line);
+    let problems = problems
+        .into_iter()
+        .map(|(line, what)| format!("{origin}:{line}: {what}"))
+        .collect();
     (cfg, problems)
 }
 
@@ -397,6 +396,31 @@ mod tests {
             Some(Action::Copy),
             "defaults stay"
         );
+    }
+
+    #[test]
+    fn lines_come_from_where_the_parser_found_the_setting() {
+        // Layouts a line-by-line scan would miss: a spaced header with a comment, dotted keys,
+        // an inline table, a quoted key.
+        let text = "[ keys ] # bindings\n\"ctrl-d\" = \"frobnicate\"\n[transfers]\nmax_depth = 0\n";
+        let (_, problems) = parse(text, "c");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("c:2:"), "{problems:?}");
+        assert!(problems[1].starts_with("c:4:"), "{problems:?}");
+        let text = "transfers.parallel = 99\nkeys = { x = \"nope\" }\n\n[theme]\n\"dir\" = 5\n";
+        let (_, problems) = parse(text, "c");
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].starts_with("c:1:"), "{problems:?}");
+        assert!(problems[1].starts_with("c:2:"), "{problems:?}");
+        assert!(problems[2].starts_with("c:5:"), "{problems:?}");
+    }
+
+    #[test]
+    fn problems_come_in_file_order() {
+        let text = "[keys]\nx = \"nope\"\na = \"nope\"\n[transfers]\nparallel = 0\n";
+        let (_, problems) = parse(text, "c");
+        let lines: Vec<&str> = problems.iter().map(|p| &p[..4]).collect();
+        assert_eq!(lines, ["c:2:", "c:3:", "c:5:"], "{problems:?}");
     }
 
     #[test]
