@@ -348,14 +348,48 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
 mod tests {
     use super::*;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use std::collections::BTreeSet;
 
     #[test]
-    fn the_shipped_default_parses_cleanly() {
+    fn the_shipped_default_parses_to_the_defaults() {
         let (cfg, problems) = parse(DEFAULT_CONFIG, "default");
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(cfg.transfers.parallel, 3);
-        assert_eq!(cfg.transfers.overwrite, None);
-        assert!(cfg.ui.mouse);
+        assert_eq!(cfg, Config::default());
+    }
+
+    /// `table.key` for each setting of each table (and the name of a top-level value).
+    fn setting_paths(file: &toml::Table) -> BTreeSet<String> {
+        file.iter()
+            .flat_map(|(name, value)| match value.as_table() {
+                Some(table) => table.keys().map(|key| format!("{name}.{key}")).collect(),
+                None => vec![name.clone()],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_shipped_default_has_every_setting_and_no_other() {
+        let shipped: toml::Table = toml::from_str(DEFAULT_CONFIG).unwrap();
+        let defaults = toml::Table::try_from(Config::default()).unwrap();
+        let mut settings = setting_paths(&defaults);
+        // The open-ended tables: the palette by name, and no bindings beyond the defaults.
+        settings.insert("theme.name".into());
+        assert_eq!(setting_paths(&shipped), settings);
+        let tables: BTreeSet<&str> = shipped.keys().map(String::as_str).collect();
+        let expected = BTreeSet::from(["transfers", "network", "ui", "theme", "keys"]);
+        assert_eq!(tables, expected);
+        assert_eq!(shipped["theme"]["name"].as_str(), Some("dark"));
+    }
+
+    #[test]
+    fn serialised_settings_read_back_the_same() {
+        let mut cfg = Config::default();
+        cfg.transfers.overwrite = Some(Resolution::OverwriteIfNewer);
+        cfg.transfers.retry_delay = 7;
+        cfg.network.max_listing_mib = 3;
+        cfg.ui.show_hidden = true;
+        let text = toml::to_string(&cfg).unwrap();
+        assert_eq!(parse(&text, "c"), (cfg, vec![]), "{text}");
     }
 
     #[test]
