@@ -1,5 +1,9 @@
 //! The settings file (`config.toml` in the user's config dir). A broken setting is reported
 //! with its line and the default stays in force; the program always starts.
+//!
+//! [`Config::default()`] is the one place the defaults are written. The session worker's, the
+//! transfer pool's and the TUI's options are made from a `Config` (`from_config`), and the
+//! shipped `assets/config.toml` is tested to hold every setting with its default value.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
