@@ -1,81 +1,174 @@
 //! The settings file (`config.toml` in the user's config dir). A broken setting is reported
 //! with its line and the default stays in force; the program always starts.
+//!
+//! [`Config::default()`] is the one place the defaults are written. The session worker's, the
+//! transfer pool's and the TUI's options are made from a `Config` (`from_config`), and the
+//! shipped `assets/config.toml` is tested to hold every setting with its default value.
 
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
+use toml::Spanned;
 
 use crate::app::keymap::{Action, Keymap, parse_key};
+use crate::remote::Timeouts;
+use crate::remote::ops::ListingLimits;
+use crate::theme::Theme;
 use crate::transfer::Resolution;
 
 /// The commented default file, as `--print-default-config` prints it.
 pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 
-/// Settings after validation.
-#[derive(Debug, Clone)]
+/// Settings after validation: one part per table of the file, with the file's names and units.
+/// `Config::default()` is the one place the defaults are written; the session's and the
+/// transfer pool's options are made from it, and the shipped file says the same.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Config {
+    pub transfers: TransferSettings,
+    pub network: NetworkSettings,
+    pub ui: UiSettings,
+    /// `[theme]`: a palette by name (dark by default), then colour roles one by one.
+    #[serde(skip)]
+    pub theme: Theme,
+    /// `[keys]`: the default bindings with the file's on top.
+    #[serde(skip)]
+    pub keymap: Keymap,
+}
+
+/// `[transfers]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TransferSettings {
+    /// Transfers running at once, each on its own connection (1 to 16).
     pub parallel: usize,
-    /// `None`: ask.
+    /// What to do when a destination exists; `None`: ask.
+    #[serde(serialize_with = "overwrite_name")]
     pub overwrite: Option<Resolution>,
+    /// Automatic retries after a dropped connection (at most 20).
     pub retries: u32,
+    /// Seconds before the first retry; each further one waits twice as long (at most 60).
+    pub retry_delay: u64,
+    /// Copy buffer in KiB.
     pub buffer_kib: usize,
     /// fsync downloads before they get their final name.
     pub durable: bool,
     /// How deep recursive operations may go.
     pub max_depth: usize,
-    pub connect_timeout: u64,
-    pub read_timeout: u64,
-    pub keepalive: u64,
-    pub mlsd: bool,
-    /// Most entries and bytes read of one directory listing.
-    pub listing_limits: crate::remote::ops::ListingLimits,
-    pub mouse: bool,
-    pub show_hidden: bool,
-    pub keymap: Keymap,
-    pub theme: crate::theme::Theme,
 }
 
-impl Default for Config {
+impl Default for TransferSettings {
     fn default() -> Self {
-        Config {
+        TransferSettings {
             parallel: 3,
             overwrite: None,
             retries: 3,
+            retry_delay: 1,
             buffer_kib: 256,
             durable: true,
             max_depth: crate::safety::DEFAULT_MAX_DEPTH,
-            connect_timeout: 10,
-            read_timeout: 30,
-            keepalive: 60,
-            mlsd: true,
-            listing_limits: Default::default(),
-            mouse: true,
-            show_hidden: false,
-            keymap: Keymap::default(),
-            theme: crate::theme::Theme::dark(),
         }
     }
 }
 
+/// `[network]`; times in seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NetworkSettings {
+    pub connect_timeout: u64,
+    pub read_timeout: u64,
+    /// Send NOOP after this many idle seconds.
+    pub keepalive: u64,
+    /// Use MLSD when the server offers it (else LIST).
+    pub mlsd: bool,
+    /// Most entries of one directory listing that are read.
+    pub max_listing_entries: usize,
+    /// Most MiB of one directory listing that are read.
+    pub max_listing_mib: u64,
+}
+
+impl Default for NetworkSettings {
+    fn default() -> Self {
+        NetworkSettings {
+            connect_timeout: 10,
+            read_timeout: 30,
+            keepalive: 60,
+            mlsd: true,
+            max_listing_entries: 5_000_000,
+            max_listing_mib: 1024,
+        }
+    }
+}
+
+impl NetworkSettings {
+    /// The connect and read timeouts.
+    pub fn timeouts(&self) -> Timeouts {
+        Timeouts {
+            connect: Duration::from_secs(self.connect_timeout),
+            read: Duration::from_secs(self.read_timeout),
+        }
+    }
+
+    /// How much of one listing is read at most.
+    pub fn listing_limits(&self) -> ListingLimits {
+        ListingLimits {
+            max_entries: self.max_listing_entries,
+            max_bytes: self.max_listing_mib << 20,
+        }
+    }
+}
+
+/// `[ui]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UiSettings {
+    /// Capture the mouse.
+    pub mouse: bool,
+    /// Show dot files at start.
+    pub show_hidden: bool,
+}
+
+impl Default for UiSettings {
+    fn default() -> Self {
+        UiSettings {
+            mouse: true,
+            show_hidden: false,
+        }
+    }
+}
+
+/// An overwrite policy as the file spells it: `"ask"`, `"overwrite-if-newer"`, ...
+fn overwrite_name<S: Serializer>(policy: &Option<Resolution>, s: S) -> Result<S::Ok, S::Error> {
+    match policy {
+        None => s.serialize_str("ask"),
+        Some(r) => s.serialize_str(&r.label().replace(' ', "-")),
+    }
+}
+
+/// A table of open-ended keys (`[keys]`, `[theme]`), each key and value with its place.
+type SpannedTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
+/// The file as written. Settings that can be refused keep their place in the text, for the
+/// line of the message.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct RawConfig {
     transfers: RawTransfers,
     network: RawNetwork,
     ui: RawUi,
-    keys: toml::Table,
-    theme: toml::Table,
+    keys: SpannedTable,
+    theme: SpannedTable,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct RawTransfers {
-    parallel: Option<u16>,
-    overwrite: Option<String>,
+    parallel: Option<Spanned<u16>>,
+    overwrite: Option<Spanned<String>>,
     retries: Option<u32>,
+    retry_delay: Option<u64>,
     buffer_kib: Option<usize>,
     durable: Option<bool>,
-    max_depth: Option<usize>,
+    max_depth: Option<Spanned<usize>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -128,135 +221,130 @@ fn line_of(text: &str, at: usize) -> usize {
     text[..at.min(text.len())].matches('\n').count() + 1
 }
 
-/// Line of the first line in `text` that defines `key` (quoted or bare) after `[section]`.
-fn line_of_key(text: &str, section: &str, key: &str) -> Option<usize> {
-    let header = format!("[{section}]");
-    let mut in_section = section.is_empty();
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            in_section = t == header;
-            continue;
-        }
-        let lhs = t
-            .split('=')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_matches('"')
-            .trim_matches('\'');
-        if in_section && lhs == key {
-            return Some(i + 1);
-        }
-    }
-    None
+/// The entries of an open-ended table in the order the file has them.
+fn in_file_order(table: SpannedTable) -> Vec<(Spanned<String>, Spanned<toml::Value>)> {
+    let mut entries: Vec<_> = table.into_iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    entries
 }
 
-/// Parse config text; `origin` names it in messages.
+/// Parse config text; `origin` names it in messages, which come in the order of their lines.
 pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     let mut cfg = Config::default();
-    let mut problems = Vec::new();
+    // (line, what): the line where `span` starts.
+    let mut problems: Vec<(usize, String)> = Vec::new();
+    let at = |span: Range<usize>, what: String| (line_of(text, span.start), what);
     let raw: RawConfig = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
             let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
-            let msg = e.message().trim().to_string();
-            problems.push(format!(
-                "{origin}:{line}: {msg} — using the default settings"
-            ));
-            return (cfg, problems);
+            let msg = e.message().trim();
+            let problem = format!("{origin}:{line}: {msg} — using the default settings");
+            return (cfg, vec![problem]);
         }
     };
     let t = raw.transfers;
     if let Some(n) = t.parallel {
-        if (1..=16).contains(&n) {
-            cfg.parallel = n as usize;
-        } else {
-            let line = line_of_key(text, "transfers", "parallel").unwrap_or(0);
-            problems.push(format!(
-                "{origin}:{line}: parallel must be 1 to 16, not {n}"
-            ));
+        match *n.get_ref() {
+            v @ 1..=16 => cfg.transfers.parallel = v.into(),
+            v => problems.push(at(n.span(), format!("parallel must be 1 to 16, not {v}"))),
         }
     }
     if let Some(o) = t.overwrite {
-        if o.trim().eq_ignore_ascii_case("ask") {
-            cfg.overwrite = None;
-        } else if let Some(r) = Resolution::parse(&o) {
-            cfg.overwrite = Some(r);
+        let name = o.get_ref();
+        if name.trim().eq_ignore_ascii_case("ask") {
+            cfg.transfers.overwrite = None;
+        } else if let Some(r) = Resolution::parse(name) {
+            cfg.transfers.overwrite = Some(r);
         } else {
-            let line = line_of_key(text, "transfers", "overwrite").unwrap_or(0);
-            problems.push(format!(
-                "{origin}:{line}: unknown overwrite policy {o:?} (ask, overwrite, resume, skip, rename, overwrite-if-newer)"
+            problems.push(at(
+                o.span(),
+                format!(
+                    "unknown overwrite policy {name:?} (ask, overwrite, resume, skip, rename, overwrite-if-newer)"
+                ),
             ));
         }
     }
-    cfg.retries = t.retries.unwrap_or(cfg.retries).min(20);
+    cfg.transfers.retries = t.retries.unwrap_or(cfg.transfers.retries).min(20);
+    cfg.transfers.retry_delay = t.retry_delay.unwrap_or(cfg.transfers.retry_delay).min(60);
     if let Some(b) = t.buffer_kib {
-        cfg.buffer_kib = b.clamp(4, 16 * 1024);
+        cfg.transfers.buffer_kib = b.clamp(4, 16 * 1024);
     }
-    cfg.durable = t.durable.unwrap_or(cfg.durable);
+    cfg.transfers.durable = t.durable.unwrap_or(cfg.transfers.durable);
     if let Some(d) = t.max_depth {
-        if (1..=4096).contains(&d) {
-            cfg.max_depth = d;
-        } else {
-            let line = line_of_key(text, "transfers", "max_depth").unwrap_or(0);
-            problems.push(format!(
-                "{origin}:{line}: max_depth must be 1 to 4096, not {d}"
-            ));
-        }
-    }
-    let n = raw.network;
-    cfg.connect_timeout = n.connect_timeout.unwrap_or(cfg.connect_timeout).max(1);
-    cfg.read_timeout = n.read_timeout.unwrap_or(cfg.read_timeout).max(1);
-    cfg.keepalive = n.keepalive.unwrap_or(cfg.keepalive).max(5);
-    cfg.mlsd = n.mlsd.unwrap_or(cfg.mlsd);
-    if let Some(e) = n.max_listing_entries {
-        cfg.listing_limits.max_entries = e.max(1000);
-    }
-    if let Some(m) = n.max_listing_mib {
-        cfg.listing_limits.max_bytes = m.clamp(1, 1 << 20) << 20;
-    }
-    cfg.mouse = raw.ui.mouse.unwrap_or(cfg.mouse);
-    cfg.show_hidden = raw.ui.show_hidden.unwrap_or(cfg.show_hidden);
-    if let Some(name) = raw.theme.get("name") {
-        let line = line_of_key(text, "theme", "name").unwrap_or(0);
-        match name.as_str().and_then(crate::theme::Theme::named) {
-            Some(t) => cfg.theme = t,
-            None => problems.push(format!(
-                "{origin}:{line}: theme name must be \"dark\" or \"light\""
+        match *d.get_ref() {
+            v @ 1..=4096 => cfg.transfers.max_depth = v,
+            v => problems.push(at(
+                d.span(),
+                format!("max_depth must be 1 to 4096, not {v}"),
             )),
         }
     }
-    for (key, value) in raw.theme.iter().filter(|(k, _)| k.as_str() != "name") {
-        let line = line_of_key(text, "theme", key).unwrap_or(0);
-        let result = match value.as_str() {
-            Some(v) => cfg.theme.set(key, v),
-            None => Err(format!("the colour for {key:?} must be a string")),
-        };
-        if let Err(e) = result {
-            problems.push(format!("{origin}:{line}: {e}"));
+    let n = raw.network;
+    cfg.network.connect_timeout = n
+        .connect_timeout
+        .unwrap_or(cfg.network.connect_timeout)
+        .max(1);
+    cfg.network.read_timeout = n.read_timeout.unwrap_or(cfg.network.read_timeout).max(1);
+    cfg.network.keepalive = n.keepalive.unwrap_or(cfg.network.keepalive).max(5);
+    cfg.network.mlsd = n.mlsd.unwrap_or(cfg.network.mlsd);
+    if let Some(e) = n.max_listing_entries {
+        cfg.network.max_listing_entries = e.max(1000);
+    }
+    if let Some(m) = n.max_listing_mib {
+        cfg.network.max_listing_mib = m.clamp(1, 1 << 20);
+    }
+    cfg.ui.mouse = raw.ui.mouse.unwrap_or(cfg.ui.mouse);
+    cfg.ui.show_hidden = raw.ui.show_hidden.unwrap_or(cfg.ui.show_hidden);
+    if let Some(name) = raw.theme.get("name") {
+        match name.get_ref().as_str().and_then(Theme::named) {
+            Some(t) => cfg.theme = t,
+            None => problems.push(at(
+                name.span(),
+                "theme name must be \"dark\" or \"light\"".into(),
+            )),
         }
     }
-    for (key, value) in &raw.keys {
-        let line = line_of_key(text, "keys", key).unwrap_or(0);
-        let Some(name) = value.as_str() else {
-            problems.push(format!(
-                "{origin}:{line}: the action for {key:?} must be a string"
+    for (key, value) in in_file_order(raw.theme) {
+        if key.get_ref() == "name" {
+            continue;
+        }
+        let result = match value.get_ref().as_str() {
+            Some(v) => cfg.theme.set(key.get_ref(), v),
+            None => Err(format!(
+                "the colour for {:?} must be a string",
+                key.get_ref()
+            )),
+        };
+        if let Err(e) = result {
+            problems.push(at(key.span(), e));
+        }
+    }
+    for (key, value) in in_file_order(raw.keys) {
+        let Some(name) = value.get_ref().as_str() else {
+            problems.push(at(
+                key.span(),
+                format!("the action for {:?} must be a string", key.get_ref()),
             ));
             continue;
         };
-        let spec = match parse_key(key) {
+        let spec = match parse_key(key.get_ref()) {
             Ok(s) => s,
             Err(e) => {
-                problems.push(format!("{origin}:{line}: {e}"));
+                problems.push(at(key.span(), e));
                 continue;
             }
         };
         match Action::from_name(name) {
             Some(a) => cfg.keymap.bind(spec, a),
-            None => problems.push(format!("{origin}:{line}: unknown action {name:?}")),
+            None => problems.push(at(value.span(), format!("unknown action {name:?}"))),
         }
     }
+    problems.sort_by_key(|(line, _)| *line);
+    let problems = problems
+        .into_iter()
+        .map(|(line, what)| format!("{origin}:{line}: {what}"))
+        .collect();
     (cfg, problems)
 }
 
@@ -264,14 +352,48 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
 mod tests {
     use super::*;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use std::collections::BTreeSet;
 
     #[test]
-    fn the_shipped_default_parses_cleanly() {
+    fn the_shipped_default_parses_to_the_defaults() {
         let (cfg, problems) = parse(DEFAULT_CONFIG, "default");
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(cfg.parallel, 3);
-        assert_eq!(cfg.overwrite, None);
-        assert!(cfg.mouse);
+        assert_eq!(cfg, Config::default());
+    }
+
+    /// `table.key` for each setting of each table (and the name of a top-level value).
+    fn setting_paths(file: &toml::Table) -> BTreeSet<String> {
+        file.iter()
+            .flat_map(|(name, value)| match value.as_table() {
+                Some(table) => table.keys().map(|key| format!("{name}.{key}")).collect(),
+                None => vec![name.clone()],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_shipped_default_has_every_setting_and_no_other() {
+        let shipped: toml::Table = toml::from_str(DEFAULT_CONFIG).unwrap();
+        let defaults = toml::Table::try_from(Config::default()).unwrap();
+        let mut settings = setting_paths(&defaults);
+        // The open-ended tables: the palette by name, and no bindings beyond the defaults.
+        settings.insert("theme.name".into());
+        assert_eq!(setting_paths(&shipped), settings);
+        let tables: BTreeSet<&str> = shipped.keys().map(String::as_str).collect();
+        let expected = BTreeSet::from(["transfers", "network", "ui", "theme", "keys"]);
+        assert_eq!(tables, expected);
+        assert_eq!(shipped["theme"]["name"].as_str(), Some("dark"));
+    }
+
+    #[test]
+    fn serialised_settings_read_back_the_same() {
+        let mut cfg = Config::default();
+        cfg.transfers.overwrite = Some(Resolution::OverwriteIfNewer);
+        cfg.transfers.retry_delay = 7;
+        cfg.network.max_listing_mib = 3;
+        cfg.ui.show_hidden = true;
+        let text = toml::to_string(&cfg).unwrap();
+        assert_eq!(parse(&text, "c"), (cfg, vec![]), "{text}");
     }
 
     #[test]
@@ -279,9 +401,9 @@ mod tests {
         let text = "[transfers]\nparallel = 5\noverwrite = \"overwrite-if-newer\"\n[ui]\nmouse = false\n[keys]\n\"ctrl-d\" = \"copy\"\n";
         let (cfg, problems) = parse(text, "c");
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(cfg.parallel, 5);
-        assert_eq!(cfg.overwrite, Some(Resolution::OverwriteIfNewer));
-        assert!(!cfg.mouse);
+        assert_eq!(cfg.transfers.parallel, 5);
+        assert_eq!(cfg.transfers.overwrite, Some(Resolution::OverwriteIfNewer));
+        assert!(!cfg.ui.mouse);
         let ctrl_d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
         assert_eq!(cfg.keymap.action_for(&ctrl_d), Some(Action::Copy));
     }
@@ -315,6 +437,31 @@ mod tests {
     }
 
     #[test]
+    fn lines_come_from_where_the_parser_found_the_setting() {
+        // Layouts a line-by-line scan would miss: a spaced header with a comment, dotted keys,
+        // an inline table, a quoted key.
+        let text = "[ keys ] # bindings\n\"ctrl-d\" = \"frobnicate\"\n[transfers]\nmax_depth = 0\n";
+        let (_, problems) = parse(text, "c");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("c:2:"), "{problems:?}");
+        assert!(problems[1].starts_with("c:4:"), "{problems:?}");
+        let text = "transfers.parallel = 99\nkeys = { x = \"nope\" }\n\n[theme]\n\"dir\" = 5\n";
+        let (_, problems) = parse(text, "c");
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].starts_with("c:1:"), "{problems:?}");
+        assert!(problems[1].starts_with("c:2:"), "{problems:?}");
+        assert!(problems[2].starts_with("c:5:"), "{problems:?}");
+    }
+
+    #[test]
+    fn problems_come_in_file_order() {
+        let text = "[keys]\nx = \"nope\"\na = \"nope\"\n[transfers]\nparallel = 0\n";
+        let (_, problems) = parse(text, "c");
+        let lines: Vec<&str> = problems.iter().map(|p| &p[..4]).collect();
+        assert_eq!(lines, ["c:2:", "c:3:", "c:5:"], "{problems:?}");
+    }
+
+    #[test]
     fn themes_by_name_and_by_colour() {
         let (cfg, problems) = parse("[theme]\nname = \"light\"\ndir = \"#102030\"\n", "c");
         assert!(problems.is_empty(), "{problems:?}");
@@ -332,7 +479,7 @@ mod tests {
     #[test]
     fn syntax_errors_and_unknown_settings_keep_all_defaults() {
         let (cfg, problems) = parse("[transfers]\nparallel = \n", "c");
-        assert_eq!(cfg.parallel, 3);
+        assert_eq!(cfg.transfers.parallel, 3);
         assert!(problems[0].starts_with("c:2:"), "{problems:?}");
         let (_, problems) = parse("\n[ui]\ncolour = 1\n", "c");
         assert!(

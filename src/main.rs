@@ -46,10 +46,6 @@ fn main() -> ExitCode {
 
 /// Settings from the config file, with the command line on top.
 fn run_options(cli: &Cli) -> RunOptions {
-    use ftpdeck::remote::Timeouts;
-    use ftpdeck::remote::session::SessionOptions;
-    use std::time::Duration;
-
     let (bookmarks, bookmarks_broken) = match ftpdeck::bookmarks::bookmarks_path() {
         Some(p) => match ftpdeck::bookmarks::load(&p) {
             Ok(store) => (store, None),
@@ -58,38 +54,17 @@ fn run_options(cli: &Cli) -> RunOptions {
         None => (Default::default(), None),
     };
     let path = ftpdeck::config::config_path();
-    let (cfg, problems) = ftpdeck::config::load(path.as_deref());
+    let (mut cfg, problems) = ftpdeck::config::load(path.as_deref());
     for p in &problems {
         tracing::warn!("config: {p}");
     }
-    let timeouts = Timeouts {
-        connect: Duration::from_secs(cfg.connect_timeout),
-        read: Duration::from_secs(cfg.read_timeout),
-    };
+    if let Some(n) = cli.parallel {
+        cfg.transfers.parallel = n.into();
+    }
+    if cli.no_mouse {
+        cfg.ui.mouse = false;
+    }
     RunOptions {
-        session: SessionOptions {
-            timeouts,
-            keepalive: Duration::from_secs(cfg.keepalive),
-            prefer_mlsd: cfg.mlsd,
-            max_depth: cfg.max_depth,
-            listing_limits: cfg.listing_limits,
-        },
-        pool: ftpdeck::transfer::PoolOptions {
-            workers: cli.parallel.map(usize::from).unwrap_or(cfg.parallel),
-            timeouts,
-            retries: cfg.retries,
-            buffer_size: cfg.buffer_kib * 1024,
-            prefer_mlsd: cfg.mlsd,
-            durable: cfg.durable,
-            max_depth: cfg.max_depth,
-            listing_limits: cfg.listing_limits,
-            ..Default::default()
-        },
-        mouse: cfg.mouse && !cli.no_mouse,
-        default_policy: cfg.overwrite,
-        keymap: cfg.keymap,
-        theme: cfg.theme,
-        show_hidden: cfg.show_hidden,
         startup_warnings: problems
             .into_iter()
             .chain(kept_edits_notice())
@@ -101,7 +76,7 @@ fn run_options(cli: &Cli) -> RunOptions {
             .collect(),
         bookmarks,
         bookmarks_broken,
-        start_bookmark: None,
+        ..RunOptions::from_config(cfg)
     }
 }
 

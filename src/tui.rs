@@ -19,6 +19,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use crate::app::{App, Cmd, Msg, Worker};
+use crate::config::Config;
 use crate::local::{self, LocalCmd};
 use crate::remote::session::{self, SessionOptions};
 use crate::remote::{Profile, RemoteCmd};
@@ -44,21 +45,28 @@ pub struct RunOptions {
     pub theme: crate::theme::Theme,
 }
 
-impl Default for RunOptions {
-    fn default() -> Self {
+impl RunOptions {
+    /// The settings of `config`, with no warnings, no bookmarks and no bookmark to open.
+    pub fn from_config(config: Config) -> RunOptions {
         RunOptions {
-            session: SessionOptions::default(),
-            pool: PoolOptions::default(),
-            mouse: true,
-            default_policy: None,
-            keymap: Default::default(),
-            show_hidden: false,
+            session: SessionOptions::from_config(&config),
+            pool: PoolOptions::from_config(&config),
+            mouse: config.ui.mouse,
+            default_policy: config.transfers.overwrite,
+            keymap: config.keymap,
+            show_hidden: config.ui.show_hidden,
             startup_warnings: Vec::new(),
             bookmarks: Default::default(),
             bookmarks_broken: None,
             start_bookmark: None,
-            theme: crate::theme::Theme::dark(),
+            theme: config.theme,
         }
+    }
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self::from_config(Config::default())
     }
 }
 

@@ -326,7 +326,7 @@ pub fn parse_key(s: &str) -> Result<KeySpec, String> {
 }
 
 /// The key bindings in force.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     map: HashMap<KeySpec, Action>,
 }

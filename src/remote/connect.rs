@@ -120,10 +120,7 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts {
-            connect: Duration::from_secs(10),
-            read: Duration::from_secs(30),
-        }
+        crate::config::NetworkSettings::default().timeouts()
     }
 }
 

@@ -69,10 +69,7 @@ pub struct ListingLimits {
 
 impl Default for ListingLimits {
     fn default() -> Self {
-        ListingLimits {
-            max_entries: 5_000_000,
-            max_bytes: 1 << 30,
-        }
+        crate::config::NetworkSettings::default().listing_limits()
     }
 }
 

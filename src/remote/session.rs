@@ -84,15 +84,23 @@ pub struct SessionOptions {
     pub listing_limits: super::ops::ListingLimits,
 }
 
+impl SessionOptions {
+    /// The session worker's part of the settings.
+    pub fn from_config(config: &crate::config::Config) -> SessionOptions {
+        let n = &config.network;
+        SessionOptions {
+            timeouts: n.timeouts(),
+            keepalive: Duration::from_secs(n.keepalive),
+            prefer_mlsd: n.mlsd,
+            max_depth: config.transfers.max_depth,
+            listing_limits: n.listing_limits(),
+        }
+    }
+}
+
 impl Default for SessionOptions {
     fn default() -> Self {
-        SessionOptions {
-            timeouts: Timeouts::default(),
-            keepalive: Duration::from_secs(60),
-            prefer_mlsd: true,
-            max_depth: crate::safety::DEFAULT_MAX_DEPTH,
-            listing_limits: Default::default(),
-        }
+        Self::from_config(&crate::config::Config::default())
     }
 }
 

@@ -44,19 +44,27 @@ pub struct PoolOptions {
     pub listing_limits: crate::remote::ops::ListingLimits,
 }
 
+impl PoolOptions {
+    /// The pool's part of the settings.
+    pub fn from_config(config: &crate::config::Config) -> PoolOptions {
+        let (t, n) = (&config.transfers, &config.network);
+        PoolOptions {
+            workers: t.parallel,
+            timeouts: n.timeouts(),
+            retries: t.retries,
+            backoff: Duration::from_secs(t.retry_delay),
+            buffer_size: t.buffer_kib * 1024,
+            prefer_mlsd: n.mlsd,
+            durable: t.durable,
+            max_depth: t.max_depth,
+            listing_limits: n.listing_limits(),
+        }
+    }
+}
+
 impl Default for PoolOptions {
     fn default() -> Self {
-        PoolOptions {
-            workers: 3,
-            timeouts: Timeouts::default(),
-            retries: 3,
-            backoff: Duration::from_secs(1),
-            buffer_size: 256 * 1024,
-            prefer_mlsd: true,
-            durable: true,
-            max_depth: crate::safety::DEFAULT_MAX_DEPTH,
-            listing_limits: Default::default(),
-        }
+        Self::from_config(&crate::config::Config::default())
     }
 }
 

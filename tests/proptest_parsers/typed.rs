@@ -452,10 +452,11 @@ proptest! {
     #[test]
     fn config_text_gives_sane_settings_and_placed_problems(text in prop_oneof![config_text(), wild_string(80)]) {
         let (cfg, problems) = ftpdeck::config::parse(&text, "cfg");
-        prop_assert!((1..=16).contains(&cfg.parallel));
-        prop_assert!(cfg.retries <= 20);
-        prop_assert!((4..=16 * 1024).contains(&cfg.buffer_kib));
-        prop_assert!(cfg.connect_timeout >= 1 && cfg.read_timeout >= 1 && cfg.keepalive >= 5);
+        let (t, n) = (&cfg.transfers, &cfg.network);
+        prop_assert!((1..=16).contains(&t.parallel));
+        prop_assert!(t.retries <= 20);
+        prop_assert!((4..=16 * 1024).contains(&t.buffer_kib));
+        prop_assert!(n.connect_timeout >= 1 && n.read_timeout >= 1 && n.keepalive >= 5);
         let lines = text.split('\n').count();
         for p in &problems {
             let line = problem_line(p, "cfg");
