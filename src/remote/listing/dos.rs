@@ -82,8 +82,8 @@ fn am_pm(s: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::remote::listing::tests::list;
-    use crate::remote::listing::time::civil_year;
+    use crate::remote::listing::tests::{list, utc};
+    use crate::remote::listing::time::year_of;
 
     #[test]
     fn dos_iis() {
@@ -123,8 +123,33 @@ mod tests {
         let e = list("01-02-23  03:04PM                12 ../escape");
         assert_eq!((e.kind, e.name.as_str()), (EntryKind::File, "../escape"));
         let e = list("01-02-69  03:04PM                12 y69");
-        assert_eq!(e.mtime.map(|t| civil_year(t / 86_400)), Some(2069));
+        assert_eq!(e.mtime.and_then(year_of), Some(2069));
         let e = list("01-02-70  03:04PM                12 y70");
-        assert_eq!(e.mtime.map(|t| civil_year(t / 86_400)), Some(1970));
+        assert_eq!(e.mtime.and_then(year_of), Some(1970));
+    }
+
+    #[test]
+    fn feb_29_and_impossible_dates() {
+        let e = list("02-29-24  10:00AM                7 leap");
+        assert_eq!(e.mtime, Some(utc(2024, 2, 29, 10, 0, 0)));
+        let e = list("2024-02-29  23:59               7 leap");
+        assert_eq!(e.mtime, Some(utc(2024, 2, 29, 23, 59, 0)));
+        for bad in [
+            "02-29-23  10:00AM",
+            "02-29-1900  10:00AM",
+            "02-30-24  10:00AM",
+            "04-31-24  10:00AM",
+            "00-10-24  10:00AM",
+            "2024-02-30  10:00",
+            "01-01-24  00:00AM",
+            "01-01-24  10:60AM",
+        ] {
+            let e = list(&format!("{bad}                7 f"));
+            assert_eq!(
+                (e.kind, e.name.as_str(), e.size, e.mtime),
+                (EntryKind::File, "f", Some(7), None),
+                "{bad}"
+            );
+        }
     }
 }

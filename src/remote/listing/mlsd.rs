@@ -119,7 +119,7 @@ fn mode_to_perms(v: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::remote::listing::parse_mlsd_line;
-    use crate::remote::listing::tests::mlsd_line;
+    use crate::remote::listing::tests::{mlsd_line, utc};
 
     #[test]
     fn mlsd_servers() {
@@ -201,6 +201,33 @@ mod tests {
                 continue;
             }
             assert!(parse_mlsd_line(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn feb_29_leap_seconds_and_impossible_dates() {
+        let at = |modify: &str| mlsd_line(&format!("type=file;modify={modify}; f")).mtime;
+        assert_eq!(at("20240229120000"), Some(utc(2024, 2, 29, 12, 0, 0)));
+        assert_eq!(at("20000229000000.5"), Some(utc(2000, 2, 29, 0, 0, 0)));
+        // A leap second is the first second of the next minute.
+        assert_eq!(at("20161231235960"), Some(utc(2017, 1, 1, 0, 0, 0)));
+        assert_eq!(at("00010101000000"), Some(utc(1, 1, 1, 0, 0, 0)));
+        assert_eq!(at("99991231235959"), Some(utc(9999, 12, 31, 23, 59, 59)));
+        for bad in [
+            "20230229000000",
+            "21000229000000",
+            "20240230000000",
+            "20240431000000",
+            "20240001000000",
+            "20241301000000",
+            "20240100000000",
+            "00000101000000",
+            "20240101240000",
+            "20240101006000",
+            "20240101000061",
+            "99999999999999",
+        ] {
+            assert_eq!(at(bad), None, "{bad}");
         }
     }
 }

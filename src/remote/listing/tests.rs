@@ -16,6 +16,15 @@ pub(super) fn mlsd_line(line: &str) -> Entry {
     parse_mlsd_line(line).unwrap_or_else(|| panic!("not MLSD: {line:?}"))
 }
 
+/// Unix seconds of a UTC date and time, straight from chrono.
+pub(super) fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
+    chrono::NaiveDate::from_ymd_opt(y, mo, d)
+        .and_then(|date| date.and_hms_opt(h, mi, s))
+        .unwrap_or_else(|| panic!("not a date: {y}-{mo}-{d} {h}:{mi}:{s}"))
+        .and_utc()
+        .timestamp()
+}
+
 fn lines(ls: &[&str]) -> Vec<String> {
     ls.iter().map(|s| s.to_string()).collect()
 }

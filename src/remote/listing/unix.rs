@@ -92,7 +92,7 @@ fn unix_date(line: &str, t: &[(usize, usize)], i: usize, now: i64) -> Option<(Op
 mod tests {
     use super::*;
     use crate::remote::listing::parse_list_line;
-    use crate::remote::listing::tests::{NOW_2026, list};
+    use crate::remote::listing::tests::{NOW_2026, list, utc};
 
     #[test]
     fn unix_with_year_and_time() {
@@ -255,6 +255,102 @@ mod tests {
         for now in [i64::MIN, -1, 0, i64::MAX] {
             let e = parse_list_line("-rw-r--r-- 1 u g 1 Dec 30 10:00 x", now);
             assert_eq!(e.name, "x");
+        }
+    }
+
+    #[test]
+    fn dates_without_a_year_around_new_year() {
+        let at = |line: &str, now: i64| parse_list_line(line, now).mtime;
+        let ls = |date: &str| format!("-rw-r--r-- 1 u g 1 {date} f");
+        // Just after midnight on Jan 1: Dec 31 is last year's, Jan 1 (even a minute ahead) this one's.
+        let now = utc(2025, 1, 1, 0, 30, 0);
+        assert_eq!(
+            at(&ls("Dec 31 23:59"), now),
+            Some(utc(2024, 12, 31, 23, 59, 0))
+        );
+        assert_eq!(
+            at(&ls("Jan  1 00:29"), now),
+            Some(utc(2025, 1, 1, 0, 29, 0))
+        );
+        assert_eq!(
+            at(&ls("Jan  1 00:31"), now),
+            Some(utc(2025, 1, 1, 0, 31, 0))
+        );
+        // On Dec 31, up to three days ahead is next year's; beyond that, this year's.
+        let now = utc(2024, 12, 31, 12, 0, 0);
+        assert_eq!(
+            at(&ls("Jan 03 12:00"), now),
+            Some(utc(2025, 1, 3, 12, 0, 0))
+        );
+        assert_eq!(
+            at(&ls("Jan 03 12:01"), now),
+            Some(utc(2024, 1, 3, 12, 1, 0))
+        );
+        assert_eq!(
+            at(&ls("Dec 31 11:00"), now),
+            Some(utc(2024, 12, 31, 11, 0, 0))
+        );
+        assert_eq!(
+            at(&ls("Dec 31 13:00:05"), now),
+            Some(utc(2024, 12, 31, 13, 0, 5))
+        );
+    }
+
+    #[test]
+    fn feb_29_and_impossible_dates() {
+        let parse = |date: &str, now: i64| {
+            let e = parse_list_line(&format!("-rw-r--r-- 1 u g 7 {date} f"), now);
+            assert_eq!(
+                (e.kind, e.name.as_str(), e.size),
+                (EntryKind::File, "f", Some(7)),
+                "{date}"
+            );
+            e.mtime
+        };
+        let leap = Some(utc(2024, 2, 29, 10, 0, 0));
+        assert_eq!(parse("Feb 29 10:00", utc(2024, 3, 1, 0, 0, 0)), leap);
+        assert_eq!(parse("Feb 29 10:00", utc(2025, 2, 28, 0, 0, 0)), leap);
+        assert_eq!(
+            parse("Feb 29 10:00", utc(2024, 2, 27, 0, 0, 0)),
+            leap,
+            "within the slack"
+        );
+        assert_eq!(
+            parse("Feb 29 10:00", utc(2026, 6, 1, 0, 0, 0)),
+            None,
+            "2025-2027 have none"
+        );
+        assert_eq!(
+            parse("Feb 29 2024", NOW_2026),
+            Some(utc(2024, 2, 29, 0, 0, 0))
+        );
+        assert_eq!(
+            parse("Feb 29 2000", NOW_2026),
+            Some(utc(2000, 2, 29, 0, 0, 0))
+        );
+        assert_eq!(
+            parse("2024-02-29 23:59", NOW_2026),
+            Some(utc(2024, 2, 29, 23, 59, 0))
+        );
+        for bad in [
+            "Feb 29 2023",
+            "Feb 29 1900",
+            "Feb 30 2024",
+            "Apr 31 2024",
+            "Feb 30 10:00",
+            "Jun 31 10:00",
+            "Jan 32 2024",
+            "Jan 1 0000",
+            "Jan 1 10:60",
+            "Jan 1 24:00",
+            "Jan 1 10:00:61",
+            "2023-02-29 10:00",
+            "2024-13-01 10:00",
+            "2024-00-10 10:00",
+            "2024-04-31 10:00",
+            "0000-01-01 00:00",
+        ] {
+            assert_eq!(parse(bad, NOW_2026), None, "{bad}");
         }
     }
 }
