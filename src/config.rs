@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::app::keymap::{Action, Keymap, parse_key};
+use crate::app::keymap::Keymap;
 use crate::transfer::Resolution;
 
 /// The commented default file, as `--print-default-config` prints it.
@@ -152,6 +152,12 @@ fn line_of_key(text: &str, section: &str, key: &str) -> Option<usize> {
     None
 }
 
+/// Line of the `[section]` header in `text`.
+fn line_of_table(text: &str, section: &str) -> Option<usize> {
+    let header = format!("[{section}]");
+    text.lines().position(|l| l.trim() == header).map(|i| i + 1)
+}
+
 /// Parse config text; `origin` names it in messages.
 pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     let mut cfg = Config::default();
@@ -237,25 +243,11 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
             problems.push(format!("{origin}:{line}: {e}"));
         }
     }
-    for (key, value) in &raw.keys {
-        let line = line_of_key(text, "keys", key).unwrap_or(0);
-        let Some(name) = value.as_str() else {
-            problems.push(format!(
-                "{origin}:{line}: the action for {key:?} must be a string"
-            ));
-            continue;
-        };
-        let spec = match parse_key(key) {
-            Ok(s) => s,
-            Err(e) => {
-                problems.push(format!("{origin}:{line}: {e}"));
-                continue;
-            }
-        };
-        match Action::from_name(name) {
-            Some(a) => cfg.keymap.bind(spec, a),
-            None => problems.push(format!("{origin}:{line}: unknown action {name:?}")),
-        }
+    for p in cfg.keymap.configure(&raw.keys) {
+        let line = line_of_key(text, &p.table, &p.key)
+            .or_else(|| line_of_table(text, &format!("{}.{}", p.table, p.key)))
+            .unwrap_or(0);
+        problems.push(format!("{origin}:{line}: {}", p.message));
     }
     (cfg, problems)
 }
@@ -263,6 +255,7 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::keymap::{Action, Mode};
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     #[test]
@@ -283,7 +276,10 @@ mod tests {
         assert_eq!(cfg.overwrite, Some(Resolution::OverwriteIfNewer));
         assert!(!cfg.mouse);
         let ctrl_d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
-        assert_eq!(cfg.keymap.action_for(&ctrl_d), Some(Action::Copy));
+        assert_eq!(
+            cfg.keymap.action_for(Mode::Browser, &ctrl_d),
+            Some(Action::Copy)
+        );
     }
 
     #[test]
@@ -302,16 +298,40 @@ mod tests {
         );
         let x = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
         assert_eq!(
-            cfg.keymap.action_for(&x),
+            cfg.keymap.action_for(Mode::Browser, &x),
             Some(Action::Copy),
             "valid lines still apply"
         );
         let f5 = KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE);
         assert_eq!(
-            cfg.keymap.action_for(&f5),
+            cfg.keymap.action_for(Mode::Browser, &f5),
             Some(Action::Copy),
             "defaults stay"
         );
+    }
+
+    #[test]
+    fn mode_tables_bind_their_own_keys_and_problems_have_their_line() {
+        let text = "[keys]\n\"ctrl-d\" = \"delete\"\n[keys.viewer]\n\"ctrl-n\" = \"down\"\n\"j\" = \"none\"\n\"d\" = \"delete\"\n[keys.viewr]\n\"x\" = \"up\"\n";
+        let (cfg, problems) = parse(text, "c");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].starts_with("c:6:") && problems[0].contains("keys.viewer"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("c:7:") && problems[1].contains("viewr"),
+            "{problems:?}"
+        );
+        let ctrl_n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(
+            cfg.keymap.action_for(Mode::Viewer, &ctrl_n),
+            Some(Action::Down)
+        );
+        assert_eq!(cfg.keymap.action_for(Mode::Viewer, &j), None);
+        assert_eq!(cfg.keymap.action_for(Mode::Browser, &j), Some(Action::Down));
+        assert_eq!(cfg.keymap.action_for(Mode::Browser, &ctrl_n), None);
     }
 
     #[test]

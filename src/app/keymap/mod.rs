@@ -1,13 +1,22 @@
-//! Keys -> actions: the default table, overridable from the config (`"ctrl-d" = "delete"`).
-//! The help overlay and the README list the same table.
+//! Keys -> actions, one table per mode (file panes, transfer panel, viewer, bookmark list,
+//! "file exists" question), each with defaults the config can change (`[keys]` for the file
+//! panes, `[keys.viewer]` and so on for the others). The help overlay and the README list the
+//! same tables.
 
+mod config;
 mod keys;
+mod modes;
 
 use std::collections::HashMap;
 
 use crossterm::event::KeyEvent;
 
+pub use config::{KeyProblem, UNBIND};
 pub use keys::{KeySpec, key_name, parse_key};
+pub use modes::{BROWSER_KEYS, HelpRow, Mode};
+
+/// The file panes' default keys, in config syntax (the monkey test presses them).
+pub const DEFAULT_KEYS: &[(&str, Action)] = BROWSER_KEYS;
 
 macro_rules! actions {
     ($($variant:ident => $name:literal),* $(,)?) => {
@@ -66,6 +75,18 @@ actions! {
     Suspend => "suspend",
     Help => "help",
     Quit => "quit",
+    // The viewer and the bookmark list.
+    Close => "close",
+    ToggleHex => "toggle-hex",
+    Connect => "connect",
+    New => "new",
+    // The "file exists" question.
+    Overwrite => "overwrite",
+    Resume => "resume",
+    Skip => "skip",
+    KeepBoth => "keep-both",
+    OverwriteIfNewer => "overwrite-if-newer",
+    ApplyToAll => "apply-to-all",
 }
 
 impl Action {
@@ -76,170 +97,60 @@ impl Action {
     }
 }
 
-/// The default bindings as the help overlay shows them: (keys, action, description).
-pub const BINDINGS: &[(&str, Action, &str)] = &[
-    (
-        "Tab",
-        Action::SwitchPane,
-        "switch pane (and transfer panel)",
-    ),
-    ("↑ / k", Action::Up, "move up"),
-    ("↓ / j", Action::Down, "move down"),
-    ("PgUp / PgDn", Action::PageDown, "page up / down"),
-    ("Home / g", Action::Top, "first entry"),
-    ("End / G", Action::Bottom, "last entry"),
-    ("Enter / → / l", Action::Open, "open directory"),
-    ("Backspace / ← / h", Action::Parent, "parent directory"),
-    ("r", Action::Refresh, "refresh (reconnect if needed)"),
-    (".", Action::ToggleHidden, "show/hide hidden files"),
-    (
-        "s",
-        Action::CycleSort,
-        "sort by name, size, time, extension",
-    ),
-    ("S", Action::ReverseSort, "reverse sort order"),
-    (
-        "F5 / c",
-        Action::Copy,
-        "copy to the other pane (upload/download)",
-    ),
-    ("F6 / m", Action::Move, "move to the other pane"),
-    (
-        "Space / Insert",
-        Action::ToggleSelect,
-        "select / unselect, move down",
-    ),
-    ("*", Action::InvertSelection, "invert selection"),
-    ("+ / -", Action::SelectGlob, "select / unselect by pattern"),
-    ("t", Action::ToggleTransfers, "show/hide transfer panel"),
-    (
-        "x",
-        Action::CancelJob,
-        "cancel the transfer under the panel cursor",
-    ),
-    ("X", Action::CancelAll, "cancel all transfers"),
-    (
-        "R",
-        Action::RetryJob,
-        "retry the failed transfer under the panel cursor",
-    ),
-    ("F7 / n", Action::Mkdir, "new directory"),
-    ("F2", Action::Rename, "rename"),
-    (
-        "F8 / Delete",
-        Action::Delete,
-        "delete (directories recursively)",
-    ),
-    ("p", Action::Chmod, "permissions (octal 755 or rwxr-xr-x)"),
-    ("F3", Action::View, "view a file (text or hex)"),
-    ("F4", Action::Edit, "edit a file in $EDITOR"),
-    (
-        "/",
-        Action::Filter,
-        "filter as you type (Enter keeps, Esc clears)",
-    ),
-    ("Ctrl-Y", Action::SyncBrowse, "synchronised browsing on/off"),
-    ("=", Action::Compare, "compare the two directories"),
-    ("L", Action::ToggleLog, "show/hide the protocol log"),
-    ("b", Action::Bookmarks, "bookmarks and recent connections"),
-    ("o", Action::QuickConnect, "quick connect form"),
-    ("Ctrl-Z", Action::Suspend, "suspend (fg to come back)"),
-    ("? / F1", Action::Help, "this help"),
-    ("q / F10 / Ctrl-C", Action::Quit, "quit"),
-];
-
-/// The default key of every binding, in config syntax.
-pub const DEFAULT_KEYS: &[(&str, Action)] = &[
-    ("tab", Action::SwitchPane),
-    ("backtab", Action::SwitchPane),
-    ("up", Action::Up),
-    ("k", Action::Up),
-    ("down", Action::Down),
-    ("j", Action::Down),
-    ("pageup", Action::PageUp),
-    ("pagedown", Action::PageDown),
-    ("home", Action::Top),
-    ("g", Action::Top),
-    ("end", Action::Bottom),
-    ("G", Action::Bottom),
-    ("enter", Action::Open),
-    ("right", Action::Open),
-    ("l", Action::Open),
-    ("backspace", Action::Parent),
-    ("left", Action::Parent),
-    ("h", Action::Parent),
-    ("r", Action::Refresh),
-    ("ctrl-r", Action::Refresh),
-    (".", Action::ToggleHidden),
-    ("s", Action::CycleSort),
-    ("S", Action::ReverseSort),
-    ("f5", Action::Copy),
-    ("c", Action::Copy),
-    ("f6", Action::Move),
-    ("m", Action::Move),
-    ("space", Action::ToggleSelect),
-    ("insert", Action::ToggleSelect),
-    ("*", Action::InvertSelection),
-    ("+", Action::SelectGlob),
-    ("-", Action::DeselectGlob),
-    ("t", Action::ToggleTransfers),
-    ("x", Action::CancelJob),
-    ("X", Action::CancelAll),
-    ("R", Action::RetryJob),
-    ("f7", Action::Mkdir),
-    ("n", Action::Mkdir),
-    ("f2", Action::Rename),
-    ("f8", Action::Delete),
-    ("delete", Action::Delete),
-    ("p", Action::Chmod),
-    ("f3", Action::View),
-    ("f4", Action::Edit),
-    ("/", Action::Filter),
-    ("ctrl-y", Action::SyncBrowse),
-    ("=", Action::Compare),
-    ("L", Action::ToggleLog),
-    ("b", Action::Bookmarks),
-    ("o", Action::QuickConnect),
-    ("?", Action::Help),
-    ("f1", Action::Help),
-    ("q", Action::Quit),
-    ("f10", Action::Quit),
-    ("ctrl-z", Action::Suspend),
-    ("ctrl-c", Action::Quit),
-    ("ctrl-q", Action::Quit),
-];
-
-/// The key bindings in force.
+/// The key bindings in force, per mode.
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    map: HashMap<KeySpec, Action>,
+    maps: [HashMap<KeySpec, Action>; Mode::ALL.len()],
 }
 
 impl Default for Keymap {
     fn default() -> Self {
-        let map = DEFAULT_KEYS
-            .iter()
-            .map(|(k, a)| (parse_key(k).expect("default keys parse"), *a))
-            .collect();
-        Keymap { map }
+        let maps = Mode::ALL.map(|mode| {
+            mode.defaults()
+                .iter()
+                .map(|(k, a)| (parse_key(k).expect("default keys parse"), *a))
+                .collect()
+        });
+        Keymap { maps }
     }
 }
 
 impl Keymap {
-    /// The action bound to a key press, if any.
-    pub fn action_for(&self, key: &KeyEvent) -> Option<Action> {
-        self.map.get(&KeySpec::of(key)).copied()
+    fn map(&self, mode: Mode) -> &HashMap<KeySpec, Action> {
+        &self.maps[mode.index()]
     }
 
-    /// Bind `key` to `action`, replacing what it did before.
-    pub fn bind(&mut self, key: KeySpec, action: Action) {
-        self.map.insert(key, action);
+    /// The action a key press asks for in `mode`, if any.
+    pub fn action_for(&self, mode: Mode, key: &KeyEvent) -> Option<Action> {
+        self.map(mode).get(&KeySpec::of(key)).copied()
     }
 
-    /// The keys bound to `action`, sorted, as the help shows them.
-    pub fn keys_for(&self, action: Action) -> Vec<KeySpec> {
+    /// Bind `key` to `action` in `mode`, replacing what the key did there; the action's other
+    /// keys stay. Refused when the mode has no such action.
+    pub fn bind(&mut self, mode: Mode, key: KeySpec, action: Action) -> Result<(), String> {
+        if !mode.accepts(action) {
+            let names: Vec<&str> = mode.actions().map(Action::name).collect();
+            return Err(format!(
+                "{:?} is not an action of the {} ([{}] has: {})",
+                action.name(),
+                mode.title(),
+                mode.table(),
+                names.join(" ")
+            ));
+        }
+        self.maps[mode.index()].insert(key, action);
+        Ok(())
+    }
+
+    /// Make `key` do nothing in `mode`; returns what it did.
+    pub fn unbind(&mut self, mode: Mode, key: KeySpec) -> Option<Action> {
+        self.maps[mode.index()].remove(&key)
+    }
+
+    /// The keys bound to `action` in `mode`, sorted as the help shows them.
+    pub fn keys_for(&self, mode: Mode, action: Action) -> Vec<KeySpec> {
         let mut keys: Vec<KeySpec> = self
-            .map
+            .map(mode)
             .iter()
             .filter(|(_, a)| **a == action)
             .map(|(k, _)| *k)
@@ -248,11 +159,12 @@ impl Keymap {
         keys
     }
 
-    /// The keys column of a help row for `action`: `default` (the table's own wording) while
-    /// the bindings are the defaults, else the keys as bound now.
-    pub fn help_keys(&self, action: Action, default: &str) -> String {
-        let bound = self.keys_for(action);
-        let mut defaults: Vec<KeySpec> = DEFAULT_KEYS
+    /// The keys column of a help row for `action` in `mode`: `default` (the table's own
+    /// wording) while the bindings are the defaults, else the keys as bound now.
+    pub fn help_keys(&self, mode: Mode, action: Action, default: &str) -> String {
+        let bound = self.keys_for(mode, action);
+        let mut defaults: Vec<KeySpec> = mode
+            .defaults()
             .iter()
             .filter(|(_, a)| *a == action)
             .filter_map(|(k, _)| parse_key(k).ok())
@@ -266,69 +178,20 @@ impl Keymap {
         }
         bound.iter().map(key_name).collect::<Vec<_>>().join(" / ")
     }
+
+    /// The one key a short hint names for `action` in `mode`: its first default key while that
+    /// is still bound to it, else the first key bound to it; `None` when nothing is.
+    pub fn hint_key(&self, mode: Mode, action: Action) -> Option<String> {
+        let map = self.map(mode);
+        mode.defaults()
+            .iter()
+            .filter(|(_, a)| *a == action)
+            .filter_map(|(k, _)| parse_key(k).ok())
+            .find(|k| map.get(k) == Some(&action))
+            .or_else(|| self.keys_for(mode, action).into_iter().next())
+            .map(|k| key_name(&k))
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crossterm::event::{KeyCode, KeyModifiers};
-
-    fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, mods)
-    }
-
-    #[test]
-    fn defaults_and_shifted_letters() {
-        let km = Keymap::default();
-        assert_eq!(
-            km.action_for(&press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-            Some(Action::Bottom)
-        );
-        assert_eq!(
-            km.action_for(&press(KeyCode::Char('g'), KeyModifiers::NONE)),
-            Some(Action::Top)
-        );
-        assert_eq!(
-            km.action_for(&press(KeyCode::F(5), KeyModifiers::NONE)),
-            Some(Action::Copy)
-        );
-        assert_eq!(
-            km.action_for(&press(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-            Some(Action::Quit)
-        );
-        assert_eq!(
-            km.action_for(&press(KeyCode::BackTab, KeyModifiers::SHIFT)),
-            Some(Action::SwitchPane)
-        );
-        assert_eq!(
-            km.action_for(&press(KeyCode::Char('z'), KeyModifiers::NONE)),
-            None
-        );
-    }
-
-    #[test]
-    fn parse_keys_and_actions() {
-        assert_eq!(
-            parse_key("ctrl-d"),
-            Ok(KeySpec {
-                code: KeyCode::Char('d'),
-                mods: KeyModifiers::CONTROL
-            })
-        );
-        assert_eq!(parse_key("F12").unwrap().code, KeyCode::F(12));
-        assert_eq!(parse_key("shift-x").unwrap().code, KeyCode::Char('X'));
-        assert_eq!(parse_key("space").unwrap().code, KeyCode::Char(' '));
-        assert!(parse_key("ctrl-").is_err());
-        assert!(parse_key("hyper-x").is_err());
-        assert!(parse_key("F99").is_err());
-        assert_eq!(parse_key("ctrl-backtab"), parse_key("backtab"));
-        assert_eq!(Action::from_name("cancel_all"), Some(Action::CancelAll));
-        assert_eq!(Action::from_name("frobnicate"), None);
-        let mut km = Keymap::default();
-        km.bind(parse_key("ctrl-d").unwrap(), Action::Copy);
-        assert_eq!(
-            km.action_for(&press(KeyCode::Char('d'), KeyModifiers::CONTROL)),
-            Some(Action::Copy)
-        );
-    }
-}
+mod tests;
