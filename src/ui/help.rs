@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::text::fit;
-use crate::app::keymap::{Keymap, Mode};
+use crate::app::keymap::{Action, Keymap, Mode};
 use crate::theme;
 
 const KEY_W: usize = 22;
@@ -86,4 +86,21 @@ pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, mode: Mode) {
         ))),
         rect,
     );
+}
+
+/// A one-line hint of `mode`'s keys as bound now: `"q close · x text/hex"`. An action bound
+/// to no key is left out; a part with several actions (`↑ ↓ PgUp PgDn scroll`) names the
+/// first key of each.
+pub fn hint(keymap: &Keymap, mode: Mode, parts: &[(&[Action], &str)]) -> String {
+    parts
+        .iter()
+        .filter_map(|(actions, what)| {
+            let keys: Vec<String> = actions
+                .iter()
+                .filter_map(|a| keymap.hint_key(mode, *a))
+                .collect();
+            (!keys.is_empty()).then(|| format!("{} {what}", keys.join(" ")))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }

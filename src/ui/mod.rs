@@ -173,6 +173,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             frame,
             Rect::new(0, 0, area.width, area.height.saturating_sub(1)),
             v,
+            &app.keymap,
         );
     }
     status::draw(frame, r.status, app);
