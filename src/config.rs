@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize, Serializer};
 use toml::Spanned;
 
-use crate::app::keymap::{Action, Keymap, parse_key};
+use crate::app::keymap::Keymap;
 use crate::remote::Timeouts;
 use crate::remote::ops::ListingLimits;
 use crate::theme::Theme;
@@ -228,6 +228,22 @@ fn in_file_order(table: SpannedTable) -> Vec<(Spanned<String>, Spanned<toml::Val
     entries
 }
 
+/// The line of `key` in the table whose header is on `from` (for entries of a nested table,
+/// whose own places the parser does not keep): the first line after it that defines `key`.
+fn line_in_table(text: &str, from: usize, key: &str) -> Option<usize> {
+    for (i, line) in text.lines().enumerate().skip(from) {
+        let t = line.trim();
+        if t.starts_with('[') {
+            return None;
+        }
+        let lhs = t.split('=').next().unwrap_or("").trim();
+        if lhs.trim_matches('"').trim_matches('\'') == key {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
 /// Parse config text; `origin` names it in messages, which come in the order of their lines.
 pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     let mut cfg = Config::default();
@@ -320,25 +336,26 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
             problems.push(at(key.span(), e));
         }
     }
-    for (key, value) in in_file_order(raw.keys) {
-        let Some(name) = value.get_ref().as_str() else {
-            problems.push(at(
-                key.span(),
-                format!("the action for {:?} must be a string", key.get_ref()),
-            ));
-            continue;
-        };
-        let spec = match parse_key(key.get_ref()) {
-            Ok(s) => s,
-            Err(e) => {
-                problems.push(at(key.span(), e));
-                continue;
-            }
-        };
-        match Action::from_name(name) {
-            Some(a) => cfg.keymap.bind(spec, a),
-            None => problems.push(at(value.span(), format!("unknown action {name:?}"))),
+    // Where each `[keys]` entry and `[keys.MODE]` table is, for the messages.
+    let places: BTreeMap<String, usize> = raw
+        .keys
+        .keys()
+        .map(|k| (k.get_ref().clone(), line_of(text, k.span().start)))
+        .collect();
+    let keys: toml::Table = raw
+        .keys
+        .into_iter()
+        .map(|(k, v)| (k.into_inner(), v.into_inner()))
+        .collect();
+    for p in cfg.keymap.configure(&keys) {
+        let line = match p.table.strip_prefix("keys.") {
+            None => places.get(&p.key).copied(),
+            Some(mode) => places
+                .get(mode)
+                .and_then(|&header| line_in_table(text, header, &p.key)),
         }
+        .unwrap_or(0);
+        problems.push((line, p.message));
     }
     problems.sort_by_key(|(line, _)| *line);
     let problems = problems
@@ -351,6 +368,7 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::keymap::{Action, Mode};
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use std::collections::BTreeSet;
 
@@ -378,6 +396,12 @@ mod tests {
         let mut settings = setting_paths(&defaults);
         // The open-ended tables: the palette by name, and no bindings beyond the defaults.
         settings.insert("theme.name".into());
+        // Each mode's own (empty) table of bindings, shown for the user to fill.
+        for mode in crate::app::keymap::Mode::ALL {
+            if mode != crate::app::keymap::Mode::Browser {
+                settings.insert(format!("keys.{}", mode.name()));
+            }
+        }
         assert_eq!(setting_paths(&shipped), settings);
         let tables: BTreeSet<&str> = shipped.keys().map(String::as_str).collect();
         let expected = BTreeSet::from(["transfers", "network", "ui", "theme", "keys"]);
@@ -405,7 +429,10 @@ mod tests {
         assert_eq!(cfg.transfers.overwrite, Some(Resolution::OverwriteIfNewer));
         assert!(!cfg.ui.mouse);
         let ctrl_d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
-        assert_eq!(cfg.keymap.action_for(&ctrl_d), Some(Action::Copy));
+        assert_eq!(
+            cfg.keymap.action_for(Mode::Browser, &ctrl_d),
+            Some(Action::Copy)
+        );
     }
 
     #[test]
@@ -424,13 +451,13 @@ mod tests {
         );
         let x = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
         assert_eq!(
-            cfg.keymap.action_for(&x),
+            cfg.keymap.action_for(Mode::Browser, &x),
             Some(Action::Copy),
             "valid lines still apply"
         );
         let f5 = KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE);
         assert_eq!(
-            cfg.keymap.action_for(&f5),
+            cfg.keymap.action_for(Mode::Browser, &f5),
             Some(Action::Copy),
             "defaults stay"
         );
@@ -459,6 +486,30 @@ mod tests {
         let (_, problems) = parse(text, "c");
         let lines: Vec<&str> = problems.iter().map(|p| &p[..4]).collect();
         assert_eq!(lines, ["c:2:", "c:3:", "c:5:"], "{problems:?}");
+    }
+
+    #[test]
+    fn mode_tables_bind_their_own_keys_and_problems_have_their_line() {
+        let text = "[keys]\n\"ctrl-d\" = \"delete\"\n[keys.viewer]\n\"ctrl-n\" = \"down\"\n\"j\" = \"none\"\n\"d\" = \"delete\"\n[keys.viewr]\n\"x\" = \"up\"\n";
+        let (cfg, problems) = parse(text, "c");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].starts_with("c:6:") && problems[0].contains("keys.viewer"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("c:7:") && problems[1].contains("viewr"),
+            "{problems:?}"
+        );
+        let ctrl_n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(
+            cfg.keymap.action_for(Mode::Viewer, &ctrl_n),
+            Some(Action::Down)
+        );
+        assert_eq!(cfg.keymap.action_for(Mode::Viewer, &j), None);
+        assert_eq!(cfg.keymap.action_for(Mode::Browser, &j), Some(Action::Down));
+        assert_eq!(cfg.keymap.action_for(Mode::Browser, &ctrl_n), None);
     }
 
     #[test]

@@ -372,11 +372,15 @@ fn a_transfer_without_data_shows_stalled_and_the_seconds_since_the_last_byte() {
 
 #[test]
 fn the_help_shows_the_keys_as_the_config_binds_them() {
-    use ftpdeck::app::keymap::{Action, parse_key};
+    use ftpdeck::app::keymap::{Action, Mode, parse_key};
     let mut app = app_with(vec![file("a.txt", 1)], 160, 50);
+    let b = Mode::Browser;
     app.keymap
-        .bind(parse_key("ctrl-d").unwrap(), Action::Delete);
-    app.keymap.bind(parse_key("x").unwrap(), Action::Copy);
+        .bind(b, parse_key("ctrl-d").unwrap(), Action::Delete)
+        .unwrap();
+    app.keymap
+        .bind(b, parse_key("x").unwrap(), Action::Copy)
+        .unwrap();
     app.update(Msg::Key(KeyEvent::new(
         KeyCode::Char('?'),
         KeyModifiers::NONE,

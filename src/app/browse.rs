@@ -5,7 +5,7 @@ use std::path::Path;
 use crossterm::event::KeyEvent;
 
 use super::dialog::Dialog;
-use super::keymap::Action;
+use super::keymap::{Action, Mode};
 use super::textfield::{FieldOutcome, TextField};
 use super::{App, Cmd, ConnState, Side};
 use crate::entry::EntryKind;
@@ -16,6 +16,15 @@ impl App {
     // ----- keys ------------------------------------------------------------------------------
 
     pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        if self.show_help {
+            // Any key closes the help; a quit key of the panes still quits.
+            self.show_help = false;
+            let in_panes = matches!(self.key_mode(), Some(Mode::Browser | Mode::Panel));
+            if in_panes && self.pane_action(&key) == Some(Action::Quit) {
+                return self.quit_or_confirm();
+            }
+            return vec![];
+        }
         if self.dialog.is_some() {
             return self.on_dialog_key(key);
         }
@@ -27,18 +36,40 @@ impl App {
             self.on_filter_key(key);
             return vec![];
         }
-        let action = self.keymap.action_for(&key);
-        if self.show_help {
-            // Any key closes the help; a quit key still quits.
-            self.show_help = false;
-            if action != Some(Action::Quit) {
-                return vec![];
-            }
-        }
-        match action {
+        match self.pane_action(&key) {
             Some(a) => self.on_action(a),
             None => vec![],
         }
+    }
+
+    /// The keymap mode whose keys apply now; `None` while a text field or a question with
+    /// fixed keys (y/n, the certificate) has the keyboard.
+    pub fn key_mode(&self) -> Option<Mode> {
+        match &self.dialog {
+            Some(Dialog::Bookmarks { .. }) => Some(Mode::Bookmarks),
+            Some(Dialog::Overwrite { .. }) => Some(Mode::Overwrite),
+            Some(_) => None,
+            None if self.viewer.is_some() => Some(Mode::Viewer),
+            None if self.filtering.is_some() => None,
+            None if self.panel_focus => Some(Mode::Panel),
+            None => Some(Mode::Browser),
+        }
+    }
+
+    /// What a key asks of the panes. With the transfer panel focused its own table comes
+    /// first; the panes' other keys still work there, but not their moves (the panel moves
+    /// by `[keys.panel]` only, so rebinding a move in `[keys]` never moves the panel).
+    fn pane_action(&self, key: &KeyEvent) -> Option<Action> {
+        if self.panel_focus {
+            if let Some(a) = self.keymap.action_for(Mode::Panel, key) {
+                return Some(a);
+            }
+            return self
+                .keymap
+                .action_for(Mode::Browser, key)
+                .filter(|a| !Mode::Panel.accepts(*a));
+        }
+        self.keymap.action_for(Mode::Browser, key)
     }
 
     pub(super) fn on_action(&mut self, action: Action) -> Vec<Cmd> {
@@ -119,6 +150,17 @@ impl App {
                 self.show_log = !self.show_log;
                 self.log_scroll = 0;
             }
+            // Actions of other modes: the panes' table never binds them.
+            Action::Close
+            | Action::ToggleHex
+            | Action::Connect
+            | Action::New
+            | Action::Overwrite
+            | Action::Resume
+            | Action::Skip
+            | Action::KeepBoth
+            | Action::OverwriteIfNewer
+            | Action::ApplyToAll => {}
         }
         self.pane_mut(side).scroll_to_cursor(rows);
         vec![]
@@ -309,22 +351,21 @@ impl App {
     }
 
     fn on_viewer_key(&mut self, key: KeyEvent) {
-        use crossterm::event::KeyCode;
         let rows = self.pane_rows().max(1);
+        let action = self.keymap.action_for(Mode::Viewer, &key);
         let Some(v) = self.viewer.as_mut() else {
             return;
         };
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::F(3) | KeyCode::F(10) => {
-                self.viewer = None
-            }
-            KeyCode::Up | KeyCode::Char('k') => v.scroll_by(-1, rows),
-            KeyCode::Down | KeyCode::Char('j') => v.scroll_by(1, rows),
-            KeyCode::PageUp => v.scroll_by(-(rows as isize), rows),
-            KeyCode::PageDown | KeyCode::Char(' ') => v.scroll_by(rows as isize, rows),
-            KeyCode::Home | KeyCode::Char('g') => v.scroll = 0,
-            KeyCode::End | KeyCode::Char('G') => v.scroll_by(isize::MAX, rows),
-            KeyCode::Char('x') | KeyCode::Char('h') => v.toggle_hex(),
+        match action {
+            Some(Action::Close) => self.viewer = None,
+            Some(Action::Up) => v.scroll_by(-1, rows),
+            Some(Action::Down) => v.scroll_by(1, rows),
+            Some(Action::PageUp) => v.scroll_by(-(rows as isize), rows),
+            Some(Action::PageDown) => v.scroll_by(rows as isize, rows),
+            Some(Action::Top) => v.scroll = 0,
+            Some(Action::Bottom) => v.scroll_by(isize::MAX, rows),
+            Some(Action::ToggleHex) => v.toggle_hex(),
+            Some(Action::Help) => self.show_help = true,
             _ => {}
         }
     }

@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::dialog::Dialog;
 use super::form::{Form, FormOutcome};
+use super::keymap::{Action, Mode};
 use super::{App, Cmd, Side};
 use crate::bookmarks::{Bookmark, PasswordSource};
 use crate::local::LocalCmd;
@@ -40,20 +41,21 @@ impl App {
                 cursor: c.min(items.len().saturating_sub(1)),
             })
         };
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => set(self, cursor.saturating_sub(1)),
-            KeyCode::Down | KeyCode::Char('j') => set(self, cursor + 1),
-            KeyCode::Home | KeyCode::Char('g') => set(self, 0),
-            KeyCode::End | KeyCode::Char('G') => set(self, usize::MAX),
-            KeyCode::Esc | KeyCode::Char('q') => self.dialog = None,
-            KeyCode::Char('n') => {
+        match self.keymap.action_for(Mode::Bookmarks, &key) {
+            Some(Action::Up) => set(self, cursor.saturating_sub(1)),
+            Some(Action::Down) => set(self, cursor + 1),
+            Some(Action::Top) => set(self, 0),
+            Some(Action::Bottom) => set(self, usize::MAX),
+            Some(Action::Close) => self.dialog = None,
+            Some(Action::Help) => self.show_help = true,
+            Some(Action::New) => {
                 let form = Form {
                     focus: super::form::NAME,
                     ..Form::new()
                 };
                 self.dialog = Some(Dialog::Form(Box::new(form)));
             }
-            KeyCode::Enter => match current {
+            Some(Action::Connect) => match current {
                 ListItem::New => self.dialog = Some(Dialog::Form(Box::default())),
                 ListItem::Bookmark(i) => {
                     let name = self.bookmarks.bookmarks[i].name.clone();
@@ -67,7 +69,7 @@ impl App {
                     return self.start_connect(profile);
                 }
             },
-            KeyCode::Char('e') | KeyCode::F(4) => match current {
+            Some(Action::Edit) => match current {
                 ListItem::Bookmark(i) => {
                     let form = Form::from_bookmark(&self.bookmarks.bookmarks[i]);
                     self.dialog = Some(Dialog::Form(Box::new(form)));
@@ -83,7 +85,7 @@ impl App {
                 }
                 ListItem::New => {}
             },
-            KeyCode::Char('d') | KeyCode::Delete | KeyCode::F(8) => {
+            Some(Action::Delete) => {
                 if let ListItem::Bookmark(i) = current {
                     let name = self.bookmarks.bookmarks[i].name.clone();
                     self.dialog = Some(Dialog::ConfirmDeleteBookmark { name });

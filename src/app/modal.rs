@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::dialog::Dialog;
+use super::keymap::{Action, Mode};
 use super::textfield::FieldOutcome;
 use super::{App, Cmd};
 use crate::remote::Secret;
@@ -168,13 +169,13 @@ impl App {
     }
 
     fn on_overwrite_key(&mut self, key: KeyEvent, id: u64, apply_to_all: bool) -> Vec<Cmd> {
-        let resolution = match key.code {
-            KeyCode::Char('o') => Resolution::Overwrite,
-            KeyCode::Char('r') if self.can_resume(id) => Resolution::Resume,
-            KeyCode::Char('s') | KeyCode::Esc => Resolution::Skip,
-            KeyCode::Char('n') => Resolution::Rename,
-            KeyCode::Char('u') => Resolution::OverwriteIfNewer,
-            KeyCode::Char('a') => {
+        let resolution = match self.keymap.action_for(Mode::Overwrite, &key) {
+            Some(Action::Overwrite) => Resolution::Overwrite,
+            Some(Action::Resume) if self.can_resume(id) => Resolution::Resume,
+            Some(Action::Skip) => Resolution::Skip,
+            Some(Action::KeepBoth) => Resolution::Rename,
+            Some(Action::OverwriteIfNewer) => Resolution::OverwriteIfNewer,
+            Some(Action::ApplyToAll) => {
                 self.dialog = Some(Dialog::Overwrite {
                     id,
                     apply_to_all: !apply_to_all,

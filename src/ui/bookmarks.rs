@@ -126,8 +126,23 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
         )));
     }
     lines.push(Line::from(""));
+    let hint = {
+        use crate::app::keymap::{Action::*, Mode};
+        super::help::hint(
+            &app.keymap,
+            Mode::Bookmarks,
+            &[
+                (&[Connect], "connect"),
+                (&[New], "new"),
+                (&[Edit], "edit"),
+                (&[Delete], "delete"),
+                (&[Help], "keys"),
+                (&[Close], "close"),
+            ],
+        )
+    };
     lines.push(Line::from(Span::styled(
-        "Enter connect · n new · e edit · d delete · Esc close",
+        fit(&hint, inner_w),
         Style::default().fg(theme::current().dim),
     )));
     let h = (lines.len() as u16 + 2).min(area.height);

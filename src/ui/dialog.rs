@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::text::{format_time, human_size};
 use crate::app::App;
 use crate::app::dialog::Dialog;
+use crate::app::keymap::{Action, Keymap, Mode, key_name};
 use crate::app::textfield::TextField;
 use crate::app::transfers::JobState;
 use crate::sanitize::display_name;
@@ -104,13 +105,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
                 )),
                 Line::from(format!("  new:      {}", facts(&source))),
                 Line::from(""),
-                Line::from("o overwrite   s skip   n rename (keep both)   u overwrite if newer"),
             ];
-            if resume {
-                lines.push(Line::from("r resume (the existing file is smaller)"));
-            }
-            lines.push(Line::from(format!("a {check} apply to all in this batch")));
-            lines.push(hint("Esc skips this file"));
+            lines.extend(overwrite_keys(&app.keymap, resume, check));
             boxed(frame, area, "File exists", lines, 72);
         }
         Dialog::ConfirmQuit => {
@@ -273,4 +269,46 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             boxed(frame, area, verb, lines, 60);
         }
     }
+}
+
+/// The answers of the "file exists" question with the keys `keymap` binds to them (an answer
+/// without a key is not offered).
+fn overwrite_keys(keymap: &Keymap, resume: bool, check: &str) -> Vec<Line<'static>> {
+    use Action::*;
+    let key = |a| keymap.hint_key(Mode::Overwrite, a);
+    let answers: Vec<String> = [
+        (Overwrite, "overwrite"),
+        (Skip, "skip"),
+        (KeepBoth, "rename (keep both)"),
+        (OverwriteIfNewer, "overwrite if newer"),
+    ]
+    .into_iter()
+    .filter_map(|(a, what)| key(a).map(|k| format!("{k} {what}")))
+    .collect();
+    let mut lines = vec![Line::from(answers.join("   "))];
+    if let Some(k) = key(Resume).filter(|_| resume) {
+        lines.push(Line::from(format!(
+            "{k} resume (the existing file is smaller)"
+        )));
+    }
+    if let Some(k) = key(ApplyToAll) {
+        lines.push(Line::from(format!(
+            "{k} {check} apply to all in this batch"
+        )));
+    }
+    // Skip's other keys (Esc unless the config says otherwise).
+    let first_skip = key(Skip);
+    let other_skips: Vec<String> = keymap
+        .keys_for(Mode::Overwrite, Skip)
+        .iter()
+        .map(key_name)
+        .filter(|k| Some(k) != first_skip.as_ref())
+        .collect();
+    if !other_skips.is_empty() {
+        lines.push(hint(&format!(
+            "{} skips this file",
+            other_skips.join(" / ")
+        )));
+    }
+    lines
 }

@@ -1,4 +1,5 @@
-//! The help overlay: the key table, in as many columns as the terminal needs.
+//! The help overlay: the keys of the mode the user is in, as the config binds them, in as
+//! many columns as the terminal needs.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,49 +8,99 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::text::fit;
-use crate::app::keymap::BINDINGS;
+use crate::app::keymap::{Action, Keymap, Mode};
 use crate::theme;
 
 const KEY_W: usize = 22;
 const ONE_COLUMN_W: usize = 64;
 
-/// The key table as `keymap` binds the keys now.
-pub fn draw(frame: &mut Frame, area: Rect, keymap: &crate::app::keymap::Keymap) {
+/// A row of the help: a heading, or keys and what they do.
+enum Row {
+    Heading(String),
+    Keys(String, &'static str),
+}
+
+/// The rows for `mode`: its own table; the transfer panel also lists the panes' keys that
+/// work there (all but the moves).
+fn rows(keymap: &Keymap, mode: Mode) -> Vec<Row> {
+    let table = |mode: Mode| {
+        mode.help()
+            .iter()
+            .map(move |(keys, action, what)| (mode, *action, *keys, *what))
+    };
+    let row = |(mode, action, keys, what)| Row::Keys(keymap.help_keys(mode, action, keys), what);
+    let mut rows: Vec<Row> = table(mode).map(row).collect();
+    if mode == Mode::Panel {
+        let b = Mode::Browser;
+        rows.push(Row::Heading(format!("{} [{}]", b.title(), b.table())));
+        rows.extend(
+            table(b)
+                .filter(|(_, a, _, _)| !Mode::Panel.accepts(*a))
+                .map(row),
+        );
+    }
+    rows
+}
+
+/// The key table of `mode` as `keymap` binds the keys now.
+pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, mode: Mode) {
+    let rows_of = rows(keymap, mode);
     // Rows for bindings: the screen minus the frame and the closing hint.
     let rows = (area.height as usize).saturating_sub(4).max(1);
-    let columns = BINDINGS.len().div_ceil(rows).max(1);
+    let columns = rows_of.len().div_ceil(rows).max(1);
     let width = (ONE_COLUMN_W * columns + 2).min(area.width as usize);
     let col_w = (width.saturating_sub(2) / columns).max(KEY_W + 4);
-    let used_rows = BINDINGS.len().div_ceil(columns);
+    let used_rows = rows_of.len().div_ceil(columns);
+    let accent = Style::default().fg(theme::current().accent);
     let mut lines: Vec<Line> = (0..used_rows)
         .map(|r| {
             let mut spans = Vec::new();
             for c in 0..columns {
-                let Some((keys, action, what)) = BINDINGS.get(c * used_rows + r) else {
-                    continue;
-                };
-                let keys = keymap.help_keys(*action, keys);
-                spans.push(Span::styled(
-                    format!(" {}", fit(&keys, KEY_W)),
-                    Style::default().fg(theme::current().accent),
-                ));
-                spans.push(Span::raw(fit(what, col_w - KEY_W - 1)));
+                match rows_of.get(c * used_rows + r) {
+                    Some(Row::Keys(keys, what)) => {
+                        spans.push(Span::styled(format!(" {}", fit(keys, KEY_W)), accent));
+                        spans.push(Span::raw(fit(what, col_w - KEY_W - 1)));
+                    }
+                    Some(Row::Heading(text)) => spans.push(Span::styled(
+                        format!(" {}", fit(text, col_w - 1)),
+                        accent.add_modifier(Modifier::BOLD),
+                    )),
+                    None => {}
+                }
             }
             Line::from(spans)
         })
         .collect();
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
-        " any key closes this help",
+        " any key closes this help · fixed: y/n answers, text fields",
         Style::default().fg(theme::current().dim),
     )));
     let rect = super::centered(area, width as u16, lines.len() as u16 + 2);
+    let title = format!(" Keys: {} [{}] ", mode.title(), mode.table());
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(Span::styled(
-            " Keys ",
+            title,
             Style::default().add_modifier(Modifier::BOLD),
         ))),
         rect,
     );
+}
+
+/// A one-line hint of `mode`'s keys as bound now: `"q close · x text/hex"`. An action bound
+/// to no key is left out; a part with several actions (`↑ ↓ PgUp PgDn scroll`) names the
+/// first key of each.
+pub fn hint(keymap: &Keymap, mode: Mode, parts: &[(&[Action], &str)]) -> String {
+    parts
+        .iter()
+        .filter_map(|(actions, what)| {
+            let keys: Vec<String> = actions
+                .iter()
+                .filter_map(|a| keymap.hint_key(mode, *a))
+                .collect();
+            (!keys.is_empty()).then(|| format!("{} {what}", keys.join(" ")))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }

@@ -173,14 +173,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
             frame,
             Rect::new(0, 0, area.width, area.height.saturating_sub(1)),
             v,
+            &app.keymap,
         );
     }
     status::draw(frame, r.status, app);
-    if app.show_help {
-        help::draw(frame, frame.area(), &app.keymap);
-    }
     if let Some(d) = &app.dialog {
         dialog::draw(frame, frame.area(), app, d);
+    }
+    // Over any dialog: the help opens from the bookmark list too, and the next key closes it.
+    if app.show_help {
+        let mode = app.key_mode().unwrap_or(crate::app::keymap::Mode::Browser);
+        help::draw(frame, frame.area(), &app.keymap, mode);
     }
 }
 

@@ -38,10 +38,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             .fg(theme::current().badge_text)
             .bg(theme::current().error),
     };
-    let hint = if app.sync_browse {
-        " SYNC ?:help q:quit "
-    } else {
-        " ?:help q:quit "
+    let hint = {
+        use crate::app::keymap::{Action, Mode};
+        let key = |a| app.keymap.hint_key(Mode::Browser, a);
+        let mut hint = String::from(if app.sync_browse { " SYNC " } else { " " });
+        for (k, what) in [(key(Action::Help), "help"), (key(Action::Quit), "quit")] {
+            if let Some(k) = k {
+                hint.push_str(&format!("{k}:{what} "));
+            }
+        }
+        hint
     };
     let badge = format!(" {state} ");
     let width = area.width as usize;

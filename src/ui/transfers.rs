@@ -77,7 +77,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             Style::default().fg(theme::current().dim)
         })
-        .title(" Tasks — x cancel · X cancel all · R retry · t hide ");
+        .title(format!(" Tasks — {} ", keys_hint(app)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {
@@ -258,4 +258,19 @@ fn state_style(state: &JobState) -> Style {
         JobState::Skipped(_) | JobState::Cancelled => Style::default().fg(theme::current().dim),
         _ => Style::default(),
     }
+}
+
+/// The panel's own keys, as the file panes' table binds them (they work from the panes too).
+fn keys_hint(app: &App) -> String {
+    use crate::app::keymap::{Action::*, Mode};
+    super::help::hint(
+        &app.keymap,
+        Mode::Browser,
+        &[
+            (&[CancelJob], "cancel"),
+            (&[CancelAll], "cancel all"),
+            (&[RetryJob], "retry"),
+            (&[ToggleTransfers], "hide"),
+        ],
+    )
 }

@@ -7,9 +7,11 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+use crate::app::keymap::{Action, Keymap, Mode};
 use crate::app::viewer::Viewer;
 
-pub fn draw(frame: &mut Frame, area: Rect, v: &Viewer) {
+/// The viewer over `area`; its bottom line names the keys as `keymap` binds them.
+pub fn draw(frame: &mut Frame, area: Rect, v: &Viewer, keymap: &Keymap) {
     let mode = if v.show_hex { "hex" } else { "text" };
     let total = v.lines().len();
     let title = format!(
@@ -29,9 +31,7 @@ pub fn draw(frame: &mut Frame, area: Rect, v: &Viewer) {
             title,
             Style::default().add_modifier(Modifier::BOLD),
         ))
-        .title_bottom(
-            Line::from(" ↑↓ PgUp PgDn g G scroll · x text/hex · q close ").right_aligned(),
-        );
+        .title_bottom(Line::from(format!(" {} ", keys_hint(keymap))).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(Clear, area);
     frame.render_widget(block, area);
@@ -43,4 +43,18 @@ pub fn draw(frame: &mut Frame, area: Rect, v: &Viewer) {
         .map(|l| Line::from(super::text::fit(l, inner.width as usize)))
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn keys_hint(keymap: &Keymap) -> String {
+    use Action::*;
+    super::help::hint(
+        keymap,
+        Mode::Viewer,
+        &[
+            (&[Up, Down, PageUp, PageDown, Top, Bottom], "scroll"),
+            (&[ToggleHex], "text/hex"),
+            (&[Help], "keys"),
+            (&[Close], "close"),
+        ],
+    )
 }
