@@ -465,7 +465,7 @@ impl App {
             (AfterOp::View { title }, OpOutput::Bytes(bytes)) => {
                 let truncated = bytes.len() as u64 >= VIEW_MAX;
                 self.viewer = Some(Viewer::new(title, &bytes, truncated));
-                self.info("Viewer: ↑↓ PgUp PgDn scroll · x hex/text · q close");
+                self.info(format!("Viewer: {}", self.keymap.viewer_hint()));
                 vec![]
             }
             (_, _) => vec![],

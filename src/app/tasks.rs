@@ -225,12 +225,13 @@ impl App {
         self.viewer = Some(Viewer::new(title, data, partial));
         match size {
             Some(s) if partial => self.info(format!(
-                "Showing the first {} of {} (the viewer reads {} at most) · q close",
+                "Showing the first {} of {} (the viewer reads {} at most) · {}",
                 human_size(data.len() as u64),
                 human_size(s),
-                human_size(super::fileops::VIEW_MAX)
+                human_size(super::fileops::VIEW_MAX),
+                self.keymap.viewer_hint()
             )),
-            _ => self.info("Viewer: ↑↓ PgUp PgDn scroll · x hex/text · q close"),
+            _ => self.info(format!("Viewer: {}", self.keymap.viewer_hint())),
         }
     }
 }

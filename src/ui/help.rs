@@ -88,19 +88,7 @@ pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, mode: Mode) {
     );
 }
 
-/// A one-line hint of `mode`'s keys as bound now: `"q close · x text/hex"`. An action bound
-/// to no key is left out; a part with several actions (`↑ ↓ PgUp PgDn scroll`) names the
-/// first key of each.
+/// A one-line hint of `mode`'s keys as bound now (see [`Keymap::hint`]).
 pub fn hint(keymap: &Keymap, mode: Mode, parts: &[(&[Action], &str)]) -> String {
-    parts
-        .iter()
-        .filter_map(|(actions, what)| {
-            let keys: Vec<String> = actions
-                .iter()
-                .filter_map(|a| keymap.hint_key(mode, *a))
-                .collect();
-            (!keys.is_empty()).then(|| format!("{} {what}", keys.join(" ")))
-        })
-        .collect::<Vec<_>>()
-        .join(" · ")
+    keymap.hint(mode, parts)
 }

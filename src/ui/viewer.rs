@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::app::keymap::{Action, Keymap, Mode};
+use crate::app::keymap::Keymap;
 use crate::app::viewer::Viewer;
 
 /// The viewer over `area`; its bottom line names the keys as `keymap` binds them.
@@ -46,15 +46,5 @@ pub fn draw(frame: &mut Frame, area: Rect, v: &Viewer, keymap: &Keymap) {
 }
 
 fn keys_hint(keymap: &Keymap) -> String {
-    use Action::*;
-    super::help::hint(
-        keymap,
-        Mode::Viewer,
-        &[
-            (&[Up, Down, PageUp, PageDown, Top, Bottom], "scroll"),
-            (&[ToggleHex], "text/hex"),
-            (&[Help], "keys"),
-            (&[Close], "close"),
-        ],
-    )
+    keymap.viewer_hint()
 }

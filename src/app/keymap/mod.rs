@@ -182,6 +182,37 @@ impl Keymap {
 
     /// The one key a short hint names for `action` in `mode`: its first default key while that
     /// is still bound to it, else the first key bound to it; `None` when nothing is.
+    /// A one-line hint of `mode`'s keys as bound now: `"q close · x text/hex"`. An action
+    /// bound to no key is left out; a part with several actions (`↑ ↓ PgUp PgDn scroll`)
+    /// names the first key of each.
+    pub fn hint(&self, mode: Mode, parts: &[(&[Action], &str)]) -> String {
+        parts
+            .iter()
+            .filter_map(|(actions, what)| {
+                let keys: Vec<String> = actions
+                    .iter()
+                    .filter_map(|a| self.hint_key(mode, *a))
+                    .collect();
+                (!keys.is_empty()).then(|| format!("{} {what}", keys.join(" ")))
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    /// The viewer's keys, for its bottom line and the status bar.
+    pub fn viewer_hint(&self) -> String {
+        use Action::*;
+        self.hint(
+            Mode::Viewer,
+            &[
+                (&[Up, Down, PageUp, PageDown, Top, Bottom], "scroll"),
+                (&[ToggleHex], "text/hex"),
+                (&[Help], "keys"),
+                (&[Close], "close"),
+            ],
+        )
+    }
+
     pub fn hint_key(&self, mode: Mode, action: Action) -> Option<String> {
         let map = self.map(mode);
         mode.defaults()
