@@ -173,26 +173,26 @@ pub fn run(
     drop(tx);
 
     let (mut app, cmds) = App::new(local_dir, profile);
-    app.default_policy = options.default_policy;
+    app.tasks.default_policy = options.default_policy;
     app.theme = options.theme;
     // Remote files opened for viewing or editing go to a private directory, removed on exit.
     let scratch = crate::scratch::ScratchDir::create();
     if let Some(dir) = &scratch {
-        app.temp_dir = dir.path().to_path_buf();
+        app.files.temp_dir = dir.path().to_path_buf();
     }
-    app.bookmarks = options.bookmarks.clone();
-    app.bookmarks_broken = options.bookmarks_broken.clone();
+    app.server.bookmarks = options.bookmarks.clone();
+    app.server.bookmarks_broken = options.bookmarks_broken.clone();
     app.now = chrono::Utc::now().timestamp();
     let mut cmds = cmds;
-    if app.profile.is_none() {
+    if app.server.profile.is_none() {
         match &options.start_bookmark {
             Some(name) => cmds.extend(app.connect_bookmark(name)),
             None => app.open_bookmarks(),
         }
     }
     app.keymap = options.keymap.clone();
-    app.local.show_hidden = options.show_hidden;
-    app.remote.show_hidden = options.show_hidden;
+    app.browse.local.show_hidden = options.show_hidden;
+    app.browse.remote.show_hidden = options.show_hidden;
     if !options.startup_warnings.is_empty() {
         app.warn_until_key(options.startup_warnings.join(" · "));
     }

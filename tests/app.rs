@@ -80,19 +80,22 @@ fn connected_app() -> App {
 #[test]
 fn starts_on_the_remote_pane_and_lists_both_sides() {
     let (app, cmds) = App::new(PathBuf::from("/tmp"), Some(profile(Some("pw"))));
-    assert_eq!(app.focus, Side::Remote);
+    assert_eq!(app.browse.focus, Side::Remote);
     assert!(
         matches!(&cmds[0], Cmd::Local(LocalCmd::List { path, .. }) if path == &PathBuf::from("/tmp"))
     );
     let (app, _) = App::new(PathBuf::from("/tmp"), None);
-    assert_eq!(app.focus, Side::Local);
+    assert_eq!(app.browse.focus, Side::Local);
 }
 
 #[test]
 fn a_user_without_password_is_asked_in_a_masked_prompt() {
     let (mut app, cmds) = App::new(PathBuf::from("/tmp"), Some(profile(None)));
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::Remote(_))));
-    assert!(matches!(app.dialog, Some(Dialog::Password { .. })));
+    assert!(matches!(
+        app.dialogs.top().cloned(),
+        Some(Dialog::Password { .. })
+    ));
     // Keys go to the dialog, not to the panes ('q' does not quit here).
     for c in "pq".chars() {
         assert!(app.update(key(KeyCode::Char(c))).is_empty());
@@ -104,8 +107,8 @@ fn a_user_without_password_is_asked_in_a_masked_prompt() {
             profile: profile(Some("pq"))
         })]
     );
-    assert!(app.dialog.is_none());
-    assert_eq!(app.conn, ConnState::Connecting);
+    assert!(!app.dialogs.is_open());
+    assert_eq!(app.server.conn, ConnState::Connecting);
 }
 
 #[test]
@@ -116,14 +119,14 @@ fn wrong_password_shows_the_error_and_asks_again() {
             reply: "530 Login incorrect".into(),
         },
     }));
-    assert!(matches!(app.conn, ConnState::Error(_)));
+    assert!(matches!(app.server.conn, ConnState::Error(_)));
     assert!(app.status.is_error);
     assert!(
         app.status.text.contains("530 Login incorrect"),
         "{:?}",
         app.status
     );
-    match &app.dialog {
+    match app.dialogs.top() {
         Some(Dialog::Password { error: Some(e), .. }) => assert!(e.contains("530")),
         other => panic!("expected the password prompt again, got {other:?}"),
     }
@@ -132,19 +135,27 @@ fn wrong_password_shows_the_error_and_asks_again() {
 #[test]
 fn navigation_enter_and_parent() {
     let mut app = connected_app();
-    let names: Vec<_> = app.remote.visible().map(|e| e.name.clone()).collect();
+    let names: Vec<_> = app
+        .browse
+        .remote
+        .visible()
+        .map(|e| e.name.clone())
+        .collect();
     assert_eq!(names, ["alpha", "beta", "b.txt"], "directories first");
     app.update(key(KeyCode::Char('j')));
-    assert_eq!(app.remote.current().unwrap().name, "beta");
+    assert_eq!(app.browse.remote.current().unwrap().name, "beta");
     app.update(key(KeyCode::Char('G')));
-    assert_eq!(app.remote.current().unwrap().name, "b.txt");
+    assert_eq!(app.browse.remote.current().unwrap().name, "b.txt");
     app.update(key(KeyCode::Char('g')));
     app.update(key(KeyCode::Down));
     let (id, path) = remote_list_id(&app.update(key(KeyCode::Enter)));
     assert_eq!(path, "/pub/beta");
-    assert!(app.remote.pending.is_some(), "the pane says it is loading");
+    assert!(
+        app.browse.remote.pending.is_some(),
+        "the pane says it is loading"
+    );
     app.update(listed(id, "/pub/beta", vec![file("x", 1)]));
-    assert_eq!(app.remote.dir, "/pub/beta");
+    assert_eq!(app.browse.remote.dir, "/pub/beta");
     let (id, path) = remote_list_id(&app.update(key(KeyCode::Backspace)));
     assert_eq!(path, "/pub");
     app.update(listed(
@@ -153,7 +164,7 @@ fn navigation_enter_and_parent() {
         vec![file("b.txt", 5), dir("alpha"), dir("beta")],
     ));
     assert_eq!(
-        app.remote.current().unwrap().name,
+        app.browse.remote.current().unwrap().name,
         "beta",
         "the cursor returns to the directory we came from"
     );
@@ -165,8 +176,8 @@ fn a_late_listing_for_a_directory_already_left_is_dropped() {
     let (old, _) = remote_list_id(&app.update(key(KeyCode::Enter))); // into alpha
     app.update(key(KeyCode::Backspace)); // changed our mind before it answered
     app.update(listed(old, "/pub/alpha", vec![file("stale", 1)]));
-    assert_eq!(app.remote.dir, "/pub");
-    assert!(app.remote.visible().all(|e| e.name != "stale"));
+    assert_eq!(app.browse.remote.dir, "/pub");
+    assert!(app.browse.remote.visible().all(|e| e.name != "stale"));
 }
 
 #[test]
@@ -181,8 +192,8 @@ fn a_refused_directory_is_an_error_and_we_stay() {
             reply: "550 Permission denied".into(),
         }),
     }));
-    assert_eq!(app.remote.dir, "/pub");
-    assert!(app.remote.pending.is_none());
+    assert_eq!(app.browse.remote.dir, "/pub");
+    assert!(app.browse.remote.pending.is_none());
     assert!(app.status.is_error);
     assert!(
         app.status.text.contains("550 Permission denied"),
@@ -203,7 +214,7 @@ fn r_reconnects_after_a_failure() {
             detail: "421 Timeout".into(),
         },
     }));
-    assert!(matches!(app.conn, ConnState::Error(_)));
+    assert!(matches!(app.server.conn, ConnState::Error(_)));
     let cmds = app.update(key(KeyCode::Char('r')));
     assert!(
         matches!(&cmds[..], [Cmd::Remote(RemoteCmd::Connect { .. })]),
@@ -233,15 +244,15 @@ fn local_pane_and_tab_hidden_sort() {
             vec![file(".hidden", 1), file("big", 100), file("small", 2)],
         )),
     }));
-    assert_eq!(app.local.visible().count(), 2);
+    assert_eq!(app.browse.local.visible().count(), 2);
     app.update(key(KeyCode::Char('.')));
-    assert_eq!(app.local.visible().count(), 3);
+    assert_eq!(app.browse.local.visible().count(), 3);
     app.update(key(KeyCode::Char('s'))); // by size
-    assert_eq!(app.local.visible().last().unwrap().name, "big");
+    assert_eq!(app.browse.local.visible().last().unwrap().name, "big");
     app.update(key(KeyCode::Char('S')));
-    assert_eq!(app.local.visible().next().unwrap().name, "big");
+    assert_eq!(app.browse.local.visible().next().unwrap().name, "big");
     app.update(key(KeyCode::Tab));
-    assert_eq!(app.focus, Side::Remote);
+    assert_eq!(app.browse.focus, Side::Remote);
 }
 
 #[test]
@@ -257,20 +268,23 @@ fn paging_keeps_the_cursor_visible() {
     app.update(listed(id, "/pub", entries));
     app.update(key(KeyCode::PageDown));
     app.update(key(KeyCode::PageDown));
-    assert_eq!(app.remote.cursor, 2 * rows);
-    assert!(app.remote.offset <= app.remote.cursor && app.remote.cursor < app.remote.offset + rows);
+    assert_eq!(app.browse.remote.cursor, 2 * rows);
+    assert!(
+        app.browse.remote.offset <= app.browse.remote.cursor
+            && app.browse.remote.cursor < app.browse.remote.offset + rows
+    );
     app.update(key(KeyCode::End));
-    assert_eq!(app.remote.cursor, 999);
-    assert_eq!(app.remote.offset, 1000 - rows);
+    assert_eq!(app.browse.remote.cursor, 999);
+    assert_eq!(app.browse.remote.offset, 1000 - rows);
 }
 
 #[test]
 fn q_and_f10_quit_and_help_toggles() {
     let mut app = connected_app();
     app.update(key(KeyCode::Char('?')));
-    assert!(app.show_help);
+    assert!(app.dialogs.help);
     assert!(app.update(key(KeyCode::Char('j'))).is_empty());
-    assert!(!app.show_help);
+    assert!(!app.dialogs.help);
     assert_eq!(app.update(key(KeyCode::F(10))), vec![Cmd::Quit]);
     let mut app = connected_app();
     assert_eq!(app.update(key(KeyCode::Char('q'))), vec![Cmd::Quit]);
@@ -318,7 +332,7 @@ fn a_first_listing_that_fails_still_lets_backspace_go_up() {
         result: Err("/srv/locked: Permission denied".into()),
     }));
     assert_eq!(
-        app.local.error.as_deref(),
+        app.browse.local.error.as_deref(),
         Some("/srv/locked: Permission denied")
     );
     let cmds = app.update(key(KeyCode::Backspace));

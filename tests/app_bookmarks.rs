@@ -48,7 +48,7 @@ impl WithPassword for Bookmark {
 
 fn app_with(bookmarks: Vec<Bookmark>) -> App {
     let (mut app, _) = App::new(PathBuf::from("/tmp"), None);
-    app.bookmarks = Store {
+    app.server.bookmarks = Store {
         bookmarks,
         recent: vec![],
     };
@@ -66,14 +66,20 @@ fn connect_profile(cmds: &[Cmd]) -> Option<Profile> {
 #[test]
 fn the_start_screen_lists_bookmarks_and_asks_for_a_password_when_none_is_kept() {
     let mut app = app_with(vec![bookmark("work", PasswordSource::Ask)]);
-    assert_eq!(app.dialog, Some(Dialog::Bookmarks { cursor: 0 }));
+    assert_eq!(
+        app.dialogs.top().cloned(),
+        Some(Dialog::Bookmarks { cursor: 0 })
+    );
     app.update(key(KeyCode::Down));
     let cmds = app.update(key(KeyCode::Enter));
     assert!(
         connect_profile(&cmds).is_none(),
         "no connect before the password"
     );
-    assert!(matches!(app.dialog, Some(Dialog::Password { .. })));
+    assert!(matches!(
+        app.dialogs.top().cloned(),
+        Some(Dialog::Password { .. })
+    ));
     typed(&mut app, "pw");
     let p = connect_profile(&app.update(key(KeyCode::Enter))).unwrap();
     assert_eq!(
@@ -96,7 +102,7 @@ fn a_wrong_password_shows_the_error_and_asks_again() {
     }));
     assert!(app.status.is_error && app.status.text.contains("530"));
     assert!(
-        matches!(&app.dialog, Some(Dialog::Password { error: Some(e), .. }) if e.contains("530"))
+        matches!(app.dialogs.top(), Some(Dialog::Password { error: Some(e), .. }) if e.contains("530"))
     );
 }
 
@@ -128,7 +134,10 @@ fn a_saved_password_is_looked_up_off_the_ui_thread() {
         name: "work".into(),
         result: Ok(None),
     }));
-    assert!(matches!(app.dialog, Some(Dialog::Password { .. })));
+    assert!(matches!(
+        app.dialogs.top().cloned(),
+        Some(Dialog::Password { .. })
+    ));
 }
 
 #[test]
@@ -150,7 +159,7 @@ fn a_password_command_runs_in_the_worker() {
     assert!(connect_profile(&cmds).is_none());
     assert!(app.status.text.contains("pass: not found"));
     assert!(
-        matches!(app.dialog, Some(Dialog::Password { .. })),
+        matches!(app.dialogs.top().cloned(), Some(Dialog::Password { .. })),
         "asks instead"
     );
 }
@@ -160,7 +169,7 @@ fn the_form_validates_saves_with_ctrl_s_and_keeps_the_password_out_of_the_store(
     let mut app = app_with(vec![]);
     app.update(key(KeyCode::Char('n')));
     app.update(ctrl('s'));
-    match &app.dialog {
+    match app.dialogs.top() {
         Some(Dialog::Form(f)) => assert!(f.error.as_deref().unwrap().contains("host")),
         other => panic!("{other:?}"),
     }
@@ -198,7 +207,10 @@ fn the_form_validates_saves_with_ctrl_s_and_keeps_the_password_out_of_the_store(
         (b.password.clone(), b.security),
         (PasswordSource::Saved, Security::ExplicitTls)
     );
-    assert!(matches!(app.dialog, Some(Dialog::Bookmarks { cursor: 1 })));
+    assert!(matches!(
+        app.dialogs.top().cloned(),
+        Some(Dialog::Bookmarks { cursor: 1 })
+    ));
 }
 
 #[test]
@@ -207,12 +219,12 @@ fn deleting_a_bookmark_asks_and_forgets_its_password() {
     app.update(key(KeyCode::Down));
     app.update(key(KeyCode::Char('d')));
     assert_eq!(
-        app.dialog,
+        app.dialogs.top().cloned(),
         Some(Dialog::ConfirmDeleteBookmark { name: "old".into() })
     );
     let cmds = app.update(key(KeyCode::Char('y')));
     assert!(cmds.contains(&Cmd::Local(LocalCmd::ForgetSecret { name: "old".into() })));
-    assert!(app.bookmarks.bookmarks.is_empty());
+    assert!(app.server.bookmarks.bookmarks.is_empty());
 }
 
 #[test]
@@ -228,14 +240,17 @@ fn always_trusting_a_certificate_pins_it_in_the_bookmark() {
             reason: "self-signed".into(),
         },
     }));
-    assert!(matches!(app.dialog, Some(Dialog::TrustCert { .. })));
+    assert!(matches!(
+        app.dialogs.top().cloned(),
+        Some(Dialog::TrustCert { .. })
+    ));
     let cmds = app.update(key(KeyCode::Char('a')));
     assert_eq!(
         connect_profile(&cmds).unwrap().pinned_cert,
         Some("ab".repeat(32))
     );
     assert_eq!(
-        app.bookmarks.find("tls").unwrap().pinned_cert,
+        app.server.bookmarks.find("tls").unwrap().pinned_cert,
         Some("ab".repeat(32))
     );
     assert!(
@@ -261,8 +276,8 @@ fn a_successful_connection_is_remembered_without_its_password() {
         home: "/".into(),
         welcome: String::new(),
     }));
-    assert_eq!(app.bookmarks.recent.len(), 1);
-    assert_eq!(app.bookmarks.recent[0].at, 1234);
+    assert_eq!(app.server.bookmarks.recent.len(), 1);
+    assert_eq!(app.server.bookmarks.recent[0].at, 1234);
     assert!(
         cmds.iter()
             .any(|c| matches!(c, Cmd::Local(LocalCmd::SaveBookmarks { .. })))

@@ -108,10 +108,10 @@ fn alt(c: char) -> Msg {
 
 /// The text and cursor of the open dialog's field.
 fn dialog_field(app: &mut App) -> (String, usize) {
-    let shown = format!("{:?}", app.dialog);
+    let shown = format!("{:?}", app.dialogs.top().cloned());
     let field = app
-        .dialog
-        .as_mut()
+        .dialogs
+        .top_mut()
         .and_then(|d| d.text_field_mut())
         .unwrap_or_else(|| panic!("no text field in {shown}"));
     (field.text().to_string(), field.cursor())
@@ -122,12 +122,12 @@ fn ctrl_keys_edit_the_filter_instead_of_typing_letters() {
     let mut app = app_with(&["alpha.txt", "beta.txt", "gamma.log"]);
     app.update(key(KeyCode::Char('/')));
     type_text(&mut app, "zz txt");
-    assert_eq!(app.remote.filter, "zz txt");
+    assert_eq!(app.browse.remote.filter, "zz txt");
     app.update(ctrl('w'));
-    assert_eq!(app.remote.filter, "zz ");
+    assert_eq!(app.browse.remote.filter, "zz ");
     app.update(ctrl('u'));
     assert_eq!(
-        app.remote.filter, "",
+        app.browse.remote.filter, "",
         "Ctrl-U cut the text, it did not type a u"
     );
     type_text(&mut app, "lph");
@@ -135,15 +135,18 @@ fn ctrl_keys_edit_the_filter_instead_of_typing_letters() {
     type_text(&mut app, "a");
     app.update(ctrl('e'));
     app.update(ctrl('h'));
-    assert_eq!(app.remote.filter, "alp");
-    assert_eq!(app.remote.current_name().as_deref(), Some("alpha.txt"));
+    assert_eq!(app.browse.remote.filter, "alp");
+    assert_eq!(
+        app.browse.remote.current_name().as_deref(),
+        Some("alpha.txt")
+    );
     // Moving the cursor does not re-filter or move the pane's cursor.
     app.update(key(KeyCode::Down));
     app.update(key(KeyCode::Left));
-    assert_eq!(app.filtering.as_ref().map(|f| f.cursor()), Some(2));
+    assert_eq!(app.browse.filtering.as_ref().map(|f| f.cursor()), Some(2));
     app.update(key(KeyCode::Enter));
-    assert!(app.filtering.is_none());
-    assert_eq!(app.remote.filter, "alp");
+    assert!(app.browse.filtering.is_none());
+    assert_eq!(app.browse.remote.filter, "alp");
 }
 
 #[test]
@@ -219,8 +222,8 @@ fn form_text_fields_edit_and_choice_fields_still_cycle() {
     }
     app.update(key(KeyCode::Right));
     app.update(key(KeyCode::Right));
-    let Some(ftpdeck::app::dialog::Dialog::Form(form)) = &app.dialog else {
-        panic!("{:?}", app.dialog)
+    let Some(ftpdeck::app::dialog::Dialog::Form(form)) = app.dialogs.top() else {
+        panic!("{:?}", app.dialogs.top().cloned())
     };
     assert_eq!(form.focus, ftpdeck::app::form::TLS);
     assert_eq!(form.value(ftpdeck::app::form::TLS), "2");
@@ -234,13 +237,16 @@ fn a_paste_into_the_filter_is_text_not_keys() {
     app.update(key(KeyCode::Char('/')));
     let cmds = app.update(Msg::Paste("precious\nm".into()));
     assert!(cmds.is_empty(), "{cmds:?}");
-    assert!(app.filtering.is_some(), "the filter is still being typed");
+    assert!(
+        app.browse.filtering.is_some(),
+        "the filter is still being typed"
+    );
     assert_eq!(
-        app.remote.filter, "precious m",
+        app.browse.remote.filter, "precious m",
         "the line break became a space"
     );
-    assert!(app.dialog.is_none());
-    assert!(app.transfers.jobs.is_empty());
+    assert!(!app.dialogs.is_open());
+    assert!(app.tasks.list.jobs.is_empty());
 }
 
 #[test]
@@ -256,11 +262,14 @@ fn a_paste_into_a_dialog_inserts_at_the_cursor() {
 #[test]
 fn a_paste_outside_a_text_field_does_nothing_but_say_so() {
     let mut app = app_with(&["precious", "other"]);
-    let before = (app.remote.cursor, app.remote.selected.len());
+    let before = (app.browse.remote.cursor, app.browse.remote.selected.len());
     let cmds = app.update(Msg::Paste("jjm q".into()));
     assert!(cmds.is_empty(), "{cmds:?}");
-    assert!(app.dialog.is_none() && !app.quit);
-    assert_eq!((app.remote.cursor, app.remote.selected.len()), before);
+    assert!(!app.dialogs.is_open() && !app.quit);
+    assert_eq!(
+        (app.browse.remote.cursor, app.browse.remote.selected.len()),
+        before
+    );
     assert_eq!(
         app.status.text,
         "Paste ignored: no text field has the focus"
@@ -370,8 +379,8 @@ fn the_form_refuses_port_zero() {
     type_text(&mut app, "0");
     let cmds = app.update(key(KeyCode::Enter));
     assert!(cmds.is_empty(), "{cmds:?}");
-    let Some(ftpdeck::app::dialog::Dialog::Form(form)) = &app.dialog else {
-        panic!("{:?}", app.dialog)
+    let Some(ftpdeck::app::dialog::Dialog::Form(form)) = app.dialogs.top() else {
+        panic!("{:?}", app.dialogs.top().cloned())
     };
     assert_eq!(
         form.error.as_deref(),

@@ -82,7 +82,7 @@ fn selecting_files_of_absurd_sizes_saturates_the_total_and_draws() {
     let big = vec![file("a", u64::MAX, 0), file("b", u64::MAX, 0)];
     let mut app = app_with(vec![], big);
     app.update(key(KeyCode::Char('*')));
-    assert_eq!(app.remote.selection_totals(), (2, u64::MAX));
+    assert_eq!(app.browse.remote.selection_totals(), (2, u64::MAX));
     assert!(screen(&app, 100, 20).contains("2 selected"));
 }
 
@@ -101,8 +101,8 @@ fn copying_files_of_absurd_sizes_queues_them_all() {
         .sum();
     assert_eq!(queued, 2, "{cmds:?}");
     // The panel's totals add the sizes left without overflowing.
-    assert_eq!(app.transfers.totals().bytes_left, u64::MAX);
-    for j in app.transfers.jobs.clone() {
+    assert_eq!(app.tasks.list.totals().bytes_left, u64::MAX);
+    for j in app.tasks.list.jobs.clone() {
         app.update(Msg::Transfer(TransferEvent::Progress {
             id: j.job.id,
             done: u64::MAX,
@@ -111,7 +111,7 @@ fn copying_files_of_absurd_sizes_queues_them_all() {
         }));
     }
     app.update(Msg::Tick { now: 1 });
-    assert_eq!(app.transfers.history.back(), Some(&u64::MAX));
+    assert_eq!(app.tasks.list.history.back(), Some(&u64::MAX));
     screen(&app, 100, 30);
 }
 
@@ -121,9 +121,9 @@ fn comparing_times_at_the_end_of_time_does_not_overflow() {
     let remote = vec![file("same", 1, i64::MAX), file("newer", 1, 0)];
     let mut app = app_with(local, remote);
     app.update(key(KeyCode::Char('=')));
-    assert!(app.compare_on);
-    assert_eq!(app.local.marks.get("same"), None);
-    assert_eq!(app.local.marks.get("newer"), Some(&Mark::Newer));
+    assert!(app.browse.compare_on);
+    assert_eq!(app.browse.local.marks.get("same"), None);
+    assert_eq!(app.browse.local.marks.get("newer"), Some(&Mark::Newer));
 }
 
 #[test]
@@ -136,7 +136,10 @@ fn a_fingerprint_that_is_not_hex_is_drawn_without_splitting_a_character() {
             reason: "self-signed".into(),
         },
     }));
-    assert!(matches!(app.dialog, Some(Dialog::TrustCert { .. })));
+    assert!(matches!(
+        app.dialogs.top().cloned(),
+        Some(Dialog::TrustCert { .. })
+    ));
     assert!(screen(&app, 100, 30).contains("self-signed"));
 }
 
@@ -146,7 +149,7 @@ fn a_job_that_ends_while_its_conflict_is_asked_about_closes_the_question() {
     let mut app = app_with(vec![], files);
     app.update(key(KeyCode::Char('*')));
     app.update(key(KeyCode::F(5)));
-    let ids: Vec<u64> = app.transfers.jobs.iter().map(|v| v.job.id).collect();
+    let ids: Vec<u64> = app.tasks.list.jobs.iter().map(|v| v.job.id).collect();
     assert_eq!(ids.len(), 2);
     for &id in &ids {
         app.update(Msg::Transfer(TransferEvent::Conflict {
@@ -156,7 +159,7 @@ fn a_job_that_ends_while_its_conflict_is_asked_about_closes_the_question() {
         }));
     }
     assert_eq!(
-        app.dialog,
+        app.dialogs.top().cloned(),
         Some(Dialog::Overwrite {
             id: ids[0],
             apply_to_all: false
@@ -168,7 +171,7 @@ fn a_job_that_ends_while_its_conflict_is_asked_about_closes_the_question() {
         outcome: ftpdeck::transfer::Outcome::Cancelled,
     }));
     assert_eq!(
-        app.dialog,
+        app.dialogs.top().cloned(),
         Some(Dialog::Overwrite {
             id: ids[1],
             apply_to_all: false
@@ -179,8 +182,8 @@ fn a_job_that_ends_while_its_conflict_is_asked_about_closes_the_question() {
         id: ids[1],
         outcome: ftpdeck::transfer::Outcome::Cancelled,
     }));
-    assert_eq!(app.dialog, None);
-    assert!(app.conflicts.is_empty());
+    assert_eq!(app.dialogs.top().cloned(), None);
+    assert!(app.tasks.conflicts.is_empty());
 }
 
 #[test]
@@ -188,9 +191,12 @@ fn a_worker_that_is_gone_is_reported_and_the_pane_stops_waiting() {
     use ftpdeck::app::Worker;
     let (mut app, _) = App::new(PathBuf::from("/"), None);
     // A local listing was asked for at start and will never be answered.
-    assert!(app.local.pending.is_some());
+    assert!(app.browse.local.pending.is_some());
     app.update(Msg::WorkerGone(Worker::Local));
-    assert!(app.local.pending.is_none(), "no more \"loading\" forever");
+    assert!(
+        app.browse.local.pending.is_none(),
+        "no more \"loading\" forever"
+    );
     assert!(app.status.is_error);
     assert!(
         app.status.text.contains("The local file worker stopped"),
@@ -198,7 +204,7 @@ fn a_worker_that_is_gone_is_reported_and_the_pane_stops_waiting() {
         app.status.text
     );
     app.update(Msg::WorkerGone(Worker::Session));
-    assert!(matches!(app.conn, ftpdeck::app::ConnState::Error(_)));
+    assert!(matches!(app.server.conn, ftpdeck::app::ConnState::Error(_)));
     assert!(
         app.status.text.contains("restart ftpdeck"),
         "{}",

@@ -109,10 +109,10 @@ fn f5_downloads_the_cursor_entry_into_the_local_directory() {
     assert_eq!(j.size, Some(100));
     assert!(!j.remove_source);
     assert!(
-        app.show_transfers,
+        app.tasks.shown,
         "the panel shows itself while work is queued"
     );
-    assert_eq!(app.transfers.jobs.len(), 1);
+    assert_eq!(app.tasks.list.jobs.len(), 1);
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn a_selection_is_copied_whole_then_cleared_and_the_title_counts_it() {
     app.update(key(KeyCode::Down));
     app.update(key(KeyCode::Char(' '))); // x.bin, cursor to y.bin
     app.update(key(KeyCode::Insert)); // y.bin
-    assert_eq!(app.remote.selection_totals(), (2, 300));
+    assert_eq!(app.browse.remote.selection_totals(), (2, 300));
     let jobs = enqueued(&app.update(key(KeyCode::Char('m'))));
     assert_eq!(jobs.len(), 2);
     assert!(
@@ -129,13 +129,13 @@ fn a_selection_is_copied_whole_then_cleared_and_the_title_counts_it() {
             .all(|j| j.remove_source && j.batch == jobs[0].batch)
     );
     assert!(
-        app.remote.selected.is_empty(),
+        app.browse.remote.selected.is_empty(),
         "selection cleared once queued"
     );
     // Upload from the local pane: a directory is copied recursively.
     app.update(key(KeyCode::Tab)); // to the transfer panel
     app.update(key(KeyCode::Tab)); // to local
-    assert_eq!(app.focus, Side::Local);
+    assert_eq!(app.browse.focus, Side::Local);
     app.update(key(KeyCode::Char('*')));
     let jobs = enqueued(&app.update(key(KeyCode::Char('c'))));
     assert_eq!(jobs.len(), 2);
@@ -151,7 +151,7 @@ fn glob_selection_dialog() {
     let mut app = app();
     app.update(key(KeyCode::Char('+')));
     assert!(matches!(
-        app.dialog,
+        app.dialogs.top().cloned(),
         Some(Dialog::Glob { select: true, .. })
     ));
     app.update(key(KeyCode::Backspace));
@@ -159,14 +159,14 @@ fn glob_selection_dialog() {
         app.update(key(KeyCode::Char(c)));
     }
     app.update(key(KeyCode::Enter));
-    assert_eq!(app.remote.selection_totals(), (2, 300));
+    assert_eq!(app.browse.remote.selection_totals(), (2, 300));
     app.update(key(KeyCode::Char('-')));
     app.update(key(KeyCode::Backspace));
     for c in "x*".chars() {
         app.update(key(KeyCode::Char(c)));
     }
     app.update(key(KeyCode::Enter));
-    assert_eq!(app.remote.selection_totals(), (1, 200));
+    assert_eq!(app.browse.remote.selection_totals(), (1, 200));
 }
 
 fn conflict(app: &mut App, id: u64, existing: u64, source: u64) {
@@ -193,7 +193,9 @@ fn conflicts_ask_and_apply_to_all_answers_the_rest_of_the_batch() {
     assert_eq!(jobs.len(), 4);
     conflict(&mut app, jobs[1].id, 10, 100);
     conflict(&mut app, jobs[2].id, 10, 200);
-    assert!(matches!(app.dialog, Some(Dialog::Overwrite { id, .. }) if id == jobs[1].id));
+    assert!(
+        matches!(app.dialogs.top().cloned(), Some(Dialog::Overwrite { id, .. }) if id == jobs[1].id)
+    );
     // 'r' resumes only when the destination is smaller: it is here.
     app.update(key(KeyCode::Char('a')));
     let cmds = app.update(key(KeyCode::Char('r')));
@@ -208,12 +210,12 @@ fn conflicts_ask_and_apply_to_all_answers_the_rest_of_the_batch() {
             .iter()
             .all(|j| j.on_exists == Some(Resolution::Resume))
     );
-    assert!(app.dialog.is_none());
+    assert!(!app.dialogs.is_open());
     // A later conflict in the same batch is answered without asking.
     conflict(&mut app, jobs[3].id, 10, 300);
-    assert!(app.dialog.is_none());
+    assert!(!app.dialogs.is_open());
     assert_eq!(
-        app.transfers.get(jobs[3].id).unwrap().state,
+        app.tasks.list.get(jobs[3].id).unwrap().state,
         JobState::Queued
     );
 }
@@ -234,7 +236,10 @@ fn each_answer_of_the_overwrite_dialog() {
         assert!(enqueued(&app.update(key(KeyCode::Char('r')))).is_empty());
         let again = enqueued(&app.update(key(KeyCode::Char(k))));
         assert_eq!(again[0].on_exists, Some(res), "{k}");
-        assert!(app.batch_policy.is_empty(), "no apply-to-all unless asked");
+        assert!(
+            app.tasks.batch_policy.is_empty(),
+            "no apply-to-all unless asked"
+        );
     }
 }
 
@@ -250,9 +255,9 @@ fn progress_failure_retry_and_cancel() {
         total: Some(100),
         rate: 25.0,
     }));
-    let v = app.transfers.get(job.id).unwrap();
+    let v = app.tasks.list.get(job.id).unwrap();
     assert_eq!((v.done, v.eta()), (50, Some(2.0)));
-    assert_eq!(app.transfers.totals().bytes_left, 50);
+    assert_eq!(app.tasks.list.totals().bytes_left, 50);
     let cmds = app.update(key(KeyCode::Char('x')));
     assert_eq!(cmds, vec![Cmd::Transfer(TransferCmd::Cancel(job.id))]);
     app.update(Msg::Transfer(TransferEvent::Finished {
@@ -264,7 +269,7 @@ fn progress_failure_retry_and_cancel() {
     assert!(app.status.is_error && app.status.text.contains("451 disk full"));
     let again = enqueued(&app.update(key(KeyCode::Char('R'))));
     assert_eq!(again, vec![job.clone()]);
-    assert_eq!(app.transfers.get(job.id).unwrap().state, JobState::Queued);
+    assert_eq!(app.tasks.list.get(job.id).unwrap().state, JobState::Queued);
     assert_eq!(
         app.update(key(KeyCode::Char('X'))),
         vec![Cmd::Transfer(TransferCmd::CancelAll)]
@@ -277,9 +282,9 @@ fn quitting_with_transfers_running_asks_first() {
     app.update(key(KeyCode::Down));
     app.update(key(KeyCode::F(5)));
     assert!(app.update(key(KeyCode::Char('q'))).is_empty());
-    assert_eq!(app.dialog, Some(Dialog::ConfirmQuit));
+    assert_eq!(app.dialogs.top().cloned(), Some(Dialog::ConfirmQuit));
     app.update(key(KeyCode::Esc));
-    assert!(app.dialog.is_none() && !app.quit);
+    assert!(!app.dialogs.is_open() && !app.quit);
     app.update(key(KeyCode::Char('q')));
     let cmds = app.update(key(KeyCode::Char('y')));
     assert_eq!(cmds, vec![Cmd::Transfer(TransferCmd::CancelAll), Cmd::Quit]);
@@ -318,7 +323,7 @@ fn dragging_a_remote_entry_onto_the_local_pane_downloads_it() {
     let mut app = app();
     // Remote pane starts at column 60; row 2 is the first entry (sub/), row 3 is x.bin.
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 70, 3, 1000));
-    assert_eq!(app.remote.current().unwrap().name, "x.bin");
+    assert_eq!(app.browse.remote.current().unwrap().name, "x.bin");
     app.update(mouse(MouseEventKind::Drag(MouseButton::Left), 40, 3, 1050));
     let jobs = enqueued(&app.update(mouse(MouseEventKind::Up(MouseButton::Left), 20, 10, 1100)));
     assert_eq!(jobs.len(), 1);
@@ -344,12 +349,12 @@ fn dragging_a_remote_entry_onto_the_local_pane_downloads_it() {
 fn click_wheel_and_double_click() {
     let mut app = app();
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 10, 3, 100));
-    assert_eq!(app.focus, Side::Local);
-    assert_eq!(app.local.current().unwrap().name, "a.txt");
+    assert_eq!(app.browse.focus, Side::Local);
+    assert_eq!(app.browse.local.current().unwrap().name, "a.txt");
     app.update(mouse(MouseEventKind::ScrollDown, 70, 10, 200));
-    assert_eq!(app.remote.cursor, 3);
+    assert_eq!(app.browse.remote.cursor, 3);
     app.update(mouse(MouseEventKind::ScrollUp, 70, 10, 300));
-    assert_eq!(app.remote.cursor, 0);
+    assert_eq!(app.browse.remote.cursor, 0);
     // Double-click on the remote directory opens it.
     app.update(mouse(MouseEventKind::Down(MouseButton::Left), 70, 2, 1000));
     app.update(mouse(MouseEventKind::Up(MouseButton::Left), 70, 2, 1010));
@@ -423,7 +428,7 @@ fn a_file_waiting_for_a_decision_still_counts_its_size() {
     assert_eq!(jobs.len(), 1);
     let size = jobs[0].size.expect("the listing gave the size");
     conflict(&mut app, jobs[0].id, 10, size);
-    let t = app.transfers.totals();
+    let t = app.tasks.list.totals();
     assert_eq!((t.waiting, t.files_left), (1, 1));
     assert_eq!((t.bytes_left, t.sizes_unknown), (size, false));
 }
@@ -433,8 +438,8 @@ fn compare_marks_follow_a_remote_directory_change() {
     use ftpdeck::app::pane::Mark;
     let mut app = app();
     app.update(key(KeyCode::Char('=')));
-    assert!(app.compare_on);
-    assert_eq!(app.local.marks.get("a.txt"), Some(&Mark::OnlyHere));
+    assert!(app.browse.compare_on);
+    assert_eq!(app.browse.local.marks.get("a.txt"), Some(&Mark::OnlyHere));
     // Enter the remote `sub`, which has the same a.txt.
     let cmds = app.update(key(KeyCode::Enter));
     let id = cmds
@@ -453,10 +458,15 @@ fn compare_marks_follow_a_remote_directory_change() {
             entries: vec![file("a.txt", 10), file("only-remote.txt", 1)],
         }),
     }));
-    assert_eq!(app.remote.dir, "/pub/sub");
-    assert_eq!(app.local.marks.get("a.txt"), None, "{:?}", app.local.marks);
+    assert_eq!(app.browse.remote.dir, "/pub/sub");
     assert_eq!(
-        app.remote.marks.get("only-remote.txt"),
+        app.browse.local.marks.get("a.txt"),
+        None,
+        "{:?}",
+        app.browse.local.marks
+    );
+    assert_eq!(
+        app.browse.remote.marks.get("only-remote.txt"),
         Some(&Mark::OnlyHere)
     );
 }

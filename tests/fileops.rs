@@ -1194,8 +1194,8 @@ fn ready_app() -> App {
         width: 120,
         height: 40,
     });
-    assert_eq!(app.focus, Side::Remote);
-    assert_eq!(app.remote.current().unwrap().name, "alpha");
+    assert_eq!(app.browse.focus, Side::Remote);
+    assert_eq!(app.browse.remote.current().unwrap().name, "alpha");
     app
 }
 
@@ -1217,7 +1217,7 @@ fn local_op(cmds: &[Cmd]) -> (u64, LocalOp) {
 fn render(app: &App) -> Vec<String> {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
-    let (w, h) = (app.width, app.height);
+    let (w, h) = (app.screen.width, app.screen.height);
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| ftpdeck::ui::draw(f, app)).unwrap();
     let buf = t.backend().buffer().clone();
@@ -1231,7 +1231,7 @@ fn app_new_directory_on_the_remote_pane() {
     let mut app = ready_app();
     assert!(app.update(key(KeyCode::Char('n'))).is_empty());
     assert!(matches!(
-        &app.dialog,
+        app.dialogs.top(),
         Some(Dialog::Input {
             side: Side::Remote,
             purpose: InputPurpose::Mkdir,
@@ -1246,8 +1246,8 @@ fn app_new_directory_on_the_remote_pane() {
             path: "/pub/new one".into()
         }
     );
-    assert!(app.dialog.is_none());
-    assert!(app.op.is_some());
+    assert!(!app.dialogs.is_open());
+    assert!(app.files.op.is_some());
     assert!(!app.status.is_error);
     assert!(
         app.status.text.contains("Creating new one"),
@@ -1262,19 +1262,19 @@ fn app_new_directory_on_the_remote_pane() {
             path: "/pub/new one".into(),
         }),
     }));
-    assert!(app.op.is_none());
+    assert!(app.files.op.is_none());
     assert_eq!(app.status.text, "Created /pub/new one");
     let (lid, path) = remote_list_request(&cmds);
     assert_eq!(path, "/pub");
     let mut entries = remote_entries();
     entries.push(dir("new one"));
     app.update(remote_listed(lid, entries));
-    assert_eq!(app.remote.current().unwrap().name, "new one");
+    assert_eq!(app.browse.remote.current().unwrap().name, "new one");
 
     // F7 does the same.
     app.update(key(KeyCode::F(7)));
     assert!(matches!(
-        &app.dialog,
+        app.dialogs.top(),
         Some(Dialog::Input {
             purpose: InputPurpose::Mkdir,
             ..
@@ -1282,14 +1282,14 @@ fn app_new_directory_on_the_remote_pane() {
     ));
     // Esc cancels without work.
     assert!(app.update(key(KeyCode::Esc)).is_empty());
-    assert!(app.dialog.is_none() && app.op.is_none());
+    assert!(!app.dialogs.is_open() && app.files.op.is_none());
 }
 
 #[test]
 fn app_new_directory_on_the_local_pane() {
     let mut app = ready_app();
     app.update(key(KeyCode::Tab));
-    assert_eq!(app.focus, Side::Local);
+    assert_eq!(app.browse.focus, Side::Local);
     app.update(key(KeyCode::Char('n')));
     type_text(&mut app, "build");
     let (id, op) = local_op(&app.update(key(KeyCode::Enter)));
@@ -1308,7 +1308,7 @@ fn app_new_directory_on_the_local_pane() {
     let mut entries = local_entries();
     entries.push(dir("build"));
     app.update(local_listed(lid, entries));
-    assert_eq!(app.local.current().unwrap().name, "build");
+    assert_eq!(app.browse.local.current().unwrap().name, "build");
     assert_eq!(app.status.text, "Created build");
 }
 
@@ -1316,7 +1316,7 @@ fn app_new_directory_on_the_local_pane() {
 fn app_rename_starts_with_the_current_name() {
     let mut app = ready_app();
     assert!(app.update(key(KeyCode::F(2))).is_empty());
-    match &app.dialog {
+    match app.dialogs.top() {
         Some(Dialog::Input {
             side: Side::Remote,
             purpose: InputPurpose::Rename { from },
@@ -1341,7 +1341,7 @@ fn app_rename_starts_with_the_current_name() {
     let mut app = ready_app();
     app.update(key(KeyCode::Tab));
     app.update(key(KeyCode::Char('j'))); // src/, notes.txt: directories first
-    assert_eq!(app.local.current().unwrap().name, "notes.txt");
+    assert_eq!(app.browse.local.current().unwrap().name, "notes.txt");
     app.update(key(KeyCode::F(2)));
     app.update(ctrl('u'));
     type_text(&mut app, "todo.md");
@@ -1369,7 +1369,7 @@ fn app_rename_starts_with_the_current_name() {
     let mut app = ready_app();
     app.update(key(KeyCode::F(2)));
     assert!(app.update(key(KeyCode::Enter)).is_empty());
-    assert!(app.op.is_none() && app.dialog.is_none());
+    assert!(app.files.op.is_none() && !app.dialogs.is_open());
 }
 
 #[test]
@@ -1377,7 +1377,7 @@ fn app_delete_asks_naming_the_entries_then_deletes_the_selection() {
     let mut app = ready_app();
     assert!(app.update(key(KeyCode::F(8))).is_empty());
     assert_eq!(
-        app.dialog,
+        app.dialogs.top().cloned(),
         Some(Dialog::ConfirmDelete {
             side: Side::Remote,
             targets: vec![("alpha".into(), true)],
@@ -1391,15 +1391,18 @@ fn app_delete_asks_naming_the_entries_then_deletes_the_selection() {
     assert!(screen.iter().any(|l| l.contains("alpha/")), "{screen:#?}");
     // n keeps it.
     assert!(app.update(key(KeyCode::Char('n'))).is_empty());
-    assert!(app.dialog.is_none() && app.op.is_none());
+    assert!(!app.dialogs.is_open() && app.files.op.is_none());
 
     // Select alpha and b.txt (Space moves down), then Delete (the key) and y.
     app.update(key(KeyCode::Char(' '))); // alpha, now on beta
     app.update(key(KeyCode::Down)); // b.txt
     app.update(key(KeyCode::Char(' ')));
     app.update(key(KeyCode::Delete));
-    let Some(Dialog::ConfirmDelete { side, targets }) = app.dialog.clone() else {
-        panic!("expected the delete confirmation, got {:?}", app.dialog);
+    let Some(Dialog::ConfirmDelete { side, targets }) = app.dialogs.top().cloned() else {
+        panic!(
+            "expected the delete confirmation, got {:?}",
+            app.dialogs.top().cloned()
+        );
     };
     assert_eq!(side, Side::Remote);
     let mut sorted = targets.clone();
@@ -1428,9 +1431,12 @@ fn app_delete_asks_naming_the_entries_then_deletes_the_selection() {
         sent,
         [("/pub/alpha".into(), true), ("/pub/b.txt".into(), false)]
     );
-    assert!(app.remote.selected.is_empty(), "the selection is used up");
-    assert!(app.op.is_none(), "the pane is free for browsing");
-    assert!(app.show_transfers, "the task panel shows the deletes");
+    assert!(
+        app.browse.remote.selected.is_empty(),
+        "the selection is used up"
+    );
+    assert!(app.files.op.is_none(), "the pane is free for browsing");
+    assert!(app.tasks.shown, "the task panel shows the deletes");
     let alpha = jobs.iter().find(|j| j.is_dir).unwrap().id;
     let file = jobs.iter().find(|j| !j.is_dir).unwrap().id;
     // Progress shows in the task panel; the end refreshes the pane.
@@ -1477,7 +1483,7 @@ fn app_delete_asks_naming_the_entries_then_deletes_the_selection() {
     app.update(key(KeyCode::Tab));
     app.update(key(KeyCode::F(8)));
     assert_eq!(
-        app.dialog,
+        app.dialogs.top().cloned(),
         Some(Dialog::ConfirmDelete {
             side: Side::Local,
             targets: vec![("src".into(), true)],
@@ -1505,7 +1511,7 @@ fn app_failed_operations_show_the_error_and_refresh() {
         }))
         .is_empty()
     );
-    assert!(app.op.is_some());
+    assert!(app.files.op.is_some());
     let cmds = app.update(Msg::Remote(RemoteEvent::OpDone {
         id,
         result: Err(RemoteError::Refusal {
@@ -1515,9 +1521,9 @@ fn app_failed_operations_show_the_error_and_refresh() {
     }));
     assert!(app.status.is_error);
     assert_eq!(app.status.text, "550 Permission denied (creating x)");
-    assert!(app.op.is_none());
+    assert!(app.files.op.is_none());
     assert_eq!(
-        app.conn,
+        app.server.conn,
         ConnState::Connected,
         "a refusal is not a lost link"
     );
@@ -1525,7 +1531,7 @@ fn app_failed_operations_show_the_error_and_refresh() {
     let (lid, path) = remote_list_request(&cmds);
     assert_eq!(path, "/pub");
     app.update(remote_listed(lid, remote_entries()));
-    assert_eq!(app.remote.current().unwrap().name, "alpha");
+    assert_eq!(app.browse.remote.current().unwrap().name, "alpha");
     let screen = render(&app);
     assert!(
         screen[screen.len() - 1].contains("550 Permission denied (creating x)"),
@@ -1535,7 +1541,7 @@ fn app_failed_operations_show_the_error_and_refresh() {
     // SITE CHMOD refused by the server.
     app.update(key(KeyCode::Char('G'))); // b.txt
     app.update(key(KeyCode::Char('p')));
-    match &app.dialog {
+    match app.dialogs.top() {
         Some(Dialog::Input {
             purpose:
                 InputPurpose::Chmod {
@@ -1593,7 +1599,7 @@ fn app_failed_operations_show_the_error_and_refresh() {
         "connection lost: reset by peer (creating y)"
     );
     // The refresh that follows finds the link down and reconnects at once.
-    assert_eq!(app.conn, ConnState::Connecting);
+    assert_eq!(app.server.conn, ConnState::Connecting);
     assert!(
         cmds.iter()
             .any(|c| matches!(c, Cmd::Remote(RemoteCmd::Connect { .. }))),
@@ -1643,7 +1649,7 @@ fn app_invalid_names_are_refused_without_a_command() {
             type_text(&mut app, name);
             let cmds = app.update(key(KeyCode::Enter));
             assert!(cmds.is_empty(), "{side:?} mkdir {name:?} -> {cmds:?}");
-            assert!(app.op.is_none());
+            assert!(app.files.op.is_none());
             assert!(app.status.is_error, "{side:?} {name:?}: {:?}", app.status);
             assert!(
                 app.status.text.starts_with("Not a valid name") && app.status.text.contains(why),
@@ -1693,7 +1699,7 @@ fn app_one_operation_at_a_time_and_not_while_disconnected() {
     app.update(key(KeyCode::F(8)));
     let job = queued_task(&app.update(key(KeyCode::Char('y'))));
     assert_eq!(job.task(), Some(&Task::Delete));
-    assert_eq!(app.op.as_ref().map(|o| o.id), Some(id));
+    assert_eq!(app.files.op.as_ref().map(|o| o.id), Some(id));
 
     let mut app = ready_app();
     app.update(Msg::Remote(RemoteEvent::ConnectionLost {
@@ -1703,7 +1709,11 @@ fn app_one_operation_at_a_time_and_not_while_disconnected() {
     }));
     for k in [KeyCode::Char('n'), KeyCode::F(2), KeyCode::F(8)] {
         assert!(app.update(key(k)).is_empty());
-        assert!(app.dialog.is_none(), "{k:?} opened {:?}", app.dialog);
+        assert!(
+            !app.dialogs.is_open(),
+            "{k:?} opened {:?}",
+            app.dialogs.top().cloned()
+        );
         assert!(app.status.is_error);
         assert!(
             app.status.text.contains("Not connected"),
@@ -1759,9 +1769,9 @@ fn app_rename_onto_an_existing_name_asks_and_only_then_replaces() {
     }));
     assert!(cmds.is_empty());
     assert!(
-        matches!(&app.dialog, Some(Dialog::ConfirmReplace { to, .. }) if to == ".hidden"),
+        matches!(app.dialogs.top(), Some(Dialog::ConfirmReplace { to, .. }) if to == ".hidden"),
         "{:?}",
-        app.dialog
+        app.dialogs.top().cloned()
     );
     assert!(
         render(&app)
@@ -1770,7 +1780,7 @@ fn app_rename_onto_an_existing_name_asks_and_only_then_replaces() {
     );
     // n keeps both.
     assert!(app.update(key(KeyCode::Char('n'))).is_empty());
-    assert!(app.dialog.is_none());
+    assert!(!app.dialogs.is_open());
     // Asked again and confirmed: now the rename may replace.
     app.update(Msg::Remote(RemoteEvent::OpDone {
         id,
@@ -1821,7 +1831,7 @@ fn app_view_of_a_remote_file_is_one_fetch_into_memory_and_a_big_file_says_its_si
         })
     );
     assert_eq!(job.remote, "/pub/b.txt");
-    assert!(app.op.is_none(), "browsing is not held");
+    assert!(app.files.op.is_none(), "browsing is not held");
     app.update(Msg::Transfer(TransferEvent::Finished {
         id: job.id,
         outcome: Outcome::Viewed {
@@ -1861,7 +1871,7 @@ fn app_directory_size_is_a_task_and_shows_in_the_pane() {
     ))));
     assert_eq!(job.task(), Some(&Task::Size));
     assert_eq!((job.remote.as_str(), job.is_dir), ("/pub/alpha", true));
-    assert!(app.show_transfers, "the task panel shows it");
+    assert!(app.tasks.shown, "the task panel shows it");
     app.update(Msg::Transfer(TransferEvent::Started { id: job.id }));
     app.update(Msg::Transfer(TransferEvent::Steps {
         id: job.id,
@@ -1886,7 +1896,10 @@ fn app_directory_size_is_a_task_and_shows_in_the_pane() {
         "{:?}",
         app.status
     );
-    assert_eq!(app.remote.measured.get("alpha"), Some(&(7 * 1024 * 1024)));
+    assert_eq!(
+        app.browse.remote.measured.get("alpha"),
+        Some(&(7 * 1024 * 1024))
+    );
     let screen = render(&app).join("\n");
     let row = screen.lines().find(|l| l.contains("alpha/")).unwrap();
     assert!(row.contains("7.0 MiB"), "the pane shows the size: {row}");

@@ -146,7 +146,7 @@ fn open(app: &mut App, mode: Mode) {
             app.update(ch(' '));
             app.update(ch(' '));
             assert_eq!(enqueued(&app.update(key(KeyCode::F(5)))).len(), 3);
-            assert!(app.show_transfers, "a copy shows the panel");
+            assert!(app.tasks.shown, "a copy shows the panel");
             app.update(key(KeyCode::Tab));
         }
         Mode::Viewer => {
@@ -175,7 +175,9 @@ fn open(app: &mut App, mode: Mode) {
                     user: "bob".into(),
                     ..Profile::default()
                 };
-                app.bookmarks.upsert(Bookmark::from_profile(name, &profile));
+                app.server
+                    .bookmarks
+                    .upsert(Bookmark::from_profile(name, &profile));
             }
             app.update(ch('b'));
         }
@@ -203,10 +205,10 @@ fn open(app: &mut App, mode: Mode) {
 /// Where the cursor (or the scroll) of a list-like mode is.
 fn position(app: &App, mode: Mode) -> usize {
     match mode {
-        Mode::Browser => app.remote.cursor,
-        Mode::Panel => app.transfers.cursor,
+        Mode::Browser => app.browse.remote.cursor,
+        Mode::Panel => app.tasks.list.cursor,
         Mode::Viewer => app.viewer.as_ref().unwrap().scroll,
-        Mode::Bookmarks => match app.dialog {
+        Mode::Bookmarks => match app.dialogs.top().cloned() {
             Some(Dialog::Bookmarks { cursor }) => cursor,
             _ => panic!("the bookmark list closed"),
         },
@@ -219,7 +221,7 @@ fn position(app: &App, mode: Mode) -> usize {
 fn check_rebound_down(mode: Mode) {
     let mut app = app_with(&table(mode, "\"ctrl-n\" = \"down\"\n\"j\" = \"none\"\n"));
     open(&mut app, mode);
-    let remote_cursor = app.remote.cursor;
+    let remote_cursor = app.browse.remote.cursor;
     let start = position(&app, mode);
     app.update(ctrl('n'));
     assert_eq!(
@@ -242,7 +244,7 @@ fn check_rebound_down(mode: Mode) {
     );
     if mode != Mode::Browser {
         assert_eq!(
-            app.remote.cursor, remote_cursor,
+            app.browse.remote.cursor, remote_cursor,
             "{mode:?}: the pane behind did not move"
         );
     }
@@ -265,7 +267,7 @@ fn every_mode_takes_its_keys_from_its_own_config_table() {
                 app.update(key(KeyCode::Esc));
                 assert_eq!(app.key_mode(), Some(mode), "q and Esc no longer close");
                 app.update(ctrl('g'));
-                assert!(app.dialog.is_none(), "Ctrl-G closes the bookmark list");
+                assert!(!app.dialogs.is_open(), "Ctrl-G closes the bookmark list");
                 // And moving there still works by the defaults.
                 check_rebound_down(mode);
             }
@@ -279,7 +281,7 @@ fn every_mode_takes_its_keys_from_its_own_config_table() {
                 let again = enqueued(&app.update(ch('k')));
                 assert_eq!(again.len(), 1, "k answers");
                 assert_eq!(again[0].on_exists, Some(Resolution::Rename));
-                assert!(app.dialog.is_none());
+                assert!(!app.dialogs.is_open());
             }
         }
     }
@@ -291,7 +293,7 @@ fn moves_rebound_for_the_panes_leave_the_other_modes_alone() {
     for mode in [Mode::Panel, Mode::Viewer, Mode::Bookmarks] {
         let mut app = app_with(&config);
         open(&mut app, mode);
-        let remote_cursor = app.remote.cursor;
+        let remote_cursor = app.browse.remote.cursor;
         let start = position(&app, mode);
         app.update(ctrl('n'));
         assert_eq!(
@@ -299,7 +301,7 @@ fn moves_rebound_for_the_panes_leave_the_other_modes_alone() {
             start,
             "{mode:?}: Ctrl-N is the panes'"
         );
-        assert_eq!(app.remote.cursor, remote_cursor, "{mode:?}");
+        assert_eq!(app.browse.remote.cursor, remote_cursor, "{mode:?}");
         app.update(ch('j'));
         assert_eq!(position(&app, mode), start + 1, "{mode:?}: j still moves");
     }
@@ -327,7 +329,7 @@ fn the_help_shows_the_keys_of_the_mode_as_the_config_binds_them() {
         let mut app = app_with("");
         open(&mut app, mode);
         app.update(ch('?'));
-        assert!(app.show_help, "{mode:?}: ? opens the help");
+        assert!(app.dialogs.help, "{mode:?}: ? opens the help");
         let screen = render(&app);
         assert!(screen.contains(&title), "{mode:?}: {screen}");
         assert!(!screen.contains("Ctrl-N"), "{mode:?}: {screen}");
@@ -340,7 +342,7 @@ fn the_help_shows_the_keys_of_the_mode_as_the_config_binds_them() {
         assert!(screen.contains("Ctrl-N / j / ↓"), "{mode:?}: {screen}");
         // Any key closes it, and the mode is as it was.
         app.update(ch('z'));
-        assert!(!app.show_help);
+        assert!(!app.dialogs.help);
         assert_eq!(app.key_mode(), Some(mode));
     }
     // Ctrl-N bound in the viewer only: the panes' help does not show it.

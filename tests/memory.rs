@@ -206,13 +206,13 @@ fn a_200k_entry_directory_in_both_panes() {
     }));
     let local_in = started.elapsed();
     assert_eq!(
-        app.local.current().map(|e| e.name.as_str()),
+        app.browse.local.current().map(|e| e.name.as_str()),
         Some("file-000000")
     );
-    assert_eq!(app.remote.entries.len(), ENTRIES);
-    assert_eq!(app.remote.view.len(), ENTRIES);
-    assert_eq!(app.local.entries.len(), ENTRIES);
-    assert_eq!(app.local.view.len(), ENTRIES);
+    assert_eq!(app.browse.remote.entries.len(), ENTRIES);
+    assert_eq!(app.browse.remote.view.len(), ENTRIES);
+    assert_eq!(app.browse.local.entries.len(), ENTRIES);
+    assert_eq!(app.browse.local.view.len(), ENTRIES);
 
     // One frame, as the UI would paint it.
     let started = Instant::now();

@@ -12,27 +12,64 @@ use crate::entry::EntryKind;
 use crate::remote::path as rpath;
 use crate::words::{count, short};
 
+/// The two panes and the ways of moving through them.
+#[derive(Debug)]
+pub struct Browse {
+    pub local: super::Pane,
+    pub remote: super::Pane,
+    pub focus: Side,
+    /// The focused pane's filter is being typed (in this field).
+    pub filtering: Option<TextField>,
+    /// Entering or leaving a directory in one pane does the same in the other.
+    pub sync_browse: bool,
+    /// Mark the differences between the two directories.
+    pub compare_on: bool,
+    pub drag: Option<super::Drag>,
+    pub(super) last_click: Option<(Side, String, u64)>,
+    /// Free and total bytes where the local pane's directory lives.
+    pub local_disk: Option<(u64, u64)>,
+    /// Panes (local, remote) that tasks changed and that need a refresh.
+    pub(super) dirty: (bool, bool),
+}
+
+impl Browse {
+    pub fn new(focus: Side) -> Browse {
+        Browse {
+            local: super::Pane::new(Side::Local),
+            remote: super::Pane::new(Side::Remote),
+            focus,
+            filtering: None,
+            sync_browse: false,
+            compare_on: false,
+            drag: None,
+            last_click: None,
+            local_disk: None,
+            dirty: (false, false),
+        }
+    }
+}
+
 impl App {
     // ----- keys ------------------------------------------------------------------------------
 
     pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
-        if self.show_help {
+        if self.dialogs.help {
             // Any key closes the help; a quit key of the panes still quits.
-            self.show_help = false;
+            self.dialogs.help = false;
             let in_panes = matches!(self.key_mode(), Some(Mode::Browser | Mode::Panel));
             if in_panes && self.pane_action(&key) == Some(Action::Quit) {
                 return self.quit_or_confirm();
             }
             return vec![];
         }
-        if self.dialog.is_some() {
+        if self.dialogs.is_open() {
             return self.on_dialog_key(key);
         }
         if self.viewer.is_some() {
             self.on_viewer_key(key);
             return vec![];
         }
-        if self.filtering.is_some() {
+        if self.browse.filtering.is_some() {
             self.on_filter_key(key);
             return vec![];
         }
@@ -45,13 +82,13 @@ impl App {
     /// The keymap mode whose keys apply now; `None` while a text field or a question with
     /// fixed keys (y/n, the certificate) has the keyboard.
     pub fn key_mode(&self) -> Option<Mode> {
-        match &self.dialog {
+        match self.dialogs.top() {
             Some(Dialog::Bookmarks { .. }) => Some(Mode::Bookmarks),
             Some(Dialog::Overwrite { .. }) => Some(Mode::Overwrite),
             Some(_) => None,
             None if self.viewer.is_some() => Some(Mode::Viewer),
-            None if self.filtering.is_some() => None,
-            None if self.panel_focus => Some(Mode::Panel),
+            None if self.browse.filtering.is_some() => None,
+            None if self.tasks.focused => Some(Mode::Panel),
             None => Some(Mode::Browser),
         }
     }
@@ -60,7 +97,7 @@ impl App {
     /// first; the panes' other keys still work there, but not their moves (the panel moves
     /// by `[keys.panel]` only, so rebinding a move in `[keys]` never moves the panel).
     fn pane_action(&self, key: &KeyEvent) -> Option<Action> {
-        if self.panel_focus {
+        if self.tasks.focused {
             if let Some(a) = self.keymap.action_for(Mode::Panel, key) {
                 return Some(a);
             }
@@ -73,11 +110,11 @@ impl App {
     }
 
     pub(super) fn on_action(&mut self, action: Action) -> Vec<Cmd> {
-        if self.panel_focus && self.on_panel_action(action) {
+        if self.tasks.focused && self.on_panel_action(action) {
             return vec![];
         }
         let rows = self.pane_rows();
-        let side = self.focus;
+        let side = self.browse.focus;
         let pane = self.pane_mut(side);
         match action {
             Action::SwitchPane => self.switch_focus(),
@@ -105,7 +142,7 @@ impl App {
             Action::ToggleSelect => pane.toggle_select_current(),
             Action::InvertSelection => pane.invert_selection(),
             Action::SelectGlob | Action::DeselectGlob => {
-                self.dialog = Some(Dialog::Glob {
+                self.dialogs.show(Dialog::Glob {
                     select: action == Action::SelectGlob,
                     input: TextField::new("*"),
                 });
@@ -113,9 +150,9 @@ impl App {
             Action::Copy => return self.copy_targets(side, false, None),
             Action::Move => return self.copy_targets(side, true, None),
             Action::ToggleTransfers => {
-                self.show_transfers = !self.show_transfers;
-                if !self.show_transfers {
-                    self.panel_focus = false;
+                self.tasks.shown = !self.tasks.shown;
+                if !self.tasks.shown {
+                    self.tasks.focused = false;
                 }
             }
             Action::CancelJob => return self.cancel_current_job(),
@@ -124,7 +161,7 @@ impl App {
             Action::Open => return self.open_current(),
             Action::Parent => return self.go_parent(),
             Action::Refresh => return self.refresh(),
-            Action::Help => self.show_help = true,
+            Action::Help => self.dialogs.help = true,
             Action::Quit => return self.quit_or_confirm(),
             Action::Mkdir => self.ask_mkdir(),
             Action::Rename => self.ask_rename(),
@@ -134,21 +171,21 @@ impl App {
             Action::View => return self.view_current(),
             Action::Edit => return self.edit_current(),
             Action::Filter => {
-                self.filtering = Some(TextField::new(self.pane(side).filter.clone()));
+                self.browse.filtering = Some(TextField::new(self.pane(side).filter.clone()));
                 self.info("Filter: type to narrow · Enter keeps · Esc clears");
             }
             Action::SyncBrowse => {
-                self.sync_browse = !self.sync_browse;
-                let state = if self.sync_browse { "on" } else { "off" };
+                self.browse.sync_browse = !self.browse.sync_browse;
+                let state = if self.browse.sync_browse { "on" } else { "off" };
                 self.info(format!("Synchronised browsing {state}"));
             }
             Action::Compare => self.toggle_compare(),
             Action::Bookmarks => self.open_bookmarks(),
             Action::Suspend => return vec![Cmd::Suspend],
-            Action::QuickConnect => self.dialog = Some(Dialog::Form(Box::default())),
+            Action::QuickConnect => self.dialogs.show(Dialog::Form(Box::default())),
             Action::ToggleLog => {
-                self.show_log = !self.show_log;
-                self.log_scroll = 0;
+                self.log.shown = !self.log.shown;
+                self.log.scroll = 0;
             }
             // Actions of other modes: the panes' table never binds them.
             Action::Close
@@ -168,34 +205,34 @@ impl App {
 
     /// Tab: local -> remote -> transfer panel (when shown) -> local.
     fn switch_focus(&mut self) {
-        if self.panel_focus {
-            self.panel_focus = false;
-            self.focus = Side::Local;
-        } else if self.focus == Side::Remote && self.show_transfers {
-            self.panel_focus = true;
+        if self.tasks.focused {
+            self.tasks.focused = false;
+            self.browse.focus = Side::Local;
+        } else if self.browse.focus == Side::Remote && self.tasks.shown {
+            self.tasks.focused = true;
         } else {
-            self.focus = self.focus.other();
+            self.browse.focus = self.browse.focus.other();
         }
     }
 
     /// Keys that move within the transfer panel when it has the focus; true if handled.
     fn on_panel_action(&mut self, action: Action) -> bool {
-        let page = crate::ui::panel_rows(self.height) as isize;
+        let page = crate::ui::panel_rows(self.screen.height) as isize;
         match action {
-            Action::Up => self.transfers.move_by(-1),
-            Action::Down => self.transfers.move_by(1),
-            Action::PageUp => self.transfers.move_by(-page),
-            Action::PageDown => self.transfers.move_by(page),
-            Action::Top => self.transfers.cursor = 0,
-            Action::Bottom => self.transfers.move_by(isize::MAX),
+            Action::Up => self.tasks.list.move_by(-1),
+            Action::Down => self.tasks.list.move_by(1),
+            Action::PageUp => self.tasks.list.move_by(-page),
+            Action::PageDown => self.tasks.list.move_by(page),
+            Action::Top => self.tasks.list.cursor = 0,
+            Action::Bottom => self.tasks.list.move_by(isize::MAX),
             _ => return false,
         }
         true
     }
 
     pub(super) fn quit_or_confirm(&mut self) -> Vec<Cmd> {
-        if self.transfers.has_active() {
-            self.dialog = Some(Dialog::ConfirmQuit);
+        if self.tasks.list.has_active() {
+            self.dialogs.show(Dialog::ConfirmQuit);
             return vec![];
         }
         self.quit = true;
@@ -203,7 +240,7 @@ impl App {
     }
 
     pub(super) fn open_current(&mut self) -> Vec<Cmd> {
-        let side = self.focus;
+        let side = self.browse.focus;
         let pane = self.pane(side);
         let Some(entry) = pane.current() else {
             return vec![];
@@ -214,7 +251,7 @@ impl App {
                 let name = entry.name.clone();
                 let target = child_path(side, &pane.dir, &name);
                 let mut cmds = self.request(side, target, None);
-                if self.sync_browse {
+                if self.browse.sync_browse {
                     cmds.extend(self.follow_into(side.other(), &name));
                 }
                 cmds
@@ -232,7 +269,7 @@ impl App {
     }
 
     fn go_parent(&mut self) -> Vec<Cmd> {
-        let side = self.focus;
+        let side = self.browse.focus;
         // While a directory is still loading, going back means staying where we are:
         // forget the pending listing (its answer will be dropped).
         if self.pane(side).pending.is_some() && !self.pane(side).dir.is_empty() {
@@ -246,7 +283,7 @@ impl App {
         };
         let select = file_name(side, &dir);
         let mut cmds = self.request(side, parent, select);
-        if self.sync_browse {
+        if self.browse.sync_browse {
             cmds.extend(self.follow_up(side.other()));
         }
         cmds
@@ -259,7 +296,7 @@ impl App {
             .entries
             .iter()
             .any(|e| e.name == name && e.kind == EntryKind::Dir);
-        if !exists || (side == Side::Remote && self.conn != ConnState::Connected) {
+        if !exists || (side == Side::Remote && self.server.conn != ConnState::Connected) {
             return vec![];
         }
         let target = child_path(side, &pane.dir, name);
@@ -269,7 +306,7 @@ impl App {
     /// Synchronised browsing: go up in `side` too.
     fn follow_up(&mut self, side: Side) -> Vec<Cmd> {
         let dir = self.pane(side).dir.clone();
-        if side == Side::Remote && self.conn != ConnState::Connected {
+        if side == Side::Remote && self.server.conn != ConnState::Connected {
             return vec![];
         }
         match parent_path(side, &dir) {
@@ -283,13 +320,13 @@ impl App {
 
     fn on_filter_key(&mut self, key: KeyEvent) {
         use crossterm::event::KeyCode;
-        let side = self.focus;
-        let Some(field) = self.filtering.as_mut() else {
+        let side = self.browse.focus;
+        let Some(field) = self.browse.filtering.as_mut() else {
             return;
         };
         match field.on_key(&key) {
             FieldOutcome::Submitted => {
-                self.filtering = None;
+                self.browse.filtering = None;
                 let n = self.pane(side).view.len();
                 self.info(format!(
                     "Filter kept: {} (/ to change, Esc in the filter clears)",
@@ -297,7 +334,7 @@ impl App {
                 ));
             }
             FieldOutcome::Cancelled => {
-                self.filtering = None;
+                self.browse.filtering = None;
                 self.apply_filter("");
                 self.info("Filter cleared");
             }
@@ -315,14 +352,14 @@ impl App {
 
     /// The filter field's text changed (typed or pasted): narrow the focused pane.
     pub(super) fn filter_changed(&mut self) {
-        if let Some(text) = self.filtering.as_ref().map(|f| f.text().to_string()) {
+        if let Some(text) = self.browse.filtering.as_ref().map(|f| f.text().to_string()) {
             self.apply_filter(&text);
         }
     }
 
     fn apply_filter(&mut self, text: &str) {
         let rows = self.pane_rows();
-        let pane = self.pane_mut(self.focus);
+        let pane = self.pane_mut(self.browse.focus);
         if pane.filter != text {
             pane.set_filter(text);
             pane.scroll_to_cursor(rows);
@@ -332,7 +369,7 @@ impl App {
     /// A paste goes into the text field that has the focus, as text; anywhere else it does
     /// nothing (pasted text must never become commands).
     pub(super) fn on_paste(&mut self, text: &str) {
-        if let Some(dialog) = self.dialog.as_mut() {
+        if let Some(dialog) = self.dialogs.top_mut() {
             if let Some(field) = dialog.text_field_mut() {
                 field.insert_str(text);
                 if let Dialog::Form(form) = dialog {
@@ -341,7 +378,7 @@ impl App {
                 return;
             }
         } else if self.viewer.is_none() {
-            if let Some(field) = self.filtering.as_mut() {
+            if let Some(field) = self.browse.filtering.as_mut() {
                 field.insert_str(text);
                 self.filter_changed();
                 return;
@@ -365,14 +402,14 @@ impl App {
             Some(Action::Top) => v.scroll = 0,
             Some(Action::Bottom) => v.scroll_by(isize::MAX, rows),
             Some(Action::ToggleHex) => v.toggle_hex(),
-            Some(Action::Help) => self.show_help = true,
+            Some(Action::Help) => self.dialogs.help = true,
             _ => {}
         }
     }
 
     pub(super) fn refresh(&mut self) -> Vec<Cmd> {
-        let side = self.focus;
-        if side == Side::Remote && self.conn != ConnState::Connected {
+        let side = self.browse.focus;
+        if side == Side::Remote && self.server.conn != ConnState::Connected {
             return self.reconnect();
         }
         let pane = self.pane(side);

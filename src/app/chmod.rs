@@ -58,7 +58,7 @@ impl App {
             mode_words(asked),
             short(&name)
         ));
-        self.chmod_check = Some(ChmodCheck {
+        self.files.chmod_check = Some(ChmodCheck {
             side,
             name: name.clone(),
             asked,
@@ -69,7 +69,7 @@ impl App {
 
     /// A listing of `side` arrived: if a permissions change waits for it, report the result.
     pub(super) fn check_chmod(&mut self, side: Side) {
-        let Some(check) = self.chmod_check.take_if(|c| c.side == side) else {
+        let Some(check) = self.files.chmod_check.take_if(|c| c.side == side) else {
             return;
         };
         let name = short(&check.name);

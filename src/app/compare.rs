@@ -11,29 +11,32 @@ const SAME_TIME_SLACK: i64 = 60;
 
 impl App {
     pub(super) fn toggle_compare(&mut self) {
-        self.compare_on = !self.compare_on;
-        if self.compare_on {
+        self.browse.compare_on = !self.browse.compare_on;
+        if self.browse.compare_on {
             self.refresh_compare();
-            let (l, r) = (self.local.marks.len(), self.remote.marks.len());
+            let (l, r) = (
+                self.browse.local.marks.len(),
+                self.browse.remote.marks.len(),
+            );
             self.info(format!(
                 "Compare: {} and {} differ (+ only here, ≠ size differs, > newer) · = to stop",
                 crate::words::count(l, "local entry", "local entries"),
                 crate::words::count(r, "remote entry", "remote entries")
             ));
         } else {
-            self.local.marks.clear();
-            self.remote.marks.clear();
+            self.browse.local.marks.clear();
+            self.browse.remote.marks.clear();
             self.info("Compare off");
         }
     }
 
     /// Recompute the marks after either listing changed (when compare mode is on).
     pub(super) fn refresh_compare(&mut self) {
-        if !self.compare_on {
+        if !self.browse.compare_on {
             return;
         }
-        self.local.marks = marks(&self.local, &self.remote);
-        self.remote.marks = marks(&self.remote, &self.local);
+        self.browse.local.marks = marks(&self.browse.local, &self.browse.remote);
+        self.browse.remote.marks = marks(&self.browse.remote, &self.browse.local);
     }
 }
 

@@ -12,6 +12,31 @@ use crate::local::LocalCmd;
 use crate::remote::{Profile, Secret};
 use crate::words::short;
 
+/// The server side: the connection's state, what it was made with, and the bookmarks.
+#[derive(Debug)]
+pub struct Server {
+    pub conn: super::ConnState,
+    pub profile: Option<Profile>,
+    /// Bookmarks and recent connections (saved by the local worker).
+    pub bookmarks: crate::bookmarks::Store,
+    /// Why bookmarks.toml could not be read; nothing is saved over it then.
+    pub bookmarks_broken: Option<String>,
+    /// The bookmark of the current connection, if it came from one.
+    pub current_bookmark: Option<String>,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            conn: super::ConnState::NotConnected,
+            profile: None,
+            bookmarks: Default::default(),
+            bookmarks_broken: None,
+            current_bookmark: None,
+        }
+    }
+}
+
 /// A row of the bookmark list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListItem {
@@ -24,20 +49,20 @@ impl App {
     /// The rows of the bookmark list: "New connection…", the bookmarks, the recent connections.
     pub fn list_items(&self) -> Vec<ListItem> {
         let mut items = vec![ListItem::New];
-        items.extend((0..self.bookmarks.bookmarks.len()).map(ListItem::Bookmark));
-        items.extend((0..self.bookmarks.recent.len()).map(ListItem::Recent));
+        items.extend((0..self.server.bookmarks.bookmarks.len()).map(ListItem::Bookmark));
+        items.extend((0..self.server.bookmarks.recent.len()).map(ListItem::Recent));
         items
     }
 
     pub fn open_bookmarks(&mut self) {
-        self.dialog = Some(Dialog::Bookmarks { cursor: 0 });
+        self.dialogs.show(Dialog::Bookmarks { cursor: 0 });
     }
 
     pub(super) fn on_bookmarks_key(&mut self, key: KeyEvent, cursor: usize) -> Vec<Cmd> {
         let items = self.list_items();
         let current = items.get(cursor).copied().unwrap_or(ListItem::New);
         let set = |app: &mut App, c: usize| {
-            app.dialog = Some(Dialog::Bookmarks {
+            app.dialogs.show(Dialog::Bookmarks {
                 cursor: c.min(items.len().saturating_sub(1)),
             })
         };
@@ -46,39 +71,39 @@ impl App {
             Some(Action::Down) => set(self, cursor + 1),
             Some(Action::Top) => set(self, 0),
             Some(Action::Bottom) => set(self, usize::MAX),
-            Some(Action::Close) => self.dialog = None,
-            Some(Action::Help) => self.show_help = true,
+            Some(Action::Close) => self.dialogs.close_all(),
+            Some(Action::Help) => self.dialogs.help = true,
             Some(Action::New) => {
                 let form = Form {
                     focus: super::form::NAME,
                     ..Form::new()
                 };
-                self.dialog = Some(Dialog::Form(Box::new(form)));
+                self.dialogs.show(Dialog::Form(Box::new(form)));
             }
             Some(Action::Connect) => match current {
-                ListItem::New => self.dialog = Some(Dialog::Form(Box::default())),
+                ListItem::New => self.dialogs.show(Dialog::Form(Box::default())),
                 ListItem::Bookmark(i) => {
-                    let name = self.bookmarks.bookmarks[i].name.clone();
-                    self.dialog = None;
+                    let name = self.server.bookmarks.bookmarks[i].name.clone();
+                    self.dialogs.close_all();
                     return self.connect_bookmark(&name);
                 }
                 ListItem::Recent(i) => {
-                    let profile = self.bookmarks.recent[i].to_profile();
-                    self.dialog = None;
-                    self.current_bookmark = None;
+                    let profile = self.server.bookmarks.recent[i].to_profile();
+                    self.dialogs.close_all();
+                    self.server.current_bookmark = None;
                     return self.start_connect(profile);
                 }
             },
             Some(Action::Edit) => match current {
                 ListItem::Bookmark(i) => {
-                    let form = Form::from_bookmark(&self.bookmarks.bookmarks[i]);
-                    self.dialog = Some(Dialog::Form(Box::new(form)));
+                    let form = Form::from_bookmark(&self.server.bookmarks.bookmarks[i]);
+                    self.dialogs.show(Dialog::Form(Box::new(form)));
                 }
                 ListItem::Recent(i) => {
                     // Start a bookmark from a recent connection.
-                    let r = self.bookmarks.recent[i].to_profile();
+                    let r = self.server.bookmarks.recent[i].to_profile();
                     let form = Form::from_bookmark(&Bookmark::from_profile("", &r));
-                    self.dialog = Some(Dialog::Form(Box::new(Form {
+                    self.dialogs.show(Dialog::Form(Box::new(Form {
                         editing: None,
                         ..form
                     })));
@@ -87,8 +112,8 @@ impl App {
             },
             Some(Action::Delete) => {
                 if let ListItem::Bookmark(i) = current {
-                    let name = self.bookmarks.bookmarks[i].name.clone();
-                    self.dialog = Some(Dialog::ConfirmDeleteBookmark { name });
+                    let name = self.server.bookmarks.bookmarks[i].name.clone();
+                    self.dialogs.show(Dialog::ConfirmDeleteBookmark { name });
                 }
             }
             _ => {}
@@ -100,7 +125,7 @@ impl App {
         let outcome = form.on_key(&key);
         match outcome {
             FormOutcome::Editing => {
-                self.dialog = Some(Dialog::Form(form));
+                self.dialogs.show(Dialog::Form(form));
                 vec![]
             }
             FormOutcome::Cancel => {
@@ -109,8 +134,8 @@ impl App {
             }
             FormOutcome::Connect => match form.to_bookmark(false) {
                 Ok((b, typed)) => {
-                    self.dialog = None;
-                    self.current_bookmark = form
+                    self.dialogs.close_all();
+                    self.server.current_bookmark = form
                         .editing
                         .clone()
                         .filter(|_| form.editing.as_deref() == Some(b.name.as_str()));
@@ -139,27 +164,27 @@ impl App {
                 }
                 Err(e) => {
                     form.error = Some(e);
-                    self.dialog = Some(Dialog::Form(form));
+                    self.dialogs.show(Dialog::Form(form));
                     vec![]
                 }
             },
             FormOutcome::Save => match form.to_bookmark(true) {
                 Ok((mut b, typed)) => {
-                    if let Some(problem) = &self.bookmarks_broken {
+                    if let Some(problem) = &self.server.bookmarks_broken {
                         form.error =
                             Some(format!("bookmarks.toml is broken, not saving: {problem}"));
-                        self.dialog = Some(Dialog::Form(form));
+                        self.dialogs.show(Dialog::Form(form));
                         return vec![];
                     }
                     let mut cmds = Vec::new();
                     if let Some(old) = form.editing.as_deref() {
-                        if let Some(prev) = self.bookmarks.find(old) {
+                        if let Some(prev) = self.server.bookmarks.find(old) {
                             b.pinned_cert = prev.pinned_cert.clone();
                         }
                         if old != b.name {
-                            if let Err(e) = self.bookmarks.rename(old, &b.name) {
+                            if let Err(e) = self.server.bookmarks.rename(old, &b.name) {
                                 form.error = Some(e);
-                                self.dialog = Some(Dialog::Form(form));
+                                self.dialogs.show(Dialog::Form(form));
                                 return vec![];
                             }
                             cmds.push(Cmd::Local(LocalCmd::RenameSecret {
@@ -167,9 +192,9 @@ impl App {
                                 new: b.name.clone(),
                             }));
                         }
-                    } else if self.bookmarks.find(&b.name).is_some() {
+                    } else if self.server.bookmarks.find(&b.name).is_some() {
                         form.error = Some(format!("a bookmark named {:?} exists", b.name));
-                        self.dialog = Some(Dialog::Form(form));
+                        self.dialogs.show(Dialog::Form(form));
                         return vec![];
                     }
                     if let (PasswordSource::Saved, Some(secret)) = (&b.password, typed) {
@@ -179,21 +204,22 @@ impl App {
                         }));
                     }
                     let name = b.name.clone();
-                    self.bookmarks.upsert(b);
+                    self.server.bookmarks.upsert(b);
                     cmds.push(self.save_bookmarks());
                     self.info(format!("Saved bookmark {}", short(&name)));
                     let cursor = 1 + self
+                        .server
                         .bookmarks
                         .bookmarks
                         .iter()
                         .position(|x| x.name == name)
                         .unwrap_or(0);
-                    self.dialog = Some(Dialog::Bookmarks { cursor });
+                    self.dialogs.show(Dialog::Bookmarks { cursor });
                     cmds
                 }
                 Err(e) => {
                     form.error = Some(e);
-                    self.dialog = Some(Dialog::Form(form));
+                    self.dialogs.show(Dialog::Form(form));
                     vec![]
                 }
             },
@@ -203,7 +229,7 @@ impl App {
     pub(super) fn on_delete_bookmark_key(&mut self, key: KeyEvent, name: String) -> Vec<Cmd> {
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
-                self.bookmarks.remove(&name);
+                self.server.bookmarks.remove(&name);
                 self.info(format!("Deleted bookmark {}", short(&name)));
                 self.open_bookmarks();
                 vec![
@@ -221,25 +247,25 @@ impl App {
 
     /// Connect to the bookmark `name`, getting its password the way the bookmark says.
     pub fn connect_bookmark(&mut self, name: &str) -> Vec<Cmd> {
-        let Some(b) = self.bookmarks.find(name).cloned() else {
+        let Some(b) = self.server.bookmarks.find(name).cloned() else {
             self.error(format!("No bookmark named {}", short(name)));
             return vec![];
         };
-        self.current_bookmark = Some(b.name.clone());
+        self.server.current_bookmark = Some(b.name.clone());
         let mut cmds = self.go_local_dir(&b);
         match &b.password {
             PasswordSource::Ask | PasswordSource::None => {
                 cmds.extend(self.start_connect(b.to_profile(None)));
             }
             PasswordSource::Saved => {
-                self.profile = Some(b.to_profile(None));
+                self.server.profile = Some(b.to_profile(None));
                 self.info("Looking up the saved password…");
                 cmds.push(Cmd::Local(LocalCmd::LookupSecret {
                     name: b.name.clone(),
                 }));
             }
             PasswordSource::Command(cmd) => {
-                self.profile = Some(b.to_profile(None));
+                self.server.profile = Some(b.to_profile(None));
                 self.info("Running the password command…");
                 cmds.push(Cmd::Local(LocalCmd::RunPasswordCmd {
                     name: b.name.clone(),
@@ -256,10 +282,10 @@ impl App {
         name: String,
         result: Result<Option<Secret>, String>,
     ) -> Vec<Cmd> {
-        if self.current_bookmark.as_deref() != Some(name.as_str()) {
+        if self.server.current_bookmark.as_deref() != Some(name.as_str()) {
             return vec![];
         }
-        let Some(mut profile) = self.profile.clone() else {
+        let Some(mut profile) = self.server.profile.clone() else {
             return vec![];
         };
         match result {
@@ -290,25 +316,25 @@ impl App {
     /// The save command for the current store (or nothing if the file on disk is broken).
     pub(super) fn save_bookmarks(&mut self) -> Cmd {
         Cmd::Local(LocalCmd::SaveBookmarks {
-            store: Box::new(self.bookmarks.clone()),
+            store: Box::new(self.server.bookmarks.clone()),
         })
     }
 
     /// Remember a successful connection among the recent ones.
     pub(super) fn remember_connection(&mut self, profile: &Profile) -> Option<Cmd> {
-        if self.bookmarks_broken.is_some() {
+        if self.server.bookmarks_broken.is_some() {
             return None;
         }
-        self.bookmarks.remember(profile, self.now);
+        self.server.bookmarks.remember(profile, self.now);
         Some(self.save_bookmarks())
     }
 
     /// "Always trust" a certificate: pin it in the bookmark, or in the known-servers file.
     pub(super) fn pin_certificate(&mut self, profile: &Profile, fingerprint: String) -> Cmd {
-        if let Some(name) = self.current_bookmark.clone() {
-            if let Some(mut b) = self.bookmarks.find(&name).cloned() {
+        if let Some(name) = self.server.current_bookmark.clone() {
+            if let Some(mut b) = self.server.bookmarks.find(&name).cloned() {
                 b.pinned_cert = Some(fingerprint);
-                self.bookmarks.upsert(b);
+                self.server.bookmarks.upsert(b);
                 return self.save_bookmarks();
             }
         }

@@ -33,7 +33,7 @@ impl App {
         remove_source: bool,
         dest: Option<String>,
     ) -> Vec<Cmd> {
-        if self.conn != ConnState::Connected {
+        if self.server.conn != ConnState::Connected {
             self.error("Not connected: connect to a server before copying (r reconnects)");
             return vec![];
         }
@@ -79,14 +79,15 @@ impl App {
                 batch,
                 size: if is_dir { None } else { e.size },
                 mtime: e.mtime,
-                on_exists: self.default_policy,
+                on_exists: self.tasks.default_policy,
                 remove_source,
                 ..Job::new(self.next_id(), direction, remote, local, is_dir)
             };
             // One destination, one job: a second copy to the same place would corrupt both.
             let dest = job.dest();
             let busy = self
-                .transfers
+                .tasks
+                .list
                 .jobs
                 .iter()
                 .any(|v| v.state.is_active() && v.job.dest() == dest)
@@ -105,10 +106,10 @@ impl App {
             return vec![];
         }
         for j in &jobs {
-            self.transfers.add(j.clone());
+            self.tasks.list.add(j.clone());
         }
         self.pane_mut(side).selected.clear();
-        self.show_transfers = true;
+        self.tasks.shown = true;
         let verb = if remove_source { "Moving" } else { "Copying" };
         let what = if jobs.len() == 1 {
             short(&jobs[0].name())
@@ -124,7 +125,7 @@ impl App {
     }
 
     pub(super) fn on_transfer(&mut self, event: TransferEvent) -> Vec<Cmd> {
-        let Some(view) = self.transfers.apply(&event).cloned() else {
+        let Some(view) = self.tasks.list.apply(&event).cloned() else {
             return vec![];
         };
         let name = short(&view.job.name());
@@ -133,13 +134,14 @@ impl App {
             TransferEvent::Conflict { id, .. } => {
                 let read_only = matches!(&view.state, JobState::Conflict { existing, .. } if existing.read_only);
                 if let Some(&res) = self
+                    .tasks
                     .batch_policy
                     .get(&view.job.batch)
                     .filter(|_| !read_only)
                 {
                     return self.resolve_conflict(id, res, false, false);
                 }
-                self.conflicts.push_back(id);
+                self.tasks.conflicts.push_back(id);
                 self.open_next_conflict();
             }
             TransferEvent::Retrying { attempt, error, .. } => {
@@ -151,9 +153,10 @@ impl App {
             TransferEvent::Finished { id, outcome } => {
                 // Ended while waiting for an answer (a cancel that crossed the conflict):
                 // nothing to ask about it any more.
-                self.conflicts.retain(|&c| c != id);
-                if matches!(self.dialog, Some(Dialog::Overwrite { id: d, .. }) if d == id) {
-                    self.dialog = None;
+                self.tasks.conflicts.retain(|&c| c != id);
+                if matches!(self.dialogs.top().cloned(), Some(Dialog::Overwrite { id: d, .. }) if d == id)
+                {
+                    self.dialogs.close_all();
                     self.open_next_conflict();
                 }
                 if let Some(cmds) = self.on_edit_step(id, &outcome) {
@@ -190,9 +193,9 @@ impl App {
                     | Outcome::Sized { .. }
                     | Outcome::Viewed { .. } => {}
                 }
-                if !self.transfers.has_active() {
+                if !self.tasks.list.has_active() {
                     cmds.extend(self.refresh_dirty());
-                    let t = self.transfers.totals();
+                    let t = self.tasks.list.totals();
                     if let Outcome::Failed { error } = &outcome {
                         self.error(format!(
                             "{} ({name}) — press R in the transfer panel to retry",
@@ -206,7 +209,7 @@ impl App {
                     } else if !self.status.is_error {
                         self.info("All transfers finished");
                     }
-                    self.batch_policy.clear();
+                    self.tasks.batch_policy.clear();
                 }
             }
             TransferEvent::Added { .. }
@@ -219,16 +222,16 @@ impl App {
 
     /// One second passed: sample the speed, refresh panes that transfers changed.
     pub(super) fn on_tick(&mut self) -> Vec<Cmd> {
-        if self.transfers.has_active() || self.transfers.history.iter().any(|&b| b > 0) {
-            self.transfers.tick();
+        if self.tasks.list.has_active() || self.tasks.list.history.iter().any(|&b| b > 0) {
+            self.tasks.list.tick();
         }
         self.refresh_dirty()
     }
 
     fn mark_dirty(&mut self, side: Side) {
         match side {
-            Side::Local => self.dirty.0 = true,
-            Side::Remote => self.dirty.1 = true,
+            Side::Local => self.browse.dirty.0 = true,
+            Side::Remote => self.browse.dirty.1 = true,
         }
     }
 
@@ -236,14 +239,14 @@ impl App {
         let mut cmds = Vec::new();
         for side in [Side::Local, Side::Remote] {
             let flag = match side {
-                Side::Local => std::mem::take(&mut self.dirty.0),
-                Side::Remote => std::mem::take(&mut self.dirty.1),
+                Side::Local => std::mem::take(&mut self.browse.dirty.0),
+                Side::Remote => std::mem::take(&mut self.browse.dirty.1),
             };
             let pane = self.pane(side);
             if !flag || pane.dir.is_empty() || pane.pending.is_some() {
                 continue;
             }
-            if side == Side::Remote && self.conn != ConnState::Connected {
+            if side == Side::Remote && self.server.conn != ConnState::Connected {
                 continue;
             }
             let (dir, keep) = (pane.dir.clone(), pane.current_name());
@@ -253,27 +256,27 @@ impl App {
     }
 
     fn open_next_conflict(&mut self) {
-        if self.dialog.is_some() {
+        if self.dialogs.is_open() {
             return;
         }
-        while let Some(&id) = self.conflicts.front() {
+        while let Some(&id) = self.tasks.conflicts.front() {
             if matches!(
-                self.transfers.get(id).map(|v| &v.state),
+                self.tasks.list.get(id).map(|v| &v.state),
                 Some(JobState::Conflict { .. })
             ) {
-                self.dialog = Some(Dialog::Overwrite {
+                self.dialogs.show(Dialog::Overwrite {
                     id,
                     apply_to_all: false,
                 });
                 return;
             }
-            self.conflicts.pop_front();
+            self.tasks.conflicts.pop_front();
         }
     }
 
     /// Whether "resume" makes sense for a conflict: the destination is smaller than the source.
     pub(super) fn can_resume(&self, id: JobId) -> bool {
-        match self.transfers.get(id).map(|v| &v.state) {
+        match self.tasks.list.get(id).map(|v| &v.state) {
             Some(JobState::Conflict { source, existing }) => {
                 matches!((existing.size, source.size), (Some(e), Some(s)) if e < s)
             }
@@ -291,21 +294,21 @@ impl App {
         apply_to_all: bool,
         confirmed: bool,
     ) -> Vec<Cmd> {
-        let Some(view) = self.transfers.get(id) else {
+        let Some(view) = self.tasks.list.get(id) else {
             return vec![];
         };
         let batch = view.job.batch;
         let mut ids = vec![id];
         if apply_to_all {
-            self.batch_policy.insert(batch, res);
-            ids.extend(self.conflicts.iter().copied().filter(|&c| {
-                c != id && self.transfers.get(c).is_some_and(|v| v.job.batch == batch)
+            self.tasks.batch_policy.insert(batch, res);
+            ids.extend(self.tasks.conflicts.iter().copied().filter(|&c| {
+                c != id && self.tasks.list.get(c).is_some_and(|v| v.job.batch == batch)
             }));
         }
-        self.conflicts.retain(|c| !ids.contains(c));
+        self.tasks.conflicts.retain(|c| !ids.contains(c));
         let mut jobs = Vec::new();
         for jid in ids {
-            let Some(v) = self.transfers.get(jid) else {
+            let Some(v) = self.tasks.list.get(jid) else {
                 continue;
             };
             if !matches!(v.state, JobState::Conflict { .. }) {
@@ -315,7 +318,7 @@ impl App {
             job.on_exists = Some(res);
             // Only the file the dialog showed: every read-only file is asked about on its own.
             job.replace_read_only = confirmed && jid == id && res != Resolution::Skip;
-            self.transfers.add(job.clone());
+            self.tasks.list.add(job.clone());
             jobs.push(job);
         }
         self.open_next_conflict();
@@ -323,15 +326,16 @@ impl App {
     }
 
     pub(super) fn cancel_current_job(&mut self) -> Vec<Cmd> {
-        let Some(view) = self.transfers.current() else {
+        let Some(view) = self.tasks.list.current() else {
             self.info("No transfer to cancel");
             return vec![];
         };
         let ids: Vec<JobId> = self
-            .transfers
+            .tasks
+            .list
             .descendants(view.job.id)
             .into_iter()
-            .filter(|&id| self.transfers.get(id).is_some_and(|v| v.state.is_active()))
+            .filter(|&id| self.tasks.list.get(id).is_some_and(|v| v.state.is_active()))
             .collect();
         if ids.is_empty() {
             self.info("That transfer is not running");
@@ -347,12 +351,12 @@ impl App {
     }
 
     pub(super) fn cancel_all(&mut self) -> Vec<Cmd> {
-        let parked: Vec<JobId> = self.conflicts.drain(..).collect();
+        let parked: Vec<JobId> = self.tasks.conflicts.drain(..).collect();
         for id in parked {
             self.cancel_parked(id);
         }
-        if matches!(self.dialog, Some(Dialog::Overwrite { .. })) {
-            self.dialog = None;
+        if matches!(self.dialogs.top().cloned(), Some(Dialog::Overwrite { .. })) {
+            self.dialogs.close_all();
         }
         self.info("Cancelling all transfers");
         vec![Cmd::Transfer(TransferCmd::CancelAll)]
@@ -361,25 +365,25 @@ impl App {
     /// A job waiting for a conflict decision is not in the engine: cancel it here.
     fn cancel_parked(&mut self, id: JobId) -> bool {
         if !matches!(
-            self.transfers.get(id).map(|v| &v.state),
+            self.tasks.list.get(id).map(|v| &v.state),
             Some(JobState::Conflict { .. })
         ) {
             return false;
         }
-        self.transfers.apply(&TransferEvent::Finished {
+        self.tasks.list.apply(&TransferEvent::Finished {
             id,
             outcome: Outcome::Cancelled,
         });
-        self.conflicts.retain(|&c| c != id);
-        if matches!(self.dialog, Some(Dialog::Overwrite { id: d, .. }) if d == id) {
-            self.dialog = None;
+        self.tasks.conflicts.retain(|&c| c != id);
+        if matches!(self.dialogs.top().cloned(), Some(Dialog::Overwrite { id: d, .. }) if d == id) {
+            self.dialogs.close_all();
             self.open_next_conflict();
         }
         true
     }
 
     pub(super) fn retry_current_job(&mut self) -> Vec<Cmd> {
-        let Some(view) = self.transfers.current() else {
+        let Some(view) = self.tasks.list.current() else {
             return vec![];
         };
         if !matches!(view.state, JobState::Failed(_) | JobState::Cancelled) {
@@ -388,7 +392,7 @@ impl App {
         }
         let job = view.job.clone();
         self.info(format!("Retrying {}", short(&job.name())));
-        self.transfers.add(job.clone());
+        self.tasks.list.add(job.clone());
         vec![Cmd::Transfer(TransferCmd::Enqueue(vec![job]))]
     }
 }

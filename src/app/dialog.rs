@@ -6,6 +6,55 @@ use super::Side;
 use super::textfield::TextField;
 use crate::transfer::JobId;
 
+/// The modal dialogs, topmost last (it has the keyboard), and the help overlay.
+#[derive(Debug, Default)]
+pub struct Dialogs {
+    stack: Vec<Dialog>,
+    /// The help overlay is shown (over everything).
+    pub help: bool,
+}
+
+impl Dialogs {
+    /// The dialog that has the keyboard.
+    pub fn top(&self) -> Option<&Dialog> {
+        self.stack.last()
+    }
+
+    pub fn top_mut(&mut self) -> Option<&mut Dialog> {
+        self.stack.last_mut()
+    }
+
+    pub fn is_open(&self) -> bool {
+        !self.stack.is_empty()
+    }
+
+    /// Show `d` in place of the dialog that led to it (or on its own).
+    pub fn show(&mut self, d: Dialog) {
+        self.stack.pop();
+        self.stack.push(d);
+    }
+
+    /// Open `d` over the current dialog, which comes back when `d` closes.
+    pub fn push(&mut self, d: Dialog) {
+        self.stack.push(d);
+    }
+
+    /// Close the topmost dialog (the one below, if any, has the keyboard again).
+    pub fn close(&mut self) -> Option<Dialog> {
+        self.stack.pop()
+    }
+
+    /// Close every dialog.
+    pub fn close_all(&mut self) {
+        self.stack.clear();
+    }
+
+    /// How many dialogs are open.
+    pub fn depth(&self) -> usize {
+        self.stack.len()
+    }
+}
+
 /// What a one-line input dialog is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputPurpose {

@@ -11,23 +11,23 @@ impl App {
     pub(super) fn on_remote(&mut self, event: RemoteEvent) -> Vec<Cmd> {
         match event {
             RemoteEvent::Connecting { label } => {
-                self.conn = ConnState::Connecting;
+                self.server.conn = ConnState::Connecting;
                 self.info(format!("Connecting to {label}…"));
                 vec![]
             }
             RemoteEvent::Connected { label, home, .. } => {
-                self.conn = ConnState::Connected;
-                self.remote.error = None;
+                self.server.conn = ConnState::Connected;
+                self.browse.remote.error = None;
                 self.info(format!("Connected to {label}"));
                 let mut cmds = Vec::new();
-                if let Some(p) = self.profile.clone() {
+                if let Some(p) = self.server.profile.clone() {
                     cmds.push(Cmd::Transfer(TransferCmd::SetProfile(p.clone())));
                     cmds.extend(self.remember_connection(&p));
                 }
                 // A reconnect stays where it was; a new connection starts at the profile's
                 // path, relative to the login directory unless absolute.
-                let start = match &self.profile {
-                    _ if !self.remote.dir.is_empty() => self.remote.dir.clone(),
+                let start = match &self.server.profile {
+                    _ if !self.browse.remote.dir.is_empty() => self.browse.remote.dir.clone(),
                     Some(p) => crate::remote::path::start_dir(&home, &p.path),
                     None => home,
                 };
@@ -36,76 +36,77 @@ impl App {
             }
             RemoteEvent::ConnectFailed { error } => {
                 let msg = error.to_string();
-                self.conn = ConnState::Error(msg.clone());
-                self.remote.pending = None;
+                self.server.conn = ConnState::Error(msg.clone());
+                self.browse.remote.pending = None;
                 if let RemoteError::UntrustedCert {
                     fingerprint,
                     reason,
                 } = &error
                 {
-                    self.dialog = Some(Dialog::TrustCert {
+                    self.dialogs.show(Dialog::TrustCert {
                         fingerprint: fingerprint.clone(),
                         reason: reason.clone(),
                     });
                 }
                 if matches!(error, RemoteError::Login { .. }) {
                     // Forget the wrong password and ask again.
-                    if let Some(p) = self.profile.as_mut() {
+                    if let Some(p) = self.server.profile.as_mut() {
                         p.password = None;
-                        self.dialog = Some(Dialog::Password {
+                        self.dialogs.show(Dialog::Password {
                             label: p.label(),
                             input: Default::default(),
                             error: Some(msg.clone()),
                         });
                     }
                 }
-                if self.remote.entries.is_empty() {
-                    self.remote.error = Some(msg.clone());
+                if self.browse.remote.entries.is_empty() {
+                    self.browse.remote.error = Some(msg.clone());
                 }
                 self.error(format!("{msg} — press r to retry"));
                 vec![]
             }
             RemoteEvent::Reconnected { label } => {
-                self.conn = ConnState::Connected;
+                self.server.conn = ConnState::Connected;
                 self.info(format!(
                     "The connection had dropped; reconnected to {label}"
                 ));
                 vec![]
             }
             RemoteEvent::ConnectionLost { error } => {
-                self.conn = ConnState::Error(error.to_string());
+                self.server.conn = ConnState::Error(error.to_string());
                 self.error(format!("{error} — press r to reconnect"));
                 vec![]
             }
             RemoteEvent::OpDone { id, result } => self.on_remote_op_done(id, result),
             RemoteEvent::Listed { id, result, .. } => {
-                let Some(pending) = self.remote.pending.clone().filter(|p| p.id == id) else {
+                let Some(pending) = self.browse.remote.pending.clone().filter(|p| p.id == id)
+                else {
                     return vec![]; // a late answer for a directory the user already left
                 };
-                self.remote.pending = None;
+                self.browse.remote.pending = None;
                 match result {
                     Ok(listing) => {
                         if let Some(why) = &listing.truncated {
                             let path = crate::sanitize::display_name(&listing.path);
                             self.error(format!("{path}: {why}"));
                         }
-                        self.remote.set_listing(
+                        self.browse.remote.set_listing(
                             listing.path,
                             listing.entries,
                             pending.select.as_deref(),
                         );
-                        self.remote.scroll_to_cursor(self.pane_rows());
+                        self.browse.remote.scroll_to_cursor(self.pane_rows());
                         self.check_chmod(Side::Remote);
                         // Compare marks follow both panes, not only the local one.
                         self.refresh_compare();
-                        if self.conn != ConnState::Connected {
-                            self.conn = ConnState::Connected;
+                        if self.server.conn != ConnState::Connected {
+                            self.server.conn = ConnState::Connected;
                         }
                     }
                     Err(error) => {
                         let path = short(&pending.path);
                         if error.is_connection_lost() {
-                            self.conn = ConnState::Error(error.to_string());
+                            self.server.conn = ConnState::Error(error.to_string());
                         }
                         let reason = short_words(&error.to_string(), NAME_CHARS);
                         self.listing_failed(
@@ -124,7 +125,7 @@ impl App {
     pub(super) fn on_local(&mut self, event: LocalEvent) -> Vec<Cmd> {
         match event {
             LocalEvent::OpProgress { id, done } => {
-                if let Some(op) = self.op.as_ref().filter(|o| o.id == id) {
+                if let Some(op) = self.files.op.as_ref().filter(|o| o.id == id) {
                     let what = super::fileops::capitalize(&op.what);
                     self.info(format!("{what}… {done} done"));
                 }
@@ -135,7 +136,7 @@ impl App {
             LocalEvent::Kept { path, result } => {
                 match result {
                     Ok(kept) => {
-                        self.kept_edits.insert(path, kept);
+                        self.files.kept_edits.insert(path, kept);
                     }
                     Err(e) => self.error(format!(
                         "Could not keep a copy of your edit in the state directory: {e} — it is only in {}",
@@ -145,7 +146,7 @@ impl App {
                 vec![]
             }
             LocalEvent::DiskUsage { free, total } => {
-                self.local_disk = Some((free, total));
+                self.browse.local_disk = Some((free, total));
                 vec![]
             }
             LocalEvent::Saved { what, result } => {
@@ -157,16 +158,17 @@ impl App {
                 vec![]
             }
             LocalEvent::Listed { id, result, .. } => {
-                let Some(pending) = self.local.pending.clone().filter(|p| p.id == id) else {
+                let Some(pending) = self.browse.local.pending.clone().filter(|p| p.id == id) else {
                     return vec![];
                 };
-                self.local.pending = None;
+                self.browse.local.pending = None;
                 match result {
                     Ok((dir, entries)) => {
                         let dir = dir.to_string_lossy().into_owned();
-                        self.local
+                        self.browse
+                            .local
                             .set_listing(dir, entries, pending.select.as_deref());
-                        self.local.scroll_to_cursor(self.pane_rows());
+                        self.browse.local.scroll_to_cursor(self.pane_rows());
                         self.check_chmod(Side::Local);
                         self.refresh_compare();
                     }

@@ -16,6 +16,33 @@ use crate::sanitize::{display_name, local_component};
 use crate::transfer::{Job, Task};
 use crate::words::{NAME_CHARS, short, short_words};
 
+/// The short file operation in progress (one at a time), and the scratch files of edits.
+#[derive(Debug)]
+pub struct Files {
+    pub op: Option<PendingOp>,
+    /// A permissions change waiting for the listing that shows its result.
+    pub(super) chmod_check: Option<super::chmod::ChmodCheck>,
+    /// Edited remote files (scratch copy) and their kept copy in the state directory, until
+    /// the edit reaches the server.
+    pub kept_edits: std::collections::HashMap<PathBuf, PathBuf>,
+    /// Where fetched remote files go for editing.
+    pub temp_dir: PathBuf,
+    /// Tells this run's temp files apart from another instance's.
+    pub session_tag: String,
+}
+
+impl Default for Files {
+    fn default() -> Self {
+        Files {
+            op: None,
+            chmod_check: None,
+            kept_edits: Default::default(),
+            temp_dir: std::env::temp_dir(),
+            session_tag: std::process::id().to_string(),
+        }
+    }
+}
+
 /// Bytes the viewer reads at most.
 pub const VIEW_MAX: u64 = 4 * 1024 * 1024;
 /// Size of a remote file that F4 agrees to edit.
@@ -49,7 +76,7 @@ impl App {
     }
 
     fn busy(&mut self) -> bool {
-        if let Some(op) = &self.op {
+        if let Some(op) = &self.files.op {
             let what = op.what.clone();
             self.info(format!("Still busy: {what}"));
             return true;
@@ -58,7 +85,7 @@ impl App {
     }
 
     fn remote_ready(&mut self, side: Side) -> bool {
-        if side == Side::Remote && self.conn != ConnState::Connected {
+        if side == Side::Remote && self.server.conn != ConnState::Connected {
             self.error("Not connected — press r to reconnect");
             return false;
         }
@@ -66,9 +93,9 @@ impl App {
     }
 
     pub(super) fn ask_mkdir(&mut self) {
-        let side = self.focus;
+        let side = self.browse.focus;
         if self.remote_ready(side) {
-            self.dialog = Some(Dialog::Input {
+            self.dialogs.show(Dialog::Input {
                 side,
                 purpose: InputPurpose::Mkdir,
                 input: Default::default(),
@@ -77,12 +104,12 @@ impl App {
     }
 
     pub(super) fn ask_rename(&mut self) {
-        let side = self.focus;
+        let side = self.browse.focus;
         let Some(name) = self.pane(side).current_name() else {
             return;
         };
         if self.remote_ready(side) {
-            self.dialog = Some(Dialog::Input {
+            self.dialogs.show(Dialog::Input {
                 side,
                 purpose: InputPurpose::Rename { from: name.clone() },
                 input: TextField::new(name),
@@ -91,14 +118,14 @@ impl App {
     }
 
     pub(super) fn ask_chmod(&mut self) {
-        let side = self.focus;
+        let side = self.browse.focus;
         let Some(entry) = self.pane(side).current().cloned() else {
             return;
         };
         if self.remote_ready(side) {
             let current = entry.perms.clone().unwrap_or_default();
             let recursive = (side == Side::Remote && entry.kind == EntryKind::Dir).then_some(false);
-            self.dialog = Some(Dialog::Input {
+            self.dialogs.show(Dialog::Input {
                 side,
                 purpose: InputPurpose::Chmod {
                     name: entry.name,
@@ -110,7 +137,7 @@ impl App {
     }
 
     pub(super) fn ask_delete(&mut self) {
-        let side = self.focus;
+        let side = self.browse.focus;
         let targets: Vec<(String, bool)> = self
             .pane(side)
             .targets()
@@ -121,7 +148,7 @@ impl App {
         if targets.is_empty() || !self.remote_ready(side) {
             return;
         }
-        self.dialog = Some(Dialog::ConfirmDelete { side, targets });
+        self.dialogs.show(Dialog::ConfirmDelete { side, targets });
     }
 
     /// The input dialog was submitted.
@@ -144,7 +171,7 @@ impl App {
                     (None, _) => {}
                     _ if unchanged => {}
                     (Some(EntryKind::File | EntryKind::Symlink), InputPurpose::Rename { from }) => {
-                        self.dialog = Some(Dialog::ConfirmReplace {
+                        self.dialogs.show(Dialog::ConfirmReplace {
                             side,
                             from: from.clone(),
                             to: text,
@@ -239,7 +266,7 @@ impl App {
 
     /// Ctrl-Space: measure the remote directory under the cursor, as a task.
     pub(super) fn measure_current(&mut self) -> Vec<Cmd> {
-        let side = self.focus;
+        let side = self.browse.focus;
         let Some(entry) = self.pane(side).current().cloned() else {
             return vec![];
         };
@@ -260,7 +287,7 @@ impl App {
 
     /// F3: a read-only viewer (text, or hex for binary); remote files are fetched first.
     pub(super) fn view_current(&mut self) -> Vec<Cmd> {
-        let side = self.focus;
+        let side = self.browse.focus;
         let Some(entry) = self.pane(side).current().cloned() else {
             return vec![];
         };
@@ -294,7 +321,7 @@ impl App {
 
     /// F4: edit in $EDITOR; a remote file is downloaded first and uploaded back if changed.
     pub(super) fn edit_current(&mut self) -> Vec<Cmd> {
-        let side = self.focus;
+        let side = self.browse.focus;
         let Some(entry) = self.pane(side).current().cloned() else {
             return vec![];
         };
@@ -333,8 +360,8 @@ impl App {
         match (remote, changed) {
             (None, true) => {
                 self.info("Saved");
-                let keep = self.local.current_name();
-                let dir = self.local.dir.clone();
+                let keep = self.browse.local.current_name();
+                let dir = self.browse.local.dir.clone();
                 self.request(Side::Local, dir, keep)
             }
             (None, false) | (Some(_), false) => {
@@ -347,7 +374,7 @@ impl App {
                     path: path.clone(),
                     remote: remote.clone(),
                 });
-                self.dialog = Some(Dialog::ConfirmUpload {
+                self.dialogs.show(Dialog::ConfirmUpload {
                     local: path,
                     remote,
                 });
@@ -358,7 +385,7 @@ impl App {
 
     /// "Not uploaded": where the edit is kept.
     pub(super) fn keep_edit_message(&mut self, local: &std::path::Path) {
-        match self.kept_edits.get(local) {
+        match self.files.kept_edits.get(local) {
             Some(kept) => {
                 let kept = kept.display().to_string();
                 self.info(format!("Not uploaded; your edit is kept in {kept}"));
@@ -375,14 +402,15 @@ impl App {
     fn temp_file(&mut self, name: &str) -> PathBuf {
         let safe = crate::sanitize::file_name_part(name);
         let id = self.next_id();
-        self.temp_dir
-            .join(format!("ftpdeck-{}-{id}-{safe}", self.session_tag))
+        self.files
+            .temp_dir
+            .join(format!("ftpdeck-{}-{id}-{safe}", self.files.session_tag))
     }
 
     pub(super) fn start_local(&mut self, op: LocalOp, what: String, after: AfterOp) -> Vec<Cmd> {
         let id = self.next_id();
         self.info(format!("{}…", capitalize(&what)));
-        self.op = Some(PendingOp {
+        self.files.op = Some(PendingOp {
             id,
             side: Side::Local,
             what,
@@ -394,7 +422,7 @@ impl App {
     pub(super) fn start_remote(&mut self, op: RemoteOp, what: String, after: AfterOp) -> Vec<Cmd> {
         let id = self.next_id();
         self.info(format!("{}…", capitalize(&what)));
-        self.op = Some(PendingOp {
+        self.files.op = Some(PendingOp {
             id,
             side: Side::Remote,
             what,
@@ -408,15 +436,15 @@ impl App {
         id: u64,
         result: Result<crate::remote::fileops::Changed, RemoteError>,
     ) -> Vec<Cmd> {
-        if let (Err(RemoteError::Exists { dir: false, .. }), Some(op)) = (&result, &self.op) {
+        if let (Err(RemoteError::Exists { dir: false, .. }), Some(op)) = (&result, &self.files.op) {
             if let (true, AfterOp::Rename { from, to }) = (op.id == id, &op.after) {
                 // A file the listing did not show (a dotfile on vsftpd): ask before replacing.
-                self.dialog = Some(Dialog::ConfirmReplace {
+                self.dialogs.show(Dialog::ConfirmReplace {
                     side: Side::Remote,
                     from: from.clone(),
                     to: to.clone(),
                 });
-                self.op = None;
+                self.files.op = None;
                 self.info("That name exists on the server");
                 return vec![];
             }
@@ -425,7 +453,7 @@ impl App {
             .map(|c| OpOutput::Message(c.to_string()))
             .map_err(|e| {
                 if e.is_connection_lost() {
-                    self.conn = ConnState::Error(e.to_string());
+                    self.server.conn = ConnState::Error(e.to_string());
                 }
                 e.to_string()
             });
@@ -433,7 +461,7 @@ impl App {
     }
 
     pub(super) fn on_op_done(&mut self, id: u64, result: Result<OpOutput, String>) -> Vec<Cmd> {
-        let Some(op) = self.op.take_if(|o| o.id == id) else {
+        let Some(op) = self.files.op.take_if(|o| o.id == id) else {
             return vec![];
         };
         let output = match result {

@@ -18,14 +18,14 @@ pub mod textfield;
 pub mod transfers;
 pub mod viewer;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEventKind};
 
 use crate::local::{LocalCmd, LocalEvent};
 use crate::remote::{Profile, RemoteCmd, RemoteEvent};
-use crate::transfer::{JobId, Resolution, TransferCmd, TransferEvent};
+use crate::transfer::{TransferCmd, TransferEvent};
 use dialog::Dialog;
 pub use mouse::Drag;
 pub use pane::{Pane, Side, SortKey};
@@ -136,129 +136,90 @@ pub struct Status {
     pub is_error: bool,
 }
 
-/// The whole application state.
+/// The whole application state: a few parts, each owning its own state.
 #[derive(Debug)]
 pub struct App {
-    pub local: Pane,
-    pub remote: Pane,
-    pub focus: Side,
-    pub conn: ConnState,
-    pub profile: Option<Profile>,
-    pub status: Status,
-    pub dialog: Option<Dialog>,
-    pub show_help: bool,
-    /// Terminal size, for paging and scrolling.
-    pub width: u16,
-    pub height: u16,
-    pub quit: bool,
-    pub transfers: Transfers,
-    pub show_transfers: bool,
-    /// The transfer panel has the keyboard (Tab cycles to it when it is shown).
-    pub panel_focus: bool,
-    /// Conflicts waiting for the overwrite dialog, oldest first.
-    pub conflicts: VecDeque<JobId>,
-    /// "Apply to all" answers, per batch.
-    pub batch_policy: HashMap<u64, Resolution>,
-    /// What to do with existing destinations without asking (from the config).
-    pub default_policy: Option<Resolution>,
-    pub drag: Option<Drag>,
-    pub keymap: keymap::Keymap,
-    last_click: Option<(Side, String, u64)>,
-    /// The file operation in progress.
-    pub op: Option<fileops::PendingOp>,
+    /// The two panes and how they are browsed (sort, filter, compare, mouse).
+    pub browse: browse::Browse,
+    /// The server: connection state, profile, bookmarks.
+    pub server: connect::Server,
+    /// The task panel: transfers and the other long operations, and what waits on them.
+    pub tasks: tasks::Tasks,
+    /// Modal dialogs (the topmost has the keyboard) and the help overlay.
+    pub dialogs: dialog::Dialogs,
+    /// The file viewer (F3), over the panes while open.
     pub viewer: Option<viewer::Viewer>,
-    /// The focused pane's filter is being typed (in this field).
-    pub filtering: Option<textfield::TextField>,
-    /// Entering or leaving a directory in one pane does the same in the other.
-    pub sync_browse: bool,
-    /// Mark the differences between the two directories.
-    pub compare_on: bool,
-    pub show_log: bool,
-    /// The browsing connection's conversation, newest last.
-    pub protocol_log: VecDeque<String>,
-    /// Lines scrolled back from the end of the log.
-    pub log_scroll: usize,
-    /// Where fetched remote files go for viewing and editing.
-    pub temp_dir: PathBuf,
-    /// Tells this run's temp files apart from another instance's.
-    pub session_tag: String,
-    /// Bookmarks and recent connections (saved by the local worker).
-    pub bookmarks: crate::bookmarks::Store,
-    /// Why bookmarks.toml could not be read; nothing is saved over it then.
-    pub bookmarks_broken: Option<String>,
-    /// The bookmark of the current connection, if it came from one.
-    pub current_bookmark: Option<String>,
+    /// The browsing connection's FTP conversation.
+    pub log: ProtocolLog,
+    /// The short file operation in progress and the scratch files of edits.
+    pub files: fileops::Files,
+    /// Terminal size, for paging and scrolling.
+    pub screen: Screen,
+    pub keymap: keymap::Keymap,
+    pub theme: crate::theme::Theme,
+    pub status: Status,
+    pub quit: bool,
     /// Unix seconds, from the last tick.
     pub now: i64,
-    pub theme: crate::theme::Theme,
-    /// Free and total bytes where the local pane's directory lives.
-    pub local_disk: Option<(u64, u64)>,
-    /// Edited remote files (scratch copy) and their kept copy in the state directory, until
-    /// the edit reaches the server.
-    pub kept_edits: HashMap<PathBuf, PathBuf>,
     /// A warning kept in the status bar (after the newest message) until the first key (startup problems
     /// that the first "Connected" must not wipe out).
     sticky_warning: Option<String>,
-    /// Copies that are steps of editing a remote file.
-    edits: HashMap<JobId, tasks::EditStep>,
-    /// A permissions change waiting for the listing that shows its result.
-    chmod_check: Option<chmod::ChmodCheck>,
-    /// Panes (local, remote) that transfers changed and that need a refresh.
-    dirty: (bool, bool),
     next_id: u64,
     next_batch: u64,
+}
+
+/// The terminal's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Screen {
+    pub width: u16,
+    pub height: u16,
+}
+
+/// The browsing connection's conversation (passwords masked), newest last.
+#[derive(Debug, Default)]
+pub struct ProtocolLog {
+    pub shown: bool,
+    pub lines: VecDeque<String>,
+    /// Lines scrolled back from the end.
+    pub scroll: usize,
+}
+
+impl ProtocolLog {
+    fn push(&mut self, line: String) {
+        if self.lines.len() == PROTOCOL_LOG_LINES {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(line);
+    }
 }
 
 impl App {
     /// A new app showing `local_dir`, connecting to `profile` if given. Returns the commands
     /// that start it (the first listings, the connection).
     pub fn new(local_dir: PathBuf, profile: Option<Profile>) -> (App, Vec<Cmd>) {
+        let focus = if profile.is_some() {
+            Side::Remote
+        } else {
+            Side::Local
+        };
         let mut app = App {
-            local: Pane::new(Side::Local),
-            remote: Pane::new(Side::Remote),
-            focus: if profile.is_some() {
-                Side::Remote
-            } else {
-                Side::Local
-            },
-            conn: ConnState::NotConnected,
-            profile: None,
-            status: Status::default(),
-            dialog: None,
-            show_help: false,
-            width: 80,
-            height: 24,
-            quit: false,
-            transfers: Transfers::default(),
-            show_transfers: false,
-            panel_focus: false,
-            conflicts: VecDeque::new(),
-            batch_policy: HashMap::new(),
-            default_policy: None,
-            drag: None,
-            keymap: keymap::Keymap::default(),
-            last_click: None,
-            dirty: (false, false),
-            chmod_check: None,
-            edits: HashMap::new(),
-            sticky_warning: None,
-            op: None,
-            bookmarks: Default::default(),
-            bookmarks_broken: None,
-            current_bookmark: None,
-            now: 0,
-            local_disk: None,
-            kept_edits: HashMap::new(),
-            theme: crate::theme::Theme::dark(),
+            browse: browse::Browse::new(focus),
+            server: connect::Server::default(),
+            tasks: tasks::Tasks::default(),
+            dialogs: dialog::Dialogs::default(),
             viewer: None,
-            filtering: None,
-            sync_browse: false,
-            compare_on: false,
-            show_log: false,
-            protocol_log: VecDeque::new(),
-            log_scroll: 0,
-            temp_dir: std::env::temp_dir(),
-            session_tag: std::process::id().to_string(),
+            log: ProtocolLog::default(),
+            files: fileops::Files::default(),
+            screen: Screen {
+                width: 80,
+                height: 24,
+            },
+            keymap: keymap::Keymap::default(),
+            theme: crate::theme::Theme::dark(),
+            status: Status::default(),
+            quit: false,
+            now: 0,
+            sticky_warning: None,
             next_id: 0,
             next_batch: 0,
         };
@@ -266,7 +227,8 @@ impl App {
         match profile {
             Some(p) => cmds.extend(app.start_connect(p)),
             None => {
-                app.remote.error = Some("Not connected — b: bookmarks, o: quick connect.".into());
+                app.browse.remote.error =
+                    Some("Not connected — b: bookmarks, o: quick connect.".into());
                 app.info("Press ? for help, q to quit.");
             }
         }
@@ -286,8 +248,7 @@ impl App {
                 vec![]
             }
             Msg::Resize { width, height } => {
-                self.width = width;
-                self.height = height;
+                self.screen = Screen { width, height };
                 self.scroll_both();
                 vec![]
             }
@@ -325,10 +286,7 @@ impl App {
                 vec![Cmd::Transfer(TransferCmd::CancelAll), Cmd::Quit]
             }
             Msg::ProtocolLog(line) => {
-                if self.protocol_log.len() == PROTOCOL_LOG_LINES {
-                    self.protocol_log.pop_front();
-                }
-                self.protocol_log.push_back(line);
+                self.log.push(line);
                 vec![]
             }
         }
@@ -336,15 +294,15 @@ impl App {
 
     pub fn pane(&self, side: Side) -> &Pane {
         match side {
-            Side::Local => &self.local,
-            Side::Remote => &self.remote,
+            Side::Local => &self.browse.local,
+            Side::Remote => &self.browse.remote,
         }
     }
 
     fn pane_mut(&mut self, side: Side) -> &mut Pane {
         match side {
-            Side::Local => &mut self.local,
-            Side::Remote => &mut self.remote,
+            Side::Local => &mut self.browse.local,
+            Side::Remote => &mut self.browse.remote,
         }
     }
 
@@ -384,17 +342,27 @@ impl App {
     fn on_worker_gone(&mut self, worker: Worker) {
         let what = match worker {
             Worker::Session => {
-                self.remote.pending = None;
-                if self.op.as_ref().is_some_and(|o| o.side == Side::Remote) {
-                    self.op = None;
+                self.browse.remote.pending = None;
+                if self
+                    .files
+                    .op
+                    .as_ref()
+                    .is_some_and(|o| o.side == Side::Remote)
+                {
+                    self.files.op = None;
                 }
-                self.conn = ConnState::Error("the FTP session worker stopped".into());
+                self.server.conn = ConnState::Error("the FTP session worker stopped".into());
                 "The FTP session worker stopped"
             }
             Worker::Local => {
-                self.local.pending = None;
-                if self.op.as_ref().is_some_and(|o| o.side == Side::Local) {
-                    self.op = None;
+                self.browse.local.pending = None;
+                if self
+                    .files
+                    .op
+                    .as_ref()
+                    .is_some_and(|o| o.side == Side::Local)
+                {
+                    self.files.op = None;
                 }
                 "The local file worker stopped"
             }
@@ -412,15 +380,15 @@ impl App {
 
     fn scroll_both(&mut self) {
         let rows = self.pane_rows();
-        self.local.scroll_to_cursor(rows);
-        self.remote.scroll_to_cursor(rows);
+        self.browse.local.scroll_to_cursor(rows);
+        self.browse.remote.scroll_to_cursor(rows);
     }
 
     // ----- starting work -------------------------------------------------------------------
 
     fn request_local(&mut self, path: String, select: Option<String>) -> Cmd {
         let id = self.next_id();
-        self.local.pending = Some(pane::Pending {
+        self.browse.local.pending = Some(pane::Pending {
             id,
             path: path.clone(),
             select,
@@ -433,7 +401,7 @@ impl App {
 
     fn request_remote(&mut self, path: String, select: Option<String>) -> Cmd {
         let id = self.next_id();
-        self.remote.pending = Some(pane::Pending {
+        self.browse.remote.pending = Some(pane::Pending {
             id,
             path: path.clone(),
             select,
@@ -445,7 +413,7 @@ impl App {
         match side {
             Side::Local => vec![self.request_local(path, select)],
             Side::Remote => {
-                if self.conn != ConnState::Connected {
+                if self.server.conn != ConnState::Connected {
                     return self.reconnect();
                 }
                 vec![self.request_remote(path, select)]
@@ -456,22 +424,22 @@ impl App {
     pub(super) fn start_connect(&mut self, profile: Profile) -> Vec<Cmd> {
         let needs_password = profile.password.is_none();
         let label = profile.label();
-        self.profile = Some(profile);
+        self.server.profile = Some(profile);
         if needs_password {
-            self.dialog = Some(Dialog::Password {
+            self.dialogs.show(Dialog::Password {
                 label,
                 input: Default::default(),
                 error: None,
             });
             return vec![];
         }
-        self.conn = ConnState::Connecting;
-        let profile = self.profile.clone().expect("just set");
+        self.server.conn = ConnState::Connecting;
+        let profile = self.server.profile.clone().expect("just set");
         vec![Cmd::Remote(RemoteCmd::Connect { profile })]
     }
 
     fn reconnect(&mut self) -> Vec<Cmd> {
-        match self.profile.clone() {
+        match self.server.profile.clone() {
             Some(p) => self.start_connect(p),
             None => {
                 self.error("Not connected — press b for bookmarks or o to connect");

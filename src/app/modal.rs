@@ -11,19 +11,19 @@ use crate::transfer::{Resolution, TransferCmd};
 
 impl App {
     pub(super) fn on_dialog_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
-        match self.dialog.clone() {
+        match self.dialogs.top().cloned() {
             Some(Dialog::Password { .. }) => self.on_password_key(key),
             Some(Dialog::Overwrite { id, apply_to_all }) => {
                 self.on_overwrite_key(key, id, apply_to_all)
             }
             Some(Dialog::ConfirmQuit) => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                    self.dialog = None;
+                    self.dialogs.close_all();
                     self.quit = true;
                     vec![Cmd::Transfer(TransferCmd::CancelAll), Cmd::Quit]
                 }
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                    self.dialog = None;
+                    self.dialogs.close_all();
                     vec![]
                 }
                 _ => vec![],
@@ -45,7 +45,7 @@ impl App {
                             recursive: Some(r), ..
                         },
                     ..
-                }) = self.dialog.as_mut()
+                }) = self.dialogs.top_mut()
                 {
                     *r = !*r;
                 }
@@ -57,22 +57,22 @@ impl App {
             },
             Some(Dialog::ConfirmDelete { side, targets }) => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                    self.dialog = None;
+                    self.dialogs.close_all();
                     self.confirm_delete(side, targets)
                 }
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                    self.dialog = None;
+                    self.dialogs.close_all();
                     vec![]
                 }
                 _ => vec![],
             },
             Some(Dialog::ConfirmReplace { side, from, to }) => match key.code {
                 KeyCode::Char('o') | KeyCode::Char('y') => {
-                    self.dialog = None;
+                    self.dialogs.close_all();
                     self.rename(side, from, to, true)
                 }
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                    self.dialog = None;
+                    self.dialogs.close_all();
                     self.info("Not renamed");
                     vec![]
                 }
@@ -80,11 +80,11 @@ impl App {
             },
             Some(Dialog::ConfirmUpload { local, remote }) => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                    self.dialog = None;
+                    self.dialogs.close_all();
                     self.upload_edited(local, remote)
                 }
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                    self.dialog = None;
+                    self.dialogs.close_all();
                     self.keep_edit_message(&local);
                     vec![]
                 }
@@ -92,7 +92,9 @@ impl App {
             },
             Some(Dialog::Glob { select, .. }) => {
                 if let Some(pattern) = self.dialog_field_key(&key) {
-                    let n = self.pane_mut(self.focus).select_glob(&pattern, select);
+                    let n = self
+                        .pane_mut(self.browse.focus)
+                        .select_glob(&pattern, select);
                     let verb = if select { "Selected" } else { "Unselected" };
                     self.info(format!(
                         "{verb} {} matching {}",
@@ -107,17 +109,17 @@ impl App {
     }
 
     /// Feed a key to the open dialog's text field. Enter closes the dialog and returns the
-    /// text; Esc closes it too (then `self.dialog` is `None` and the result is `None`).
+    /// text; Esc closes it too (then `self.dialogs.top().cloned()` is `None` and the result is `None`).
     fn dialog_field_key(&mut self, key: &KeyEvent) -> Option<String> {
-        let field = self.dialog.as_mut()?.text_field_mut()?;
+        let field = self.dialogs.top_mut()?.text_field_mut()?;
         match field.on_key(key) {
             FieldOutcome::Submitted => {
                 let text = field.take();
-                self.dialog = None;
+                self.dialogs.close_all();
                 Some(text)
             }
             FieldOutcome::Cancelled => {
-                self.dialog = None;
+                self.dialogs.close_all();
                 None
             }
             FieldOutcome::Editing | FieldOutcome::Ignored => None,
@@ -127,14 +129,15 @@ impl App {
     fn on_password_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
         match self.dialog_field_key(&key) {
             Some(password) => {
-                let Some(mut profile) = self.profile.clone() else {
+                let Some(mut profile) = self.server.profile.clone() else {
                     return vec![];
                 };
                 profile.password = Some(Secret::new(password));
                 self.start_connect(profile)
             }
-            None if self.dialog.is_none() => {
-                self.remote.error = Some("Not connected (password prompt cancelled).".into());
+            None if !self.dialogs.is_open() => {
+                self.browse.remote.error =
+                    Some("Not connected (password prompt cancelled).".into());
                 self.info("Not connected — press r in the remote pane to try again");
                 vec![]
             }
@@ -147,16 +150,16 @@ impl App {
             KeyCode::Char('o') => false,
             KeyCode::Char('a') => true,
             KeyCode::Esc => {
-                self.dialog = None;
-                self.remote.error =
+                self.dialogs.close_all();
+                self.browse.remote.error =
                     Some("Not connected: the server's certificate was not trusted.".into());
                 self.info("Not connected — press r to be asked again");
                 return vec![];
             }
             _ => return vec![],
         };
-        self.dialog = None;
-        let Some(mut profile) = self.profile.clone() else {
+        self.dialogs.close_all();
+        let Some(mut profile) = self.server.profile.clone() else {
             return vec![];
         };
         profile.pinned_cert = Some(fingerprint.clone());
@@ -176,7 +179,7 @@ impl App {
             Some(Action::KeepBoth) => Resolution::Rename,
             Some(Action::OverwriteIfNewer) => Resolution::OverwriteIfNewer,
             Some(Action::ApplyToAll) => {
-                self.dialog = Some(Dialog::Overwrite {
+                self.dialogs.show(Dialog::Overwrite {
                     id,
                     apply_to_all: !apply_to_all,
                 });
@@ -184,7 +187,7 @@ impl App {
             }
             _ => return vec![],
         };
-        self.dialog = None;
+        self.dialogs.close_all();
         self.resolve_conflict(id, resolution, apply_to_all, true)
     }
 }

@@ -29,14 +29,14 @@ impl App {
         row: u16,
         at_ms: u64,
     ) -> Vec<Cmd> {
-        if self.dialog.is_some() || self.show_help || self.viewer.is_some() {
+        if self.dialogs.is_open() || self.dialogs.help || self.viewer.is_some() {
             return vec![];
         }
         let hit = crate::ui::hit_test(self, column, row);
         match kind {
             MouseEventKind::Down(MouseButton::Left) => self.on_press(hit, at_ms),
             MouseEventKind::Drag(MouseButton::Left) => {
-                if let Some(d) = self.drag.as_mut() {
+                if let Some(d) = self.browse.drag.as_mut() {
                     if !d.moved {
                         d.moved = true;
                         self.info("Drop on the other pane to copy there (on a directory: into it)");
@@ -54,33 +54,33 @@ impl App {
     fn on_press(&mut self, hit: Hit, at_ms: u64) -> Vec<Cmd> {
         match hit {
             Hit::Pane(side, Some(index)) => {
-                self.focus = side;
-                self.panel_focus = false;
+                self.browse.focus = side;
+                self.tasks.focused = false;
                 let pane = self.pane_mut(side);
                 pane.move_to(index);
                 let name = pane.current_name().unwrap_or_default();
-                let double = matches!(&self.last_click, Some((s, n, t))
+                let double = matches!(&self.browse.last_click, Some((s, n, t))
                     if *s == side && *n == name && at_ms.saturating_sub(*t) <= DOUBLE_CLICK_MS);
                 if double {
-                    self.last_click = None;
-                    self.drag = None;
+                    self.browse.last_click = None;
+                    self.browse.drag = None;
                     return self.open_current();
                 }
-                self.last_click = Some((side, name.clone(), at_ms));
-                self.drag = Some(Drag {
+                self.browse.last_click = Some((side, name.clone(), at_ms));
+                self.browse.drag = Some(Drag {
                     side,
                     name,
                     moved: false,
                 });
             }
             Hit::Pane(side, None) => {
-                self.focus = side;
-                self.panel_focus = false;
+                self.browse.focus = side;
+                self.tasks.focused = false;
             }
             Hit::Panel(index) => {
-                self.panel_focus = true;
+                self.tasks.focused = true;
                 if let Some(i) = index {
-                    self.transfers.cursor = i;
+                    self.tasks.list.cursor = i;
                 }
             }
             Hit::Log | Hit::Nothing => {}
@@ -89,7 +89,7 @@ impl App {
     }
 
     fn on_release(&mut self, hit: Hit) -> Vec<Cmd> {
-        let Some(drag) = self.drag.take() else {
+        let Some(drag) = self.browse.drag.take() else {
             return vec![];
         };
         let Hit::Pane(target, index) = hit else {
@@ -126,10 +126,10 @@ impl App {
                 pane.move_by(delta);
                 pane.scroll_to_cursor(rows);
             }
-            Hit::Panel(_) => self.transfers.move_by(delta),
+            Hit::Panel(_) => self.tasks.list.move_by(delta),
             Hit::Log => {
-                let max = self.protocol_log.len();
-                self.log_scroll = self.log_scroll.saturating_add_signed(-delta).min(max);
+                let max = self.log.lines.len();
+                self.log.scroll = self.log.scroll.saturating_add_signed(-delta).min(max);
             }
             Hit::Nothing => {}
         }

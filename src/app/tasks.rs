@@ -13,6 +13,25 @@ use crate::transfer::{Direction, Job, JobId, Outcome, Resolution, Task, Transfer
 use crate::ui::text::human_size;
 use crate::words::{NAME_CHARS, count, short, short_words, thousands};
 
+/// The task panel and what waits on it.
+#[derive(Debug, Default)]
+pub struct Tasks {
+    /// Every task of this run, in order, as the engine's events tell them.
+    pub list: super::Transfers,
+    /// The panel is shown.
+    pub shown: bool,
+    /// The panel has the keyboard (Tab cycles to it when it is shown).
+    pub focused: bool,
+    /// Conflicts waiting for the overwrite dialog, oldest first.
+    pub conflicts: std::collections::VecDeque<JobId>,
+    /// "Apply to all" answers, per batch.
+    pub batch_policy: std::collections::HashMap<u64, Resolution>,
+    /// What to do with existing destinations without asking (from the config).
+    pub default_policy: Option<Resolution>,
+    /// Copies that are steps of editing a remote file.
+    pub(super) edits: std::collections::HashMap<JobId, EditStep>,
+}
+
 /// A copy that is one step of editing a remote file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EditStep {
@@ -50,10 +69,10 @@ impl App {
         };
         for j in &mut jobs {
             j.batch = batch;
-            self.transfers.add(j.clone());
+            self.tasks.list.add(j.clone());
         }
         if !quiet {
-            self.show_transfers = true;
+            self.tasks.shown = true;
         }
         self.info(format!("{what}… (task panel: t; x cancels)"));
         vec![Cmd::Transfer(TransferCmd::Enqueue(jobs))]
@@ -66,8 +85,10 @@ impl App {
             on_exists: Some(Resolution::Overwrite),
             ..Job::new(id, Direction::Download, remote.clone(), path.clone(), false)
         };
-        self.edits.insert(id, EditStep::Fetching { remote, path });
-        self.transfers.add(job.clone());
+        self.tasks
+            .edits
+            .insert(id, EditStep::Fetching { remote, path });
+        self.tasks.list.add(job.clone());
         self.info(format!("Fetching {} to edit…", short(&job.name())));
         vec![Cmd::Transfer(TransferCmd::Enqueue(vec![job]))]
     }
@@ -80,21 +101,21 @@ impl App {
             on_exists: Some(Resolution::Overwrite),
             ..Job::new(id, Direction::Upload, remote.clone(), local.clone(), false)
         };
-        self.edits.insert(
+        self.tasks.edits.insert(
             id,
             EditStep::Uploading {
                 select,
                 scratch: local,
             },
         );
-        self.transfers.add(job.clone());
+        self.tasks.list.add(job.clone());
         self.info(format!("Uploading {}…", short(&remote)));
         vec![Cmd::Transfer(TransferCmd::Enqueue(vec![job]))]
     }
 
     /// A copy that was a step of an edit ended.
     pub(super) fn on_edit_step(&mut self, id: JobId, outcome: &Outcome) -> Option<Vec<Cmd>> {
-        let step = self.edits.remove(&id)?;
+        let step = self.tasks.edits.remove(&id)?;
         let ok = matches!(outcome, Outcome::Done { .. });
         Some(match step {
             EditStep::Fetching { remote, path } if ok => vec![Cmd::Edit {
@@ -107,9 +128,9 @@ impl App {
                     "Saved {} on the server",
                     short(select.as_deref().unwrap_or(""))
                 ));
-                let dir = self.remote.dir.clone();
+                let dir = self.browse.remote.dir.clone();
                 let mut cmds = self.request(Side::Remote, dir, select);
-                if let Some(kept) = self.kept_edits.remove(&scratch) {
+                if let Some(kept) = self.files.kept_edits.remove(&scratch) {
                     cmds.push(Cmd::Local(crate::local::LocalCmd::ForgetKept { kept }));
                 }
                 cmds
@@ -124,7 +145,7 @@ impl App {
     /// A task on the server ended: say what it did, and show its result.
     pub(super) fn on_task_finished(&mut self, job: &Job, outcome: &Outcome) -> Vec<Cmd> {
         let name = short(&job.name());
-        let steps = self.transfers.get(job.id).and_then(|v| v.steps);
+        let steps = self.tasks.list.get(job.id).and_then(|v| v.steps);
         match outcome {
             Outcome::Deleted { entries } => {
                 self.info(format!(
@@ -191,8 +212,8 @@ impl App {
                 return self.request(side, dir, keep);
             }
             match side {
-                Side::Local => self.dirty.0 = true,
-                Side::Remote => self.dirty.1 = true,
+                Side::Local => self.browse.dirty.0 = true,
+                Side::Remote => self.browse.dirty.1 = true,
             }
         }
         vec![]
@@ -204,9 +225,9 @@ impl App {
             let (Some(parent), Some(name)) = (job.local.parent(), job.local.file_name()) else {
                 return;
             };
-            if parent == std::path::Path::new(&self.local.dir) {
+            if parent == std::path::Path::new(&self.browse.local.dir) {
                 let name = name.to_string_lossy().into_owned();
-                self.local.measured.insert(name, bytes);
+                self.browse.local.measured.insert(name, bytes);
             }
             return;
         }
@@ -214,8 +235,8 @@ impl App {
         let (Some(parent), Some(name)) = (rpath::parent(path), rpath::file_name(path)) else {
             return;
         };
-        if crate::safety::walk::same_path(&parent, &self.remote.dir) {
-            self.remote.measured.insert(name.to_string(), bytes);
+        if crate::safety::walk::same_path(&parent, &self.browse.remote.dir) {
+            self.browse.remote.measured.insert(name.to_string(), bytes);
         }
     }
 

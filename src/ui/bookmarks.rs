@@ -57,7 +57,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
                 Style::default().fg(theme::current().ok),
             ),
             ListItem::Bookmark(i) => {
-                let b = &app.bookmarks.bookmarks[*i];
+                let b = &app.server.bookmarks.bookmarks[*i];
                 let port = if b.port == 21 {
                     String::new()
                 } else {
@@ -77,7 +77,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
                 (t, Style::default())
             }
             ListItem::Recent(i) => {
-                let r = &app.bookmarks.recent[*i];
+                let r = &app.server.bookmarks.recent[*i];
                 let port = if r.port == 21 {
                     String::new()
                 } else {
@@ -106,8 +106,8 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
             *style
         };
         lines.push(Line::from(Span::styled(fit(text, inner_w), style)));
-        if i == app.bookmarks.bookmarks.len()
-            && !app.bookmarks.recent.is_empty()
+        if i == app.server.bookmarks.bookmarks.len()
+            && !app.server.bookmarks.recent.is_empty()
             && i + 1 < rows.len()
         {
             lines.push(Line::from(Span::styled(
@@ -116,7 +116,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
             )));
         }
     }
-    if let Some(problem) = &app.bookmarks_broken {
+    if let Some(problem) = &app.server.bookmarks_broken {
         lines.push(Line::from(Span::styled(
             fit(
                 &format!("bookmarks.toml is broken (left untouched): {problem}"),

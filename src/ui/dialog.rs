@@ -83,7 +83,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             boxed(frame, area, "Log in", lines, 60);
         }
         Dialog::Overwrite { id, apply_to_all } => {
-            let Some(v) = app.transfers.get(*id) else {
+            let Some(v) = app.tasks.list.get(*id) else {
                 return;
             };
             let (source, existing) = match &v.state {
@@ -110,7 +110,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             boxed(frame, area, "File exists", lines, 72);
         }
         Dialog::ConfirmQuit => {
-            let t = app.transfers.totals();
+            let t = app.tasks.list.totals();
             let lines = vec![
                 Line::from(format!(
                     "{} still running or queued.",
@@ -131,7 +131,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             fingerprint,
             reason,
         } => {
-            let host = app.profile.as_ref().map(|p| p.label()).unwrap_or_default();
+            let host = app
+                .server
+                .profile
+                .as_ref()
+                .map(|p| p.label())
+                .unwrap_or_default();
             let pretty = crate::remote::tls::pretty_fingerprint(fingerprint);
             // 48 characters per line (16 bytes as "AB:"); counted in characters so that a
             // fingerprint that is not hex cannot split one.

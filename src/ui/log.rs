@@ -17,10 +17,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let rows = inner.height as usize;
-    let end = app.protocol_log.len().saturating_sub(app.log_scroll);
+    let end = app.log.lines.len().saturating_sub(app.log.scroll);
     let start = end.saturating_sub(rows);
     let lines: Vec<Line> = app
-        .protocol_log
+        .log
+        .lines
         .iter()
         .skip(start)
         .take(end - start)

@@ -31,12 +31,12 @@ pub struct Regions {
 
 /// Where each region goes for the app's terminal size; shared by paging and the mouse.
 pub fn regions(app: &App) -> Regions {
-    regions_in(Rect::new(0, 0, app.width, app.height), app)
+    regions_in(Rect::new(0, 0, app.screen.width, app.screen.height), app)
 }
 
 /// Where each region goes in `area`.
 pub fn regions_in(area: Rect, app: &App) -> Regions {
-    let panel_h = if app.show_transfers || app.show_log {
+    let panel_h = if app.tasks.shown || app.log.shown {
         panel_height(area.height)
     } else {
         0
@@ -51,7 +51,7 @@ pub fn regions_in(area: Rect, app: &App) -> Regions {
         .split(area);
     let (main, bottom, status) = (rows[0], rows[1], rows[2]);
     // The transfer panel and the protocol log share the bottom band, side by side.
-    let (panel, log) = match (app.show_transfers, app.show_log) {
+    let (panel, log) = match (app.tasks.shown, app.log.shown) {
         (true, true) => {
             let halves = Layout::default()
                 .direction(Direction::Horizontal)
@@ -64,7 +64,7 @@ pub fn regions_in(area: Rect, app: &App) -> Regions {
         (false, false) => (None, None),
     };
     if area.width < TWO_PANE_MIN_WIDTH {
-        let (local, remote) = match app.focus {
+        let (local, remote) = match app.browse.focus {
             Side::Local => (Some(main), None),
             Side::Remote => (None, Some(main)),
         };
@@ -141,7 +141,7 @@ pub fn hit_test(app: &App, column: u16, row: u16) -> Hit {
             let last = rect.y + rect.height.saturating_sub(1);
             let index = (row >= first && row < last)
                 .then(|| transfers::first_row(app, rect) + (row - first) as usize)
-                .filter(|&i| i < app.transfers.jobs.len());
+                .filter(|&i| i < app.tasks.list.jobs.len());
             return Hit::Panel(index);
         }
     }
@@ -177,11 +177,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
     }
     status::draw(frame, r.status, app);
-    if let Some(d) = &app.dialog {
+    if let Some(d) = app.dialogs.top() {
         dialog::draw(frame, frame.area(), app, d);
     }
     // Over any dialog: the help opens from the bookmark list too, and the next key closes it.
-    if app.show_help {
+    if app.dialogs.help {
         let mode = app.key_mode().unwrap_or(crate::app::keymap::Mode::Browser);
         help::draw(frame, frame.area(), &app.keymap, mode);
     }

@@ -27,7 +27,7 @@ pub fn title_parts(app: &App, side: Side) -> (String, String, String) {
         Some(p) if loading_first => p.path.as_str(),
         _ => pane.dir.as_str(),
     };
-    let label = match (side, &app.profile) {
+    let label = match (side, &app.server.profile) {
         (Side::Remote, Some(p)) => format!("{}:", p.label()),
         (Side::Remote, None) => "remote".to_string(),
         (Side::Local, _) => String::new(),
@@ -40,7 +40,11 @@ pub fn title_parts(app: &App, side: Side) -> (String, String, String) {
         }
         hints.push_str(" (loading…)");
     }
-    let typing = app.filtering.as_ref().filter(|_| app.focus == side);
+    let typing = app
+        .browse
+        .filtering
+        .as_ref()
+        .filter(|_| app.browse.focus == side);
     if !pane.filter.is_empty() || typing.is_some() {
         let filter = match typing {
             Some(field) => super::field::field_line(field, false, FILTER_W),
@@ -67,7 +71,7 @@ fn title_fitted(app: &App, side: Side, width: usize) -> String {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
     let pane = app.pane(side);
-    let focused = app.focus == side;
+    let focused = app.browse.focus == side;
     let border = if focused {
         Style::default().fg(theme::current().accent)
     } else {
@@ -93,7 +97,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
             },
         )))
         .title(Line::from(format!(" {sort_hint} ")).right_aligned());
-    let block = match (side, app.local_disk) {
+    let block = match (side, app.browse.local_disk) {
         (Side::Local, Some((free, total))) => block.title_bottom(
             Line::from(format!(
                 " {} free of {} ",

@@ -23,8 +23,8 @@ pub fn state_label(state: &ConnState) -> &'static str {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let state = state_label(&app.conn);
-    let state_style = match app.conn {
+    let state = state_label(&app.server.conn);
+    let state_style = match app.server.conn {
         ConnState::Connected => Style::default()
             .fg(theme::current().badge_text)
             .bg(theme::current().ok),
@@ -41,7 +41,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let hint = {
         use crate::app::keymap::{Action, Mode};
         let key = |a| app.keymap.hint_key(Mode::Browser, a);
-        let mut hint = String::from(if app.sync_browse { " SYNC " } else { " " });
+        let mut hint = String::from(if app.browse.sync_browse {
+            " SYNC "
+        } else {
+            " "
+        });
         for (k, what) in [(key(Action::Help), "help"), (key(Action::Quit), "quit")] {
             if let Some(k) = k {
                 hint.push_str(&format!("{k}:{what} "));
@@ -61,10 +65,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     // With the transfer panel hidden, its summary leads the status line while work is queued.
     let mut text = display_name(&app.status.text);
-    if !app.show_transfers && app.transfers.has_active() {
+    if !app.tasks.shown && app.tasks.list.has_active() {
         text = format!(
             "{} | {text}",
-            super::transfers::summary(&app.transfers.totals())
+            super::transfers::summary(&app.tasks.list.totals())
         );
     }
     let line = Line::from(vec![

@@ -65,11 +65,11 @@ pub fn summary(t: &Totals) -> String {
 /// Index of the first job row shown, keeping the cursor visible.
 pub fn first_row(app: &App, area: Rect) -> usize {
     let rows = area.height.saturating_sub(3).max(1) as usize;
-    app.transfers.cursor.saturating_sub(rows - 1)
+    app.tasks.list.cursor.saturating_sub(rows - 1)
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let focused = app.panel_focus;
+    let focused = app.tasks.focused;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused {
@@ -83,7 +83,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     if inner.height == 0 {
         return;
     }
-    let t = app.transfers.totals();
+    let t = app.tasks.list.totals();
     let spark_w = (inner.width / 4).min(60);
     let text_w = inner.width.saturating_sub(spark_w + 1);
     frame.render_widget(
@@ -93,7 +93,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         ))),
         Rect::new(inner.x, inner.y, text_w, 1),
     );
-    let history: Vec<u64> = app.transfers.history.iter().copied().collect();
+    let history: Vec<u64> = app.tasks.list.history.iter().copied().collect();
     frame.render_widget(
         Sparkline::default()
             .data(&history)
@@ -103,7 +103,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let rows = inner.height.saturating_sub(1) as usize;
     let first = first_row(app, area);
     let lines: Vec<Line> = app
-        .transfers
+        .tasks
+        .list
         .jobs
         .iter()
         .enumerate()
@@ -111,9 +112,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .take(rows)
         .map(|(i, v)| {
             let mut style = state_style(&v.state);
-            if i == app.transfers.cursor && focused {
+            if i == app.tasks.list.cursor && focused {
                 style = style.add_modifier(Modifier::REVERSED);
-            } else if i == app.transfers.cursor {
+            } else if i == app.tasks.list.cursor {
                 style = style.bg(theme::current().dim);
             }
             Line::from(Span::styled(row(v, inner.width as usize), style))

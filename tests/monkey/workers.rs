@@ -275,6 +275,7 @@ pub fn remote_event(w: &mut World) -> Msg {
 pub fn local_event(w: &mut World) -> Msg {
     let names: Vec<String> = w
         .app
+        .server
         .bookmarks
         .bookmarks
         .iter()

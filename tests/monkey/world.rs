@@ -86,7 +86,7 @@ pub const STATES: [&str; 23] = [
 
 /// The bits of `STATES` that `app` is in now.
 fn reached(app: &App) -> u64 {
-    let dialog = match &app.dialog {
+    let dialog = match app.dialogs.top() {
         None => None,
         Some(Dialog::Password { .. }) => Some(13),
         Some(Dialog::Overwrite { .. }) => Some(14),
@@ -102,19 +102,19 @@ fn reached(app: &App) -> u64 {
         Some(_) => None,
     };
     let flags = [
-        app.conn == ftpdeck::app::ConnState::Connected,
-        !app.remote.entries.is_empty(),
-        !app.local.entries.is_empty(),
-        !app.local.selected.is_empty() || !app.remote.selected.is_empty(),
-        app.filtering.is_some(),
-        app.show_help,
+        app.server.conn == ftpdeck::app::ConnState::Connected,
+        !app.browse.remote.entries.is_empty(),
+        !app.browse.local.entries.is_empty(),
+        !app.browse.local.selected.is_empty() || !app.browse.remote.selected.is_empty(),
+        app.browse.filtering.is_some(),
+        app.dialogs.help,
         app.viewer.is_some(),
-        app.show_log,
-        app.show_transfers && !app.transfers.jobs.is_empty(),
-        !app.conflicts.is_empty(),
-        app.op.is_some(),
-        app.compare_on,
-        app.sync_browse,
+        app.log.shown,
+        app.tasks.shown && !app.tasks.list.jobs.is_empty(),
+        !app.tasks.conflicts.is_empty(),
+        app.files.op.is_some(),
+        app.browse.compare_on,
+        app.browse.sync_browse,
     ];
     let mut bits = flags
         .iter()
@@ -171,7 +171,7 @@ impl World {
         };
         let (app, cmds) = App::new(PathBuf::from(self.rng.path()), profile);
         self.app = app;
-        self.app.bookmarks = self.store();
+        self.app.server.bookmarks = self.store();
         self.outstanding.clear();
         self.answered.clear();
         self.local_lists.clear();
@@ -387,14 +387,14 @@ fn check_pane(p: &Pane, issued: &HashSet<u64>) -> Result<(), String> {
 /// What must hold after every step.
 pub fn check(w: &World) -> Result<(), String> {
     let app = &w.app;
-    check_pane(&app.local, &w.local_lists)?;
-    check_pane(&app.remote, &w.remote_lists)?;
-    if let Some(op) = &app.op {
+    check_pane(&app.browse.local, &w.local_lists)?;
+    check_pane(&app.browse.remote, &w.remote_lists)?;
+    if let Some(op) = &app.files.op {
         if !w.ops.contains(&op.id) {
             return Err(format!("operation id {} was never issued", op.id));
         }
     }
-    let t = &app.transfers;
+    let t = &app.tasks.list;
     let mut ids = HashSet::new();
     for v in &t.jobs {
         if !ids.insert(v.job.id) {
@@ -417,10 +417,10 @@ pub fn check(w: &World) -> Result<(), String> {
     if t.history.len() > ftpdeck::app::transfers::HISTORY {
         return Err(format!("{} speed samples kept", t.history.len()));
     }
-    if let Some(id) = app.conflicts.iter().find(|id| t.get(**id).is_none()) {
+    if let Some(id) = app.tasks.conflicts.iter().find(|id| t.get(**id).is_none()) {
         return Err(format!("conflict for unknown job {id}"));
     }
-    match &app.dialog {
+    match app.dialogs.top() {
         Some(Dialog::Overwrite { id, .. }) if !t.get(*id).is_some_and(|v| v.state.is_active()) => {
             return Err(format!(
                 "overwrite dialog for job {id}, which is over or unknown"
@@ -437,20 +437,20 @@ pub fn check(w: &World) -> Result<(), String> {
         }
         _ => {}
     }
-    if app.protocol_log.len() > ftpdeck::app::PROTOCOL_LOG_LINES {
-        return Err(format!("{} log lines kept", app.protocol_log.len()));
+    if app.log.lines.len() > ftpdeck::app::PROTOCOL_LOG_LINES {
+        return Err(format!("{} log lines kept", app.log.lines.len()));
     }
-    if app.log_scroll > app.protocol_log.len() {
+    if app.log.scroll > app.log.lines.len() {
         return Err(format!(
             "log scrolled {} of {} lines",
-            app.log_scroll,
-            app.protocol_log.len()
+            app.log.scroll,
+            app.log.lines.len()
         ));
     }
-    if (app.width, app.height) != (w.width, w.height) {
+    if (app.screen.width, app.screen.height) != (w.width, w.height) {
         return Err(format!(
             "app thinks the terminal is {}x{}",
-            app.width, app.height
+            app.screen.width, app.screen.height
         ));
     }
     Ok(())
