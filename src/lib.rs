@@ -8,6 +8,7 @@ pub mod demo;
 pub mod entry;
 pub mod fsutil;
 pub mod known_servers;
+pub mod layout;
 pub mod local;
 pub mod localops;
 pub mod logging;

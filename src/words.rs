@@ -28,6 +28,21 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// Bytes in human units: `512 B`, `1.5 KiB`, `20.0 MiB`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 /// `name` for a message: safe for the terminal, at most `NAME_CHARS` characters.
 pub fn short(name: &str) -> String {
     short_name(name, NAME_CHARS)

@@ -217,7 +217,7 @@ impl App {
 
     /// Keys that move within the transfer panel when it has the focus; true if handled.
     fn on_panel_action(&mut self, action: Action) -> bool {
-        let page = crate::ui::panel_rows(self.screen.height) as isize;
+        let page = crate::layout::panel_rows(self.screen.height) as isize;
         match action {
             Action::Up => self.tasks.list.move_by(-1),
             Action::Down => self.tasks.list.move_by(1),

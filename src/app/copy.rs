@@ -10,7 +10,7 @@ use crate::entry::{Entry, EntryKind};
 use crate::remote::path as rpath;
 use crate::sanitize::local_component;
 use crate::transfer::{Direction, Job, JobId, Outcome, Resolution, TransferCmd, TransferEvent};
-use crate::ui::text::human_size;
+use crate::words::human_size;
 use crate::words::{NAME_CHARS, count, short, short_words};
 
 impl App {

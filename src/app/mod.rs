@@ -9,6 +9,7 @@ pub mod dialog;
 mod events;
 pub mod fileops;
 pub mod form;
+mod inspect;
 pub mod keymap;
 mod modal;
 mod mouse;
@@ -308,7 +309,7 @@ impl App {
 
     /// Rows of entries a pane shows at the current terminal size.
     pub fn pane_rows(&self) -> usize {
-        crate::ui::pane_rows(self)
+        crate::layout::pane_rows(self)
     }
 
     fn info(&mut self, text: impl Into<String>) {

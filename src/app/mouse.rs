@@ -5,7 +5,7 @@ use crossterm::event::{MouseButton, MouseEventKind};
 
 use super::{App, Cmd, Side};
 use crate::entry::EntryKind;
-use crate::ui::Hit;
+use crate::layout::Hit;
 
 /// Two clicks on the same row within this many milliseconds open it.
 const DOUBLE_CLICK_MS: u64 = 400;
@@ -32,7 +32,7 @@ impl App {
         if self.dialogs.is_open() || self.dialogs.help || self.viewer.is_some() {
             return vec![];
         }
-        let hit = crate::ui::hit_test(self, column, row);
+        let hit = crate::layout::hit_test(self, column, row);
         match kind {
             MouseEventKind::Down(MouseButton::Left) => self.on_press(hit, at_ms),
             MouseEventKind::Drag(MouseButton::Left) => {

@@ -10,7 +10,7 @@ use super::{App, Cmd, Side};
 use crate::remote::path as rpath;
 use crate::sanitize::display_name;
 use crate::transfer::{Direction, Job, JobId, Outcome, Resolution, Task, TransferCmd};
-use crate::ui::text::human_size;
+use crate::words::human_size;
 use crate::words::{NAME_CHARS, count, short, short_words, thousands};
 
 /// The task panel and what waits on it.

@@ -115,7 +115,7 @@ fn read_listing(
             truncated = Some(format!(
                 "the listing was cut at {} entries ({}): the server sent more than network.max_listing_entries / max_listing_mib allow",
                 entries.len(),
-                crate::ui::text::human_size(bytes)
+                crate::words::human_size(bytes)
             ));
             break;
         }

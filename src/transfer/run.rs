@@ -135,12 +135,12 @@ impl Stop {
             Stop::Remote(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                 Err(JobError::retry(format!(
                     "no data for {idle_secs} s after {} — retrying",
-                    crate::ui::text::human_size(done)
+                    crate::words::human_size(done)
                 )))
             }
             Stop::Remote(e) => Err(JobError::retry(format!(
                 "the data connection broke after {}: {}",
-                crate::ui::text::human_size(done),
+                crate::words::human_size(done),
                 crate::local::plain_io_error(&e)
             ))),
         }

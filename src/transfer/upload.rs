@@ -197,8 +197,8 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         Some(have) => {
             return Err(JobError::retry(format!(
                 "the server has {} of {} after the upload",
-                crate::ui::text::human_size(have),
-                crate::ui::text::human_size(done)
+                crate::words::human_size(have),
+                crate::words::human_size(done)
             )));
         }
         None => false,
@@ -211,8 +211,8 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
     let mut note = changed.then(|| {
         format!(
             "the local file changed while it was sent ({} when it started, {} sent)",
-            crate::ui::text::human_size(plan.size),
-            crate::ui::text::human_size(done)
+            crate::words::human_size(plan.size),
+            crate::words::human_size(done)
         )
     });
     if job.remove_source {

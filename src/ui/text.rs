@@ -63,20 +63,7 @@ pub fn tail(s: &str, width: usize) -> String {
     out
 }
 
-/// Bytes in human units: `512 B`, `1.5 KiB`, `20.0 MiB`.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
+pub use crate::words::human_size;
 
 /// A modification time as `YYYY-MM-DD HH:MM` in local time; blank if unknown or absurd.
 pub fn format_time(secs: Option<i64>) -> String {

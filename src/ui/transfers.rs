@@ -62,11 +62,7 @@ pub fn summary(t: &Totals) -> String {
     s
 }
 
-/// Index of the first job row shown, keeping the cursor visible.
-pub fn first_row(app: &App, area: Rect) -> usize {
-    let rows = area.height.saturating_sub(3).max(1) as usize;
-    app.tasks.list.cursor.saturating_sub(rows - 1)
-}
+pub use crate::layout::first_row;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.tasks.focused;
