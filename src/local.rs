@@ -98,7 +98,7 @@ pub enum LocalEvent {
     },
     OpDone {
         id: u64,
-        result: Result<OpOutput, String>,
+        result: Result<OpOutput, crate::localops::LocalError>,
     },
     /// A bookmark's password: looked up or produced by its command (`None`: none saved).
     Secret {

@@ -31,23 +31,46 @@ pub enum LocalOp {
     },
 }
 
-fn err(what: &str, path: &Path, e: &std::io::Error) -> String {
-    format!("{what} {}: {}", path.display(), plain_io_error(e))
+/// Why a change on the local disk failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LocalError {
+    /// The system refused: `what` was being done to `path`.
+    #[error("{what} {}: {detail}", .path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        kind: std::io::ErrorKind,
+        detail: String,
+    },
+    /// Something is already there, and nothing replaces it without the user's word.
+    #[error("{} already exists", .path.display())]
+    Exists { path: PathBuf },
+    #[error("{0}")]
+    Unsupported(&'static str),
+}
+
+fn err(what: &'static str, path: &Path, e: &std::io::Error) -> LocalError {
+    LocalError::Io {
+        what,
+        path: path.to_path_buf(),
+        kind: e.kind(),
+        detail: plain_io_error(e),
+    }
 }
 
 /// Run `op`; `progress(n)` is called as entries are deleted. Returns a message for the user,
 /// or for `Read` the bytes.
-pub fn run(op: &LocalOp, progress: &mut dyn FnMut(usize)) -> Result<OpOutput, String> {
+pub fn run(op: &LocalOp, progress: &mut dyn FnMut(usize)) -> Result<OpOutput, LocalError> {
     match op {
         LocalOp::Mkdir { path } => std::fs::create_dir(path)
-            .map(|()| OpOutput::Message(format!("Created {}", name(path))))
+            .map(|()| OpOutput::Created(path.clone()))
             .map_err(|e| err("cannot create", path, &e)),
         LocalOp::Rename {
             from,
             to,
             overwrite,
         } => {
-            let exists = || format!("{} already exists", to.display());
+            let exists = || LocalError::Exists { path: to.clone() };
             match std::fs::symlink_metadata(to) {
                 Ok(m) if m.is_dir() || !*overwrite => return Err(exists()),
                 _ => {}
@@ -58,7 +81,7 @@ pub fn run(op: &LocalOp, progress: &mut dyn FnMut(usize)) -> Result<OpOutput, St
                 crate::safety::local::rename_noreplace(from, to)
             };
             renamed
-                .map(|()| OpOutput::Message(format!("Renamed to {}", name(to))))
+                .map(|()| OpOutput::Renamed(to.clone()))
                 .map_err(|e| match e.kind() {
                     std::io::ErrorKind::AlreadyExists => exists(),
                     _ => err("cannot rename", from, &e),
@@ -69,23 +92,22 @@ pub fn run(op: &LocalOp, progress: &mut dyn FnMut(usize)) -> Result<OpOutput, St
             for t in targets {
                 delete(t, &mut count, progress)?;
             }
-            Ok(OpOutput::Message(format!(
-                "Deleted {count} {}",
-                if count == 1 { "entry" } else { "entries" }
-            )))
+            Ok(OpOutput::Deleted(count as u64))
         }
         LocalOp::Chmod { path, mode } => {
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(path, std::fs::Permissions::from_mode(*mode))
-                    .map(|()| OpOutput::Message(format!("Permissions set to {mode:o}")))
+                    .map(|()| OpOutput::ModeSet(*mode))
                     .map_err(|e| err("cannot change permissions of", path, &e))
             }
             #[cfg(not(unix))]
             {
                 let _ = (path, mode);
-                Err("permissions can only be changed on Unix".into())
+                Err(LocalError::Unsupported(
+                    "permissions can only be changed on Unix",
+                ))
             }
         }
         LocalOp::Read { path, max_bytes } => {
@@ -103,22 +125,49 @@ pub fn run(op: &LocalOp, progress: &mut dyn FnMut(usize)) -> Result<OpOutput, St
 /// What an operation produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpOutput {
-    Message(String),
+    Created(PathBuf),
+    Renamed(PathBuf),
+    /// Entries deleted.
+    Deleted(u64),
+    ModeSet(u32),
+    /// The bytes read (for the viewer).
     Bytes(Vec<u8>),
 }
 
-fn name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+impl std::fmt::Display for OpOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpOutput::Created(p) => write!(f, "Created {}", name(p)),
+            OpOutput::Renamed(p) => write!(f, "Renamed to {}", name(p)),
+            OpOutput::Deleted(n) => write!(
+                f,
+                "Deleted {}",
+                crate::words::count(*n as usize, "entry", "entries")
+            ),
+            OpOutput::ModeSet(m) => write!(f, "Permissions set to {m:o}"),
+            OpOutput::Bytes(b) => write!(f, "Read {}", crate::words::human_size(b.len() as u64)),
+        }
+    }
 }
 
-fn delete(path: &Path, count: &mut usize, progress: &mut dyn FnMut(usize)) -> Result<(), String> {
+fn name(p: &Path) -> String {
+    crate::sanitize::display_name(
+        &p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    )
+}
+
+fn delete(
+    path: &Path,
+    count: &mut usize,
+    progress: &mut dyn FnMut(usize),
+) -> Result<(), LocalError> {
     let mut done = *count as u64;
     let result = delete_tree(path, &|| false, &mut done, &mut |n| progress(n as usize));
     *count = done as usize;
     result.map_err(|stop| match stop {
-        Stop::Cancelled => "cancelled".to_string(),
+        Stop::Cancelled => LocalError::Unsupported("cancelled"),
         Stop::Failed(e) => e,
     })
 }
@@ -127,7 +176,7 @@ fn delete(path: &Path, count: &mut usize, progress: &mut dyn FnMut(usize)) -> Re
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stop {
     Cancelled,
-    Failed(String),
+    Failed(LocalError),
 }
 
 /// Delete `path`: a file, a symlink (removed, never followed) or a whole tree, contents first.
@@ -203,11 +252,8 @@ pub fn tree_size(
 mod tests {
     use super::*;
 
-    fn msg(r: Result<OpOutput, String>) -> Result<String, String> {
-        r.map(|o| match o {
-            OpOutput::Message(m) => m,
-            OpOutput::Bytes(b) => format!("{} bytes", b.len()),
-        })
+    fn msg(r: Result<OpOutput, LocalError>) -> Result<String, String> {
+        r.map(|o| o.to_string()).map_err(|e| e.to_string())
     }
 
     #[test]

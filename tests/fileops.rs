@@ -19,7 +19,7 @@ use ftpdeck::app::dialog::{Dialog, InputPurpose};
 use ftpdeck::app::{App, Cmd, ConnState, Msg, Side};
 use ftpdeck::entry::{Entry, EntryKind};
 use ftpdeck::local::{self, LocalCmd, LocalEvent};
-use ftpdeck::localops::{self, LocalOp, OpOutput};
+use ftpdeck::localops::{self, LocalError, LocalOp, OpOutput};
 use ftpdeck::remote::fileops::{Changed, RemoteOp};
 use ftpdeck::remote::session::{self, Listing, SessionOptions};
 use ftpdeck::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Secret};
@@ -728,10 +728,12 @@ fn remote_fetch_complete_and_truncated_then_store_back() {
 // ----- local -----------------------------------------------------------------------------------
 
 fn lrun(op: LocalOp) -> Result<String, String> {
-    localops::run(&op, &mut |_| {}).map(|o| match o {
-        OpOutput::Message(m) => m,
-        OpOutput::Bytes(b) => panic!("{} bytes from {op:?}", b.len()),
-    })
+    localops::run(&op, &mut |_| {})
+        .map(|o| match o {
+            OpOutput::Bytes(b) => panic!("{} bytes from {op:?}", b.len()),
+            o => o.to_string(),
+        })
+        .map_err(|e| e.to_string())
 }
 
 fn mode_of(p: &Path) -> u32 {
@@ -879,10 +881,7 @@ fn local_recursive_delete_never_follows_symlinks() {
         &mut |n| seen.push(n),
     )
     .unwrap();
-    assert_eq!(
-        out,
-        OpOutput::Message(format!("Deleted {} entries", entries + 1))
-    );
+    assert_eq!(out, OpOutput::Deleted(entries as u64 + 1));
     assert!(!tree.exists() && !d.path().join("single.txt").exists());
     assert_eq!(
         std::fs::read(outside.path().join("precious/keep.txt")).unwrap(),
@@ -1053,7 +1052,7 @@ fn local_worker_answers_ops_by_id() {
             path: d.path().join("made"),
         },
     );
-    assert_eq!(done(1).unwrap(), OpOutput::Message("Created made".into()));
+    assert_eq!(done(1).unwrap(), OpOutput::Created(d.path().join("made")));
     for i in 0..400 {
         write(d.path(), &format!("made/d{}/f{i}", i % 7), b"x");
     }
@@ -1063,10 +1062,7 @@ fn local_worker_answers_ops_by_id() {
             targets: vec![d.path().join("made")],
         },
     );
-    assert_eq!(
-        done(2).unwrap(),
-        OpOutput::Message("Deleted 408 entries".into())
-    );
+    assert_eq!(done(2).unwrap(), OpOutput::Deleted(408));
     assert!(!d.path().join("made").exists());
     send(
         3,
@@ -1076,7 +1072,12 @@ fn local_worker_answers_ops_by_id() {
             overwrite: false,
         },
     );
-    assert!(done(3).unwrap_err().contains("No such file or directory"));
+    assert!(
+        done(3)
+            .unwrap_err()
+            .to_string()
+            .contains("No such file or directory")
+    );
     write(d.path(), "r.bin", &[9u8; 5000]);
     send(
         4,
@@ -1263,7 +1264,7 @@ fn app_new_directory_on_the_remote_pane() {
         }),
     }));
     assert!(app.files.op.is_none());
-    assert_eq!(app.status.text, "Created /pub/new one");
+    assert_eq!(app.status.text, "Created new one");
     let (lid, path) = remote_list_request(&cmds);
     assert_eq!(path, "/pub");
     let mut entries = remote_entries();
@@ -1301,7 +1302,7 @@ fn app_new_directory_on_the_local_pane() {
     );
     let cmds = app.update(Msg::Local(LocalEvent::OpDone {
         id,
-        result: Ok(OpOutput::Message("Created build".into())),
+        result: Ok(OpOutput::Created(Path::new(LOCAL_DIR).join("build"))),
     }));
     let (lid, path) = local_list_request(&cmds);
     assert_eq!(path, Path::new(LOCAL_DIR));
@@ -1357,7 +1358,9 @@ fn app_rename_starts_with_the_current_name() {
     // The local worker refuses to replace: the message is an error in the status bar.
     app.update(Msg::Local(LocalEvent::OpDone {
         id,
-        result: Err(format!("{LOCAL_DIR}/todo.md already exists")),
+        result: Err(LocalError::Exists {
+            path: Path::new(LOCAL_DIR).join("todo.md"),
+        }),
     }));
     assert!(app.status.is_error);
     assert_eq!(
@@ -1621,7 +1624,12 @@ fn app_failed_operations_show_the_error_and_refresh() {
     let (id, _) = local_op(&app.update(key(KeyCode::Enter)));
     app.update(Msg::Local(LocalEvent::OpDone {
         id,
-        result: Err(format!("cannot create {LOCAL_DIR}/fresh: File exists")),
+        result: Err(LocalError::Io {
+            what: "cannot create",
+            path: Path::new(LOCAL_DIR).join("fresh"),
+            kind: std::io::ErrorKind::AlreadyExists,
+            detail: "File exists".into(),
+        }),
     }));
     assert!(app.status.is_error);
     assert_eq!(

@@ -131,7 +131,9 @@ impl App {
                 }
                 vec![]
             }
-            LocalEvent::OpDone { id, result } => self.on_op_done(id, result),
+            LocalEvent::OpDone { id, result } => {
+                self.on_op_done(id, result.map_err(|e| e.to_string()))
+            }
             LocalEvent::Secret { name, result } => self.on_secret(name, result),
             LocalEvent::Kept { path, result } => {
                 match result {

@@ -10,7 +10,7 @@ use super::{App, Cmd, ConnState, Side};
 use crate::entry::EntryKind;
 use crate::local::LocalCmd;
 use crate::localops::{LocalOp, OpOutput};
-use crate::remote::fileops::RemoteOp;
+use crate::remote::fileops::{Changed, RemoteOp};
 use crate::remote::{RemoteCmd, RemoteError};
 use crate::sanitize::local_component;
 use crate::transfer::{Job, Task};
@@ -307,7 +307,11 @@ impl App {
             }
         }
         let result = result
-            .map(|c| OpOutput::Message(c.to_string()))
+            .map(|c| match c {
+                Changed::Created { path } => OpOutput::Created(path.into()),
+                Changed::Renamed { to } => OpOutput::Renamed(to.into()),
+                Changed::ModeSet { mode } => OpOutput::ModeSet(mode),
+            })
             .map_err(|e| {
                 if e.is_connection_lost() {
                     self.server.conn = ConnState::Error(e.to_string());
@@ -332,19 +336,20 @@ impl App {
                 return self.request(op.side, dir, keep);
             }
         };
+        let output_text = output.to_string();
         match (op.after, output) {
-            (AfterOp::Rename { to, .. }, OpOutput::Message(m)) => {
-                self.info(m);
+            (AfterOp::Rename { to, .. }, OpOutput::Renamed(_)) => {
+                self.info(output_text);
                 let dir = self.pane(op.side).dir.clone();
                 self.request(op.side, dir, Some(to))
             }
-            (AfterOp::Refresh(select), OpOutput::Message(m)) => {
-                self.info(m);
+            (AfterOp::Refresh(select), _) => {
+                self.info(output_text);
                 let dir = self.pane(op.side).dir.clone();
                 let keep = select.or_else(|| self.pane(op.side).current_name());
                 self.request(op.side, dir, keep)
             }
-            (AfterOp::CheckChmod { name, asked }, OpOutput::Message(_)) => {
+            (AfterOp::CheckChmod { name, asked }, OpOutput::ModeSet(_)) => {
                 self.chmod_accepted(op.side, name, asked)
             }
             (AfterOp::View { title }, OpOutput::Bytes(bytes)) => {

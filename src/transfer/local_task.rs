@@ -51,6 +51,6 @@ pub(super) fn run(job: &Job, running: &Running, emit: &Emit) -> Result<Run, JobE
     match result {
         Ok(o) => Ok(Run::Finished(o)),
         Err(Stop::Cancelled) => Ok(Run::Finished(Outcome::Cancelled)),
-        Err(Stop::Failed(e)) => Err(JobError::fatal(e)),
+        Err(Stop::Failed(e)) => Err(JobError::fatal(e.to_string())),
     }
 }

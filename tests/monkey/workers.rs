@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use ftpdeck::app::{Cmd, Msg};
 use ftpdeck::local::{LocalCmd, LocalEvent};
-use ftpdeck::localops::{LocalOp, OpOutput};
+use ftpdeck::localops::{LocalError, LocalOp, OpOutput};
 use ftpdeck::remote::fileops::Changed;
 use ftpdeck::remote::session::Listing;
 use ftpdeck::remote::{RemoteCmd, RemoteError, RemoteEvent, Secret};
@@ -110,11 +110,21 @@ fn answer_to(w: &mut World, cmd: &Cmd) -> Option<Msg> {
             }),
             1 => Msg::Local(LocalEvent::OpDone {
                 id: *id,
-                result: Err(rng.text(30)),
+                result: Err(LocalError::Io {
+                    what: "cannot create",
+                    path: PathBuf::from(rng.path()),
+                    kind: std::io::ErrorKind::PermissionDenied,
+                    detail: rng.text(30),
+                }),
             }),
             2 => Msg::Local(LocalEvent::OpDone {
                 id: *id,
-                result: Ok(OpOutput::Message(rng.text(30))),
+                result: Ok(match rng.below(4) {
+                    0 => OpOutput::Created(PathBuf::from(rng.path())),
+                    1 => OpOutput::Renamed(PathBuf::from(rng.path())),
+                    2 => OpOutput::Deleted(rng.range(0, 1 << 20)),
+                    _ => OpOutput::ModeSet(rng.below(0o10000) as u32),
+                }),
             }),
             _ => {
                 let bytes = (0..rng.below(3000)).map(|_| rng.next() as u8).collect();
@@ -309,7 +319,7 @@ pub fn local_event(w: &mut World) -> Msg {
         }
         4 => LocalEvent::OpDone {
             id: some_id(rng),
-            result: Ok(OpOutput::Message(rng.text(10))),
+            result: Ok(OpOutput::Created(PathBuf::from(rng.text(10)))),
         },
         _ => LocalEvent::OpProgress {
             id: some_id(rng),
