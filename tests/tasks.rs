@@ -62,6 +62,10 @@ fn a_20000_file_delete_lets_browsing_go_on_and_a_cancel_leaves_the_rest() {
     let session = Session::start(SessionOptions::default());
     session.connect(profile(&server)).expect("log in");
     let engine = Engine::new(profile(&server), 2);
+    // The same listing with nothing else running, to compare with.
+    let asked = Instant::now();
+    session.list(0, "/other").0.expect("listing before the delete");
+    let idle = asked.elapsed();
 
     let id = 7;
     let job = Job::remote_task(id, Task::Delete, "/big", true);
@@ -118,7 +122,8 @@ fn a_20000_file_delete_lets_browsing_go_on_and_a_cancel_leaves_the_rest() {
         }
     }
     println!(
-        "listing during the delete took {took:?} ({deleted_so_far} deleted by then, {:?} in)",
+        "listing /other: {idle:?} with nothing else running, {took:?} during the delete \
+         ({deleted_so_far} of {FILES} deleted by then, {:?} in)",
         started.elapsed()
     );
 
