@@ -15,7 +15,7 @@ use unicode_width::UnicodeWidthStr;
 
 fn render(app: &App, w: u16, h: u16) -> Vec<String> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ftpdeck::ui::draw(f, app)).unwrap();
+    t.draw(|f| ftpdeck::ui::draw(f, app, &app.theme)).unwrap();
     let buf = t.backend().buffer().clone();
     (0..h)
         .map(|y| {
