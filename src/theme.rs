@@ -95,20 +95,6 @@ mod color {
     }
 }
 
-thread_local! {
-    static CURRENT: std::cell::Cell<Theme> = std::cell::Cell::new(Theme::dark());
-}
-
-/// The palette of the frame being drawn (set by `ui::draw` from the app).
-pub fn current() -> Theme {
-    CURRENT.with(|c| c.get())
-}
-
-/// Make `t` the palette for the drawing that follows on this thread.
-pub fn use_theme(t: Theme) {
-    CURRENT.with(|c| c.set(t));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -236,7 +236,7 @@ fn event_loop(
     mouse: bool,
 ) -> anyhow::Result<()> {
     loop {
-        terminal.draw(|f| crate::ui::draw(f, app))?;
+        terminal.draw(|f| crate::ui::draw(f, app, &app.theme))?;
         let Ok(first) = rx.recv() else { return Ok(()) };
         let mut next = Some(first);
         let mut applied = 0;

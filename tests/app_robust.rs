@@ -29,7 +29,7 @@ fn file(name: &str, size: u64, mtime: i64) -> Entry {
 /// The screen as text, one string per row.
 fn screen(app: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ftpdeck::ui::draw(f, app)).unwrap();
+    t.draw(|f| ftpdeck::ui::draw(f, app, &app.theme)).unwrap();
     let buf = t.backend().buffer();
     (0..h)
         .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")

@@ -1220,7 +1220,7 @@ fn render(app: &App) -> Vec<String> {
     use ratatui::backend::TestBackend;
     let (w, h) = (app.screen.width, app.screen.height);
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ftpdeck::ui::draw(f, app)).unwrap();
+    t.draw(|f| ftpdeck::ui::draw(f, app, &app.theme)).unwrap();
     let buf = t.backend().buffer().clone();
     (0..h)
         .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())

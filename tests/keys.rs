@@ -42,7 +42,7 @@ fn file(name: &str, size: u64) -> Entry {
 
 fn render(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| ftpdeck::ui::draw(f, app)).unwrap();
+    t.draw(|f| ftpdeck::ui::draw(f, app, &app.theme)).unwrap();
     let buf = t.backend().buffer().clone();
     let mut out = String::new();
     for y in 0..H {

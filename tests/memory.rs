@@ -217,7 +217,8 @@ fn a_200k_entry_directory_in_both_panes() {
     // One frame, as the UI would paint it.
     let started = Instant::now();
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 50)).unwrap();
-    term.draw(|f| ftpdeck::ui::draw(f, &app)).unwrap();
+    term.draw(|f| ftpdeck::ui::draw(f, &app, &app.theme))
+        .unwrap();
     let drawn_in = started.elapsed();
 
     let (hwm1, rss1) = (status_bytes("VmHWM"), status_bytes("VmRSS"));

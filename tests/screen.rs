@@ -15,7 +15,7 @@ use unicode_width::UnicodeWidthStr;
 
 fn render(app: &App, w: u16, h: u16) -> Vec<String> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ftpdeck::ui::draw(f, app)).unwrap();
+    t.draw(|f| ftpdeck::ui::draw(f, app, &app.theme)).unwrap();
     let buf = t.backend().buffer().clone();
     (0..h)
         .map(|y| {
@@ -394,4 +394,122 @@ fn the_help_shows_the_keys_as_the_config_binds_them() {
     );
     // Untouched rows keep the table's wording.
     assert!(all.contains("Enter / → / l"), "{all}");
+}
+
+/// The same app drawn in two palettes, alternately, on one terminal in one thread: every
+/// frame has the colours of the theme passed to that draw and none of the other's, so nothing
+/// of one draw's theme is left behind for the next.
+#[test]
+fn each_draw_uses_the_theme_it_is_given() {
+    use ftpdeck::app::Side;
+    use ftpdeck::theme::Theme;
+    use ratatui::layout::Rect;
+    use ratatui::style::Color;
+
+    let (w, h) = (120, 30);
+    let mut app = app_with(vec![file("readme.md", 1536)], w, h);
+    // The app's own palette is neither of the two drawn: only the argument counts.
+    let own = Color::Rgb(1, 2, 3);
+    let mut own_theme = Theme::dark();
+    for role in [
+        "accent",
+        "dim",
+        "dir",
+        "symlink",
+        "highlight",
+        "marked",
+        "error",
+        "ok",
+        "badge_text",
+    ] {
+        own_theme.set(role, "#010203").unwrap();
+    }
+    app.theme = own_theme;
+
+    let dark = Theme::dark();
+    let light = Theme::light();
+    for role in [
+        |t: &Theme| t.accent,
+        |t: &Theme| t.dim,
+        |t: &Theme| t.dir,
+        |t: &Theme| t.ok,
+        |t: &Theme| t.badge_text,
+    ] {
+        assert_ne!(
+            role(&dark),
+            role(&light),
+            "the palettes differ where it is checked"
+        );
+    }
+    let r = ftpdeck::ui::regions_in(Rect::new(0, 0, w, h), &app);
+    let (focused, other) = match app.browse.focus {
+        Side::Local => (r.local.unwrap(), r.remote.unwrap()),
+        Side::Remote => (r.remote.unwrap(), r.local.unwrap()),
+    };
+    let local = r.local.unwrap();
+
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    for (round, theme) in [&dark, &light, &dark, &light, &light, &dark]
+        .into_iter()
+        .enumerate()
+    {
+        let buf = t
+            .draw(|f| ftpdeck::ui::draw(f, &app, theme))
+            .unwrap()
+            .buffer
+            .clone();
+        let which = if theme == &dark { "dark" } else { "light" };
+        let at = |x, y| &buf[(x, y)];
+        assert_eq!(
+            at(focused.x, focused.y).fg,
+            theme.accent,
+            "{which} #{round}"
+        );
+        assert_eq!(at(other.x, other.y).fg, theme.dim, "{which} #{round}");
+        let badge = at(r.status.x, r.status.y);
+        assert_eq!(
+            (badge.fg, badge.bg),
+            (theme.badge_text, theme.ok),
+            "the connected badge, {which} #{round}"
+        );
+        // The local pane's `src/` directory (the pane's cells are one column each).
+        let src = (local.y..local.bottom())
+            .find_map(|y| {
+                let row: String = (local.x..local.right())
+                    .map(|x| at(x, y).symbol())
+                    .collect();
+                row.find("src/")
+                    .map(|i| (local.x + row[..i].chars().count() as u16, y))
+            })
+            .expect("src/ is on screen");
+        assert_eq!(at(src.0, src.1).fg, theme.dir, "{which} #{round}");
+        // Every colour on screen is one of this theme's roles (or the terminal's own).
+        let roles = [
+            theme.accent,
+            theme.dim,
+            theme.dir,
+            theme.symlink,
+            theme.highlight,
+            theme.marked,
+            theme.error,
+            theme.ok,
+            theme.badge_text,
+            Color::Reset,
+        ];
+        for y in 0..h {
+            for x in 0..w {
+                let c = at(x, y);
+                assert!(
+                    c.fg != own && c.bg != own,
+                    "the app's own palette is not used"
+                );
+                assert!(
+                    roles.contains(&c.fg) && roles.contains(&c.bg),
+                    "({x},{y}) {:?} on {:?} is not of the {which} palette (#{round})",
+                    c.fg,
+                    c.bg
+                );
+            }
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! The bookmark list and the connection form.
 
-use crate::theme;
+use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -14,13 +14,13 @@ use crate::remote::path::url_suffix;
 use crate::remote::{DataMode, Security};
 use crate::sanitize::display_name;
 
-fn frame_box(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line>) {
+fn frame_box(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line>, theme: &Theme) {
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .border_style(Style::default().fg(theme::current().accent))
+                .border_style(Style::default().fg(theme.accent))
                 .title(Span::styled(
                     format!(" {title} "),
                     Style::default().add_modifier(Modifier::BOLD),
@@ -43,7 +43,7 @@ fn flags(security: Security, mode: DataMode) -> String {
     s
 }
 
-pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
+pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize, theme: &Theme) {
     let w = area.width.saturating_sub(4).min(90);
     let inner_w = w.saturating_sub(2) as usize;
     let mut lines = Vec::new();
@@ -54,7 +54,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
         let (text, style) = match item {
             ListItem::New => (
                 "＋ New connection…".to_string(),
-                Style::default().fg(theme::current().ok),
+                Style::default().fg(theme.ok),
             ),
             ListItem::Bookmark(i) => {
                 let b = &app.server.bookmarks.bookmarks[*i];
@@ -91,7 +91,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
                         display_name(&url_suffix(&r.remote_dir)),
                         flags(r.security, r.data_mode)
                     ),
-                    Style::default().fg(theme::current().dim),
+                    Style::default().fg(theme.dim),
                 )
             }
         };
@@ -112,7 +112,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
         {
             lines.push(Line::from(Span::styled(
                 fit("─ recent connections ─", inner_w),
-                Style::default().fg(theme::current().dim),
+                Style::default().fg(theme.dim),
             )));
         }
     }
@@ -122,7 +122,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
                 &format!("bookmarks.toml is broken (left untouched): {problem}"),
                 inner_w,
             ),
-            Style::default().fg(theme::current().error),
+            Style::default().fg(theme.error),
         )));
     }
     lines.push(Line::from(""));
@@ -143,14 +143,14 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize) {
     };
     lines.push(Line::from(Span::styled(
         fit(&hint, inner_w),
-        Style::default().fg(theme::current().dim),
+        Style::default().fg(theme.dim),
     )));
     let h = (lines.len() as u16 + 2).min(area.height);
     let rect = super::centered(area, w, h);
-    frame_box(frame, rect, "Bookmarks", lines);
+    frame_box(frame, rect, "Bookmarks", lines, theme);
 }
 
-pub fn draw_form(frame: &mut Frame, area: Rect, form: &Form) {
+pub fn draw_form(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
     let w = area.width.saturating_sub(4).min(92);
     let label_w = 18;
     let value_w = (w as usize).saturating_sub(label_w + 4);
@@ -167,7 +167,7 @@ pub fn draw_form(frame: &mut Frame, area: Rect, form: &Form) {
         };
         let style = if focused {
             Style::default()
-                .fg(theme::current().highlight)
+                .fg(theme.highlight)
                 .add_modifier(Modifier::BOLD)
         } else {
             Style::default()
@@ -180,18 +180,18 @@ pub fn draw_form(frame: &mut Frame, area: Rect, form: &Form) {
     if let Some(e) = &form.error {
         lines.push(Line::from(Span::styled(
             display_name(e),
-            Style::default().fg(theme::current().error),
+            Style::default().fg(theme.error),
         )));
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         "Tab/↑↓ field · Space/←→ choose · Enter connect · Ctrl-S save as bookmark · Esc back",
-        Style::default().fg(theme::current().dim),
+        Style::default().fg(theme.dim),
     )));
     let title = match &form.editing {
         Some(name) => format!("Edit bookmark {}", display_name(name)),
         None => "Connect".to_string(),
     };
     let rect = super::centered(area, w, lines.len() as u16 + 2);
-    frame_box(frame, rect, &title, lines);
+    frame_box(frame, rect, &title, lines, theme);
 }

@@ -1,6 +1,6 @@
 //! Modal dialogs.
 
-use crate::theme;
+use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -16,30 +16,30 @@ use crate::app::transfers::JobState;
 use crate::sanitize::display_name;
 use crate::transfer::FileFacts;
 
-fn hint(text: &str) -> Line<'static> {
+fn hint(text: &str, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(
         text.to_string(),
-        Style::default().fg(theme::current().dim),
+        Style::default().fg(theme.dim),
     ))
 }
 
 /// A text field's line inside a dialog box at most `w` columns wide.
-fn field(area: Rect, input: &TextField, mask: bool, w: u16) -> Line<'static> {
+fn field(area: Rect, input: &TextField, mask: bool, w: u16, theme: &Theme) -> Line<'static> {
     let inner = w.min(area.width).saturating_sub(2) as usize;
     Line::from(Span::styled(
         super::field::field_line(input, mask, inner),
-        Style::default().fg(theme::current().highlight),
+        Style::default().fg(theme.highlight),
     ))
 }
 
-fn boxed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, w: u16) {
+fn boxed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, w: u16, theme: &Theme) {
     let rect = super::centered(area, w, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::default()
                 .borders(Borders::ALL)
-                .border_style(Style::default().fg(theme::current().highlight))
+                .border_style(Style::default().fg(theme.highlight))
                 .title(Span::styled(
                     format!(" {title} "),
                     Style::default().add_modifier(Modifier::BOLD),
@@ -62,7 +62,7 @@ fn facts(f: &FileFacts) -> String {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &Theme) {
     match dialog {
         Dialog::Password {
             label,
@@ -71,16 +71,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
         } => {
             let mut lines = vec![
                 Line::from(format!("Password for {}:", display_name(label))),
-                field(area, input, true, 60),
+                field(area, input, true, 60, theme),
             ];
             if let Some(e) = error {
                 lines.push(Line::from(Span::styled(
                     display_name(e),
-                    Style::default().fg(theme::current().error),
+                    Style::default().fg(theme.error),
                 )));
             }
-            lines.push(hint("Enter connect · Esc cancel"));
-            boxed(frame, area, "Log in", lines, 60);
+            lines.push(hint("Enter connect · Esc cancel", theme));
+            boxed(frame, area, "Log in", lines, 60, theme);
         }
         Dialog::Overwrite { id, apply_to_all } => {
             let Some(v) = app.tasks.list.get(*id) else {
@@ -106,8 +106,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
                 Line::from(format!("  new:      {}", facts(&source))),
                 Line::from(""),
             ];
-            lines.extend(overwrite_keys(&app.keymap, resume, check));
-            boxed(frame, area, "File exists", lines, 72);
+            lines.extend(overwrite_keys(&app.keymap, resume, check, theme));
+            boxed(frame, area, "File exists", lines, 72, theme);
         }
         Dialog::ConfirmQuit => {
             let t = app.tasks.list.totals();
@@ -123,9 +123,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
                 Line::from(
                     "Quit and cancel them? Partial downloads stay as .part files for resume.",
                 ),
-                hint("y quit · n / Esc stay"),
+                hint("y quit · n / Esc stay", theme),
             ];
-            boxed(frame, area, "Quit?", lines, 76);
+            boxed(frame, area, "Quit?", lines, 76, theme);
         }
         Dialog::TrustCert {
             fingerprint,
@@ -152,23 +152,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
                 )),
                 Line::from(Span::styled(
                     display_name(reason),
-                    Style::default().fg(theme::current().error),
+                    Style::default().fg(theme.error),
                 )),
                 Line::from(""),
                 Line::from("SHA-256 fingerprint:"),
                 Line::from(Span::styled(
                     format!("  {a}"),
-                    Style::default().fg(theme::current().highlight),
+                    Style::default().fg(theme.highlight),
                 )),
                 Line::from(Span::styled(
                     format!("  {}", b.trim_start_matches(':')),
-                    Style::default().fg(theme::current().highlight),
+                    Style::default().fg(theme.highlight),
                 )),
                 Line::from(""),
                 Line::from("Compare it with what the server's owner gave you."),
-                hint("o trust once · a always trust (pin it) · Esc cancel"),
+                hint("o trust once · a always trust (pin it) · Esc cancel", theme),
             ];
-            boxed(frame, area, "Untrusted certificate", lines, 76);
+            boxed(frame, area, "Untrusted certificate", lines, 76, theme);
         }
         Dialog::Input { purpose, input, .. } => {
             use crate::app::dialog::InputPurpose;
@@ -186,7 +186,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
                     format!("Permissions of {} (755 or rwxr-xr-x):", display_name(name)),
                 ),
             };
-            let mut lines = vec![Line::from(prompt), field(area, input, false, 64)];
+            let mut lines = vec![Line::from(prompt), field(area, input, false, 64, theme)];
             if let InputPurpose::Chmod {
                 recursive: Some(r), ..
             } = purpose
@@ -199,8 +199,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             }
             lines.push(hint(
                 "Enter confirm · Esc cancel · Ctrl-A/E start/end · Ctrl-U/K cut",
+                theme,
             ));
-            boxed(frame, area, &title, lines, 64);
+            boxed(frame, area, &title, lines, 64, theme);
         }
         Dialog::ConfirmDelete { side, targets } => {
             let where_ = match side {
@@ -232,8 +233,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             if targets.len() > 8 {
                 lines.push(Line::from(format!("  … and {} more", targets.len() - 8)));
             }
-            lines.push(hint("y delete · n / Esc keep"));
-            boxed(frame, area, "Delete", lines, 64);
+            lines.push(hint("y delete · n / Esc keep", theme));
+            boxed(frame, area, "Delete", lines, 64, theme);
         }
         Dialog::ConfirmReplace { from, to, .. } => {
             let lines = vec![
@@ -242,43 +243,45 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
                     "Rename {} to it, replacing the existing file?",
                     display_name(from)
                 )),
-                hint("o replace it · n / Esc keep both as they are"),
+                hint("o replace it · n / Esc keep both as they are", theme),
             ];
-            boxed(frame, area, "Name exists", lines, 64);
+            boxed(frame, area, "Name exists", lines, 64, theme);
         }
         Dialog::ConfirmUpload { remote, .. } => {
             let lines = vec![
                 Line::from(format!("You changed {}.", display_name(remote))),
                 Line::from("Upload it back to the server, replacing the original?"),
-                hint("y upload · n keep only the local copy"),
+                hint("y upload · n keep only the local copy", theme),
             ];
-            boxed(frame, area, "Upload the edit?", lines, 70);
+            boxed(frame, area, "Upload the edit?", lines, 70, theme);
         }
-        Dialog::Bookmarks { cursor } => super::bookmarks::draw_list(frame, area, app, *cursor),
-        Dialog::Form(form) => super::bookmarks::draw_form(frame, area, form),
+        Dialog::Bookmarks { cursor } => {
+            super::bookmarks::draw_list(frame, area, app, *cursor, theme)
+        }
+        Dialog::Form(form) => super::bookmarks::draw_form(frame, area, form, theme),
         Dialog::ConfirmDeleteBookmark { name } => {
             let lines = vec![
                 Line::from(format!("Delete the bookmark {}?", display_name(name))),
                 Line::from("Its saved password is forgotten too."),
-                hint("y delete · n / Esc keep"),
+                hint("y delete · n / Esc keep", theme),
             ];
-            boxed(frame, area, "Delete bookmark", lines, 60);
+            boxed(frame, area, "Delete bookmark", lines, 60, theme);
         }
         Dialog::Glob { select, input } => {
             let verb = if *select { "Select" } else { "Unselect" };
             let lines = vec![
                 Line::from(format!("{verb} names matching (* and ? wildcards):")),
-                field(area, input, false, 60),
-                hint("Enter apply · Esc cancel"),
+                field(area, input, false, 60, theme),
+                hint("Enter apply · Esc cancel", theme),
             ];
-            boxed(frame, area, verb, lines, 60);
+            boxed(frame, area, verb, lines, 60, theme);
         }
     }
 }
 
 /// The answers of the "file exists" question with the keys `keymap` binds to them (an answer
 /// without a key is not offered).
-fn overwrite_keys(keymap: &Keymap, resume: bool, check: &str) -> Vec<Line<'static>> {
+fn overwrite_keys(keymap: &Keymap, resume: bool, check: &str, theme: &Theme) -> Vec<Line<'static>> {
     use Action::*;
     let key = |a| keymap.hint_key(Mode::Overwrite, a);
     let answers: Vec<String> = [
@@ -310,10 +313,10 @@ fn overwrite_keys(keymap: &Keymap, resume: bool, check: &str) -> Vec<Line<'stati
         .filter(|k| Some(k) != first_skip.as_ref())
         .collect();
     if !other_skips.is_empty() {
-        lines.push(hint(&format!(
-            "{} skips this file",
-            other_skips.join(" / ")
-        )));
+        lines.push(hint(
+            &format!("{} skips this file", other_skips.join(" / ")),
+            theme,
+        ));
     }
     lines
 }

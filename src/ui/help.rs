@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::text::fit;
 use crate::app::keymap::{Action, Keymap, Mode};
-use crate::theme;
+use crate::theme::Theme;
 
 const KEY_W: usize = 22;
 const ONE_COLUMN_W: usize = 64;
@@ -43,7 +43,7 @@ fn rows(keymap: &Keymap, mode: Mode) -> Vec<Row> {
 }
 
 /// The key table of `mode` as `keymap` binds the keys now.
-pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, mode: Mode) {
+pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, mode: Mode, theme: &Theme) {
     let rows_of = rows(keymap, mode);
     // Rows for bindings: the screen minus the frame and the closing hint.
     let rows = (area.height as usize).saturating_sub(4).max(1);
@@ -51,7 +51,7 @@ pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, mode: Mode) {
     let width = (ONE_COLUMN_W * columns + 2).min(area.width as usize);
     let col_w = (width.saturating_sub(2) / columns).max(KEY_W + 4);
     let used_rows = rows_of.len().div_ceil(columns);
-    let accent = Style::default().fg(theme::current().accent);
+    let accent = Style::default().fg(theme.accent);
     let mut lines: Vec<Line> = (0..used_rows)
         .map(|r| {
             let mut spans = Vec::new();
@@ -74,7 +74,7 @@ pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, mode: Mode) {
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         " any key closes this help · fixed: y/n answers, text fields",
-        Style::default().fg(theme::current().dim),
+        Style::default().fg(theme.dim),
     )));
     let rect = super::centered(area, width as u16, lines.len() as u16 + 2);
     let title = format!(" Keys: {} [{}] ", mode.title(), mode.table());

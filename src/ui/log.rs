@@ -1,6 +1,6 @@
 //! The protocol log pane: the browsing connection's commands and replies.
 
-use crate::theme;
+use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -9,10 +9,10 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::app::App;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(Style::default().fg(theme::current().dim))
+        .border_style(Style::default().fg(theme.dim))
         .title(" Protocol log (L hides · wheel scrolls) ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -27,9 +27,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .take(end - start)
         .map(|l| {
             let style = if l.starts_with('>') {
-                Style::default().fg(theme::current().accent)
+                Style::default().fg(theme.accent)
             } else if l.starts_with("< 4") || l.starts_with("< 5") {
-                Style::default().fg(theme::current().error)
+                Style::default().fg(theme.error)
             } else {
                 Style::default()
             };

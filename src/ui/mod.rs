@@ -1,4 +1,4 @@
-//! Rendering: a pure function of `&App`. One file per region.
+//! Rendering: a pure function of `&App` and the `Theme` it is drawn in. One file per region.
 
 mod bookmarks;
 mod dialog;
@@ -15,26 +15,26 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::app::{App, Side};
+use crate::theme::Theme;
 
 pub use crate::layout::{
     Hit, Regions, TWO_PANE_MIN_WIDTH, hit_test, pane_rows, panel_rows, regions, regions_in,
 };
 
-/// Paint the whole screen.
-pub fn draw(frame: &mut Frame, app: &App) {
-    crate::theme::use_theme(app.theme);
+/// Paint the whole screen in `theme`'s colours.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let r = regions_in(frame.area(), app);
     if let Some(area) = r.local {
-        pane::draw(frame, area, app, Side::Local);
+        pane::draw(frame, area, app, Side::Local, theme);
     }
     if let Some(area) = r.remote {
-        pane::draw(frame, area, app, Side::Remote);
+        pane::draw(frame, area, app, Side::Remote, theme);
     }
     if let Some(area) = r.panel {
-        transfers::draw(frame, area, app);
+        transfers::draw(frame, area, app, theme);
     }
     if let Some(area) = r.log {
-        log::draw(frame, area, app);
+        log::draw(frame, area, app, theme);
     }
     if let Some(v) = &app.viewer {
         let area = frame.area();
@@ -43,16 +43,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Rect::new(0, 0, area.width, area.height.saturating_sub(1)),
             v,
             &app.keymap,
+            theme,
         );
     }
-    status::draw(frame, r.status, app);
+    status::draw(frame, r.status, app, theme);
     if let Some(d) = app.dialogs.top() {
-        dialog::draw(frame, frame.area(), app, d);
+        dialog::draw(frame, frame.area(), app, d, theme);
     }
     // Over any dialog: the help opens from the bookmark list too, and the next key closes it.
     if app.dialogs.help {
         let mode = app.key_mode().unwrap_or(crate::app::keymap::Mode::Browser);
-        help::draw(frame, frame.area(), &app.keymap, mode);
+        help::draw(frame, frame.area(), &app.keymap, mode, theme);
     }
 }
 

@@ -1,6 +1,6 @@
 //! A pane: title with the path, a column header and the visible window of entries.
 
-use crate::theme;
+use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -69,13 +69,13 @@ fn title_fitted(app: &App, side: Side, width: usize) -> String {
     tail(&format!("{label}{path}{hints}"), width)
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side, theme: &Theme) {
     let pane = app.pane(side);
     let focused = app.browse.focus == side;
     let border = if focused {
-        Style::default().fg(theme::current().accent)
+        Style::default().fg(theme.accent)
     } else {
-        Style::default().fg(theme::current().dim)
+        Style::default().fg(theme.dim)
     };
     let inner_w = area.width.saturating_sub(2) as usize;
     let sort_hint = format!(
@@ -144,25 +144,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
             "(only hidden files — press . to show them)".to_string()
         };
         let style = if pane.error.is_some() {
-            Style::default().fg(theme::current().error)
+            Style::default().fg(theme.error)
         } else {
-            Style::default().fg(theme::current().dim)
+            Style::default().fg(theme.dim)
         };
         lines.push(Line::from(Span::styled(fit(&msg, inner_w), style)));
     }
     for (i, entry) in pane.visible().enumerate().skip(pane.offset).take(rows) {
         let selected = pane.selected.contains(&entry.name);
-        let mut style = entry_style(entry);
+        let mut style = entry_style(entry, theme);
         if selected {
-            style = style
-                .fg(theme::current().highlight)
-                .add_modifier(Modifier::BOLD);
+            style = style.fg(theme.highlight).add_modifier(Modifier::BOLD);
         }
         if i == pane.cursor {
             style = if focused {
                 style.add_modifier(Modifier::REVERSED)
             } else {
-                style.bg(theme::current().dim)
+                style.bg(theme.dim)
             };
         }
         let marker = match (selected, pane.marks.get(&entry.name)) {
@@ -173,7 +171,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side) {
             (false, None) => " ",
         };
         if !selected && pane.marks.contains_key(&entry.name) {
-            style = style.fg(theme::current().marked);
+            style = style.fg(theme.marked);
         }
         lines.push(Line::from(Span::styled(
             format!(
@@ -237,13 +235,11 @@ fn row_text(
     s
 }
 
-fn entry_style(entry: &Entry) -> Style {
+fn entry_style(entry: &Entry, theme: &Theme) -> Style {
     match entry.kind {
-        EntryKind::Dir => Style::default()
-            .fg(theme::current().dir)
-            .add_modifier(Modifier::BOLD),
-        EntryKind::Symlink => Style::default().fg(theme::current().symlink),
-        EntryKind::Unknown => Style::default().fg(theme::current().highlight),
+        EntryKind::Dir => Style::default().fg(theme.dir).add_modifier(Modifier::BOLD),
+        EntryKind::Symlink => Style::default().fg(theme.symlink),
+        EntryKind::Unknown => Style::default().fg(theme.highlight),
         EntryKind::File => Style::default(),
     }
 }

@@ -1,6 +1,6 @@
 //! The status bar: connection state on the left, the last message, key hints on the right.
 
-use crate::theme;
+use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -22,21 +22,13 @@ pub fn state_label(state: &ConnState) -> &'static str {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let state = state_label(&app.server.conn);
     let state_style = match app.server.conn {
-        ConnState::Connected => Style::default()
-            .fg(theme::current().badge_text)
-            .bg(theme::current().ok),
-        ConnState::Connecting => Style::default()
-            .fg(theme::current().badge_text)
-            .bg(theme::current().highlight),
-        ConnState::NotConnected => Style::default()
-            .fg(theme::current().badge_text)
-            .bg(theme::current().dim),
-        ConnState::Error(_) => Style::default()
-            .fg(theme::current().badge_text)
-            .bg(theme::current().error),
+        ConnState::Connected => Style::default().fg(theme.badge_text).bg(theme.ok),
+        ConnState::Connecting => Style::default().fg(theme.badge_text).bg(theme.highlight),
+        ConnState::NotConnected => Style::default().fg(theme.badge_text).bg(theme.dim),
+        ConnState::Error(_) => Style::default().fg(theme.badge_text).bg(theme.error),
     };
     let hint = {
         use crate::app::keymap::{Action, Mode};
@@ -58,7 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let msg_w = width.saturating_sub(badge.width() + hint.width() + 1);
     let msg_style = if app.status.is_error {
         Style::default()
-            .fg(theme::current().error)
+            .fg(theme.error)
             .add_modifier(Modifier::BOLD)
     } else {
         Style::default()
@@ -75,7 +67,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Span::styled(badge, state_style.add_modifier(Modifier::BOLD)),
         Span::raw(" "),
         Span::styled(fit(&text, msg_w), msg_style),
-        Span::styled(hint, Style::default().fg(theme::current().dim)),
+        Span::styled(hint, Style::default().fg(theme.dim)),
     ]);
     frame.render_widget(Paragraph::new(line), area);
 }

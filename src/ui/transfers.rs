@@ -1,6 +1,6 @@
 //! The transfer panel: totals with a speed sparkline, then one row per job.
 
-use crate::theme;
+use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -64,14 +64,14 @@ pub fn summary(t: &Totals) -> String {
 
 pub use crate::layout::first_row;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let focused = app.tasks.focused;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused {
-            Style::default().fg(theme::current().accent)
+            Style::default().fg(theme.accent)
         } else {
-            Style::default().fg(theme::current().dim)
+            Style::default().fg(theme.dim)
         })
         .title(format!(" Tasks — {} ", keys_hint(app)));
     let inner = block.inner(area);
@@ -93,7 +93,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(
         Sparkline::default()
             .data(&history)
-            .style(Style::default().fg(theme::current().ok)),
+            .style(Style::default().fg(theme.ok)),
         Rect::new(inner.x + text_w + 1, inner.y, spark_w, 1),
     );
     let rows = inner.height.saturating_sub(1) as usize;
@@ -107,11 +107,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .skip(first)
         .take(rows)
         .map(|(i, v)| {
-            let mut style = state_style(&v.state);
+            let mut style = state_style(&v.state, theme);
             if i == app.tasks.list.cursor && focused {
                 style = style.add_modifier(Modifier::REVERSED);
             } else if i == app.tasks.list.cursor {
-                style = style.bg(theme::current().dim);
+                style = style.bg(theme.dim);
             }
             Line::from(Span::styled(row(v, inner.width as usize), style))
         })
@@ -247,12 +247,12 @@ fn progress_bar(fraction: f64, width: usize) -> String {
     )
 }
 
-fn state_style(state: &JobState) -> Style {
+fn state_style(state: &JobState, theme: &Theme) -> Style {
     match state {
-        JobState::Failed(_) => Style::default().fg(theme::current().error),
-        JobState::Done => Style::default().fg(theme::current().ok),
-        JobState::Conflict { .. } => Style::default().fg(theme::current().highlight),
-        JobState::Skipped(_) | JobState::Cancelled => Style::default().fg(theme::current().dim),
+        JobState::Failed(_) => Style::default().fg(theme.error),
+        JobState::Done => Style::default().fg(theme.ok),
+        JobState::Conflict { .. } => Style::default().fg(theme.highlight),
+        JobState::Skipped(_) | JobState::Cancelled => Style::default().fg(theme.dim),
         _ => Style::default(),
     }
 }

@@ -1,6 +1,6 @@
 //! The file viewer, drawn over the panes.
 
-use crate::theme;
+use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -11,7 +11,7 @@ use crate::app::keymap::Keymap;
 use crate::app::viewer::Viewer;
 
 /// The viewer over `area`; its bottom line names the keys as `keymap` binds them.
-pub fn draw(frame: &mut Frame, area: Rect, v: &Viewer, keymap: &Keymap) {
+pub fn draw(frame: &mut Frame, area: Rect, v: &Viewer, keymap: &Keymap, theme: &Theme) {
     let mode = if v.show_hex { "hex" } else { "text" };
     let total = v.lines().len();
     let title = format!(
@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, v: &Viewer, keymap: &Keymap) {
     );
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(Style::default().fg(theme::current().accent))
+        .border_style(Style::default().fg(theme.accent))
         .title(Span::styled(
             title,
             Style::default().add_modifier(Modifier::BOLD),

@@ -269,7 +269,7 @@ impl World {
         }
         let app = &self.app;
         self.terminal
-            .draw(|f| ftpdeck::ui::draw(f, app))
+            .draw(|f| ftpdeck::ui::draw(f, app, &app.theme))
             .expect("drawing on a test backend");
     }
 
