@@ -64,7 +64,10 @@ fn a_20000_file_delete_lets_browsing_go_on_and_a_cancel_leaves_the_rest() {
     let engine = Engine::new(profile(&server), 2);
     // The same listing with nothing else running, to compare with.
     let asked = Instant::now();
-    session.list(0, "/other").0.expect("listing before the delete");
+    session
+        .list(0, "/other")
+        .0
+        .expect("listing before the delete");
     let idle = asked.elapsed();
 
     let id = 7;
