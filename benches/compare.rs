@@ -32,6 +32,8 @@
 //! The harness's own logic has self-tests: `cargo test --bench compare` (they run whenever the
 //! binary is started without `--bench`; `cargo bench --bench compare -- --self-test` also works).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 #[path = "../tests/support/pty.rs"]
 mod pty;
 #[path = "../tests/support/vsftpd.rs"]

@@ -5,6 +5,8 @@
 //! `cargo bench --bench durable` prints the medians and writes them to
 //! `benches/results/durable.json` (`BENCH_RUNS` changes the number of runs).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::mpsc;

@@ -14,6 +14,8 @@
 //! entry for the listing and, because its CWD is implemented as a full listing, again for CWD.
 //! Set `LISTING_BENCH_RUNS` to change the number of runs (at least 5).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 #[path = "../tests/support/pty.rs"]
 mod pty;
 

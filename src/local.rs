@@ -128,6 +128,8 @@ where
     M: From<LocalEvent> + Send + 'static,
 {
     let (tx, rx) = std::sync::mpsc::channel::<LocalCmd>();
+    // Without a thread for it the program cannot work at all: stopping is all there is to do.
+    #[allow(clippy::expect_used)]
     std::thread::Builder::new()
         .name("local-fs".into())
         .spawn(move || {

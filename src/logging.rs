@@ -64,7 +64,8 @@ pub fn init() -> Option<PathBuf> {
     Some(path)
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::open_log;
     use std::os::unix::fs::PermissionsExt;

@@ -167,8 +167,11 @@ type Server = libunftp::Server<Storage, DefaultUser>;
 fn build_server(config: &ServerConfig) -> Result<Server, libunftp::ServerError> {
     let root = config.root.clone();
     let read_only = config.read_only;
+    // The root was checked when the server started; libunftp wants a backend maker that
+    // cannot fail, so a root gone since then stops the server with its reason.
+    #[allow(clippy::expect_used)]
     let storage = Box::new(move || Storage {
-        fs: Filesystem::new(root.clone()).expect("root checked at start"),
+        fs: Filesystem::new(root.clone()).expect("the shared directory is gone"),
         read_only,
     });
     let auth = Arc::new(FixedAuth(config.auth.clone()));

@@ -39,10 +39,14 @@ pub const DARK: &str = include_str!("../assets/theme-dark.toml");
 pub const LIGHT: &str = include_str!("../assets/theme-light.toml");
 
 impl Theme {
+    /// The shipped dark palette (a unit test parses both shipped palettes).
+    #[allow(clippy::expect_used)]
     pub fn dark() -> Theme {
         toml::from_str(DARK).expect("assets/theme-dark.toml parses")
     }
 
+    /// The shipped light palette.
+    #[allow(clippy::expect_used)]
     pub fn light() -> Theme {
         toml::from_str(LIGHT).expect("assets/theme-light.toml parses")
     }

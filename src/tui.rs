@@ -128,6 +128,8 @@ fn spawn_signal_thread(tx: Sender<Msg>) {
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP]) else {
         return;
     };
+    // Without a thread for it the program cannot work at all: stopping is all there is to do.
+    #[allow(clippy::expect_used)]
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
@@ -406,6 +408,8 @@ impl Workers {
 }
 
 fn spawn_input_thread(tx: Sender<Msg>, control: Arc<InputControl>) {
+    // Without a thread for it the program cannot work at all: stopping is all there is to do.
+    #[allow(clippy::expect_used)]
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
@@ -451,6 +455,8 @@ fn spawn_input_thread(tx: Sender<Msg>, control: Arc<InputControl>) {
 
 /// One `Tick` a second: speed samples and coalesced refreshes.
 fn spawn_ticker(tx: Sender<Msg>) {
+    // Without a thread for it the program cannot work at all: stopping is all there is to do.
+    #[allow(clippy::expect_used)]
     std::thread::Builder::new()
         .name("ticker".into())
         .spawn(move || {

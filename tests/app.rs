@@ -1,5 +1,7 @@
 //! `App::update` is pure: feed it messages, check its state and the commands it returns.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -1,5 +1,7 @@
 //! Connect flows through `App::update`: bookmarks, passwords, the form, certificate pins.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -1,5 +1,7 @@
 //! Typed input through `App::update`: the dialogs' text fields, the filter and pastes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

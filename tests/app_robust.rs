@@ -1,6 +1,8 @@
 //! Regressions the monkey (tests/monkey.rs) found: absurd sizes and times from a server, and
 //! odd worker answers, must neither panic in `App::update` nor in `ui::draw`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

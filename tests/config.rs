@@ -1,6 +1,8 @@
 //! The settings as the program gets them: the default file it prints, and the options of the
 //! session worker, the transfer pool and the TUI made from a parsed file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 use std::process::Command;
 use std::time::Duration;
 

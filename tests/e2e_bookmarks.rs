@@ -1,6 +1,8 @@
 //! End to end: create a bookmark in the manager, quit, start again, connect to it from the
 //! list — with its password saved (no keyring here: the 0600 secrets file).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 mod support;
 

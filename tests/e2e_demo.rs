@@ -1,5 +1,7 @@
 //! End to end: the real binary in a pseudo-terminal, against `--demo`'s embedded server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod support;
 
 use std::time::Duration;

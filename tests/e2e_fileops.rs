@@ -1,6 +1,8 @@
 //! End to end: new directory, rename and delete with the real keys, in the real binary in a
 //! pseudo-terminal against `--demo`, on both panes; each step checked on the screen and on disk.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod support;
 
 use std::ops::Range;

@@ -1,6 +1,8 @@
 //! End to end, the real binary in a pseudo-terminal against `--demo`: what arrives from
 //! outside the keyboard — a paste.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod support;
 
 use std::path::Path;

@@ -1,6 +1,8 @@
 //! End to end: what ftpdeck must never do to a user's files, checked on the disk after driving
 //! the real binary in a pseudo-terminal.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 mod liar;
 mod support;

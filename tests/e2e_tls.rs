@@ -1,6 +1,8 @@
 //! End to end: an FTPS server with a self-signed certificate; the trust prompt shows the
 //! fingerprint, `o` trusts it once, `a` pins it so the next start connects without asking.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 mod support;
 

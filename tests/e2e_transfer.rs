@@ -1,5 +1,7 @@
 //! End to end: downloading from `--demo` with F5 and with a mouse drag, in a pseudo-terminal.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod support;
 
 use std::path::Path;

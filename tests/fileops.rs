@@ -6,6 +6,8 @@
 //! - local: `localops::run` and the local worker;
 //! - the App: the keys, the dialogs and the commands they produce, and the status bar.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,8 @@
 //! Explicit FTPS with a self-signed certificate (the trust decision) and active-mode data
 //! connections, against the embedded server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 
 use std::path::Path;

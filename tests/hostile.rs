@@ -2,6 +2,8 @@
 //! fake server in `tests/fake`, driven through their channels as the UI drives them. Every case
 //! checks the exact outcome the user sees, and short timeouts make stalls fail fast.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 mod fake;
 

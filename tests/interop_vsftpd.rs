@@ -5,6 +5,8 @@
 //! Needs root and vsftpd (`.ci/install-vsftpd.sh` installs it); without them each test prints
 //! `skipped: <reason>` and returns — or fails with the reason under `CI=true`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 mod support;
 

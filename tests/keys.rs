@@ -2,6 +2,8 @@
 //! rebinds one action of each through `config::parse`, presses the new key and the old one,
 //! and reads the help overlay.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -1,6 +1,8 @@
 //! The misbehaving server over a real directory (`tests/liar`) checked on its own, through
 //! ftpdeck's connection setup and suppaftp, or through a raw control connection.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod liar;
 
 use std::fs;

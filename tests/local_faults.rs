@@ -4,6 +4,8 @@
 //! the operating system's error in plain words, and the good job after it must still arrive
 //! intact.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 
 use std::collections::HashMap;

@@ -8,6 +8,8 @@
 //! growth is mostly thread stacks), so they catch "holds the whole file in memory" or "copies
 //! the listing twice", not small regressions.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 mod fake;
 

@@ -6,6 +6,8 @@
 //! sets the steps per test (for a long run). A failure prints the seed, the step and the last
 //! events. With the default seeds the run must also reach every state of `world::STATES`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 #[path = "monkey/events.rs"]
 mod events;
 #[path = "monkey/rng.rs"]

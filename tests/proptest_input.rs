@@ -1,6 +1,8 @@
 //! Property tests for what people type: the permissions parser and the text field every
 //! single-line input uses.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod strategies;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

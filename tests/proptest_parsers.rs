@@ -4,6 +4,8 @@
 //!
 //! Case counts are chosen to keep the whole file at a few seconds in a debug build.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod fake;
 mod strategies;
 #[path = "proptest_parsers/typed.rs"]

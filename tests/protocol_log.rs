@@ -1,5 +1,7 @@
 //! The protocol log shows the browsing connection's conversation, password masked.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 
 use std::sync::Mutex;

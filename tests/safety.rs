@@ -1,6 +1,8 @@
 //! Data safety in the transfer engine, against the embedded server: one job per destination,
 //! read-only files and modes kept, a copy into a share of itself. Each test checks the disk.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;

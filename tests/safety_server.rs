@@ -3,6 +3,8 @@
 //! dotfiles, REST refused or ignored. After each scenario the disk is checked: the files
 //! outside the target still exist byte for byte.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 mod liar;
 

@@ -1,5 +1,7 @@
 //! Screens rendered with ratatui's TestBackend: what a user would see.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

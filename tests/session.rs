@@ -1,6 +1,8 @@
 //! The session worker against the real embedded server, driven through its channel exactly as
 //! the UI drives it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 
 use std::time::Duration;

@@ -3,6 +3,8 @@
 //! wait for and that a cancel stops with the rest in place, directory sizes, the viewer's
 //! fetch, recursive chmod that leaves links alone.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 mod liar;
 

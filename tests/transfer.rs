@@ -1,5 +1,7 @@
 //! The transfer engine against the real embedded server, driven through its channel.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
 mod common;
 
 use std::collections::{HashMap, HashSet};

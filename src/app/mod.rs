@@ -425,7 +425,7 @@ impl App {
     pub(super) fn start_connect(&mut self, profile: Profile) -> Vec<Cmd> {
         let needs_password = profile.password.is_none();
         let label = profile.label();
-        self.server.profile = Some(profile);
+        self.server.profile = Some(profile.clone());
         if needs_password {
             self.dialogs.show(Dialog::Password {
                 label,
@@ -435,7 +435,6 @@ impl App {
             return vec![];
         }
         self.server.conn = ConnState::Connecting;
-        let profile = self.server.profile.clone().expect("just set");
         vec![Cmd::Remote(RemoteCmd::Connect { profile })]
     }
 

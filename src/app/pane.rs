@@ -376,8 +376,9 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
             continue;
         }
         // Both indices sit on character boundaries: only whole characters are skipped.
-        let ca = a[i..].chars().next().expect("in bounds");
-        let cb = b[j..].chars().next().expect("in bounds");
+        let (Some(ca), Some(cb)) = (a[i..].chars().next(), b[j..].chars().next()) else {
+            break;
+        };
         let ord = ca.to_lowercase().cmp(cb.to_lowercase());
         if ord != Ordering::Equal {
             return ord;

@@ -210,7 +210,7 @@ fn connect_once(
     let tls_error = |e: FtpError, during: &str| -> RemoteError {
         if let Some(problem) = tls
             .as_ref()
-            .and_then(|t| t.problem.lock().expect("lock").take())
+            .and_then(|t| t.problem.lock().unwrap_or_else(|e| e.into_inner()).take())
         {
             return RemoteError::UntrustedCert {
                 fingerprint: problem.fingerprint,
@@ -234,7 +234,7 @@ fn connect_once(
             .peer_addr()
             .map_err(|e| RemoteError::Other(e.to_string()))?;
         drop(stream);
-        let config = tls.as_ref().expect("TLS set up").config.clone();
+        let config = tls_config(&tls)?;
         let ftp = RustlsFtpStream::connect_secure_implicit(
             addr,
             RustlsConnector::from(config),
@@ -264,7 +264,7 @@ fn connect_once(
         .map(crate::sanitize::display_name)
         .unwrap_or_default();
     if profile.security == Security::ExplicitTls {
-        let config = tls.as_ref().expect("TLS set up").config.clone();
+        let config = tls_config(&tls)?;
         ftp = ftp
             .into_secure(RustlsConnector::from(config), &profile.host)
             .map_err(|e| tls_error(e, "starting TLS"))?;
@@ -386,6 +386,15 @@ fn enable_unique_fact(ftp: &mut RustlsFtpStream, feat: &str) -> bool {
     }
 }
 
+/// The TLS settings made for a TLS profile.
+fn tls_config(
+    tls: &Option<super::tls::TlsSetup>,
+) -> Result<std::sync::Arc<rustls::ClientConfig>, RemoteError> {
+    tls.as_ref()
+        .map(|t| t.config.clone())
+        .ok_or_else(|| RemoteError::Tls("internal error: no TLS settings".into()))
+}
+
 fn connect_any(addrs: &[SocketAddr], timeout: Duration) -> Result<TcpStream, RemoteError> {
     let mut last = None;
     for addr in addrs {
@@ -394,7 +403,11 @@ fn connect_any(addrs: &[SocketAddr], timeout: Duration) -> Result<TcpStream, Rem
             Err(e) => last = Some((addr, e)),
         }
     }
-    let (addr, e) = last.expect("at least one address");
+    let Some((addr, e)) = last else {
+        return Err(RemoteError::Other(
+            "the host name resolved to no address".into(),
+        ));
+    };
     Err(match e.kind() {
         std::io::ErrorKind::ConnectionRefused => RemoteError::Refused {
             addr: addr.to_string(),

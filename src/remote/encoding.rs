@@ -38,10 +38,12 @@ pub fn decode(mut bytes: &[u8]) -> String {
             }
             Err(e) => {
                 let (valid, rest) = bytes.split_at(e.valid_up_to());
-                out.push_str(std::str::from_utf8(valid).expect("checked valid"));
+                // `valid` is the part the decoder accepted: converting it loses nothing.
+                out.push_str(&String::from_utf8_lossy(valid));
                 let bad = e.error_len().unwrap_or(rest.len());
                 for &b in &rest[..bad] {
-                    out.push(char::from_u32(ESCAPE_BASE + b as u32).expect("in the BMP"));
+                    // ESCAPE_BASE + a byte is a private-use code point, always a char.
+                    out.extend(char::from_u32(ESCAPE_BASE + b as u32));
                 }
                 bytes = &rest[bad..];
             }

@@ -110,6 +110,8 @@ where
     M: From<RemoteEvent> + Send + 'static,
 {
     let (tx, rx) = std::sync::mpsc::channel();
+    // Without a thread for it the program cannot work at all: stopping is all there is to do.
+    #[allow(clippy::expect_used)]
     std::thread::Builder::new()
         .name(super::protolog::SESSION_THREAD.into())
         .spawn(move || {

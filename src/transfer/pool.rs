@@ -83,12 +83,16 @@ where
     });
     for n in 0..options.workers.max(1) {
         let worker = Worker::new(shared.clone(), emit.clone(), options.clone());
+        // Without a thread for it the program cannot work at all: stopping is all there is to do.
+        #[allow(clippy::expect_used)]
         std::thread::Builder::new()
             .name(format!("transfer-{n}"))
             .spawn(move || worker.run())
             .expect("spawn transfer worker");
     }
     let (tx, rx) = std::sync::mpsc::channel::<TransferCmd>();
+    // Without a thread for it the program cannot work at all: stopping is all there is to do.
+    #[allow(clippy::expect_used)]
     std::thread::Builder::new()
         .name("transfer-queue".into())
         .spawn(move || {

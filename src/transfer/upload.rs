@@ -27,7 +27,9 @@ pub(super) fn run(ctx: &mut Ctx, job: &Job, plan: &mut Option<Plan>) -> Result<R
             Err(run) => return Ok(run),
         }
     }
-    let p = plan.as_mut().expect("planned");
+    let Some(p) = plan.as_mut() else {
+        return Err(JobError::fatal("internal error: no upload plan"));
+    };
     let result = execute(ctx, job, p);
     p.fresh = false;
     result

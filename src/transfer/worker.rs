@@ -149,7 +149,10 @@ impl Worker {
             c.listing_limits = self.options.listing_limits;
             self.conn = Some((generation, c));
         }
-        Ok(&mut self.conn.as_mut().expect("just connected").1)
+        match self.conn.as_mut() {
+            Some((_, c)) => Ok(c),
+            None => Err(JobError::fatal("internal error: no connection")),
+        }
     }
 
     fn run_job(&mut self, job: &Job, running: &Running, profile: &Profile, generation: u64) -> Run {
@@ -210,7 +213,9 @@ impl Worker {
         loop {
             let result = match self.connection(profile, generation) {
                 Ok(_) => {
-                    let (_, conn) = self.conn.as_mut().expect("connected");
+                    let Some((_, conn)) = self.conn.as_mut() else {
+                        return Err(JobError::fatal("internal error: no connection"));
+                    };
                     let mut ctx = Ctx {
                         conn,
                         running,

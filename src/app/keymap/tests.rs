@@ -187,3 +187,12 @@ fn mode_names_and_tables() {
     assert_eq!(Mode::from_name("Viewer"), Some(Mode::Viewer));
     assert_eq!(Mode::from_name("dialogs"), None);
 }
+
+#[test]
+fn every_default_key_of_every_mode_parses() {
+    for mode in Mode::ALL {
+        for (k, a) in mode.defaults() {
+            assert!(parse_key(k).is_ok(), "{mode:?}: {k:?} for {a:?}");
+        }
+    }
+}
