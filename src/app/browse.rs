@@ -33,6 +33,57 @@ pub struct Browse {
 }
 
 impl Browse {
+    /// The focused pane.
+    pub fn focused_mut(&mut self) -> &mut super::Pane {
+        match self.focus {
+            Side::Local => &mut self.local,
+            Side::Remote => &mut self.remote,
+        }
+    }
+
+    /// Handle a browsing action that changes only the panes (moving, selecting, sorting,
+    /// hidden files, synchronised browsing); `None` for any other action. `rows` is how many
+    /// entries a pane shows.
+    pub fn update(&mut self, action: Action, rows: usize) -> Option<super::Effect> {
+        use super::Effect;
+        let pane = self.focused_mut();
+        match action {
+            Action::Up => pane.move_by(-1),
+            Action::Down => pane.move_by(1),
+            Action::PageUp => pane.move_by(-(rows as isize)),
+            Action::PageDown => pane.move_by(rows as isize),
+            Action::Top => pane.move_to(0),
+            Action::Bottom => pane.move_to(usize::MAX),
+            Action::ToggleHidden => pane.toggle_hidden(),
+            Action::ToggleSelect => pane.toggle_select_current(),
+            Action::InvertSelection => pane.invert_selection(),
+            Action::CycleSort => {
+                pane.cycle_sort();
+                let label = pane.sort.label();
+                pane.scroll_to_cursor(rows);
+                return Some(Effect::Info(format!("Sorted by {label}")));
+            }
+            Action::ReverseSort => {
+                pane.toggle_reverse();
+                let order = if pane.reverse {
+                    "descending"
+                } else {
+                    "ascending"
+                };
+                pane.scroll_to_cursor(rows);
+                return Some(Effect::Info(format!("Sort order {order}")));
+            }
+            Action::SyncBrowse => {
+                self.sync_browse = !self.sync_browse;
+                let state = if self.sync_browse { "on" } else { "off" };
+                return Some(Effect::Info(format!("Synchronised browsing {state}")));
+            }
+            _ => return None,
+        }
+        pane.scroll_to_cursor(rows);
+        Some(Effect::Done)
+    }
+
     pub fn new(focus: Side) -> Browse {
         Browse {
             local: super::Pane::new(Side::Local),
@@ -114,33 +165,13 @@ impl App {
             return vec![];
         }
         let rows = self.pane_rows();
+        if let Some(effect) = self.browse.update(action, rows) {
+            self.apply(effect);
+            return vec![];
+        }
         let side = self.browse.focus;
-        let pane = self.pane_mut(side);
         match action {
             Action::SwitchPane => self.switch_focus(),
-            Action::Up => pane.move_by(-1),
-            Action::Down => pane.move_by(1),
-            Action::PageUp => pane.move_by(-(rows as isize)),
-            Action::PageDown => pane.move_by(rows as isize),
-            Action::Top => pane.move_to(0),
-            Action::Bottom => pane.move_to(usize::MAX),
-            Action::ToggleHidden => pane.toggle_hidden(),
-            Action::CycleSort => {
-                pane.cycle_sort();
-                let label = pane.sort.label();
-                self.info(format!("Sorted by {label}"));
-            }
-            Action::ReverseSort => {
-                pane.toggle_reverse();
-                let order = if pane.reverse {
-                    "descending"
-                } else {
-                    "ascending"
-                };
-                self.info(format!("Sort order {order}"));
-            }
-            Action::ToggleSelect => pane.toggle_select_current(),
-            Action::InvertSelection => pane.invert_selection(),
             Action::SelectGlob | Action::DeselectGlob => {
                 self.dialogs.show(Dialog::Glob {
                     select: action == Action::SelectGlob,
@@ -149,12 +180,7 @@ impl App {
             }
             Action::Copy => return self.copy_targets(side, false, None),
             Action::Move => return self.copy_targets(side, true, None),
-            Action::ToggleTransfers => {
-                self.tasks.shown = !self.tasks.shown;
-                if !self.tasks.shown {
-                    self.tasks.focused = false;
-                }
-            }
+            Action::ToggleTransfers => self.tasks.toggle(),
             Action::CancelJob => return self.cancel_current_job(),
             Action::CancelAll => return self.cancel_all(),
             Action::RetryJob => return self.retry_current_job(),
@@ -174,21 +200,26 @@ impl App {
                 self.browse.filtering = Some(TextField::new(self.pane(side).filter.clone()));
                 self.info("Filter: type to narrow · Enter keeps · Esc clears");
             }
-            Action::SyncBrowse => {
-                self.browse.sync_browse = !self.browse.sync_browse;
-                let state = if self.browse.sync_browse { "on" } else { "off" };
-                self.info(format!("Synchronised browsing {state}"));
-            }
             Action::Compare => self.toggle_compare(),
             Action::Bookmarks => self.open_bookmarks(),
             Action::Suspend => return vec![Cmd::Suspend],
             Action::QuickConnect => self.dialogs.show(Dialog::Form(Box::default())),
-            Action::ToggleLog => {
-                self.log.shown = !self.log.shown;
-                self.log.scroll = 0;
-            }
-            // Actions of other modes: the panes' table never binds them.
-            Action::Close
+            Action::ToggleLog => self.log.toggle(),
+            // Handled by the panes themselves (above), or actions of other modes that the
+            // panes' table never binds.
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+            | Action::ToggleHidden
+            | Action::CycleSort
+            | Action::ReverseSort
+            | Action::ToggleSelect
+            | Action::InvertSelection
+            | Action::SyncBrowse
+            | Action::Close
             | Action::ToggleHex
             | Action::Connect
             | Action::New
@@ -217,17 +248,8 @@ impl App {
 
     /// Keys that move within the transfer panel when it has the focus; true if handled.
     fn on_panel_action(&mut self, action: Action) -> bool {
-        let page = crate::layout::panel_rows(self.screen.height) as isize;
-        match action {
-            Action::Up => self.tasks.list.move_by(-1),
-            Action::Down => self.tasks.list.move_by(1),
-            Action::PageUp => self.tasks.list.move_by(-page),
-            Action::PageDown => self.tasks.list.move_by(page),
-            Action::Top => self.tasks.list.cursor = 0,
-            Action::Bottom => self.tasks.list.move_by(isize::MAX),
-            _ => return false,
-        }
-        true
+        let page = crate::layout::panel_rows(self.screen.height);
+        self.tasks.update(action, page)
     }
 
     pub(super) fn quit_or_confirm(&mut self) -> Vec<Cmd> {
@@ -390,20 +412,11 @@ impl App {
     fn on_viewer_key(&mut self, key: KeyEvent) {
         let rows = self.pane_rows().max(1);
         let action = self.keymap.action_for(Mode::Viewer, &key);
-        let Some(v) = self.viewer.as_mut() else {
+        let (Some(v), Some(action)) = (self.viewer.as_mut(), action) else {
             return;
         };
-        match action {
-            Some(Action::Close) => self.viewer = None,
-            Some(Action::Up) => v.scroll_by(-1, rows),
-            Some(Action::Down) => v.scroll_by(1, rows),
-            Some(Action::PageUp) => v.scroll_by(-(rows as isize), rows),
-            Some(Action::PageDown) => v.scroll_by(rows as isize, rows),
-            Some(Action::Top) => v.scroll = 0,
-            Some(Action::Bottom) => v.scroll_by(isize::MAX, rows),
-            Some(Action::ToggleHex) => v.toggle_hex(),
-            Some(Action::Help) => self.dialogs.help = true,
-            _ => {}
+        if let Some(effect) = v.update(action, rows) {
+            self.apply(effect);
         }
     }
 

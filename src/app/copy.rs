@@ -125,7 +125,7 @@ impl App {
     }
 
     pub(super) fn on_transfer(&mut self, event: TransferEvent) -> Vec<Cmd> {
-        let Some(view) = self.tasks.list.apply(&event).cloned() else {
+        let Some(view) = self.tasks.on_event(&event) else {
             return vec![];
         };
         let name = short(&view.job.name());
@@ -152,8 +152,7 @@ impl App {
             }
             TransferEvent::Finished { id, outcome } => {
                 // Ended while waiting for an answer (a cancel that crossed the conflict):
-                // nothing to ask about it any more.
-                self.tasks.conflicts.retain(|&c| c != id);
+                // nothing to ask about it any more (the tasks part forgot it already).
                 if matches!(self.dialogs.top().cloned(), Some(Dialog::Overwrite { id: d, .. }) if d == id)
                 {
                     self.dialogs.close_all();

@@ -1,6 +1,6 @@
 //! Application state and `update`: pure, no I/O. Messages in, commands out.
 
-mod browse;
+pub mod browse;
 mod chmod;
 mod compare;
 pub mod connect;
@@ -169,6 +169,20 @@ pub struct App {
     next_batch: u64,
 }
 
+/// What a part asks of the rest of the app once it has handled a message of its own: the
+/// parts talk through these, not through each other's fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing more to do.
+    Done,
+    /// Tell the user (status bar).
+    Info(String),
+    /// Show the help overlay.
+    Help,
+    /// The part closed itself (the viewer).
+    Closed,
+}
+
 /// The terminal's size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Screen {
@@ -186,6 +200,12 @@ pub struct ProtocolLog {
 }
 
 impl ProtocolLog {
+    /// Show or hide the log, at its end.
+    pub fn toggle(&mut self) {
+        self.shown = !self.shown;
+        self.scroll = 0;
+    }
+
     fn push(&mut self, line: String) {
         if self.lines.len() == PROTOCOL_LOG_LINES {
             self.lines.pop_front();
@@ -234,6 +254,16 @@ impl App {
             }
         }
         (app, cmds)
+    }
+
+    /// Carry out what a part asked of the rest of the app.
+    fn apply(&mut self, effect: Effect) {
+        match effect {
+            Effect::Done => {}
+            Effect::Info(text) => self.info(text),
+            Effect::Help => self.dialogs.help = true,
+            Effect::Closed => self.viewer = None,
+        }
     }
 
     /// Apply one message; return the work it asks for.

@@ -44,6 +44,44 @@ pub enum EditStep {
     },
 }
 
+impl Tasks {
+    /// Show or hide the panel (a hidden panel has no keyboard).
+    pub fn toggle(&mut self) {
+        self.shown = !self.shown;
+        if !self.shown {
+            self.focused = false;
+        }
+    }
+
+    /// Handle a panel action (moving between tasks; `page` rows at a time). False: not one.
+    pub fn update(&mut self, action: super::keymap::Action, page: usize) -> bool {
+        use super::keymap::Action;
+        let page = page as isize;
+        match action {
+            Action::Up => self.list.move_by(-1),
+            Action::Down => self.list.move_by(1),
+            Action::PageUp => self.list.move_by(-page),
+            Action::PageDown => self.list.move_by(page),
+            Action::Top => self.list.cursor = 0,
+            Action::Bottom => self.list.move_by(isize::MAX),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Take in an engine event: the task's row, once updated. A task that ended no longer
+    /// waits for an answer.
+    pub fn on_event(
+        &mut self,
+        event: &crate::transfer::TransferEvent,
+    ) -> Option<super::transfers::JobView> {
+        if let crate::transfer::TransferEvent::Finished { id, .. } = event {
+            self.conflicts.retain(|c| c != id);
+        }
+        self.list.apply(event).cloned()
+    }
+}
+
 impl App {
     /// Queue `task` on the remote `path` (a directory when `is_dir`) and show it in the panel.
     pub(super) fn start_task(&mut self, task: Task, path: String, is_dir: bool) -> Vec<Cmd> {

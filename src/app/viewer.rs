@@ -36,6 +36,24 @@ impl Viewer {
         self.scroll = self.scroll.saturating_add_signed(delta).min(max);
     }
 
+    /// Handle a viewer action; `rows` is how many lines it shows. `None`: not a viewer action.
+    pub fn update(&mut self, action: super::keymap::Action, rows: usize) -> Option<super::Effect> {
+        use super::keymap::Action;
+        match action {
+            Action::Close => return Some(super::Effect::Closed),
+            Action::Help => return Some(super::Effect::Help),
+            Action::Up => self.scroll_by(-1, rows),
+            Action::Down => self.scroll_by(1, rows),
+            Action::PageUp => self.scroll_by(-(rows as isize), rows),
+            Action::PageDown => self.scroll_by(rows as isize, rows),
+            Action::Top => self.scroll = 0,
+            Action::Bottom => self.scroll_by(isize::MAX, rows),
+            Action::ToggleHex => self.toggle_hex(),
+            _ => return None,
+        }
+        Some(super::Effect::Done)
+    }
+
     pub fn toggle_hex(&mut self) {
         self.show_hex = !self.show_hex;
         self.scroll = 0;
