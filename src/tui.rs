@@ -18,7 +18,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use crate::app::{App, Cmd, Msg, Worker};
+use crate::app::{App, AppConfig, Cmd, Msg, Worker};
 use crate::config::Config;
 use crate::local::{self, LocalCmd};
 use crate::remote::session::{self, SessionOptions};
@@ -174,30 +174,23 @@ pub fn run(
     let own_tx = tx.clone();
     drop(tx);
 
-    let (mut app, cmds) = App::new(local_dir, profile);
-    app.tasks.default_policy = options.default_policy;
-    app.theme = options.theme;
-    // Remote files opened for viewing or editing go to a private directory, removed on exit.
+    // Remote files opened for editing go to a private directory, removed on exit.
     let scratch = crate::scratch::ScratchDir::create();
-    if let Some(dir) = &scratch {
-        app.files.temp_dir = dir.path().to_path_buf();
-    }
-    app.server.bookmarks = options.bookmarks.clone();
-    app.server.bookmarks_broken = options.bookmarks_broken.clone();
-    app.now = chrono::Utc::now().timestamp();
-    let mut cmds = cmds;
-    if app.server.profile.is_none() {
-        match &options.start_bookmark {
-            Some(name) => cmds.extend(app.connect_bookmark(name)),
-            None => app.open_bookmarks(),
-        }
-    }
-    app.keymap = options.keymap.clone();
-    app.browse.local.show_hidden = options.show_hidden;
-    app.browse.remote.show_hidden = options.show_hidden;
-    if !options.startup_warnings.is_empty() {
-        app.warn_until_key(options.startup_warnings.join(" · "));
-    }
+    let (mut app, cmds) = App::new(AppConfig {
+        local_dir,
+        profile,
+        start_bookmark: options.start_bookmark.clone(),
+        keymap: options.keymap.clone(),
+        theme: options.theme,
+        default_policy: options.default_policy,
+        show_hidden: options.show_hidden,
+        bookmarks: options.bookmarks.clone(),
+        bookmarks_broken: options.bookmarks_broken.clone(),
+        temp_dir: scratch.as_ref().map(|d| d.path().to_path_buf()),
+        startup_warnings: options.startup_warnings.clone(),
+        now: chrono::Utc::now().timestamp(),
+        bookmarks_at_start: true,
+    });
     let size = terminal.size()?;
     app.update(Msg::Resize {
         width: size.width,

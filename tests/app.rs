@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ftpdeck::app::dialog::Dialog;
-use ftpdeck::app::{App, Cmd, ConnState, Msg, Side};
+use ftpdeck::app::{App, AppConfig, Cmd, ConnState, Msg, Side};
 use ftpdeck::entry::{Entry, EntryKind};
 use ftpdeck::local::{LocalCmd, LocalEvent};
 use ftpdeck::remote::session::Listing;
@@ -60,7 +60,10 @@ fn listed(id: u64, path: &str, entries: Vec<Entry>) -> Msg {
 
 /// An app connected and showing `/pub` with three entries.
 fn connected_app() -> App {
-    let (mut app, cmds) = App::new(PathBuf::from("/tmp"), Some(profile(Some("pw"))));
+    let (mut app, cmds) = App::new(AppConfig::new(
+        PathBuf::from("/tmp"),
+        Some(profile(Some("pw"))),
+    ));
     assert!(cmds.contains(&Cmd::Remote(RemoteCmd::Connect {
         profile: profile(Some("pw"))
     })));
@@ -81,18 +84,21 @@ fn connected_app() -> App {
 
 #[test]
 fn starts_on_the_remote_pane_and_lists_both_sides() {
-    let (app, cmds) = App::new(PathBuf::from("/tmp"), Some(profile(Some("pw"))));
+    let (app, cmds) = App::new(AppConfig::new(
+        PathBuf::from("/tmp"),
+        Some(profile(Some("pw"))),
+    ));
     assert_eq!(app.browse.focus, Side::Remote);
     assert!(
         matches!(&cmds[0], Cmd::Local(LocalCmd::List { path, .. }) if path == &PathBuf::from("/tmp"))
     );
-    let (app, _) = App::new(PathBuf::from("/tmp"), None);
+    let (app, _) = App::new(AppConfig::new(PathBuf::from("/tmp"), None));
     assert_eq!(app.browse.focus, Side::Local);
 }
 
 #[test]
 fn a_user_without_password_is_asked_in_a_masked_prompt() {
-    let (mut app, cmds) = App::new(PathBuf::from("/tmp"), Some(profile(None)));
+    let (mut app, cmds) = App::new(AppConfig::new(PathBuf::from("/tmp"), Some(profile(None))));
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::Remote(_))));
     assert!(matches!(
         app.dialogs.top().cloned(),
@@ -115,7 +121,10 @@ fn a_user_without_password_is_asked_in_a_masked_prompt() {
 
 #[test]
 fn wrong_password_shows_the_error_and_asks_again() {
-    let (mut app, _) = App::new(PathBuf::from("/tmp"), Some(profile(Some("bad"))));
+    let (mut app, _) = App::new(AppConfig::new(
+        PathBuf::from("/tmp"),
+        Some(profile(Some("bad"))),
+    ));
     app.update(Msg::Remote(RemoteEvent::ConnectFailed {
         error: RemoteError::Login {
             reply: "530 Login incorrect".into(),
@@ -233,7 +242,7 @@ fn r_reconnects_after_a_failure() {
 
 #[test]
 fn local_pane_and_tab_hidden_sort() {
-    let (mut app, cmds) = App::new(PathBuf::from("/tmp"), None);
+    let (mut app, cmds) = App::new(AppConfig::new(PathBuf::from("/tmp"), None));
     let id = match &cmds[0] {
         Cmd::Local(LocalCmd::List { id, .. }) => *id,
         other => panic!("{other:?}"),
@@ -299,7 +308,7 @@ fn start_dir(home: &str, path: &str) -> String {
         path: path.into(),
         ..profile(Some("pw"))
     };
-    let (mut app, _) = App::new(PathBuf::from("/tmp"), Some(profile));
+    let (mut app, _) = App::new(AppConfig::new(PathBuf::from("/tmp"), Some(profile)));
     let cmds = app.update(Msg::Remote(RemoteEvent::Connected {
         label: "bob@127.0.0.1:2121".into(),
         home: home.into(),
@@ -324,7 +333,7 @@ fn the_start_path_is_relative_to_the_login_directory_unless_absolute() {
 
 #[test]
 fn a_first_listing_that_fails_still_lets_backspace_go_up() {
-    let (mut app, cmds) = App::new(PathBuf::from("/srv/locked"), None);
+    let (mut app, cmds) = App::new(AppConfig::new(PathBuf::from("/srv/locked"), None));
     let Some(Cmd::Local(LocalCmd::List { id, .. })) = cmds.first() else {
         panic!("the local listing comes first: {cmds:?}")
     };
@@ -347,7 +356,10 @@ fn a_first_listing_that_fails_still_lets_backspace_go_up() {
 
 #[test]
 fn a_startup_warning_outlives_the_first_messages_until_a_key() {
-    let (mut app, _) = App::new(PathBuf::from("/tmp"), Some(profile(Some("pw"))));
+    let (mut app, _) = App::new(AppConfig::new(
+        PathBuf::from("/tmp"),
+        Some(profile(Some("pw"))),
+    ));
     app.warn_until_key("--local /x: no such directory — showing /".into());
     app.update(Msg::Remote(RemoteEvent::Connected {
         label: "bob@127.0.0.1:2121".into(),

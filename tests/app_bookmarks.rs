@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ftpdeck::app::dialog::Dialog;
-use ftpdeck::app::{App, Cmd, Msg};
+use ftpdeck::app::{App, AppConfig, Cmd, Msg};
 use ftpdeck::bookmarks::{Bookmark, PasswordSource, Store};
 use ftpdeck::local::{LocalCmd, LocalEvent};
 use ftpdeck::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Secret, Security};
@@ -49,7 +49,7 @@ impl WithPassword for Bookmark {
 }
 
 fn app_with(bookmarks: Vec<Bookmark>) -> App {
-    let (mut app, _) = App::new(PathBuf::from("/tmp"), None);
+    let (mut app, _) = App::new(AppConfig::new(PathBuf::from("/tmp"), None));
     app.server.bookmarks = Store {
         bookmarks,
         recent: vec![],
@@ -263,7 +263,7 @@ fn always_trusting_a_certificate_pins_it_in_the_bookmark() {
 
 #[test]
 fn a_successful_connection_is_remembered_without_its_password() {
-    let (mut app, _) = App::new(
+    let (mut app, _) = App::new(AppConfig::new(
         PathBuf::from("/tmp"),
         Some(Profile {
             host: "h".into(),
@@ -271,7 +271,7 @@ fn a_successful_connection_is_remembered_without_its_password() {
             password: Some(Secret::new("pw")),
             ..Profile::default()
         }),
-    );
+    ));
     app.update(Msg::Tick { now: 1234 });
     let cmds = app.update(Msg::Remote(RemoteEvent::Connected {
         label: "u@h".into(),

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ftpdeck::app::{App, Cmd, Msg};
+use ftpdeck::app::{App, AppConfig, Cmd, Msg};
 use ftpdeck::entry::{Entry, EntryKind};
 use ftpdeck::remote::session::Listing;
 use ftpdeck::remote::{Profile, RemoteCmd, RemoteEvent, Secret};
@@ -35,7 +35,7 @@ fn connect(home: &str, path: &str) -> (App, Vec<Cmd>) {
         path: path.into(),
         ..Default::default()
     };
-    let (mut app, _) = App::new(PathBuf::from("/tmp"), Some(profile));
+    let (mut app, _) = App::new(AppConfig::new(PathBuf::from("/tmp"), Some(profile)));
     let cmds = app.update(Msg::Remote(RemoteEvent::Connected {
         label: "bob@127.0.0.1:2121".into(),
         home: home.into(),
@@ -187,7 +187,7 @@ fn the_password_prompt_edits_and_submits_what_was_typed() {
         user: "bob".into(),
         ..Default::default()
     };
-    let (mut app, _) = App::new(PathBuf::from("/tmp"), Some(profile));
+    let (mut app, _) = App::new(AppConfig::new(PathBuf::from("/tmp"), Some(profile)));
     type_text(&mut app, "secrXt");
     app.update(key(KeyCode::Left));
     app.update(key(KeyCode::Backspace));
@@ -202,7 +202,7 @@ fn the_password_prompt_edits_and_submits_what_was_typed() {
 
 #[test]
 fn form_text_fields_edit_and_choice_fields_still_cycle() {
-    let (mut app, _) = App::new(PathBuf::from("/tmp"), None);
+    let (mut app, _) = App::new(AppConfig::new(PathBuf::from("/tmp"), None));
     app.update(key(KeyCode::Char('o')));
     type_text(&mut app, "example.org");
     app.update(ctrl('w'));
@@ -373,7 +373,7 @@ fn counts_agree_with_their_nouns() {
 
 #[test]
 fn the_form_refuses_port_zero() {
-    let (mut app, _) = App::new(PathBuf::from("/tmp"), None);
+    let (mut app, _) = App::new(AppConfig::new(PathBuf::from("/tmp"), None));
     app.update(key(KeyCode::Char('o')));
     type_text(&mut app, "example.org");
     app.update(key(KeyCode::Tab));

@@ -104,3 +104,33 @@ fn the_dialogs_part_is_a_stack() {
     d.close_all();
     assert!(!d.is_open());
 }
+
+#[test]
+fn the_app_is_built_from_its_config_as_main_builds_it() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ftpdeck::app::keymap::Mode;
+    use ftpdeck::app::{App, AppConfig};
+    let text = "[transfers]\noverwrite = \"skip\"\n[ui]\nshow_hidden = true\n[theme]\nname = \"light\"\n[keys]\n\"ctrl-d\" = \"delete\"\n";
+    let (config, problems) = ftpdeck::config::parse(text, "t");
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut ac = AppConfig::from_config(&config, "/tmp", None);
+    ac.startup_warnings = vec!["a startup warning".into()];
+    let (app, cmds) = App::new(ac);
+    assert_eq!(
+        app.tasks.default_policy,
+        Some(ftpdeck::transfer::Resolution::Skip)
+    );
+    assert!(app.browse.local.show_hidden && app.browse.remote.show_hidden);
+    assert_eq!(app.theme, ftpdeck::theme::Theme::light());
+    let ctrl_d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
+    assert_eq!(
+        app.keymap.action_for(Mode::Browser, &ctrl_d),
+        Some(Action::Delete)
+    );
+    assert!(
+        app.status.text.contains("a startup warning"),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(cmds.len(), 1, "the local listing: {cmds:?}");
+}

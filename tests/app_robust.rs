@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ftpdeck::app::dialog::Dialog;
 use ftpdeck::app::pane::Mark;
-use ftpdeck::app::{App, Cmd, Msg};
+use ftpdeck::app::{App, AppConfig, Cmd, Msg};
 use ftpdeck::entry::{Entry, EntryKind};
 use ftpdeck::local::{LocalCmd, LocalEvent};
 use ftpdeck::remote::session::Listing;
@@ -46,7 +46,7 @@ fn app_with(local: Vec<Entry>, remote: Vec<Entry>) -> App {
         password: Some(Secret::new("pw")),
         ..Default::default()
     };
-    let (mut app, cmds) = App::new(PathBuf::from("/l"), Some(profile));
+    let (mut app, cmds) = App::new(AppConfig::new(PathBuf::from("/l"), Some(profile)));
     let Some(Cmd::Local(LocalCmd::List { id, .. })) = cmds.first().cloned() else {
         panic!("no local listing in {cmds:?}");
     };
@@ -191,7 +191,7 @@ fn a_job_that_ends_while_its_conflict_is_asked_about_closes_the_question() {
 #[test]
 fn a_worker_that_is_gone_is_reported_and_the_pane_stops_waiting() {
     use ftpdeck::app::Worker;
-    let (mut app, _) = App::new(PathBuf::from("/"), None);
+    let (mut app, _) = App::new(AppConfig::new(PathBuf::from("/"), None));
     // A local listing was asked for at start and will never be answered.
     assert!(app.browse.local.pending.is_some());
     app.update(Msg::WorkerGone(Worker::Local));

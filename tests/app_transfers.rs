@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEventKind};
 use ftpdeck::app::dialog::Dialog;
 use ftpdeck::app::transfers::JobState;
-use ftpdeck::app::{App, Cmd, Msg, Side};
+use ftpdeck::app::{App, AppConfig, Cmd, Msg, Side};
 use ftpdeck::entry::{Entry, EntryKind};
 use ftpdeck::local::{LocalCmd, LocalEvent};
 use ftpdeck::remote::session::Listing;
@@ -36,7 +36,7 @@ fn app() -> App {
         path: "/pub".into(),
         ..Default::default()
     };
-    let (mut app, cmds) = App::new(PathBuf::from("/home/me"), Some(profile));
+    let (mut app, cmds) = App::new(AppConfig::new(PathBuf::from("/home/me"), Some(profile)));
     app.update(Msg::Resize {
         width: 120,
         height: 40,

@@ -18,7 +18,7 @@ use common::engine::Engine;
 use common::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ftpdeck::app::dialog::{Dialog, InputPurpose};
-use ftpdeck::app::{App, Cmd, ConnState, Msg, Side};
+use ftpdeck::app::{App, AppConfig, Cmd, ConnState, Msg, Side};
 use ftpdeck::entry::{Entry, EntryKind};
 use ftpdeck::local::{self, LocalCmd, LocalEvent};
 use ftpdeck::localops::{self, LocalError, LocalOp, OpOutput};
@@ -1182,7 +1182,10 @@ fn local_list_request(cmds: &[Cmd]) -> (u64, PathBuf) {
 
 /// Connected, both panes listed, the remote pane focused (cursor on `alpha`).
 fn ready_app() -> App {
-    let (mut app, cmds) = App::new(PathBuf::from(LOCAL_DIR), Some(app_profile()));
+    let (mut app, cmds) = App::new(AppConfig::new(
+        PathBuf::from(LOCAL_DIR),
+        Some(app_profile()),
+    ));
     let (lid, _) = local_list_request(&cmds);
     app.update(local_listed(lid, local_entries()));
     let cmds = app.update(Msg::Remote(RemoteEvent::Connected {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ftpdeck::app::dialog::Dialog;
 use ftpdeck::app::keymap::Mode;
-use ftpdeck::app::{App, Cmd, Msg};
+use ftpdeck::app::{App, AppConfig, Cmd, Msg};
 use ftpdeck::bookmarks::Bookmark;
 use ftpdeck::entry::{Entry, EntryKind};
 use ftpdeck::local::{LocalCmd, LocalEvent};
@@ -77,7 +77,7 @@ fn app_with(config: &str) -> App {
         path: "/pub".into(),
         ..Default::default()
     };
-    let (mut app, cmds) = App::new(PathBuf::from("/home/me"), Some(profile));
+    let (mut app, cmds) = App::new(AppConfig::new(PathBuf::from("/home/me"), Some(profile)));
     app.keymap = cfg.keymap;
     app.update(Msg::Resize {
         width: W,

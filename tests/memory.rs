@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use fake::FakeServer;
-use ftpdeck::app::{App, Cmd, Msg};
+use ftpdeck::app::{App, AppConfig, Cmd, Msg};
 use ftpdeck::entry::EntryKind;
 use ftpdeck::local::{LocalCmd, LocalEvent};
 use ftpdeck::remote::session::{self, SessionOptions};
@@ -127,7 +127,7 @@ fn a_200k_entry_directory_in_both_panes() {
         password: Some(Secret::new("secret")),
         ..Profile::default()
     };
-    let (mut app, cmds) = App::new(local_dir.clone(), Some(profile));
+    let (mut app, cmds) = App::new(AppConfig::new(local_dir.clone(), Some(profile)));
     let local_id = cmds
         .iter()
         .find_map(|c| match c {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ftpdeck::app::Cmd;
-use ftpdeck::app::{App, Msg};
+use ftpdeck::app::{App, AppConfig, Msg};
 use ftpdeck::entry::{Entry, EntryKind};
 use ftpdeck::local::{LocalCmd, LocalEvent};
 use ftpdeck::remote::session::Listing;
@@ -49,7 +49,7 @@ fn app_with(remote: Vec<Entry>, w: u16, h: u16) -> App {
         path: "/pub".into(),
         ..Default::default()
     };
-    let (mut app, cmds) = App::new(PathBuf::from("/home/bob"), Some(profile));
+    let (mut app, cmds) = App::new(AppConfig::new(PathBuf::from("/home/bob"), Some(profile)));
     app.update(Msg::Resize {
         width: w,
         height: h,
@@ -178,18 +178,18 @@ fn escape_sequences_in_names_never_reach_the_screen() {
 
 #[test]
 fn loading_and_errors_are_shown_in_the_pane() {
-    let (app, _) = App::new(
+    let (app, _) = App::new(AppConfig::new(
         PathBuf::from("/home/bob"),
         Some(Profile::anonymous("127.0.0.1", 21)),
-    );
+    ));
     let all = render(&app, 100, 12).join("\n");
     assert!(all.contains("(loading…)"), "{all}");
     assert!(all.contains("connecting"), "{all}");
 
-    let (mut app, _) = App::new(
+    let (mut app, _) = App::new(AppConfig::new(
         PathBuf::from("/home/bob"),
         Some(Profile::anonymous("127.0.0.1", 21)),
-    );
+    ));
     app.update(Msg::Remote(RemoteEvent::ConnectFailed {
         error: ftpdeck::remote::RemoteError::Refused {
             addr: "127.0.0.1:21".into(),

@@ -26,7 +26,7 @@ use crossterm::event::{KeyEvent, KeyEventKind, MouseEventKind};
 
 use crate::local::{LocalCmd, LocalEvent};
 use crate::remote::{Profile, RemoteCmd, RemoteEvent};
-use crate::transfer::{TransferCmd, TransferEvent};
+use crate::transfer::{Resolution, TransferCmd, TransferEvent};
 use dialog::Dialog;
 pub use mouse::Drag;
 pub use pane::{Pane, Side, SortKey};
@@ -169,6 +169,66 @@ pub struct App {
     next_batch: u64,
 }
 
+/// Everything an `App` is made from: `main` fills it from the config and the command line, the
+/// tests from `AppConfig::new` and what they change, so both build the app the same way.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The directory the local pane starts in.
+    pub local_dir: PathBuf,
+    /// Connect to this at start.
+    pub profile: Option<Profile>,
+    /// Connect to this bookmark at start (when there is no profile); without either, the
+    /// bookmark list opens.
+    pub start_bookmark: Option<String>,
+    pub keymap: keymap::Keymap,
+    pub theme: crate::theme::Theme,
+    /// What to do with existing destinations without asking (`None`: ask).
+    pub default_policy: Option<Resolution>,
+    pub show_hidden: bool,
+    pub bookmarks: crate::bookmarks::Store,
+    /// Why bookmarks.toml could not be read; nothing is saved over it then.
+    pub bookmarks_broken: Option<String>,
+    /// Where fetched remote files go for editing (a private scratch directory in `main`).
+    pub temp_dir: Option<PathBuf>,
+    /// Shown in the status bar until the first key (config problems, say).
+    pub startup_warnings: Vec<String>,
+    /// Unix seconds at start.
+    pub now: i64,
+    /// Open the bookmark list when there is nothing to connect to (`main` does; most tests
+    /// start from a bare app).
+    pub bookmarks_at_start: bool,
+}
+
+impl AppConfig {
+    /// The defaults of `Config::default()`, showing `local_dir`, connecting to `profile`.
+    pub fn new(local_dir: impl Into<PathBuf>, profile: Option<Profile>) -> AppConfig {
+        AppConfig::from_config(&crate::config::Config::default(), local_dir, profile)
+    }
+
+    /// The app's settings from `config`.
+    pub fn from_config(
+        config: &crate::config::Config,
+        local_dir: impl Into<PathBuf>,
+        profile: Option<Profile>,
+    ) -> AppConfig {
+        AppConfig {
+            local_dir: local_dir.into(),
+            profile,
+            start_bookmark: None,
+            keymap: config.keymap.clone(),
+            theme: config.theme,
+            default_policy: config.transfers.overwrite,
+            show_hidden: config.ui.show_hidden,
+            bookmarks: Default::default(),
+            bookmarks_broken: None,
+            temp_dir: None,
+            startup_warnings: Vec::new(),
+            now: 0,
+            bookmarks_at_start: false,
+        }
+    }
+}
+
 /// What a part asks of the rest of the app once it has handled a message of its own: the
 /// parts talk through these, not through each other's fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,43 +275,65 @@ impl ProtocolLog {
 }
 
 impl App {
-    /// A new app showing `local_dir`, connecting to `profile` if given. Returns the commands
-    /// that start it (the first listings, the connection).
-    pub fn new(local_dir: PathBuf, profile: Option<Profile>) -> (App, Vec<Cmd>) {
-        let focus = if profile.is_some() {
+    /// The app `config` describes. Returns the commands that start it (the first listings,
+    /// the connection).
+    pub fn new(config: AppConfig) -> (App, Vec<Cmd>) {
+        let focus = if config.profile.is_some() {
             Side::Remote
         } else {
             Side::Local
         };
+        let mut files = fileops::Files::default();
+        if let Some(dir) = config.temp_dir {
+            files.temp_dir = dir;
+        }
         let mut app = App {
             browse: browse::Browse::new(focus),
-            server: connect::Server::default(),
-            tasks: tasks::Tasks::default(),
+            server: connect::Server {
+                bookmarks: config.bookmarks,
+                bookmarks_broken: config.bookmarks_broken,
+                ..connect::Server::default()
+            },
+            tasks: tasks::Tasks {
+                default_policy: config.default_policy,
+                ..tasks::Tasks::default()
+            },
             dialogs: dialog::Dialogs::default(),
             viewer: None,
             log: ProtocolLog::default(),
-            files: fileops::Files::default(),
+            files,
             screen: Screen {
                 width: 80,
                 height: 24,
             },
-            keymap: keymap::Keymap::default(),
-            theme: crate::theme::Theme::dark(),
+            keymap: config.keymap,
+            theme: config.theme,
             status: Status::default(),
             quit: false,
-            now: 0,
+            now: config.now,
             sticky_warning: None,
             next_id: 0,
             next_batch: 0,
         };
-        let mut cmds = vec![app.request_local(local_dir.to_string_lossy().into_owned(), None)];
-        match profile {
-            Some(p) => cmds.extend(app.start_connect(p)),
-            None => {
+        app.browse.local.show_hidden = config.show_hidden;
+        app.browse.remote.show_hidden = config.show_hidden;
+        let local_dir = config.local_dir.to_string_lossy().into_owned();
+        let mut cmds = vec![app.request_local(local_dir, None)];
+        match (config.profile, config.start_bookmark) {
+            (Some(p), _) => cmds.extend(app.start_connect(p)),
+            (None, bookmark) => {
                 app.browse.remote.error =
                     Some("Not connected — b: bookmarks, o: quick connect.".into());
                 app.info("Press ? for help, q to quit.");
+                match bookmark {
+                    Some(name) => cmds.extend(app.connect_bookmark(&name)),
+                    None if config.bookmarks_at_start => app.open_bookmarks(),
+                    None => {}
+                }
             }
+        }
+        if !config.startup_warnings.is_empty() {
+            app.warn_until_key(config.startup_warnings.join(" · "));
         }
         (app, cmds)
     }

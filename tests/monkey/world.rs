@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 use ftpdeck::app::dialog::Dialog;
-use ftpdeck::app::{App, Cmd, Msg, Pane};
+use ftpdeck::app::{App, AppConfig, Cmd, Msg, Pane};
 use ftpdeck::bookmarks::{Bookmark, Recent, Store};
 use ftpdeck::local::LocalCmd;
 use ftpdeck::remote::{Profile, RemoteCmd, Secret};
@@ -131,7 +131,7 @@ impl World {
     pub fn new(seed: u64) -> World {
         let mut w = World {
             rng: Rng::new(seed),
-            app: App::new(PathBuf::from("/"), None).0,
+            app: App::new(AppConfig::new(PathBuf::from("/"), None)).0,
             width: 80,
             height: 24,
             terminal: Terminal::new(TestBackend::new(80, 24)).expect("test backend"),
@@ -169,7 +169,7 @@ impl World {
                 ..Default::default()
             }),
         };
-        let (app, cmds) = App::new(PathBuf::from(self.rng.path()), profile);
+        let (app, cmds) = App::new(AppConfig::new(PathBuf::from(self.rng.path()), profile));
         self.app = app;
         self.app.server.bookmarks = self.store();
         self.outstanding.clear();
