@@ -115,11 +115,26 @@ pub enum LocalEvent {
         path: PathBuf,
         result: Result<PathBuf, String>,
     },
-    /// Something was saved (`Ok` carries a note for the user, possibly empty).
+    /// Something was saved, or why it was not.
     Saved {
-        what: String,
-        result: Result<String, String>,
+        result: Result<Saved, SaveError>,
     },
+}
+
+/// What was saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    Bookmarks,
+    /// A password, and where it went.
+    Password(crate::secrets::Backend),
+}
+
+/// Something could not be saved: what, and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Could not save {what}: {reason}")]
+pub struct SaveError {
+    pub what: &'static str,
+    pub reason: String,
 }
 
 /// Start the local worker.
@@ -145,7 +160,10 @@ where
                         LocalCmd::List { id, path } if Some(i) == last_list => {
                             let result = list_dir(&path);
                             let usage = result.as_ref().ok().and_then(|(dir, _)| disk_usage(dir));
-                            if events.send(M::from(LocalEvent::Listed { id, path, result })).is_err() {
+                            if events
+                                .send(M::from(LocalEvent::Listed { id, path, result }))
+                                .is_err()
+                            {
                                 return;
                             }
                             if let Some((free, total)) = usage {
@@ -176,33 +194,42 @@ where
                                 .and_then(|p| {
                                     crate::bookmarks::save(&p, &store).map_err(|e| e.to_string())
                                 })
-                                .map(|()| String::new());
-                            let what = "bookmarks".to_string();
-                            if events.send(M::from(LocalEvent::Saved { what, result })).is_err() {
+                                .map(|()| Saved::Bookmarks)
+                                .map_err(|reason| SaveError {
+                                    what: "bookmarks",
+                                    reason,
+                                });
+                            if events.send(M::from(LocalEvent::Saved { result })).is_err() {
                                 return;
                             }
                         }
                         LocalCmd::StoreSecret { name, secret } => {
-                            use crate::secrets::Backend;
-                            let result = crate::secrets::store(&name, &secret).map(|b| match b {
-                                Backend::Keyring => "Password saved in the OS keyring".to_string(),
-                                Backend::File => "No OS keyring answered: password saved in a file only you can read (secrets/secrets.toml, mode 0600)".to_string(),
-                            });
-                            let what = "the password".to_string();
-                            if events.send(M::from(LocalEvent::Saved { what, result })).is_err() {
+                            let result = crate::secrets::store(&name, &secret)
+                                .map(Saved::Password)
+                                .map_err(|reason| SaveError {
+                                    what: "the password",
+                                    reason,
+                                });
+                            if events.send(M::from(LocalEvent::Saved { result })).is_err() {
                                 return;
                             }
                         }
                         LocalCmd::LookupSecret { name } => {
                             let result = crate::secrets::lookup(&name);
-                            if events.send(M::from(LocalEvent::Secret { name, result })).is_err() {
+                            if events
+                                .send(M::from(LocalEvent::Secret { name, result }))
+                                .is_err()
+                            {
                                 return;
                             }
                         }
                         LocalCmd::RunPasswordCmd { name, cmd } => {
                             let timeout = std::time::Duration::from_secs(30);
                             let result = crate::secrets::run_password_cmd(&cmd, timeout).map(Some);
-                            if events.send(M::from(LocalEvent::Secret { name, result })).is_err() {
+                            if events
+                                .send(M::from(LocalEvent::Secret { name, result }))
+                                .is_err()
+                            {
                                 return;
                             }
                         }
@@ -219,13 +246,19 @@ where
                         LocalCmd::KeepEdit { path, remote } => {
                             let result = crate::safety::kept::keep(&path, &remote)
                                 .map_err(|e| plain_io_error(&e));
-                            if events.send(M::from(LocalEvent::Kept { path, result })).is_err() {
+                            if events
+                                .send(M::from(LocalEvent::Kept { path, result }))
+                                .is_err()
+                            {
                                 return;
                             }
                         }
                         LocalCmd::ForgetKept { kept } => {
                             if let Err(e) = crate::safety::kept::forget(&kept) {
-                                tracing::warn!("cannot remove the kept edit {}: {e}", kept.display());
+                                tracing::warn!(
+                                    "cannot remove the kept edit {}: {e}",
+                                    kept.display()
+                                );
                             }
                         }
                         LocalCmd::Flush(Ack(ack)) => {

@@ -151,11 +151,18 @@ impl App {
                 self.browse.local_disk = Some((free, total));
                 vec![]
             }
-            LocalEvent::Saved { what, result } => {
+            LocalEvent::Saved { result } => {
+                use crate::local::Saved;
+                use crate::secrets::Backend;
                 match result {
-                    Ok(note) if !note.is_empty() => self.info(note),
-                    Ok(_) => {}
-                    Err(e) => self.error(format!("Could not save {what}: {e}")),
+                    Ok(Saved::Bookmarks) => {}
+                    Ok(Saved::Password(Backend::Keyring)) => {
+                        self.info("Password saved in the OS keyring")
+                    }
+                    Ok(Saved::Password(Backend::File)) => self.info(
+                        "No OS keyring answered: password saved in a file only you can read (secrets/secrets.toml, mode 0600)",
+                    ),
+                    Err(e) => self.error(e.to_string()),
                 }
                 vec![]
             }

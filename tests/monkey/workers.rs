@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use ftpdeck::app::{Cmd, Msg};
-use ftpdeck::local::{LocalCmd, LocalEvent};
+use ftpdeck::local::{LocalCmd, LocalEvent, SaveError, Saved};
 use ftpdeck::localops::{LocalError, LocalOp, OpOutput};
 use ftpdeck::remote::fileops::Changed;
 use ftpdeck::remote::session::Listing;
@@ -177,15 +177,16 @@ fn answer_to(w: &mut World, cmd: &Cmd) -> Option<Msg> {
             })
         }
         Cmd::Local(_) => {
-            let result = if rng.chance(70) {
-                Ok(rng.text(20))
-            } else {
-                Err(rng.text(30))
+            let result = match rng.below(4) {
+                0 => Ok(Saved::Bookmarks),
+                1 => Ok(Saved::Password(ftpdeck::secrets::Backend::Keyring)),
+                2 => Ok(Saved::Password(ftpdeck::secrets::Backend::File)),
+                _ => Err(SaveError {
+                    what: "bookmarks",
+                    reason: rng.text(30),
+                }),
             };
-            Msg::Local(LocalEvent::Saved {
-                what: rng.text(10),
-                result,
-            })
+            Msg::Local(LocalEvent::Saved { result })
         }
         Cmd::Transfer(TransferCmd::Cancel(id)) => Msg::Transfer(TransferEvent::Finished {
             id: *id,
@@ -303,8 +304,10 @@ pub fn local_event(w: &mut World) -> Msg {
             LocalEvent::DiskUsage { free: a, total: b }
         }
         2 => LocalEvent::Saved {
-            what: rng.text(10),
-            result: Err(rng.text(20)),
+            result: Err(SaveError {
+                what: "the password",
+                reason: rng.text(20),
+            }),
         },
         3 => {
             let name = if !names.is_empty() && rng.chance(70) {
