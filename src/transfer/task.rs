@@ -143,30 +143,49 @@ const MAX_PLANNED: usize = 5_000_000;
 fn delete(ctx: &mut Ctx, job: &Job) -> Result<Outcome, Failure> {
     let steps = plan(ctx, job, true, "nothing was deleted")?;
     let secs = ctx.secs();
+    let done = carry_out(
+        ctx,
+        job,
+        steps.iter().collect(),
+        "deleting",
+        |conn, step| match step {
+            Step::Entry(p) => ops::remove_file(conn, p, secs),
+            Step::Dir(p) => {
+                // Leave the directory before removing it: some servers refuse to remove the cwd.
+                let _ = conn.ftp.cwd("/");
+                ops::remove_dir(conn, p, secs)
+            }
+        },
+    )?;
+    Ok(Outcome::Deleted { entries: done })
+}
+
+/// Carry out planned steps one command each, in order: a cancel stops between two, a failure
+/// says how far it got (`doing` names the work: "after deleting 3 of 10"). Returns how many
+/// were done.
+fn carry_out(
+    ctx: &mut Ctx,
+    job: &Job,
+    steps: Vec<&Step>,
+    doing: &str,
+    mut command: impl FnMut(&mut crate::remote::Connection, &Step) -> Result<(), RemoteError>,
+) -> Result<u64, Failure> {
     let total = steps.len() as u64;
     let mut progress = Steps::new(ctx, job.id);
     let mut done = 0;
-    for step in &steps {
+    for step in steps {
         if ctx.running.cancelled() {
             progress.report(done, Some(total), 0, true);
             return Err(Failure::Cancelled);
         }
-        let result = match step {
-            Step::Entry(p) => ops::remove_file(ctx.conn, p, secs),
-            Step::Dir(p) => {
-                // Leave the directory before removing it: some servers refuse to remove the cwd.
-                let _ = ctx.conn.ftp.cwd("/");
-                ops::remove_dir(ctx.conn, p, secs)
-            }
-        };
-        if let Err(e) = result {
+        if let Err(e) = command(ctx.conn, step) {
             progress.report(done, Some(total), 0, true);
             let retryable = e.is_connection_lost();
             let error = match total {
                 1 => TaskError::Remote(e),
                 _ => TaskError::RemoteAfter {
                     error: e,
-                    context: format!("after deleting {done} of {total}"),
+                    context: format!("after {doing} {done} of {total}"),
                 },
             };
             return Err(Failure::Error(JobError {
@@ -179,7 +198,7 @@ fn delete(ctx: &mut Ctx, job: &Job) -> Result<Outcome, Failure> {
         progress.report(done, Some(total), 0, false);
     }
     progress.report(done, Some(total), 0, true);
-    Ok(Outcome::Deleted { entries: done })
+    Ok(done)
 }
 
 /// The mode a directory gets in a recursive change: the asked mode, searchable wherever it is
@@ -195,41 +214,21 @@ pub fn dir_mode(mode: u32) -> u32 {
 fn chmod(ctx: &mut Ctx, job: &Job, mode: u32) -> Result<Outcome, Failure> {
     let steps = plan(ctx, job, false, "nothing was changed")?;
     let secs = ctx.secs();
-    let total = steps.len() as u64;
-    let mut progress = Steps::new(ctx, job.id);
     let (files, dirs): (Vec<_>, Vec<_>) = steps.iter().partition(|s| matches!(s, Step::Entry(_)));
-    let mut done = 0;
-    for step in files.into_iter().chain(dirs) {
-        if ctx.running.cancelled() {
-            progress.report(done, Some(total), 0, true);
-            return Err(Failure::Cancelled);
-        }
+    let ordered = files.into_iter().chain(dirs).collect();
+    let done = carry_out(ctx, job, ordered, "changing", |conn, step| {
         let (path, m) = match step {
             Step::Entry(p) => (p, mode),
             Step::Dir(p) => (p, dir_mode(mode)),
         };
-        let cmd = format!("SITE CHMOD {m:o} {path}");
-        if let Err(e) = ctx
-            .conn
-            .ftp
-            .custom_command(cmd, &[suppaftp::Status::CommandOk])
-        {
-            progress.report(done, Some(total), 0, true);
-            let e = RemoteError::from_ftp(e, "changing permissions", secs);
-            let retryable = e.is_connection_lost();
-            return Err(Failure::Error(JobError {
-                error: TaskError::RemoteAfter {
-                    error: e,
-                    context: format!("after {done} of {total}"),
-                },
-                retryable,
-                restart_fresh: false,
-            }));
-        }
-        done += 1;
-        progress.report(done, Some(total), 0, false);
-    }
-    progress.report(done, Some(total), 0, true);
+        conn.ftp
+            .custom_command(
+                format!("SITE CHMOD {m:o} {path}"),
+                &[suppaftp::Status::CommandOk],
+            )
+            .map(|_| ())
+            .map_err(|e| RemoteError::from_ftp(e, "changing permissions", secs))
+    })?;
     Ok(Outcome::Chmodded { entries: done })
 }
 
