@@ -1967,3 +1967,32 @@ fn app_permissions_of_a_remote_directory_can_apply_to_the_whole_tree() {
         }
     );
 }
+
+#[test]
+fn app_a_failed_delete_is_retried_from_the_task_panel() {
+    let mut app = ready_app(); // cursor on alpha
+    app.update(key(KeyCode::F(8)));
+    let job = queued_task(&app.update(key(KeyCode::Char('y'))));
+    app.update(Msg::Transfer(TransferEvent::Finished {
+        id: job.id,
+        outcome: Outcome::Failed {
+            error: ftpdeck::transfer::TaskError::Remote(RemoteError::ConnectionLost {
+                detail: "reset".into(),
+            }),
+        },
+    }));
+    assert!(app.status.is_error);
+    assert!(
+        app.status.text.contains("R in the task panel retries"),
+        "{:?}",
+        app.status
+    );
+    // Into the panel (Tab from the remote pane), R: the same delete again.
+    app.update(key(KeyCode::Tab));
+    assert!(
+        app.tasks.focused,
+        "Tab from the remote pane goes to the panel"
+    );
+    let again = queued_task(&app.update(key(KeyCode::Char('R'))));
+    assert_eq!(again, job);
+}

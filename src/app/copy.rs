@@ -386,7 +386,7 @@ impl App {
             return vec![];
         };
         if !matches!(view.state, JobState::Failed(_) | JobState::Cancelled) {
-            self.info("Only a failed or cancelled transfer can be retried");
+            self.info("Only a failed or cancelled task can be retried");
             return vec![];
         }
         let job = view.job.clone();
