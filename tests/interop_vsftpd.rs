@@ -450,3 +450,84 @@ fn vsftpd_a_name_that_is_not_utf8_is_listed_and_downloaded_with_its_bytes() {
         .expect("the file arrives under the server's own bytes");
     assert_eq!(got, b"latin-1 name");
 }
+
+#[test]
+fn vsftpd_tasks_measure_view_chmod_and_delete_a_tree_and_leave_links_alone() {
+    use ftpdeck::transfer::Task;
+    use std::os::unix::fs::PermissionsExt;
+    let server = vsftpd_or_skip!(VsftpdOptions::default());
+    let src = tempfile::tempdir().unwrap();
+    let tree = src.path().join("t");
+    write(&tree, "a.txt", b"alpha");
+    write(&tree, "sub/b.bin", &pseudo_random(300_000, 4));
+    write(&tree, "sub/deeper/c d.txt", b"spaces");
+    let mut e = engine(profile(&server), 2);
+    let up = e.job(Direction::Upload, "/t", &tree, true);
+    assert_all_done(&e.run(vec![up]));
+    // A link inside the tree to a file outside it, as the server's own user could make it.
+    server.put("outside.txt", b"outside");
+    std::fs::set_permissions(
+        server.path("outside.txt"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(server.path("outside.txt"), server.path("t/link")).unwrap();
+
+    let run = |e: &Engine, job: Job| e.run(vec![job]).remove(0).1;
+    assert_eq!(
+        run(&e, Job::remote_task(101, Task::Size, "/t", true)),
+        Outcome::Sized {
+            files: 3,
+            dirs: 2,
+            bytes: 5 + 300_000 + 6
+        },
+        "the link is not counted"
+    );
+    assert_eq!(
+        run(
+            &e,
+            Job::remote_task(102, Task::View { max_bytes: 3 }, "/t/a.txt", false)
+        ),
+        Outcome::Viewed {
+            data: b"alp".to_vec(),
+            size: Some(5)
+        }
+    );
+    assert_eq!(
+        run(
+            &e,
+            Job::remote_task(103, Task::Chmod { mode: 0o640 }, "/t", true)
+        ),
+        Outcome::Chmodded { entries: 6 },
+        "three files and three directories"
+    );
+    let mode = |rel: &str| {
+        std::fs::symlink_metadata(server.path(rel))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("t/a.txt"), 0o640);
+    assert_eq!(mode("t/sub/deeper/c d.txt"), 0o640);
+    assert_eq!(mode("t/sub"), 0o750);
+    assert_eq!(mode("outside.txt"), 0o644, "the link's target is untouched");
+    // Back to something the server's user may delete, then delete the whole tree.
+    assert_eq!(
+        run(
+            &e,
+            Job::remote_task(104, Task::Chmod { mode: 0o644 }, "/t", true)
+        ),
+        Outcome::Chmodded { entries: 6 }
+    );
+    assert_eq!(
+        run(&e, Job::remote_task(105, Task::Delete, "/t", true)),
+        Outcome::Deleted { entries: 7 },
+        "three files, the link and three directories"
+    );
+    assert!(!server.path("t").exists());
+    assert_eq!(
+        std::fs::read(server.path("outside.txt")).unwrap(),
+        b"outside"
+    );
+}
