@@ -61,6 +61,58 @@ pub struct Cli {
 pub enum Command {
     /// Share a directory over FTP until Ctrl-C
     Serve(ServeArgs),
+    /// Download files or directory trees: ftpdeck get REMOTE... [LOCAL_DIR]
+    Get(GetArgs),
+    /// Upload files or directory trees: ftpdeck put LOCAL... REMOTE_DIR
+    Put(PutArgs),
+}
+
+/// Options of the headless commands.
+#[derive(Debug, Args)]
+pub struct HeadlessArgs {
+    /// Transfers running at once, each on its own connection (default: the config's)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub parallel: Option<u16>,
+    /// Print only errors (and the JSON with --json)
+    #[arg(long)]
+    pub quiet: bool,
+    /// Print the summary as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// Trust the server's certificate with this SHA-256 fingerprint (hex, colons allowed)
+    #[arg(long, value_name = "SHA256")]
+    pub trust_fingerprint: Option<String>,
+    /// Active mode: the server connects to us for data (PORT/EPRT)
+    #[arg(long)]
+    pub active: bool,
+    /// What to do with an existing destination: overwrite, resume, skip, rename,
+    /// overwrite-if-newer (default: overwrite; a .part of an earlier run is resumed)
+    #[arg(long, value_name = "POLICY", value_parser = parse_policy)]
+    pub existing: Option<crate::transfer::Resolution>,
+}
+
+fn parse_policy(s: &str) -> Result<crate::transfer::Resolution, String> {
+    crate::transfer::Resolution::parse(s)
+        .ok_or_else(|| "use overwrite, resume, skip, rename or overwrite-if-newer".to_string())
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// ftp[s]://[USER@]HOST[:PORT]/PATH or BOOKMARK:/PATH (several: the same server), then
+    /// optionally the local directory to download into (default: .)
+    #[arg(required = true, value_name = "REMOTE... [LOCAL_DIR]")]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub options: HeadlessArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PutArgs {
+    /// Local files or directories, then the remote directory (ftp[s]://… or BOOKMARK:/PATH)
+    #[arg(required = true, num_args = 2.., value_name = "LOCAL... REMOTE_DIR")]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub options: HeadlessArgs,
 }
 
 #[derive(Debug, Args)]

@@ -30,6 +30,8 @@ fn main() -> ExitCode {
     let log = ftpdeck::logging::init();
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(args),
+        Some(Command::Get(args)) => return headless(true, &args.paths, &args.options),
+        Some(Command::Put(args)) => return headless(false, &args.paths, &args.options),
         None => run_tui(cli),
     };
     match result {
@@ -42,6 +44,34 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `ftpdeck get` / `ftpdeck put`: their exit status is their own (0, 1, 2 or 130).
+fn headless(get: bool, paths: &[String], args: &ftpdeck::cli::HeadlessArgs) -> ExitCode {
+    let path = ftpdeck::config::config_path();
+    let (cfg, problems) = ftpdeck::config::load(path.as_deref());
+    for p in &problems {
+        say_err!("ftpdeck: config: {p}");
+    }
+    let common = ftpdeck::headless::Common {
+        parallel: args
+            .parallel
+            .map(usize::from)
+            .unwrap_or(cfg.transfers.parallel),
+        quiet: args.quiet,
+        json: args.json,
+        trust_fingerprint: args.trust_fingerprint.clone(),
+        active: args.active,
+        existing: args
+            .existing
+            .unwrap_or(ftpdeck::transfer::Resolution::Overwrite),
+    };
+    let code = if get {
+        ftpdeck::headless::get(paths, &common, &cfg)
+    } else {
+        ftpdeck::headless::put(paths, &common, &cfg)
+    };
+    ExitCode::from(code)
 }
 
 /// Settings from the config file, with the command line on top.

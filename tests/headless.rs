@@ -1,0 +1,269 @@
+//! `ftpdeck get` and `ftpdeck put` as a script runs them: the real binary against the embedded
+//! server, with a private HOME; exit statuses, credentials without a prompt, `--json`, and
+//! Ctrl-C keeping the `.part`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run `ftpdeck ARGS` with a private HOME (no config, no bookmarks), stdin not a terminal.
+fn ftpdeck(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ftpdeck"));
+    cmd.args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_STATE_HOME", home.join(".state"))
+        .env_remove("FTPDECK_PASSWORD")
+        .env_remove("NETRC")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("run ftpdeck");
+    Run {
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+fn url(server: &ftpdeck::server::ServerHandle, path: &str) -> String {
+    format!("ftp://{USER}@127.0.0.1:{}{path}", server.addr().port())
+}
+
+#[test]
+fn get_files_and_trees_then_put_them_back_with_the_password_from_the_environment() {
+    let remote = tempfile::tempdir().unwrap();
+    write(remote.path(), "a.txt", b"alpha");
+    write(remote.path(), "tree/sub/b.bin", &pseudo_random(300_000, 1));
+    write(remote.path(), "tree/c d.txt", b"spaced");
+    let server = start_server(remote.path());
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let pw = [("FTPDECK_PASSWORD", PASSWORD)];
+
+    let r = ftpdeck(
+        home.path(),
+        &[
+            "get",
+            &url(&server, "/a.txt"),
+            &url(&server, "/tree"),
+            out.path().to_str().unwrap(),
+        ],
+        &pw,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(std::fs::read(out.path().join("a.txt")).unwrap(), b"alpha");
+    assert_eq!(
+        snapshot(&out.path().join("tree")),
+        snapshot(&remote.path().join("tree"))
+    );
+    let last = r.stderr.lines().last().unwrap();
+    assert!(
+        last.starts_with("3 copied, 0 skipped, 0 deleted, 0 failed"),
+        "{last}"
+    );
+    assert!(r.stderr.contains("↓ /tree/c d.txt 6 B"), "{}", r.stderr);
+
+    // Back up under another name, as JSON.
+    std::fs::rename(out.path().join("tree"), out.path().join("again")).unwrap();
+    let r = ftpdeck(
+        home.path(),
+        &[
+            "put",
+            out.path().join("again").to_str().unwrap(),
+            &url(&server, "/"),
+            "--json",
+            "--quiet",
+        ],
+        &pw,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stderr, "", "--quiet says nothing when all is well");
+    let json: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(json["copied"], 2);
+    assert_eq!(json["failed"].as_array().unwrap().len(), 0);
+    assert_eq!(json["bytes"], 300_006);
+    assert_eq!(
+        snapshot(&remote.path().join("again")),
+        snapshot(&remote.path().join("tree"))
+    );
+}
+
+#[test]
+fn netrc_gives_the_login_when_the_url_names_no_user() {
+    let remote = tempfile::tempdir().unwrap();
+    write(remote.path(), "n.txt", b"netrc");
+    let server = start_server(remote.path());
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join(".netrc"),
+        format!("machine 127.0.0.1 login {USER} password {PASSWORD}\n"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let anonymous = format!("ftp://127.0.0.1:{}/n.txt", server.addr().port());
+    let r = ftpdeck(
+        home.path(),
+        &["get", &anonymous, out.path().to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(std::fs::read(out.path().join("n.txt")).unwrap(), b"netrc");
+}
+
+#[test]
+fn usage_login_and_missing_files_exit_2_and_say_why() {
+    let remote = tempfile::tempdir().unwrap();
+    write(remote.path(), "a.txt", b"alpha");
+    let server = start_server(remote.path());
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+
+    // No password anywhere, and no terminal to ask on.
+    let r = ftpdeck(home.path(), &["get", &url(&server, "/a.txt"), dir], &[]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.contains("FTPDECK_PASSWORD") && r.stderr.contains(".netrc"),
+        "{}",
+        r.stderr
+    );
+    // A wrong password.
+    let r = ftpdeck(
+        home.path(),
+        &["get", &url(&server, "/a.txt"), dir],
+        &[("FTPDECK_PASSWORD", "wrong")],
+    );
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("530"), "{}", r.stderr);
+    // Nothing there.
+    let pw = [("FTPDECK_PASSWORD", PASSWORD)];
+    let r = ftpdeck(home.path(), &["get", &url(&server, "/missing"), dir], &pw);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("no such file"), "{}", r.stderr);
+    // Not a server, not a bookmark.
+    let r = ftpdeck(home.path(), &["get", "nowhere:/x", dir], &pw);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.contains("no bookmark named \"nowhere\""),
+        "{}",
+        r.stderr
+    );
+    // A usage error from the parser.
+    let r = ftpdeck(home.path(), &["put", "only-one"], &pw);
+    assert_eq!(r.code, Some(2));
+    // Nothing was written.
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn an_item_that_fails_exits_1_and_the_others_are_still_done() {
+    let remote = tempfile::tempdir().unwrap();
+    write(remote.path(), "t/good.txt", b"good");
+    // A name no local file may have.
+    write(remote.path(), "t/bad\\name.txt", b"bad");
+    let server = start_server(remote.path());
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let r = ftpdeck(
+        home.path(),
+        &["get", &url(&server, "/t"), out.path().to_str().unwrap()],
+        &[("FTPDECK_PASSWORD", PASSWORD)],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(out.path().join("t/good.txt")).unwrap(),
+        b"good"
+    );
+    assert!(r.stderr.contains("failed /t/bad"), "{}", r.stderr);
+    let last = r.stderr.lines().last().unwrap();
+    assert!(
+        last.starts_with("1 copied, 0 skipped, 0 deleted, 1 failed"),
+        "{last}"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_with_130_and_keeps_the_part_for_a_resume() {
+    let remote = tempfile::tempdir().unwrap();
+    // Big enough that the download is still going when the signal comes.
+    let big = remote.path().join("big.bin");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(4 << 30).unwrap();
+    let server = start_server(remote.path());
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftpdeck"))
+        .args([
+            "get",
+            &url(&server, "/big.bin"),
+            out.path().to_str().unwrap(),
+        ])
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env("FTPDECK_PASSWORD", PASSWORD)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let part = out.path().join("big.bin.part");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::fs::metadata(&part).map_or(true, |m| m.len() == 0) {
+        assert!(Instant::now() < deadline, "the download never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(part.exists(), "the .part is kept");
+    assert!(
+        !out.path().join("big.bin").exists(),
+        "no half file under the final name"
+    );
+}
+
+#[test]
+fn a_bookmark_names_the_server_and_its_password_cmd_gives_the_password() {
+    use ftpdeck::bookmarks::{Bookmark, PasswordSource, Store};
+    let remote = tempfile::tempdir().unwrap();
+    write(remote.path(), "pub/b.txt", b"from a bookmark");
+    let server = start_server(remote.path());
+    let home = tempfile::tempdir().unwrap();
+    let mut store = Store::default();
+    let mut b = Bookmark::from_profile("work", &profile(&server));
+    b.password = PasswordSource::Command(format!("echo {PASSWORD}"));
+    b.remote_dir = "pub".into();
+    store.upsert(b);
+    let file = home.path().join("bookmarks.toml");
+    ftpdeck::bookmarks::save(&file, &store).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let env = [("FTPDECK_BOOKMARKS", file.to_str().unwrap())];
+    // `work:` is the bookmark's own directory; `work:/pub/b.txt` an absolute path.
+    for spec in ["work:b.txt", "work:/pub/b.txt"] {
+        let r = ftpdeck(home.path(), &["get", spec, out.path().to_str().unwrap()], &env);
+        assert_eq!(r.code, Some(0), "{spec}: {}", r.stderr);
+        assert_eq!(
+            std::fs::read(out.path().join("b.txt")).unwrap(),
+            b"from a bookmark"
+        );
+        std::fs::remove_file(out.path().join("b.txt")).unwrap();
+    }
+}
