@@ -258,7 +258,11 @@ fn a_bookmark_names_the_server_and_its_password_cmd_gives_the_password() {
     let env = [("FTPDECK_BOOKMARKS", file.to_str().unwrap())];
     // `work:` is the bookmark's own directory; `work:/pub/b.txt` an absolute path.
     for spec in ["work:b.txt", "work:/pub/b.txt"] {
-        let r = ftpdeck(home.path(), &["get", spec, out.path().to_str().unwrap()], &env);
+        let r = ftpdeck(
+            home.path(),
+            &["get", spec, out.path().to_str().unwrap()],
+            &env,
+        );
         assert_eq!(r.code, Some(0), "{spec}: {}", r.stderr);
         assert_eq!(
             std::fs::read(out.path().join("b.txt")).unwrap(),
@@ -266,4 +270,53 @@ fn a_bookmark_names_the_server_and_its_password_cmd_gives_the_password() {
         );
         std::fs::remove_file(out.path().join("b.txt")).unwrap();
     }
+}
+
+#[test]
+fn an_untrusted_certificate_stops_with_its_fingerprint_until_the_flag_trusts_it() {
+    use ftpdeck::server::{self, ServerAuth, ServerConfig};
+    let remote = tempfile::tempdir().unwrap();
+    write(remote.path(), "s.txt", b"over TLS");
+    let certs = tempfile::tempdir().unwrap();
+    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let (cert, key) = (certs.path().join("c.pem"), certs.path().join("k.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let mut config = ServerConfig::local(
+        remote.path(),
+        ServerAuth::User {
+            user: USER.into(),
+            password: PASSWORD.into(),
+        },
+    );
+    config.tls = Some((cert, key));
+    let server = server::start(config).unwrap();
+    let fp = ftpdeck::remote::tls::fingerprint(ck.cert.der());
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let spec = format!("ftps://{USER}@127.0.0.1:{}/s.txt", server.addr().port());
+    let pw = [("FTPDECK_PASSWORD", PASSWORD)];
+    let dir = out.path().to_str().unwrap();
+    let r = ftpdeck(home.path(), &["get", &spec, dir], &pw);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("--trust-fingerprint"), "{}", r.stderr);
+    let shown: String = r.stderr.chars().filter(char::is_ascii_hexdigit).collect();
+    assert!(
+        shown
+            .to_ascii_lowercase()
+            .contains(&fp.to_ascii_lowercase()),
+        "the fingerprint is shown: {}",
+        r.stderr
+    );
+    assert!(!out.path().join("s.txt").exists());
+    let r = ftpdeck(
+        home.path(),
+        &["get", &spec, dir, "--trust-fingerprint", &fp],
+        &pw,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(out.path().join("s.txt")).unwrap(),
+        b"over TLS"
+    );
 }
