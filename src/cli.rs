@@ -65,6 +65,40 @@ pub enum Command {
     Get(GetArgs),
     /// Upload files or directory trees: ftpdeck put LOCAL... REMOTE_DIR
     Put(PutArgs),
+    /// Make DEST like SOURCE (one a local directory, the other remote): ftpdeck sync SOURCE DEST
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// What to copy from: a local directory, or ftp[s]://… / BOOKMARK:/PATH
+    pub source: String,
+    /// What to make like it (the other kind)
+    pub dest: String,
+    /// Also delete what DEST has and SOURCE does not
+    #[arg(long, conflicts_with = "both")]
+    pub delete: bool,
+    /// Print the plan, one line per action, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// What counts as different: size-mtime (size, and time within 2 s; minute and date-only
+    /// listings are understood) or size
+    #[arg(long, value_name = "HOW", default_value = "size-mtime", value_parser = parse_compare)]
+    pub compare: crate::sync::Compare,
+    /// Leave out names matching PATTERN (`*.tmp`; `.git/` for a directory); repeatable
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Both ways: the newer copy wins, nothing is deleted, a tie is reported and left alone
+    #[arg(long)]
+    pub both: bool,
+    #[command(flatten)]
+    pub options: HeadlessArgs,
+}
+
+fn parse_compare(s: &str) -> Result<crate::sync::Compare, String> {
+    crate::sync::Compare::parse(s).ok_or_else(|| {
+        "use size-mtime or size (checksum needs a server with HASH: not yet)".to_string()
+    })
 }
 
 /// Options of the headless commands.

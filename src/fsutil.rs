@@ -52,6 +52,15 @@ pub fn write_private_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()>
     result
 }
 
+/// A file's modification time as Unix seconds, if the system tells it.
+pub fn mtime_secs(meta: &std::fs::Metadata) -> Option<i64> {
+    let t = meta.modified().ok()?;
+    Some(match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

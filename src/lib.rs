@@ -21,6 +21,7 @@ pub mod scratch;
 pub mod secrets;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod sync;
 pub mod theme;
 pub mod transfer;
 pub mod tui;

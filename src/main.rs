@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Get(args)) => return headless(true, &args.paths, &args.options),
         Some(Command::Put(args)) => return headless(false, &args.paths, &args.options),
+        Some(Command::Sync(args)) => return sync(&args),
         None => run_tui(cli),
     };
     match result {
@@ -46,8 +47,43 @@ fn main() -> ExitCode {
     }
 }
 
+/// `ftpdeck sync SOURCE DEST`.
+fn sync(args: &ftpdeck::cli::SyncArgs) -> ExitCode {
+    let (cfg, common) = headless_setup(&args.options);
+    let sync_args = ftpdeck::headless::sync::SyncArgs {
+        options: ftpdeck::sync::Options {
+            compare: args.compare,
+            mtime_tolerance: 2,
+            delete: args.delete,
+            both: args.both,
+            exclude: args.exclude.clone(),
+        },
+        dry_run: args.dry_run,
+    };
+    ExitCode::from(ftpdeck::headless::sync::run(
+        &args.source,
+        &args.dest,
+        &sync_args,
+        &common,
+        &cfg,
+    ))
+}
+
 /// `ftpdeck get` / `ftpdeck put`: their exit status is their own (0, 1, 2 or 130).
 fn headless(get: bool, paths: &[String], args: &ftpdeck::cli::HeadlessArgs) -> ExitCode {
+    let (cfg, common) = headless_setup(args);
+    let code = if get {
+        ftpdeck::headless::get(paths, &common, &cfg)
+    } else {
+        ftpdeck::headless::put(paths, &common, &cfg)
+    };
+    ExitCode::from(code)
+}
+
+/// The config, and the options every headless command shares.
+fn headless_setup(
+    args: &ftpdeck::cli::HeadlessArgs,
+) -> (ftpdeck::config::Config, ftpdeck::headless::Common) {
     let path = ftpdeck::config::config_path();
     let (cfg, problems) = ftpdeck::config::load(path.as_deref());
     for p in &problems {
@@ -66,12 +102,7 @@ fn headless(get: bool, paths: &[String], args: &ftpdeck::cli::HeadlessArgs) -> E
             .existing
             .unwrap_or(ftpdeck::transfer::Resolution::Overwrite),
     };
-    let code = if get {
-        ftpdeck::headless::get(paths, &common, &cfg)
-    } else {
-        ftpdeck::headless::put(paths, &common, &cfg)
-    };
-    ExitCode::from(code)
+    (cfg, common)
 }
 
 /// Settings from the config file, with the command line on top.

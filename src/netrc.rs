@@ -163,10 +163,11 @@ default login anonymous password me@example.com
             Some("anonymous".into()),
             "default for the others"
         );
-        // A login that does not match the asked user falls through to default.
+        // A login that does not match the asked user: neither entry is for carol.
+        assert_eq!(lookup(text, "ftp.example.com", Some("carol")), None);
         assert_eq!(
-            lookup(text, "ftp.example.com", Some("carol")).and_then(|l| l.login),
-            Some("anonymous".into())
+            lookup(text, "ftp.example.com", Some("alice")).and_then(|l| l.password),
+            Some("s3cret".into())
         );
     }
 

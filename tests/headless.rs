@@ -320,3 +320,101 @@ fn an_untrusted_certificate_stops_with_its_fingerprint_until_the_flag_trusts_it(
         b"over TLS"
     );
 }
+
+#[test]
+fn sync_plans_first_copies_what_differs_deletes_only_when_asked_and_then_is_in_step() {
+    let remote = tempfile::tempdir().unwrap();
+    let server = start_server(remote.path());
+    let home = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    write(local.path(), "a.txt", b"alpha");
+    write(local.path(), "sub/b.txt", b"beta");
+    write(local.path(), "sub/skip.tmp", b"scratch");
+    let pw = [("FTPDECK_PASSWORD", PASSWORD)];
+    let src = local.path().to_str().unwrap();
+    let dst = url(&server, "/site");
+    let sync = |extra: &[&str]| {
+        let mut args = vec!["sync", src, &dst, "--exclude", "*.tmp"];
+        args.extend_from_slice(extra);
+        ftpdeck(home.path(), &args, &pw)
+    };
+
+    // The plan, and nothing changed.
+    let r = sync(&["--dry-run"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        [
+            "mkdir sub/",
+            "copy a.txt (5 B, missing)",
+            "copy sub/b.txt (4 B, missing)"
+        ]
+    );
+    assert!(
+        !remote.path().join("site/a.txt").exists(),
+        "a dry run changes nothing"
+    );
+
+    let r = sync(&[]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(remote.path().join("site/a.txt")).unwrap(),
+        b"alpha"
+    );
+    assert_eq!(
+        std::fs::read(remote.path().join("site/sub/b.txt")).unwrap(),
+        b"beta"
+    );
+    assert!(
+        !remote.path().join("site/sub/skip.tmp").exists(),
+        "excluded"
+    );
+    // Again: nothing to do.
+    let r = sync(&["--json"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(json["copied"], 0, "{}", r.stdout);
+
+    // A changed file and a removed one: without --delete the remote copy stays.
+    write(local.path(), "sub/b.txt", b"beta, longer");
+    std::fs::remove_file(local.path().join("a.txt")).unwrap();
+    let r = sync(&[]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(remote.path().join("site/sub/b.txt")).unwrap(),
+        b"beta, longer"
+    );
+    assert!(
+        remote.path().join("site/a.txt").exists(),
+        "no --delete, no delete"
+    );
+    let r = sync(&["--delete", "--dry-run"]);
+    assert_eq!(r.stdout.trim(), "delete a.txt");
+    let r = sync(&["--delete"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(!remote.path().join("site/a.txt").exists());
+    assert!(
+        r.stderr.lines().last().unwrap().contains("1 deleted"),
+        "{}",
+        r.stderr
+    );
+
+    // And back down into an empty directory: the same tree.
+    let back = tempfile::tempdir().unwrap();
+    let down = back.path().join("copy");
+    let r = ftpdeck(home.path(), &["sync", &dst, down.to_str().unwrap()], &pw);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(snapshot(&down), snapshot(&remote.path().join("site")));
+}
+
+#[test]
+fn sync_needs_one_local_and_one_remote_side() {
+    let home = tempfile::tempdir().unwrap();
+    let r = ftpdeck(home.path(), &["sync", "a", "b"], &[]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.contains("one local directory and one remote"),
+        "{}",
+        r.stderr
+    );
+}

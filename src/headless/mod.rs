@@ -4,8 +4,9 @@
 //! was done, 1 when some items failed, 2 for a usage, connection or login error, 130 after
 //! Ctrl-C (`.part` files are kept for a resume).
 
-mod creds;
-mod report;
+pub(crate) mod creds;
+pub(crate) mod report;
+pub mod sync;
 mod target;
 
 use std::path::PathBuf;
@@ -164,7 +165,7 @@ pub fn put(paths: &[String], common: &Common, config: &crate::config::Config) ->
 }
 
 /// Run the preparation; a failure is said and becomes status 2.
-fn run<T>(common: &Common, prepare: impl FnOnce() -> Result<T, Fatal>) -> Result<T, u8> {
+pub(crate) fn run<T>(common: &Common, prepare: impl FnOnce() -> Result<T, Fatal>) -> Result<T, u8> {
     prepare().map_err(|Fatal(why)| {
         report::fatal(&why, common);
         USAGE
@@ -172,7 +173,7 @@ fn run<T>(common: &Common, prepare: impl FnOnce() -> Result<T, Fatal>) -> Result
 }
 
 /// Run the jobs on the pool until each (and everything under it) ended, or Ctrl-C.
-fn transfer_all(
+pub(crate) fn transfer_all(
     profile: crate::remote::Profile,
     jobs: Vec<Job>,
     common: &Common,
@@ -250,7 +251,7 @@ fn job_path(job: &Job) -> String {
 }
 
 /// A connection that failed, in words that say what to do.
-fn connect_failed(e: RemoteError) -> Fatal {
+pub(crate) fn connect_failed(e: RemoteError) -> Fatal {
     match &e {
         RemoteError::UntrustedCert { fingerprint, .. } => Fatal(format!(
             "{e}\n  to trust this certificate, run again with --trust-fingerprint {fingerprint}"

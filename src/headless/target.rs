@@ -113,7 +113,7 @@ mod tests {
             ("alice", "pub/x", true)
         );
         let r = parse_remote("ftp://h//abs").unwrap();
-        assert_eq!((r.path.as_str(), r.user_given), ("//abs", false));
+        assert_eq!((r.path.as_str(), r.user_given), ("/abs", false));
         assert!(parse_remote("nonsense").is_err());
     }
 }

@@ -161,7 +161,7 @@ pub fn connect(profile: &Profile, timeouts: Timeouts) -> Result<Connection, Remo
             // Garbage in the middle of the TLS handshake: some servers (the embedded libunftp
             // under load, seen in our tests) mishandle the switch to TLS now and then. A fresh
             // connection goes through.
-            Err(e) if attempts < 3 && is_handshake_garbage(&e) => {
+            Err(e) if attempts < 5 && is_handshake_garbage(&e) => {
                 tracing::warn!("TLS handshake failed ({e}); connecting again");
             }
             other => return other,

@@ -1,0 +1,227 @@
+//! `ftpdeck sync SOURCE DEST`: one side a local directory, the other remote. Both trees are
+//! scanned, compared into a plan, and the plan is carried out on the pool (or, with
+//! `--dry-run`, printed and nothing changes).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{Common, Fatal, creds, parse_remote, target};
+use crate::remote::{connect, ops, path as rpath};
+use crate::sync::{self, Action, Options};
+use crate::transfer::{Direction, Job, Task};
+
+/// The sync's own options.
+#[derive(Debug, Clone)]
+pub struct SyncArgs {
+    pub options: Options,
+    pub dry_run: bool,
+}
+
+pub fn run(
+    source: &str,
+    dest: &str,
+    args: &SyncArgs,
+    common: &Common,
+    config: &crate::config::Config,
+) -> u8 {
+    let prepared = super::run(common, || prepare(source, dest, args, common));
+    let (profile, plan, upload, local_root, remote_root) = match prepared {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if args.dry_run {
+        print_plan(&plan, common);
+        return super::OK;
+    }
+    // Directories first (on this side of the pool: they are quick), then copies and deletes.
+    let mut jobs = Vec::new();
+    let mut deleted_dirs: Vec<String> = Vec::new();
+    let mut next = 0u64;
+    let mut id = || {
+        next += 1;
+        next
+    };
+    let mut conn = match connect::connect(&profile, Default::default()) {
+        Ok(c) => c,
+        Err(e) => {
+            super::report::fatal(&e.to_string(), common);
+            return super::USAGE;
+        }
+    };
+    for action in &plan {
+        match action {
+            Action::Mkdir { path, to_dest } => {
+                let remote_side = *to_dest == upload;
+                let result = if remote_side {
+                    ops::ensure_dir(&mut conn, &rpath::join(&remote_root, path), 30)
+                        .map_err(|e| e.to_string())
+                } else {
+                    std::fs::create_dir_all(local_root.join(path)).map_err(|e| e.to_string())
+                };
+                if let Err(e) = result {
+                    super::report::fatal(&format!("cannot create {path}: {e}"), common);
+                    return super::SOME_FAILED;
+                }
+            }
+            Action::Copy {
+                path,
+                size,
+                to_dest,
+                ..
+            } => {
+                let direction = if *to_dest == upload {
+                    Direction::Upload
+                } else {
+                    Direction::Download
+                };
+                jobs.push(Job {
+                    on_exists: Some(crate::transfer::Resolution::Overwrite),
+                    size: Some(*size),
+                    ..Job::new(
+                        id(),
+                        direction,
+                        rpath::join(&remote_root, path),
+                        local_root.join(path),
+                        false,
+                    )
+                });
+            }
+            Action::Delete { path, dir } => {
+                // A directory's contents go with it.
+                if deleted_dirs
+                    .iter()
+                    .any(|d| path.starts_with(&format!("{d}/")))
+                {
+                    continue;
+                }
+                if *dir {
+                    deleted_dirs.push(path.clone());
+                }
+                jobs.push(if upload {
+                    Job::remote_task(id(), Task::Delete, rpath::join(&remote_root, path), *dir)
+                } else {
+                    Job::local_task(id(), Task::Delete, local_root.join(path), *dir)
+                });
+            }
+            Action::Conflict { path } => {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "conflict {path}: both sides changed; left alone"
+                );
+            }
+        }
+    }
+    let _ = conn.ftp.quit();
+    if jobs.is_empty() {
+        if !common.quiet {
+            let _ = writeln!(std::io::stderr().lock(), "already in step");
+        }
+        let summary = super::Summary::default();
+        super::report::Reporter::new(common).summary(&summary);
+        return super::OK;
+    }
+    super::transfer_all(profile, jobs, common, config)
+}
+
+type Prepared = (crate::remote::Profile, Vec<Action>, bool, PathBuf, String);
+
+fn prepare(source: &str, dest: &str, args: &SyncArgs, common: &Common) -> Result<Prepared, Fatal> {
+    let (remote_spec, local, upload) =
+        match (target::looks_remote(source), target::looks_remote(dest)) {
+            (false, true) => (dest, source, true),
+            (true, false) => (source, dest, false),
+            _ => {
+                return Err(Fatal(
+                    "sync needs one local directory and one remote (ftp://… or BOOKMARK:/path)"
+                        .into(),
+                ));
+            }
+        };
+    let t = parse_remote(remote_spec)?;
+    let path = t.path.clone();
+    let mut profile = creds::complete(t, common)?;
+    if common.active {
+        profile.data_mode = crate::remote::DataMode::Active;
+    }
+    let local_root = PathBuf::from(local);
+    if upload && !local_root.is_dir() {
+        return Err(Fatal(format!("{local} is not a directory")));
+    }
+    let mut conn = connect::connect(&profile, Default::default()).map_err(super::connect_failed)?;
+    let remote_root = rpath::start_dir(&conn.home, &path);
+    let quiet = common.quiet;
+    let seen = |what: &str, n: usize| {
+        if !quiet && n % 1000 == 0 && n > 0 {
+            let _ = writeln!(std::io::stderr().lock(), "scanning {what}: {n} entries");
+        }
+    };
+    let remote_kind = ops::probe(&mut conn, &remote_root, 30)?;
+    let remote_tree = match remote_kind {
+        Some(crate::entry::EntryKind::Dir) => {
+            let opts = crate::remote::tree::WalkOptions {
+                prefer_mlsd: true,
+                max_depth: crate::safety::DEFAULT_MAX_DEPTH,
+                timeout_secs: 30,
+            };
+            sync::scan_remote(&mut conn, &remote_root, opts, &mut |n| {
+                seen("the server", n)
+            })
+            .map_err(|e| {
+                Fatal(format!(
+                    "reading {}: {e}",
+                    crate::sanitize::display_name(&remote_root)
+                ))
+            })?
+        }
+        None if upload => sync::Tree::new(),
+        None => {
+            return Err(Fatal(format!(
+                "{}: no such directory on the server",
+                crate::sanitize::display_name(&remote_root)
+            )));
+        }
+        Some(_) => {
+            return Err(Fatal(format!(
+                "{} is a file on the server, not a directory",
+                crate::sanitize::display_name(&remote_root)
+            )));
+        }
+    };
+    if upload && remote_kind.is_none() {
+        ops::ensure_dir(&mut conn, &remote_root, 30)?;
+    }
+    let _ = conn.ftp.quit();
+    let local_tree = if local_root.is_dir() {
+        sync::scan_local(&local_root, &mut |n| seen("the local tree", n)).map_err(Fatal)?
+    } else {
+        std::fs::create_dir_all(&local_root)
+            .map_err(|e| Fatal(format!("cannot create {local}: {e}")))?;
+        sync::Tree::new()
+    };
+    let (src, dst) = if upload {
+        (&local_tree, &remote_tree)
+    } else {
+        (&remote_tree, &local_tree)
+    };
+    let plan = sync::plan(src, dst, &args.options);
+    Ok((profile, plan, upload, local_root, remote_root))
+}
+
+fn print_plan(plan: &[Action], common: &Common) {
+    if common.json {
+        let text = serde_json::json!({ "plan": plan }).to_string();
+        let _ = writeln!(std::io::stdout().lock(), "{text}");
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    for a in plan {
+        let _ = writeln!(out, "{}", a.line());
+    }
+    if !common.quiet {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{} (dry run: nothing changed)",
+            crate::words::count(plan.len(), "action", "actions")
+        );
+    }
+}

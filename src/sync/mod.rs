@@ -1,0 +1,388 @@
+//! Keeping a local tree and a server in step: scan both sides, compare, and make a plan of
+//! actions that changes nothing until it is carried out (as copies and deletes on the pool).
+
+mod scan;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use scan::{scan_local, scan_remote};
+
+/// One file or directory of a scanned tree, by its path relative to the root (`a/b.txt`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Item {
+    pub dir: bool,
+    pub size: u64,
+    pub mtime: Option<i64>,
+}
+
+/// A scanned tree.
+pub type Tree = BTreeMap<String, Item>;
+
+/// What counts as different.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    /// Size, and modification time within the tolerance (the default).
+    SizeMtime,
+    Size,
+}
+
+impl Compare {
+    pub fn parse(s: &str) -> Option<Compare> {
+        match s {
+            "size-mtime" => Some(Compare::SizeMtime),
+            "size" => Some(Compare::Size),
+            _ => None,
+        }
+    }
+}
+
+/// How to compare and what to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub compare: Compare,
+    /// Seconds two times may differ and still be the same (servers list minutes or dates).
+    pub mtime_tolerance: i64,
+    /// Delete what the destination has and the source does not.
+    pub delete: bool,
+    /// Both ways: newer wins, nothing is deleted.
+    pub both: bool,
+    /// Patterns (`*.tmp`, `.git/` for a directory) left out on both sides.
+    pub exclude: Vec<String>,
+}
+
+/// Why a file is copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    Missing,
+    SizeDiffers,
+    Newer,
+}
+
+/// One action of a plan. Paths are relative to the synced roots.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum Action {
+    /// Copy a file from the source side to the destination side (in `both` mode: from the
+    /// side `to_dest` says).
+    Copy {
+        path: String,
+        size: u64,
+        reason: Reason,
+        /// True: source to destination; false (both-ways only): destination to source.
+        to_dest: bool,
+    },
+    /// Make a directory that only the other side has.
+    Mkdir { path: String, to_dest: bool },
+    /// Delete from the destination what the source does not have.
+    Delete { path: String, dir: bool },
+    /// Both sides changed and nothing tells which is newer (both-ways only): left alone.
+    Conflict { path: String },
+}
+
+impl Action {
+    pub fn path(&self) -> &str {
+        match self {
+            Action::Copy { path, .. }
+            | Action::Mkdir { path, .. }
+            | Action::Delete { path, .. }
+            | Action::Conflict { path } => path,
+        }
+    }
+
+    /// One line for `--dry-run`.
+    pub fn line(&self) -> String {
+        match self {
+            Action::Copy {
+                path,
+                size,
+                reason,
+                to_dest,
+            } => format!(
+                "{} {path} ({}, {})",
+                if *to_dest { "copy" } else { "copy back" },
+                crate::words::human_size(*size),
+                match reason {
+                    Reason::Missing => "missing",
+                    Reason::SizeDiffers => "size differs",
+                    Reason::Newer => "newer",
+                }
+            ),
+            Action::Mkdir { path, .. } => format!("mkdir {path}/"),
+            Action::Delete { path, dir } => {
+                format!("delete {path}{}", if *dir { "/" } else { "" })
+            }
+            Action::Conflict { path } => format!("conflict {path} (both changed; left alone)"),
+        }
+    }
+}
+
+/// Whether `path` (relative, `/`-separated) is excluded: a pattern matches any component's
+/// name; one ending in `/` matches directories only.
+pub fn excluded(path: &str, dir: bool, patterns: &[String]) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    patterns.iter().any(|p| {
+        let (pat, dirs_only) = match p.strip_suffix('/') {
+            Some(d) => (d, true),
+            None => (p.as_str(), false),
+        };
+        parts.iter().enumerate().any(|(i, name)| {
+            let is_dir = i + 1 < parts.len() || dir;
+            (!dirs_only || is_dir) && crate::app::dialog::glob_match(pat, name)
+        })
+    })
+}
+
+/// Same modification time, within `tolerance`; a time at UTC midnight (a date-only listing)
+/// is the same as any time of that day.
+fn same_time(a: i64, b: i64, tolerance: i64) -> bool {
+    const DAY: i64 = 86_400;
+    if a.rem_euclid(DAY) == 0 || b.rem_euclid(DAY) == 0 {
+        return a.div_euclid(DAY) == b.div_euclid(DAY);
+    }
+    // A time listed in minutes: any second of that minute.
+    let tolerance = if a % 60 == 0 || b % 60 == 0 {
+        tolerance.max(59)
+    } else {
+        tolerance
+    };
+    (a - b).abs() <= tolerance
+}
+
+/// Compare two scanned trees into a plan: directories to make first, then copies, then deletes
+/// (contents before their directory).
+pub fn plan(source: &Tree, dest: &Tree, opts: &Options) -> Vec<Action> {
+    let keep = |path: &str, item: &Item| !excluded(path, item.dir, &opts.exclude);
+    let mut mkdirs = Vec::new();
+    let mut copies = Vec::new();
+    let mut deletes = Vec::new();
+    let paths: BTreeSet<&String> = source.keys().chain(dest.keys()).collect();
+    for path in paths {
+        let (s, d) = (source.get(path), dest.get(path));
+        match (s, d) {
+            (Some(s), _) if !keep(path, s) => {}
+            (_, Some(d)) if !keep(path, d) => {}
+            (Some(s), None) if s.dir => mkdirs.push(Action::Mkdir {
+                path: path.clone(),
+                to_dest: true,
+            }),
+            (Some(s), None) => copies.push(Action::Copy {
+                path: path.clone(),
+                size: s.size,
+                reason: Reason::Missing,
+                to_dest: true,
+            }),
+            (None, Some(d)) if opts.both && d.dir => mkdirs.push(Action::Mkdir {
+                path: path.clone(),
+                to_dest: false,
+            }),
+            (None, Some(d)) if opts.both => copies.push(Action::Copy {
+                path: path.clone(),
+                size: d.size,
+                reason: Reason::Missing,
+                to_dest: false,
+            }),
+            (None, Some(d)) if opts.delete => deletes.push(Action::Delete {
+                path: path.clone(),
+                dir: d.dir,
+            }),
+            (None, _) => {}
+            (Some(s), Some(d)) if s.dir && d.dir => {}
+            (Some(s), Some(d)) if s.dir != d.dir => {
+                // A file on one side, a directory on the other: never replaced silently.
+                copies.push(Action::Conflict { path: path.clone() });
+            }
+            (Some(s), Some(d)) => {
+                if let Some(a) = compare_files(path, s, d, opts) {
+                    copies.push(a);
+                }
+            }
+        }
+    }
+    // Deepest first, so a directory goes after its contents.
+    deletes.sort_by(|a, b| b.path().cmp(a.path()));
+    let mut out = mkdirs;
+    out.extend(copies);
+    out.extend(deletes);
+    out
+}
+
+fn compare_files(path: &str, s: &Item, d: &Item, opts: &Options) -> Option<Action> {
+    let same_size = s.size == d.size;
+    let times = (s.mtime, d.mtime);
+    let same_mtime = match times {
+        (Some(a), Some(b)) => same_time(a, b, opts.mtime_tolerance),
+        _ => true, // nothing to compare: the size decides
+    };
+    let copy = |reason, to_dest: bool, size| Action::Copy {
+        path: path.to_string(),
+        size,
+        reason,
+        to_dest,
+    };
+    if opts.both {
+        if same_size && (opts.compare == Compare::Size || same_mtime) {
+            return None;
+        }
+        return match times {
+            (Some(a), Some(b)) if !same_time(a, b, opts.mtime_tolerance) && a > b => {
+                Some(copy(Reason::Newer, true, s.size))
+            }
+            (Some(a), Some(b)) if !same_time(a, b, opts.mtime_tolerance) && b > a => {
+                Some(copy(Reason::Newer, false, d.size))
+            }
+            _ => Some(Action::Conflict {
+                path: path.to_string(),
+            }),
+        };
+    }
+    if !same_size {
+        return Some(copy(Reason::SizeDiffers, true, s.size));
+    }
+    if opts.compare == Compare::SizeMtime && !same_mtime {
+        if let (Some(a), Some(b)) = times {
+            if a > b {
+                return Some(copy(Reason::Newer, true, s.size));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(size: u64, mtime: i64) -> Item {
+        Item {
+            dir: false,
+            size,
+            mtime: Some(mtime),
+        }
+    }
+
+    const DIR: Item = Item {
+        dir: true,
+        size: 0,
+        mtime: None,
+    };
+
+    fn opts() -> Options {
+        Options {
+            compare: Compare::SizeMtime,
+            mtime_tolerance: 2,
+            delete: false,
+            both: false,
+            exclude: vec![],
+        }
+    }
+
+    fn tree(items: &[(&str, Item)]) -> Tree {
+        items.iter().map(|(p, i)| (p.to_string(), *i)).collect()
+    }
+
+    #[test]
+    fn a_plan_copies_what_is_missing_differs_or_is_newer_and_deletes_only_when_asked() {
+        let t = 1_700_000_123;
+        let src = tree(&[
+            ("a.txt", file(1, t)),
+            ("same.txt", file(5, t)),
+            ("bigger.txt", file(9, t)),
+            ("newer.txt", file(5, t + 100)),
+            ("sub", DIR),
+            ("sub/x", file(3, t)),
+            ("skew.txt", file(5, t + 1)),
+        ]);
+        let dst = tree(&[
+            ("same.txt", file(5, t)),
+            ("bigger.txt", file(8, t)),
+            ("newer.txt", file(5, t)),
+            ("skew.txt", file(5, t)),
+            ("old", DIR),
+            ("old/y", file(1, t)),
+        ]);
+        let p = plan(&src, &dst, &opts());
+        let lines: Vec<String> = p.iter().map(Action::line).collect();
+        assert_eq!(
+            lines,
+            [
+                "mkdir sub/",
+                "copy a.txt (1 B, missing)",
+                "copy bigger.txt (9 B, size differs)",
+                "copy newer.txt (5 B, newer)",
+                "copy sub/x (3 B, missing)",
+            ]
+        );
+        let p = plan(
+            &src,
+            &dst,
+            &Options {
+                delete: true,
+                ..opts()
+            },
+        );
+        let deletes: Vec<String> = p
+            .iter()
+            .filter(|a| matches!(a, Action::Delete { .. }))
+            .map(Action::line)
+            .collect();
+        assert_eq!(deletes, ["delete old/y", "delete old/"], "contents first");
+    }
+
+    #[test]
+    fn minute_and_date_only_listings_do_not_make_every_file_look_changed() {
+        let local = 1_700_000_123; // 2023-11-14 22:15:23
+        assert!(same_time(local, local - 23, 2), "listed to the minute");
+        let midnight = local - local.rem_euclid(86_400);
+        assert!(same_time(local, midnight, 2), "listed as a date");
+        assert!(!same_time(local, local - 86_400, 2));
+        assert!(!same_time(local, local - 5, 2));
+    }
+
+    #[test]
+    fn both_ways_newer_wins_nothing_is_deleted_and_a_tie_is_a_conflict() {
+        let t = 1_700_000_123;
+        let a = tree(&[
+            ("l.txt", file(1, t)),
+            ("both", file(2, t + 100)),
+            ("tie", file(1, t)),
+        ]);
+        let b = tree(&[
+            ("r.txt", file(1, t)),
+            ("both", file(3, t)),
+            ("tie", file(2, t)),
+        ]);
+        let p = plan(
+            &a,
+            &b,
+            &Options {
+                both: true,
+                delete: true,
+                ..opts()
+            },
+        );
+        let lines: Vec<String> = p.iter().map(Action::line).collect();
+        assert_eq!(
+            lines,
+            [
+                "copy both (2 B, newer)",
+                "copy l.txt (1 B, missing)",
+                "copy back r.txt (1 B, missing)",
+                "conflict tie (both changed; left alone)",
+            ]
+        );
+    }
+
+    #[test]
+    fn excludes_match_names_and_directories() {
+        let ex = vec!["*.tmp".to_string(), ".git/".to_string()];
+        assert!(excluded("a/b.tmp", false, &ex));
+        assert!(excluded(".git/config", false, &ex));
+        assert!(excluded(".git", true, &ex));
+        assert!(
+            !excluded(".git", false, &ex),
+            "a file named .git is not the directory"
+        );
+        assert!(!excluded("src/main.rs", false, &ex));
+    }
+}
