@@ -30,6 +30,7 @@ pub struct Config {
     pub transfers: TransferSettings,
     pub network: NetworkSettings,
     pub ui: UiSettings,
+    pub sync: SyncSettings,
     /// `[theme]`: a palette by name (dark by default), then colour roles one by one.
     #[serde(skip)]
     pub theme: Theme,
@@ -136,6 +137,24 @@ impl Default for UiSettings {
     }
 }
 
+/// `[sync]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncSettings {
+    /// Seconds two modification times may differ and still count as the same.
+    pub mtime_tolerance: u32,
+    /// Names left out of every sync (`*.tmp`; `.git/` for a directory), before `--exclude`.
+    pub exclude: Vec<String>,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        SyncSettings {
+            mtime_tolerance: 2,
+            exclude: Vec::new(),
+        }
+    }
+}
+
 /// An overwrite policy as the file spells it: `"ask"`, `"overwrite-if-newer"`, ...
 fn overwrite_name<S: Serializer>(policy: &Option<Resolution>, s: S) -> Result<S::Ok, S::Error> {
     match policy {
@@ -155,6 +174,7 @@ struct RawConfig {
     transfers: RawTransfers,
     network: RawNetwork,
     ui: RawUi,
+    sync: RawSync,
     keys: SpannedTable,
     theme: SpannedTable,
 }
@@ -187,6 +207,13 @@ struct RawNetwork {
 struct RawUi {
     mouse: Option<bool>,
     show_hidden: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawSync {
+    mtime_tolerance: Option<Spanned<u32>>,
+    exclude: Option<Vec<String>>,
 }
 
 /// Where the config file is: `$FTPDECK_CONFIG`, else `config.toml` in the config dir.
@@ -312,6 +339,18 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     }
     cfg.ui.mouse = raw.ui.mouse.unwrap_or(cfg.ui.mouse);
     cfg.ui.show_hidden = raw.ui.show_hidden.unwrap_or(cfg.ui.show_hidden);
+    if let Some(t) = raw.sync.mtime_tolerance {
+        match *t.get_ref() {
+            v @ 0..=86_400 => cfg.sync.mtime_tolerance = v,
+            v => problems.push(at(
+                t.span(),
+                format!("mtime_tolerance must be 0 to 86400 seconds, not {v}"),
+            )),
+        }
+    }
+    if let Some(ex) = raw.sync.exclude {
+        cfg.sync.exclude = ex;
+    }
     if let Some(name) = raw.theme.get("name") {
         match name.get_ref().as_str().and_then(Theme::named) {
             Some(t) => cfg.theme = t,
@@ -404,7 +443,7 @@ mod tests {
         }
         assert_eq!(setting_paths(&shipped), settings);
         let tables: BTreeSet<&str> = shipped.keys().map(String::as_str).collect();
-        let expected = BTreeSet::from(["transfers", "network", "ui", "theme", "keys"]);
+        let expected = BTreeSet::from(["transfers", "network", "ui", "sync", "theme", "keys"]);
         assert_eq!(tables, expected);
         assert_eq!(shipped["theme"]["name"].as_str(), Some("dark"));
     }

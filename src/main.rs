@@ -53,10 +53,16 @@ fn sync(args: &ftpdeck::cli::SyncArgs) -> ExitCode {
     let sync_args = ftpdeck::headless::sync::SyncArgs {
         options: ftpdeck::sync::Options {
             compare: args.compare,
-            mtime_tolerance: 2,
+            mtime_tolerance: cfg.sync.mtime_tolerance.into(),
             delete: args.delete,
             both: args.both,
-            exclude: args.exclude.clone(),
+            exclude: cfg
+                .sync
+                .exclude
+                .iter()
+                .chain(&args.exclude)
+                .cloned()
+                .collect(),
         },
         dry_run: args.dry_run,
     };
