@@ -57,23 +57,79 @@ fn path(job: &Job) -> String {
     }
 }
 
-/// Says things on stderr as the run goes.
+/// Says things on stderr as the run goes: on a terminal a live line (files, bytes, speed),
+/// elsewhere only the finished files.
 pub struct Reporter {
     quiet: bool,
     json: bool,
+    /// stderr is a terminal: keep a live status line at the bottom.
+    live: bool,
+    /// Bytes of each running file, and what finished files moved.
+    running: std::collections::HashMap<u64, u64>,
+    finished_bytes: u64,
+    files_done: u64,
+    started: std::time::Instant,
+    last_draw: Option<std::time::Instant>,
+    /// The live line is on screen (erase it before printing a line).
+    shown: bool,
 }
 
 impl Reporter {
     pub fn new(common: &Common) -> Reporter {
+        use std::io::IsTerminal;
         Reporter {
             quiet: common.quiet,
             json: common.json,
+            live: !common.quiet && std::io::stderr().is_terminal(),
+            running: Default::default(),
+            finished_bytes: 0,
+            files_done: 0,
+            started: std::time::Instant::now(),
+            last_draw: None,
+            shown: false,
         }
     }
 
-    pub fn progress(&mut self, _id: u64, _done: u64) {}
+    /// A running file got to `done` bytes.
+    pub fn progress(&mut self, id: u64, done: u64) {
+        self.running.insert(id, done);
+        if !self.live {
+            return;
+        }
+        let now = std::time::Instant::now();
+        if self
+            .last_draw
+            .is_some_and(|t| now.duration_since(t) < std::time::Duration::from_millis(100))
+        {
+            return;
+        }
+        self.last_draw = Some(now);
+        let bytes = self.finished_bytes + self.running.values().sum::<u64>();
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        let line = format!(
+            "{} done, {} running · {} · {}/s",
+            self.files_done,
+            self.running.len(),
+            human_size(bytes),
+            human_size((bytes as f64 / secs) as u64)
+        );
+        let _ = write!(std::io::stderr().lock(), "\r\x1b[2K{line}");
+        self.shown = true;
+    }
+
+    fn erase(&mut self) {
+        if self.shown {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
+            self.shown = false;
+        }
+    }
 
     pub fn finished(&mut self, job: &Job, outcome: &Outcome) {
+        self.running.remove(&job.id);
+        if let Outcome::Done { bytes, .. } = outcome {
+            self.finished_bytes += bytes;
+            self.files_done += 1;
+        }
         let line = match outcome {
             Outcome::Done { bytes, note, .. } if !self.quiet => {
                 let arrow = match job.direction {
@@ -92,10 +148,12 @@ impl Reporter {
             Outcome::Failed { error } => format!("failed {}: {error}", path(job)),
             _ => return,
         };
+        self.erase();
         let _ = writeln!(std::io::stderr().lock(), "{line}");
     }
 
     pub fn summary(&mut self, s: &Summary) {
+        self.erase();
         let mut err = std::io::stderr().lock();
         if !s.failed.is_empty() && self.quiet {
             for f in &s.failed {
