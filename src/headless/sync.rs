@@ -163,15 +163,15 @@ fn prepare(source: &str, dest: &str, args: &SyncArgs, common: &Common) -> Result
                 max_depth: crate::safety::DEFAULT_MAX_DEPTH,
                 timeout_secs: 30,
             };
-            sync::scan_remote(&mut conn, &remote_root, opts, &mut |n| {
-                seen("the server", n)
-            })
-            .map_err(|e| {
-                Fatal(format!(
-                    "reading {}: {e}",
-                    crate::sanitize::display_name(&remote_root)
-                ))
-            })?
+            // Several connections list directories at once.
+            let seen_remote = |n: usize| seen("the server", n);
+            sync::scan_remote_parallel(&profile, &remote_root, opts, common.parallel, &seen_remote)
+                .map_err(|e| {
+                    Fatal(format!(
+                        "reading {}: {e}",
+                        crate::sanitize::display_name(&remote_root)
+                    ))
+                })?
         }
         None if upload => sync::Tree::new(),
         None => {

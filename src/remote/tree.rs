@@ -44,7 +44,7 @@ pub struct Level {
     /// Where the server put us (PWD) and the directory's unique id.
     pub here: DirId,
     pub entries: Vec<Entry>,
-    /// Names that `LIST -a` shows as links although MLSD called them directories.
+    /// Names that `LIST -a` shows as links although MLSD called them directories or files.
     links: HashSet<String>,
     walk: Walk,
     /// The listing stopped at the listing limits.
@@ -65,7 +65,8 @@ pub enum Kind {
 impl Level {
     pub fn kind(&self, e: &Entry) -> Kind {
         match e.kind {
-            EntryKind::Dir if self.links.contains(&e.name) => Kind::Link,
+            // A listing may show a link as a plain directory or file: `LIST -a` tells.
+            EntryKind::Dir | EntryKind::File if self.links.contains(&e.name) => Kind::Link,
             EntryKind::Dir => Kind::Dir(self.walk.child(self.here.clone(), e.unique.clone())),
             EntryKind::Symlink => Kind::Link,
             EntryKind::File => Kind::File,

@@ -5,7 +5,7 @@ mod scan;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use scan::{scan_local, scan_remote};
+pub use scan::{scan_local, scan_remote, scan_remote_parallel};
 
 /// One file or directory of a scanned tree, by its path relative to the root (`a/b.txt`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
