@@ -8,7 +8,7 @@ use super::Action;
 pub enum Mode {
     /// The two file panes (the config's `[keys]` table).
     Browser,
-    /// The transfer panel while it has the focus: moving its cursor.
+    /// The task panel while it has the focus: moving its cursor.
     Panel,
     /// The file viewer.
     Viewer,
@@ -67,7 +67,7 @@ impl Mode {
     pub fn title(self) -> &'static str {
         match self {
             Mode::Browser => "file panes",
-            Mode::Panel => "transfer panel",
+            Mode::Panel => "task panel",
             Mode::Viewer => "viewer",
             Mode::Bookmarks => "bookmark list",
             Mode::Overwrite => "\"file exists\" question",
@@ -180,7 +180,7 @@ const BROWSER_HELP: &[HelpRow] = &[
     (
         "Tab",
         Action::SwitchPane,
-        "switch pane (and transfer panel)",
+        "switch pane (and task panel)",
     ),
     ("↑ / k", Action::Up, "move up"),
     ("↓ / j", Action::Down, "move down"),
@@ -212,17 +212,17 @@ const BROWSER_HELP: &[HelpRow] = &[
     ("*", Action::InvertSelection, "invert selection"),
     ("+", Action::SelectGlob, "select by pattern"),
     ("-", Action::DeselectGlob, "unselect by pattern"),
-    ("t", Action::ToggleTransfers, "show/hide transfer panel"),
+    ("t", Action::ToggleTransfers, "show/hide the task panel"),
     (
         "x",
         Action::CancelJob,
-        "cancel the transfer under the panel cursor",
+        "cancel the task under the panel cursor",
     ),
-    ("X", Action::CancelAll, "cancel all transfers"),
+    ("X", Action::CancelAll, "cancel all tasks"),
     (
         "R",
         Action::RetryJob,
-        "retry the failed transfer under the panel cursor",
+        "retry the failed task under the panel cursor",
     ),
     ("F7 / n", Action::Mkdir, "new directory"),
     ("F2", Action::Rename, "rename"),
