@@ -177,11 +177,7 @@ pub const BROWSER_KEYS: &[(&str, Action)] = &[
 ];
 
 const BROWSER_HELP: &[HelpRow] = &[
-    (
-        "Tab",
-        Action::SwitchPane,
-        "switch pane (and task panel)",
-    ),
+    ("Tab", Action::SwitchPane, "switch pane (and task panel)"),
     ("↑ / k", Action::Up, "move up"),
     ("↓ / j", Action::Down, "move down"),
     ("PgUp", Action::PageUp, "page up"),
