@@ -8,7 +8,6 @@ mod liar;
 
 use common::*;
 use ftpdeck::remote::tree::WalkOptions;
-use ftpdeck::remote::{Profile, Secret};
 use ftpdeck::sync::{scan_remote, scan_remote_parallel};
 
 const OPTS: WalkOptions = WalkOptions {
@@ -65,14 +64,7 @@ fn a_parallel_scan_does_not_follow_links_a_server_shows_as_directories() {
         .mlsd_symlinks_as_dirs()
         .mlsd()
         .start();
-    let p = Profile {
-        host: "127.0.0.1".into(),
-        port: server.port(),
-        user: "tester".into(),
-        password: Some(Secret::new("secret")),
-        ..Default::default()
-    };
-    let parallel = scan_remote_parallel(&p, "/t", OPTS, 3, &|_| {}).unwrap();
+    let parallel = scan_remote_parallel(&server.profile(), "/t", OPTS, 3, &|_| {}).unwrap();
     assert!(
         !parallel
             .keys()

@@ -17,7 +17,6 @@ use common::engine::Engine;
 use common::session::Session;
 use common::*;
 use ftpdeck::remote::session::SessionOptions;
-use ftpdeck::remote::{Profile, Secret};
 use ftpdeck::transfer::{Job, Outcome, Task, TransferCmd, TransferEvent};
 
 const T: Duration = Duration::from_secs(60);
@@ -234,14 +233,7 @@ fn a_recursive_chmod_changes_the_tree_keeps_directories_enterable_and_leaves_lin
     write(root, "t/sub/b.txt", b"b");
     symlink("../outside.txt", root.join("t/link")).unwrap();
     let server = liar::LiarServer::builder(root).start();
-    let p = Profile {
-        host: "127.0.0.1".into(),
-        port: server.port(),
-        user: "tester".into(),
-        password: Some(Secret::new("secret")),
-        ..Default::default()
-    };
-    let engine = Engine::new(p, 1);
+    let engine = Engine::new(server.profile(), 1);
     let results = engine.run(vec![Job::remote_task(
         1,
         Task::Chmod { mode: 0o604 },

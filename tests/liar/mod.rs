@@ -199,6 +199,18 @@ impl LiarServer {
         self.addr.port()
     }
 
+    /// A profile that logs in to this server (tester/secret).
+    #[allow(dead_code)] // not every test binary that has the liar logs in through a profile
+    pub fn profile(&self) -> ftpdeck::remote::Profile {
+        ftpdeck::remote::Profile {
+            host: "127.0.0.1".into(),
+            port: self.port(),
+            user: "tester".into(),
+            password: Some(ftpdeck::remote::Secret::new("secret")),
+            ..Default::default()
+        }
+    }
+
     /// How many control connections were accepted so far.
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
