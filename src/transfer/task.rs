@@ -83,38 +83,41 @@ enum Step {
     Dir(String),
 }
 
+/// Walk the job's tree on its connection, stopping at its cancel.
+fn walk_job(
+    ctx: &mut Ctx,
+    job: &Job,
+    visit: &mut dyn FnMut(Visit) -> Result<(), WalkError>,
+) -> Result<(), WalkError> {
+    let opts = walk_options(ctx);
+    let running = ctx.running;
+    tree::walk_tree(ctx.conn, &job.remote, opts, &|| running.cancelled(), visit)
+}
+
 /// Walk the tree at `root` (or take the file as it is) into a list of steps, contents before
 /// their directory. Nothing is changed.
 fn plan(ctx: &mut Ctx, job: &Job, with_links: bool, untouched: &str) -> Result<Vec<Step>, Failure> {
     if !job.is_dir {
         return Ok(vec![Step::Entry(job.remote.clone())]);
     }
-    let opts = walk_options(ctx);
     let mut steps = Vec::new();
     let mut progress = Steps::new(ctx, job.id);
-    let running = ctx.running;
-    let result = tree::walk_tree(
-        ctx.conn,
-        &job.remote,
-        opts,
-        &|| running.cancelled(),
-        &mut |v| {
-            match v {
-                Visit::Leaf { link: true, .. } if !with_links => {}
-                Visit::Leaf { path, .. } => steps.push(Step::Entry(path.to_string())),
-                Visit::Enter { .. } => {}
-                Visit::Leave { path } => steps.push(Step::Dir(path.to_string())),
-            }
-            if steps.len() >= MAX_PLANNED {
-                return Err(WalkError::Remote(RemoteError::Other(format!(
-                    "more than {MAX_PLANNED} entries under {}",
-                    display_name(&job.remote)
-                ))));
-            }
-            progress.report(steps.len() as u64, None, 0, false);
-            Ok(())
-        },
-    );
+    let result = walk_job(ctx, job, &mut |v| {
+        match v {
+            Visit::Leaf { link: true, .. } if !with_links => {}
+            Visit::Leaf { path, .. } => steps.push(Step::Entry(path.to_string())),
+            Visit::Enter { .. } => {}
+            Visit::Leave { path } => steps.push(Step::Dir(path.to_string())),
+        }
+        if steps.len() >= MAX_PLANNED {
+            return Err(WalkError::Remote(RemoteError::Other(format!(
+                "more than {MAX_PLANNED} entries under {}",
+                display_name(&job.remote)
+            ))));
+        }
+        progress.report(steps.len() as u64, None, 0, false);
+        Ok(())
+    });
     match result {
         Ok(()) => {
             progress.report(steps.len() as u64, None, 0, true);
@@ -234,28 +237,20 @@ fn chmod(ctx: &mut Ctx, job: &Job, mode: u32) -> Result<Outcome, Failure> {
 
 /// Count what a tree holds.
 fn size(ctx: &mut Ctx, job: &Job) -> Result<Outcome, Failure> {
-    let opts = walk_options(ctx);
     let mut progress = Steps::new(ctx, job.id);
     let (mut files, mut dirs, mut bytes) = (0u64, 0u64, 0u64);
-    let running = ctx.running;
-    let result = tree::walk_tree(
-        ctx.conn,
-        &job.remote,
-        opts,
-        &|| running.cancelled(),
-        &mut |v| {
-            match v {
-                Visit::Leaf { entry, link, .. } if !link => {
-                    files += 1;
-                    bytes = bytes.saturating_add(entry.size.unwrap_or(0));
-                }
-                Visit::Enter { .. } => dirs += 1,
-                _ => {}
+    let result = walk_job(ctx, job, &mut |v| {
+        match v {
+            Visit::Leaf { entry, link, .. } if !link => {
+                files += 1;
+                bytes = bytes.saturating_add(entry.size.unwrap_or(0));
             }
-            progress.report(files, None, bytes, false);
-            Ok(())
-        },
-    );
+            Visit::Enter { .. } => dirs += 1,
+            _ => {}
+        }
+        progress.report(files, None, bytes, false);
+        Ok(())
+    });
     match result {
         Ok(()) => {
             progress.report(files, None, bytes, true);
