@@ -119,15 +119,19 @@ pub struct HeadlessArgs {
     /// Active mode: the server connects to us for data (PORT/EPRT)
     #[arg(long)]
     pub active: bool,
-    /// What to do with an existing destination: overwrite, resume, skip, rename,
-    /// overwrite-if-newer (default: overwrite; a .part of an earlier run is resumed)
-    #[arg(long, value_name = "POLICY", value_parser = parse_policy)]
-    pub existing: Option<crate::transfer::Resolution>,
 }
 
-fn parse_policy(s: &str) -> Result<crate::transfer::Resolution, String> {
-    crate::transfer::Resolution::parse(s)
-        .ok_or_else(|| "use overwrite, resume, skip, rename or overwrite-if-newer".to_string())
+/// `--overwrite`: `skip`, `overwrite`, `resume`, `newer` or `rename`.
+pub fn parse_overwrite(s: &str) -> Result<crate::transfer::Resolution, String> {
+    use crate::transfer::Resolution;
+    match s.trim().to_ascii_lowercase().as_str() {
+        "skip" => Ok(Resolution::Skip),
+        "overwrite" => Ok(Resolution::Overwrite),
+        "resume" => Ok(Resolution::Resume),
+        "newer" => Ok(Resolution::OverwriteIfNewer),
+        "rename" => Ok(Resolution::Rename),
+        _ => Err("use skip, overwrite, resume, newer or rename".to_string()),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -136,6 +140,11 @@ pub struct GetArgs {
     /// optionally the local directory to download into (default: .)
     #[arg(required = true, value_name = "REMOTE... [LOCAL_DIR]")]
     pub paths: Vec<String>,
+    /// An existing destination: skip, overwrite, resume (a smaller one; an equal one is
+    /// skipped, a larger one replaced), newer (replace an older one) or rename (keep both).
+    /// Default: resume a smaller destination, skip any other.
+    #[arg(long, value_name = "POLICY", value_parser = parse_overwrite)]
+    pub overwrite: Option<crate::transfer::Resolution>,
     #[command(flatten)]
     pub options: HeadlessArgs,
 }
@@ -145,6 +154,11 @@ pub struct PutArgs {
     /// Local files or directories, then the remote directory (ftp[s]://… or BOOKMARK:/PATH)
     #[arg(required = true, num_args = 2.., value_name = "LOCAL... REMOTE_DIR")]
     pub paths: Vec<String>,
+    /// An existing destination: skip, overwrite, resume (a smaller one; an equal one is
+    /// skipped, a larger one replaced), newer (replace an older one) or rename (keep both).
+    /// Default: resume a smaller destination, skip any other.
+    #[arg(long, value_name = "POLICY", value_parser = parse_overwrite)]
+    pub overwrite: Option<crate::transfer::Resolution>,
     #[command(flatten)]
     pub options: HeadlessArgs,
 }

@@ -30,8 +30,12 @@ fn main() -> ExitCode {
     let log = ftpdeck::logging::init();
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(args),
-        Some(Command::Get(args)) => return headless(true, &args.paths, &args.options),
-        Some(Command::Put(args)) => return headless(false, &args.paths, &args.options),
+        Some(Command::Get(args)) => {
+            return headless(true, &args.paths, args.overwrite, &args.options);
+        }
+        Some(Command::Put(args)) => {
+            return headless(false, &args.paths, args.overwrite, &args.options);
+        }
         Some(Command::Sync(args)) => return sync(&args),
         None => run_tui(cli),
     };
@@ -76,8 +80,14 @@ fn sync(args: &ftpdeck::cli::SyncArgs) -> ExitCode {
 }
 
 /// `ftpdeck get` / `ftpdeck put`: their exit status is their own (0, 1, 2 or 130).
-fn headless(get: bool, paths: &[String], args: &ftpdeck::cli::HeadlessArgs) -> ExitCode {
-    let (cfg, common) = headless_setup(args);
+fn headless(
+    get: bool,
+    paths: &[String],
+    overwrite: Option<ftpdeck::transfer::Resolution>,
+    args: &ftpdeck::cli::HeadlessArgs,
+) -> ExitCode {
+    let (cfg, mut common) = headless_setup(args);
+    common.existing = overwrite.unwrap_or(ftpdeck::transfer::Resolution::ResumeElseSkip);
     let code = if get {
         ftpdeck::headless::get(paths, &common, &cfg)
     } else {
@@ -104,9 +114,7 @@ fn headless_setup(
         json: args.json,
         trust_fingerprint: args.trust_fingerprint.clone(),
         active: args.active,
-        existing: args
-            .existing
-            .unwrap_or(ftpdeck::transfer::Resolution::Overwrite),
+        existing: ftpdeck::transfer::Resolution::ResumeElseSkip,
     };
     (cfg, common)
 }

@@ -107,6 +107,62 @@ fn get_files_and_trees_then_put_them_back_with_the_password_from_the_environment
 }
 
 #[test]
+fn an_existing_destination_is_resumed_when_smaller_else_skipped_unless_overwrite_says() {
+    let remote = tempfile::tempdir().unwrap();
+    let data = pseudo_random(200_000, 7);
+    write(remote.path(), "big.bin", &data);
+    write(remote.path(), "same.txt", b"server copy");
+    let server = start_server(remote.path());
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let pw = [("FTPDECK_PASSWORD", PASSWORD)];
+    // A local start of big.bin (resumed) and a different same-sized same.txt (skipped).
+    std::fs::write(out.path().join("big.bin"), &data[..50_000]).unwrap();
+    std::fs::write(out.path().join("same.txt"), b"local  copy").unwrap();
+    let get = |extra: &[&str]| {
+        let mut args = vec![
+            "get".to_string(),
+            url(&server, "/big.bin"),
+            url(&server, "/same.txt"),
+            out.path().to_str().unwrap().to_string(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ftpdeck(home.path(), &args, &pw)
+    };
+    let r = get(&[]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(std::fs::read(out.path().join("big.bin")).unwrap(), data);
+    assert_eq!(
+        std::fs::read(out.path().join("same.txt")).unwrap(),
+        b"local  copy"
+    );
+    assert!(
+        r.stderr
+            .contains("the destination exists and is not smaller"),
+        "the skip says why: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("1 copied, 1 skipped"), "{}", r.stderr);
+
+    let r = get(&["--overwrite", "overwrite"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(out.path().join("same.txt")).unwrap(),
+        b"server copy"
+    );
+
+    let r = get(&["--overwrite", "sometimes"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("skip, overwrite, resume, newer or rename"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn netrc_gives_the_login_when_the_url_names_no_user() {
     let remote = tempfile::tempdir().unwrap();
     write(remote.path(), "n.txt", b"netrc");

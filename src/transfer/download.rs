@@ -13,6 +13,10 @@ use super::run::{Ctx, JobError, Run};
 use crate::remote::{RemoteError, ops};
 use crate::safety::local as safe;
 
+/// Why `ResumeElseSkip` left a file alone.
+pub(crate) const EXISTS_NOT_SMALLER: &str =
+    "the destination exists and is not smaller (--overwrite overwrite replaces it)";
+
 /// Decided once per job, kept across retries.
 pub(super) struct Plan {
     target: PathBuf,
@@ -140,7 +144,10 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Prepared, JobError> {
             }
         }
         Some(Resolution::Rename) => go(free_local_name(&job.local), true, None),
-        Some(Resolution::Resume) => match (existing.size, expected) {
+        Some(Resolution::ResumeElseSkip) if !matches!((existing.size, expected), (Some(have), Some(want)) if have < want) => {
+            Ok(Prepared::Skip(EXISTS_NOT_SMALLER.into()))
+        }
+        Some(Resolution::Resume | Resolution::ResumeElseSkip) => match (existing.size, expected) {
             (Some(have), Some(want)) if have == want => {
                 Ok(Prepared::Skip("the destination is already complete".into()))
             }

@@ -26,6 +26,9 @@ pub enum Resolution {
     Rename,
     /// Overwrite only when the source is newer than the destination; skip otherwise.
     OverwriteIfNewer,
+    /// Resume a destination smaller than the source, skip any other (the default of
+    /// `ftpdeck get` and `put`; not offered in the TUI's dialog).
+    ResumeElseSkip,
 }
 
 impl Resolution {
@@ -44,6 +47,7 @@ impl Resolution {
             Resolution::Skip => "skip",
             Resolution::Rename => "rename",
             Resolution::OverwriteIfNewer => "overwrite if newer",
+            Resolution::ResumeElseSkip => "resume, else skip",
         }
     }
 

@@ -112,6 +112,8 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Result<Plan, Run>, JobError> {
             }
             Err(JobError::fatal("no free numbered name for the copy"))
         }
+        Some(Resolution::ResumeElseSkip) if have < size => plan(job.remote.clone(), false),
+        Some(Resolution::ResumeElseSkip) => skip(super::download::EXISTS_NOT_SMALLER),
         Some(Resolution::Resume) if have == size => skip("the destination is already complete"),
         Some(Resolution::Resume) if have < size => plan(job.remote.clone(), false),
         Some(Resolution::Resume) => plan(job.remote.clone(), true),
