@@ -145,3 +145,9 @@ pub fn first_row(app: &App, area: Rect) -> usize {
     let rows = area.height.saturating_sub(3).max(1) as usize;
     app.tasks.list.cursor.saturating_sub(rows - 1)
 }
+
+/// Rows of Synchronize's plan list on a screen `height` rows high (the dialog's frame, its
+/// header, filter line and key hint, and the status bar aside).
+pub fn sync_plan_rows(height: u16) -> usize {
+    (height as usize).saturating_sub(6).max(1)
+}

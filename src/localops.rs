@@ -49,7 +49,7 @@ pub enum LocalError {
     Unsupported(&'static str),
 }
 
-fn err(what: &'static str, path: &Path, e: &std::io::Error) -> LocalError {
+pub(crate) fn err(what: &'static str, path: &Path, e: &std::io::Error) -> LocalError {
     LocalError::Io {
         what,
         path: path.to_path_buf(),

@@ -43,6 +43,8 @@ pub struct RunOptions {
     /// Connect to this bookmark at start (`ftpdeck NAME`).
     pub start_bookmark: Option<String>,
     pub theme: crate::theme::Theme,
+    /// Synchronize's settings.
+    pub sync: crate::config::SyncSettings,
 }
 
 impl RunOptions {
@@ -60,6 +62,7 @@ impl RunOptions {
             bookmarks_broken: None,
             start_bookmark: None,
             theme: config.theme,
+            sync: config.sync,
         }
     }
 }
@@ -190,6 +193,7 @@ pub fn run(
         startup_warnings: options.startup_warnings.clone(),
         now: chrono::Utc::now().timestamp(),
         bookmarks_at_start: true,
+        sync: options.sync.clone(),
     });
     let size = terminal.size()?;
     app.update(Msg::Resize {

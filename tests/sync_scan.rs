@@ -41,7 +41,7 @@ fn a_parallel_scan_reads_what_the_walk_reads_and_no_link() {
     let p = profile(&server);
     let mut conn = ftpdeck::remote::connect::connect(&p, Default::default()).unwrap();
     let serial = scan_remote(&mut conn, "/t", OPTS, &mut |_| {}).unwrap();
-    let parallel = scan_remote_parallel(&p, "/t", OPTS, 4, &|_| {}).unwrap();
+    let parallel = scan_remote_parallel(&mut conn, &p, "/t", OPTS, 4, &|| false, &|_| {}).unwrap();
     assert_eq!(parallel, serial);
     // 40 directories with a sub each, 200 files; the two links are not there.
     assert_eq!(parallel.values().filter(|i| i.dir).count(), 80);
@@ -64,7 +64,9 @@ fn a_parallel_scan_does_not_follow_links_a_server_shows_as_directories() {
         .mlsd_symlinks_as_dirs()
         .mlsd()
         .start();
-    let parallel = scan_remote_parallel(&server.profile(), "/t", OPTS, 3, &|_| {}).unwrap();
+    let p = server.profile();
+    let mut conn = ftpdeck::remote::connect::connect(&p, Default::default()).unwrap();
+    let parallel = scan_remote_parallel(&mut conn, &p, "/t", OPTS, 3, &|| false, &|_| {}).unwrap();
     assert!(
         !parallel
             .keys()

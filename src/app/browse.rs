@@ -201,6 +201,7 @@ impl App {
                 self.info("Filter: type to narrow · Enter keeps · Esc clears");
             }
             Action::Compare => self.toggle_compare(),
+            Action::Synchronize => self.open_sync(),
             Action::Bookmarks => self.open_bookmarks(),
             Action::Suspend => return vec![Cmd::Suspend],
             Action::QuickConnect => self.dialogs.show(Dialog::Form(Box::default())),

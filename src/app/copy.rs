@@ -125,6 +125,19 @@ impl App {
     }
 
     pub(super) fn on_transfer(&mut self, event: TransferEvent) -> Vec<Cmd> {
+        let ended = match &event {
+            TransferEvent::Finished { id, outcome } => Some((*id, outcome.clone())),
+            _ => None,
+        };
+        let mut cmds = self.on_transfer_event(event);
+        // A task of a running sync: counted, and the sync's summary comes last.
+        if let Some((id, outcome)) = ended {
+            cmds.extend(self.on_sync_step(id, &outcome));
+        }
+        cmds
+    }
+
+    fn on_transfer_event(&mut self, event: TransferEvent) -> Vec<Cmd> {
         let Some(view) = self.tasks.on_event(&event) else {
             return vec![];
         };
@@ -190,7 +203,9 @@ impl App {
                     Outcome::Deleted { .. }
                     | Outcome::Chmodded { .. }
                     | Outcome::Sized { .. }
-                    | Outcome::Viewed { .. } => {}
+                    | Outcome::Viewed { .. }
+                    | Outcome::Planned { .. }
+                    | Outcome::Made { .. } => {}
                 }
                 if !self.tasks.list.has_active() {
                     cmds.extend(self.refresh_dirty());
@@ -214,7 +229,8 @@ impl App {
             TransferEvent::Added { .. }
             | TransferEvent::Started { .. }
             | TransferEvent::Progress { .. }
-            | TransferEvent::Steps { .. } => {}
+            | TransferEvent::Steps { .. }
+            | TransferEvent::Scanned { .. } => {}
         }
         cmds
     }

@@ -113,6 +113,16 @@ pub enum Dialog {
     ConfirmDeleteBookmark { name: String },
     /// Select (or unselect) the entries whose names match a glob pattern.
     Glob { select: bool, input: TextField },
+    /// Synchronize's options (the form is `App::sync.form`).
+    SyncOptions,
+    /// Synchronize's plan (`App::sync.plan`).
+    SyncPlan,
+    /// Run a plan that deletes this many files and directories (on the server when `remote`)?
+    ConfirmSyncDelete {
+        files: usize,
+        dirs: usize,
+        remote: bool,
+    },
 }
 
 impl Dialog {

@@ -14,6 +14,7 @@ pub mod keymap;
 mod modal;
 mod mouse;
 pub mod pane;
+pub mod sync;
 pub mod tasks;
 pub mod textfield;
 pub mod transfers;
@@ -150,6 +151,8 @@ pub struct App {
     pub dialogs: dialog::Dialogs,
     /// The file viewer (F3), over the panes while open.
     pub viewer: Option<viewer::Viewer>,
+    /// Synchronize (F9): its options, scan, plan and run.
+    pub sync: sync::SyncPart,
     /// The browsing connection's FTP conversation.
     pub log: ProtocolLog,
     /// The short file operation in progress and the scratch files of edits.
@@ -197,6 +200,8 @@ pub struct AppConfig {
     /// Open the bookmark list when there is nothing to connect to (`main` does; most tests
     /// start from a bare app).
     pub bookmarks_at_start: bool,
+    /// Synchronize's settings (`[sync]`): exclude patterns to start with, time tolerance.
+    pub sync: crate::config::SyncSettings,
 }
 
 impl AppConfig {
@@ -225,6 +230,7 @@ impl AppConfig {
             startup_warnings: Vec::new(),
             now: 0,
             bookmarks_at_start: false,
+            sync: config.sync.clone(),
         }
     }
 }
@@ -300,6 +306,11 @@ impl App {
             },
             dialogs: dialog::Dialogs::default(),
             viewer: None,
+            sync: sync::SyncPart {
+                exclude: config.sync.exclude.clone(),
+                mtime_tolerance: i64::from(config.sync.mtime_tolerance),
+                ..Default::default()
+            },
             log: ProtocolLog::default(),
             files,
             screen: Screen {

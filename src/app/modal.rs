@@ -104,6 +104,9 @@ impl App {
                 }
                 vec![]
             }
+            Some(Dialog::SyncOptions) => self.on_sync_options_key(key),
+            Some(Dialog::SyncPlan) => self.on_sync_plan_key(key),
+            Some(Dialog::ConfirmSyncDelete { .. }) => self.on_confirm_sync_delete_key(key),
             None => vec![],
         }
     }

@@ -184,7 +184,19 @@ impl App {
     pub(super) fn on_task_finished(&mut self, job: &Job, outcome: &Outcome) -> Vec<Cmd> {
         let name = short(&job.name());
         let steps = self.tasks.list.get(job.id).and_then(|v| v.steps);
+        if let Some(Task::SyncScan { .. }) = job.task() {
+            match outcome {
+                Outcome::Planned {
+                    plan,
+                    local,
+                    remote,
+                } => self.open_plan(job, plan.clone(), (*local, *remote)),
+                _ => self.sync_scan_ended(job.id, outcome),
+            }
+            return vec![];
+        }
         match outcome {
+            Outcome::Made { .. } => return vec![],
             Outcome::Deleted { entries } => {
                 self.info(format!(
                     "Deleted {name} ({})",

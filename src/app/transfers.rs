@@ -51,6 +51,8 @@ pub struct JobView {
     pub stalled_secs: u32,
     /// How far an operation that counts entries is: done, and of how many once known.
     pub steps: Option<(u64, Option<u64>)>,
+    /// What a sync scan has seen on each side (local, server).
+    pub scanned: Option<(crate::sync::Seen, crate::sync::Seen)>,
     /// `done` at the last tick, to tell a stall.
     done_at_tick: u64,
 }
@@ -132,6 +134,7 @@ impl Transfers {
             note: None,
             stalled_secs: 0,
             steps: None,
+            scanned: None,
             done_at_tick: 0,
         });
     }
@@ -146,6 +149,7 @@ impl Transfers {
             TransferEvent::Started { id }
             | TransferEvent::Progress { id, .. }
             | TransferEvent::Steps { id, .. }
+            | TransferEvent::Scanned { id, .. }
             | TransferEvent::Retrying { id, .. }
             | TransferEvent::Conflict { id, .. }
             | TransferEvent::Finished { id, .. } => *id,
@@ -171,6 +175,12 @@ impl Transfers {
                 } => {
                     v.steps = Some((*done, *total));
                     v.done = *bytes;
+                    if !matches!(v.state, JobState::Retrying(_)) {
+                        v.state = JobState::Running;
+                    }
+                }
+                TransferEvent::Scanned { local, remote, .. } => {
+                    v.scanned = Some((*local, *remote));
                     if !matches!(v.state, JobState::Retrying(_)) {
                         v.state = JobState::Running;
                     }
@@ -210,6 +220,19 @@ impl Transfers {
                         }
                         Outcome::Viewed { data, .. } => {
                             v.done = data.len() as u64;
+                            JobState::Done
+                        }
+                        Outcome::Planned {
+                            plan,
+                            local,
+                            remote,
+                        } => {
+                            v.scanned = Some((*local, *remote));
+                            v.steps = Some((plan.len() as u64, Some(plan.len() as u64)));
+                            JobState::Done
+                        }
+                        Outcome::Made { dirs } => {
+                            v.steps = Some((*dirs, Some(*dirs)));
                             JobState::Done
                         }
                         Outcome::Skipped { reason } => JobState::Skipped(reason.clone()),

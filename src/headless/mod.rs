@@ -164,12 +164,30 @@ pub fn put(paths: &[String], common: &Common, config: &crate::config::Config) ->
     )
 }
 
-/// Run the preparation; a failure is said and becomes status 2.
+/// Run the preparation; a failure is said and becomes status 2 (130 after Ctrl-C).
 pub(crate) fn run<T>(common: &Common, prepare: impl FnOnce() -> Result<T, Fatal>) -> Result<T, u8> {
+    let _ = interrupted_flag();
     prepare().map_err(|Fatal(why)| {
         report::fatal(&why, common);
-        USAGE
+        if interrupted_flag().load(Ordering::Relaxed) {
+            INTERRUPTED
+        } else {
+            USAGE
+        }
     })
+}
+
+/// Set by SIGINT or SIGTERM (the handlers are installed on the first call).
+pub(crate) fn interrupted_flag() -> Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            let _ = signal_hook::flag::register(sig, flag.clone());
+        }
+        flag
+    })
+    .clone()
 }
 
 /// Run the jobs on the pool until each (and everything under it) ended, or Ctrl-C.
@@ -179,10 +197,7 @@ pub(crate) fn transfer_all(
     common: &Common,
     config: &crate::config::Config,
 ) -> u8 {
-    let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        let _ = signal_hook::flag::register(sig, stop.clone());
-    }
+    let stop = interrupted_flag();
     let (tx, rx) = mpsc::channel::<TransferEvent>();
     let options = PoolOptions {
         workers: common.parallel.max(1),

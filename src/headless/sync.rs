@@ -150,30 +150,10 @@ fn prepare(source: &str, dest: &str, args: &SyncArgs, common: &Common) -> Result
     let mut conn = connect::connect(&profile, Default::default()).map_err(super::connect_failed)?;
     let remote_root = rpath::start_dir(&conn.home, &path);
     let quiet = common.quiet;
-    let seen = |what: &str, n: usize| {
-        if !quiet && n % 1000 == 0 && n > 0 {
-            let _ = writeln!(std::io::stderr().lock(), "scanning {what}: {n} entries");
-        }
-    };
     let remote_kind = ops::probe(&mut conn, &remote_root, 30)?;
-    let remote_tree = match remote_kind {
-        Some(crate::entry::EntryKind::Dir) => {
-            let opts = crate::remote::tree::WalkOptions {
-                prefer_mlsd: true,
-                max_depth: crate::safety::DEFAULT_MAX_DEPTH,
-                timeout_secs: 30,
-            };
-            // Several connections list directories at once.
-            let seen_remote = |n: usize| seen("the server", n);
-            sync::scan_remote_parallel(&profile, &remote_root, opts, common.parallel, &seen_remote)
-                .map_err(|e| {
-                    Fatal(format!(
-                        "reading {}: {e}",
-                        crate::sanitize::display_name(&remote_root)
-                    ))
-                })?
-        }
-        None if upload => sync::Tree::new(),
+    match remote_kind {
+        Some(crate::entry::EntryKind::Dir) => {}
+        None if upload => {}
         None => {
             return Err(Fatal(format!(
                 "{}: no such directory on the server",
@@ -186,18 +166,53 @@ fn prepare(source: &str, dest: &str, args: &SyncArgs, common: &Common) -> Result
                 crate::sanitize::display_name(&remote_root)
             )));
         }
+    }
+    if !local_root.is_dir() {
+        std::fs::create_dir_all(&local_root)
+            .map_err(|e| Fatal(format!("cannot create {local}: {e}")))?;
+    }
+    // Both sides at once, the server on several connections; a count every 1,000 entries.
+    let last = std::sync::Mutex::new(0u64);
+    let seen = |l: sync::Seen, r: sync::Seen| {
+        let n = l.dirs + l.files + r.dirs + r.files;
+        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+        if !quiet && n / 1000 > *last / 1000 {
+            *last = n;
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "scanning: {} here, {} on the server",
+                l.words(),
+                r.words()
+            );
+        }
     };
+    let opts = crate::remote::tree::WalkOptions {
+        prefer_mlsd: true,
+        max_depth: crate::safety::DEFAULT_MAX_DEPTH,
+        timeout_secs: 30,
+    };
+    let exists = remote_kind.is_some().then_some(remote_root.as_str());
+    let interrupted = super::interrupted_flag();
+    let cancelled = || interrupted.load(std::sync::atomic::Ordering::Relaxed);
+    let scanned = sync::scan_both(
+        &mut conn,
+        &profile,
+        &local_root,
+        exists,
+        opts,
+        common.parallel,
+        &cancelled,
+        &seen,
+    )
+    .map_err(|e| match e {
+        sync::ScanError::Cancelled => Fatal("interrupted while scanning".into()),
+        sync::ScanError::Failed(e) => Fatal(format!("reading the trees: {e}")),
+    })?;
     if upload && remote_kind.is_none() {
         ops::ensure_dir(&mut conn, &remote_root, 30)?;
     }
     let _ = conn.ftp.quit();
-    let local_tree = if local_root.is_dir() {
-        sync::scan_local(&local_root, &mut |n| seen("the local tree", n)).map_err(Fatal)?
-    } else {
-        std::fs::create_dir_all(&local_root)
-            .map_err(|e| Fatal(format!("cannot create {local}: {e}")))?;
-        sync::Tree::new()
-    };
+    let (local_tree, remote_tree) = (scanned.local, scanned.remote);
     let (src, dst) = if upload {
         (&local_tree, &remote_tree)
     } else {

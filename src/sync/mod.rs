@@ -5,7 +5,9 @@ mod scan;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use scan::{scan_local, scan_remote, scan_remote_parallel};
+pub use scan::{
+    ScanError, Scanned, Seen, scan_both, scan_local, scan_remote, scan_remote_parallel,
+};
 
 /// One file or directory of a scanned tree, by its path relative to the root (`a/b.txt`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +39,7 @@ impl Compare {
 }
 
 /// How to compare and what to do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     pub compare: Compare,
     /// Seconds two times may differ and still be the same (servers list minutes or dates).
@@ -198,6 +200,20 @@ pub fn plan(source: &Tree, dest: &Tree, opts: &Options) -> Vec<Action> {
                 }
             }
         }
+    }
+    // A directory that holds an excluded entry stays (with it); the rest of its contents go.
+    if !deletes.is_empty() && !opts.exclude.is_empty() {
+        let mut keep_dirs = BTreeSet::new();
+        for path in dest.iter().filter(|(p, d)| !keep(p, d)).map(|(p, _)| p) {
+            let mut p = path.as_str();
+            while let Some(i) = p.rfind('/') {
+                p = &p[..i];
+                keep_dirs.insert(p.to_string());
+            }
+        }
+        deletes.retain(
+            |a| !matches!(a, Action::Delete { path, dir: true } if keep_dirs.contains(path)),
+        );
     }
     // Deepest first, so a directory goes after its contents.
     deletes.sort_by(|a, b| b.path().cmp(a.path()));
@@ -384,5 +400,33 @@ mod tests {
             "a file named .git is not the directory"
         );
         assert!(!excluded("src/main.rs", false, &ex));
+    }
+
+    #[test]
+    fn a_delete_keeps_a_directory_that_holds_an_excluded_entry() {
+        let src = tree(&[]);
+        let dir = Item {
+            dir: true,
+            size: 0,
+            mtime: None,
+        };
+        let dst = tree(&[
+            ("logs", dir),
+            ("logs/a.log", file(1, 0)),
+            ("logs/b.txt", file(1, 0)),
+            ("old", dir),
+            ("old/c.txt", file(1, 0)),
+        ]);
+        let o = Options {
+            delete: true,
+            exclude: vec!["*.log".into()],
+            ..opts()
+        };
+        let lines: Vec<String> = plan(&src, &dst, &o).iter().map(Action::line).collect();
+        assert_eq!(
+            lines,
+            ["delete old/c.txt", "delete old/", "delete logs/b.txt"],
+            "logs/ stays with its excluded a.log"
+        );
     }
 }

@@ -7,11 +7,61 @@ use super::{Item, Tree};
 use crate::remote::Connection;
 use crate::remote::tree::{self, Visit, WalkError, WalkOptions};
 
-/// The local tree at `root`; `seen` is told the count as it grows.
-pub fn scan_local(root: &Path, seen: &mut dyn FnMut(usize)) -> Result<Tree, String> {
+/// What a scan has seen so far on one side.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen {
+    pub dirs: u64,
+    pub files: u64,
+}
+
+impl Seen {
+    /// `12 directories, 3,400 files`.
+    pub fn words(self) -> String {
+        format!(
+            "{}, {}",
+            crate::words::count(self.dirs as usize, "directory", "directories"),
+            crate::words::count(self.files as usize, "file", "files")
+        )
+    }
+
+    fn add(&mut self, item: &Item) {
+        if item.dir {
+            self.dirs += 1;
+        } else {
+            self.files += 1;
+        }
+    }
+}
+
+/// Why a scan stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScanError {
+    #[error("cancelled")]
+    Cancelled,
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<String> for ScanError {
+    fn from(s: String) -> Self {
+        ScanError::Failed(s)
+    }
+}
+
+/// The local tree at `root`; `seen` is told the counts as they grow (after each directory),
+/// `cancelled` is asked as often.
+pub fn scan_local(
+    root: &Path,
+    cancelled: &dyn Fn() -> bool,
+    seen: &mut dyn FnMut(Seen),
+) -> Result<Tree, ScanError> {
     let mut out = Tree::new();
+    let mut counts = Seen::default();
     let mut stack = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, rel)) = stack.pop() {
+        if cancelled() {
+            return Err(ScanError::Cancelled);
+        }
         let rd = std::fs::read_dir(&dir).map_err(|e| {
             format!(
                 "cannot read {}: {}",
@@ -32,28 +82,26 @@ pub fn scan_local(root: &Path, seen: &mut dyn FnMut(usize)) -> Result<Tree, Stri
             } else {
                 format!("{rel}/{name}")
             };
-            if meta.is_dir() {
-                out.insert(
-                    path.clone(),
-                    Item {
-                        dir: true,
-                        size: 0,
-                        mtime: None,
-                    },
-                );
-                stack.push((item.path(), path));
+            let entry = if meta.is_dir() {
+                stack.push((item.path(), path.clone()));
+                Item {
+                    dir: true,
+                    size: 0,
+                    mtime: None,
+                }
             } else if meta.is_file() {
-                out.insert(
-                    path,
-                    Item {
-                        dir: false,
-                        size: meta.len(),
-                        mtime: crate::fsutil::mtime_secs(&meta),
-                    },
-                );
-            }
+                Item {
+                    dir: false,
+                    size: meta.len(),
+                    mtime: crate::fsutil::mtime_secs(&meta),
+                }
+            } else {
+                continue;
+            };
+            counts.add(&entry);
+            out.insert(path, entry);
         }
-        seen(out.len());
+        seen(counts);
     }
     Ok(out)
 }
@@ -103,15 +151,18 @@ pub fn scan_remote(
     Ok(out)
 }
 
-/// The remote tree at `root`, listed on `workers` connections at once (each directory by one
-/// of them, by the same rules as the one tree walk). `seen` is told the count as it grows.
+/// The remote tree at `root`, listed on `first` and `workers - 1` more connections to
+/// `profile` at once (each directory by one of them, by the same rules as the one tree walk).
+/// `seen` is told the counts as they grow; `cancelled` is asked between two directories.
 pub fn scan_remote_parallel(
+    first: &mut Connection,
     profile: &crate::remote::Profile,
     root: &str,
     opts: WalkOptions,
     workers: usize,
-    seen: &(dyn Fn(usize) + Sync),
-) -> Result<Tree, String> {
+    cancelled: &(dyn Fn() -> bool + Sync),
+    seen: &(dyn Fn(Seen) + Sync),
+) -> Result<Tree, ScanError> {
     use std::sync::{Condvar, Mutex};
     use tree::{Entered, Kind};
 
@@ -119,15 +170,15 @@ pub fn scan_remote_parallel(
         queue: Vec<(String, crate::safety::Walk)>,
         busy: usize,
         tree: Tree,
-        error: Option<String>,
+        counts: Seen,
+        error: Option<ScanError>,
     }
-    let mut first =
-        crate::remote::connect::connect(profile, Default::default()).map_err(|e| e.to_string())?;
-    let walk = tree::root(&mut first, root, opts.timeout_secs).map_err(|e| e.to_string())?;
+    let walk = tree::root(first, root, opts.timeout_secs).map_err(|e| e.to_string())?;
     let state = Mutex::new(State {
         queue: vec![(root.to_string(), walk)],
         busy: 0,
         tree: Tree::new(),
+        counts: Seen::default(),
         error: None,
     });
     let wake = Condvar::new();
@@ -137,7 +188,11 @@ pub fn scan_remote_parallel(
         let (dir, walk) = {
             let mut st = lock();
             loop {
+                if st.error.is_none() && cancelled() {
+                    st.error = Some(ScanError::Cancelled);
+                }
                 if st.error.is_some() {
+                    wake.notify_all();
                     return;
                 }
                 if let Some(next) = st.queue.pop() {
@@ -165,17 +220,17 @@ pub fn scan_remote_parallel(
         let mut st = lock();
         st.busy -= 1;
         match result {
-            Err(e) => st.error = Some(e),
+            Err(e) => st.error = Some(ScanError::Failed(e)),
             Ok(None) => {}
             Ok(Some(level)) => {
                 for e in &level.entries {
                     if e.name.contains('/') || e.name == ".." || e.name == "." || e.name.is_empty()
                     {
-                        st.error = Some(format!(
+                        st.error = Some(ScanError::Failed(format!(
                             "refusing the odd name {:?} under {}",
                             crate::sanitize::display_name(&e.name),
                             crate::sanitize::display_name(&dir)
-                        ));
+                        )));
                         break;
                     }
                     let path = crate::remote::path::join(&dir, &e.name);
@@ -184,6 +239,7 @@ pub fn scan_remote_parallel(
                     };
                     match level.kind(e) {
                         Kind::File => {
+                            st.counts.files += 1;
                             st.tree.insert(
                                 rel,
                                 Item {
@@ -194,6 +250,7 @@ pub fn scan_remote_parallel(
                             );
                         }
                         Kind::Dir(next) => {
+                            st.counts.dirs += 1;
                             st.tree.insert(
                                 rel,
                                 Item {
@@ -206,15 +263,15 @@ pub fn scan_remote_parallel(
                         }
                         Kind::Link => {}
                         Kind::Unreadable => {
-                            st.error = Some(format!(
+                            st.error = Some(ScanError::Failed(format!(
                                 "a listing line under {} could not be read",
                                 crate::sanitize::display_name(&dir)
-                            ));
+                            )));
                             break;
                         }
                     }
                 }
-                seen(st.tree.len());
+                seen(st.counts);
             }
         }
         wake.notify_all();
@@ -229,12 +286,82 @@ pub fn scan_remote_parallel(
                 }
             });
         }
-        work(&mut first);
+        work(first);
     });
-    let _ = first.ftp.quit();
     let st = state.into_inner().unwrap_or_else(|e| e.into_inner());
     match st.error {
         Some(e) => Err(e),
         None => Ok(st.tree),
+    }
+}
+
+/// Both trees of a sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scanned {
+    pub local: Tree,
+    pub remote: Tree,
+}
+
+/// Scan the local tree at `local_root` (an absent one is empty) and the remote tree at
+/// `remote_root` (`None`: not there, empty) at the same time, the remote one on `workers`
+/// connections. `seen` is told both sides' counts (local, remote) as they grow.
+#[allow(clippy::too_many_arguments)]
+pub fn scan_both(
+    first: &mut Connection,
+    profile: &crate::remote::Profile,
+    local_root: &Path,
+    remote_root: Option<&str>,
+    opts: WalkOptions,
+    workers: usize,
+    cancelled: &(dyn Fn() -> bool + Sync),
+    seen: &(dyn Fn(Seen, Seen) + Sync),
+) -> Result<Scanned, ScanError> {
+    use std::sync::Mutex;
+    let counts = Mutex::new((Seen::default(), Seen::default()));
+    let update = |local: Option<Seen>, remote: Option<Seen>| {
+        let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(l) = local {
+            c.0 = l;
+        }
+        if let Some(r) = remote {
+            c.1 = r;
+        }
+        seen(c.0, c.1);
+    };
+    // A failure on one side stops the other.
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let stop = || cancelled() || failed.load(std::sync::atomic::Ordering::Relaxed);
+    let (local, remote) = std::thread::scope(|s| {
+        let local = s.spawn(|| {
+            let r = if local_root.is_dir() {
+                scan_local(local_root, &stop, &mut |n| update(Some(n), None))
+            } else {
+                Ok(Tree::new())
+            };
+            if r.is_err() {
+                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            r
+        });
+        let remote = match remote_root {
+            Some(root) => scan_remote_parallel(first, profile, root, opts, workers, &stop, &|n| {
+                update(None, Some(n))
+            }),
+            None => Ok(Tree::new()),
+        };
+        if remote.is_err() {
+            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let local = local
+            .join()
+            .unwrap_or_else(|_| Err(ScanError::Failed("the local scan failed".into())));
+        (local, remote)
+    });
+    // A real failure says more than the stop it caused on the other side.
+    match (local, remote) {
+        (Ok(local), Ok(remote)) => Ok(Scanned { local, remote }),
+        (Err(ScanError::Failed(e)), _) => Err(ScanError::Failed(e)),
+        (_, Err(ScanError::Failed(e))) => Err(ScanError::Failed(format!("the server: {e}"))),
+        _ => Err(ScanError::Cancelled),
     }
 }

@@ -82,6 +82,16 @@ pub enum Outcome {
         data: Vec<u8>,
         size: Option<u64>,
     },
+    /// A sync scan: the plan, and what each side holds.
+    Planned {
+        plan: Vec<crate::sync::Action>,
+        local: crate::sync::Seen,
+        remote: crate::sync::Seen,
+    },
+    /// Directories made (or found already there).
+    Made {
+        dirs: u64,
+    },
     Skipped {
         reason: String,
     },
@@ -102,6 +112,8 @@ impl Outcome {
                 | Outcome::Chmodded { .. }
                 | Outcome::Sized { .. }
                 | Outcome::Viewed { .. }
+                | Outcome::Planned { .. }
+                | Outcome::Made { .. }
         )
     }
 }
@@ -130,6 +142,12 @@ pub enum TransferEvent {
         done: u64,
         total: Option<u64>,
         bytes: u64,
+    },
+    /// What a sync scan has seen so far on each side.
+    Scanned {
+        id: JobId,
+        local: crate::sync::Seen,
+        remote: crate::sync::Seen,
     },
     /// A connection problem; the job will be tried again, resuming where it stopped.
     Retrying {

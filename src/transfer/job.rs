@@ -83,6 +83,15 @@ pub enum Task {
     Size,
     /// Read at most `max_bytes` of a file, for the viewer.
     View { max_bytes: u64 },
+    /// Scan the local tree at the job's `local` and the remote one at its `remote` (on several
+    /// connections) and compare them into a sync plan; nothing changes. `upload`: the local
+    /// tree is the source.
+    SyncScan {
+        options: crate::sync::Options,
+        upload: bool,
+    },
+    /// Make these directories (paths relative to the job's root on its side), parents first.
+    Mkdirs { paths: Vec<String> },
     /// A job that panics: proves a failing job fails alone.
     #[cfg(test)]
     Panic,
@@ -96,6 +105,8 @@ impl Task {
             Task::Chmod { .. } => "chmod",
             Task::Size => "size",
             Task::View { .. } => "view",
+            Task::SyncScan { .. } => "scan",
+            Task::Mkdirs { .. } => "mkdir",
             #[cfg(test)]
             Task::Panic => "panic",
         }

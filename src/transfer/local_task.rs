@@ -42,6 +42,27 @@ pub(super) fn run(job: &Job, running: &Running, emit: &Emit) -> Result<Run, JobE
                 bytes: s.bytes,
             })
         }
+        Some(Task::Mkdirs { paths }) => {
+            let mut sorted: Vec<&String> = paths.iter().collect();
+            sorted.sort();
+            let mut done = 0;
+            let mut result = Ok(());
+            for p in sorted {
+                if cancelled() {
+                    result = Err(Stop::Cancelled);
+                    break;
+                }
+                let path = job.local.join(p);
+                if let Err(e) = std::fs::create_dir_all(&path) {
+                    result = Err(Stop::Failed(localops::err("cannot create", &path, &e)));
+                    break;
+                }
+                done += 1;
+                report(done, Some(paths.len() as u64), 0, false);
+            }
+            report(done, Some(paths.len() as u64), 0, true);
+            result.map(|()| Outcome::Made { dirs: done })
+        }
         other => {
             return Err(JobError::fatal(format!(
                 "not a task for the local disk: {other:?}"

@@ -163,6 +163,8 @@ pub(super) struct Ctx<'a> {
     pub buf: &'a mut [u8],
     pub emit: &'a Emit,
     pub options: &'a PoolOptions,
+    /// The server, for work that opens more connections (a sync scan).
+    pub profile: &'a crate::remote::Profile,
     /// Set when the control connection may be out of step (after a cancel, say).
     pub drop_connection: bool,
     /// Directories that got a renamed-into-place file, for the batched fsync.

@@ -18,6 +18,8 @@ pub(super) fn run(ctx: &mut Ctx, job: &Job, task: &Task) -> Result<Run, JobError
         Task::Chmod { mode } => chmod(ctx, job, *mode),
         Task::Size => size(ctx, job),
         Task::View { max_bytes } => return view(ctx, job, *max_bytes),
+        Task::SyncScan { options, upload } => sync_scan(ctx, job, options, *upload),
+        Task::Mkdirs { paths } => mkdirs(ctx, job, paths),
         #[cfg(test)]
         Task::Panic => panic!("a job that panics, for the tests"),
     };
@@ -268,6 +270,86 @@ fn size(ctx: &mut Ctx, job: &Job) -> Result<Outcome, Failure> {
             display_name(&job.remote)
         )))),
     }
+}
+
+/// Scan both trees of a sync (the server's on several connections at once, the local one
+/// meanwhile) and compare them into a plan. Counts go out as they grow; nothing changes.
+fn sync_scan(
+    ctx: &mut Ctx,
+    job: &Job,
+    options: &crate::sync::Options,
+    upload: bool,
+) -> Result<Outcome, Failure> {
+    use crate::sync::{ScanError, Seen};
+    let (id, emit) = (job.id, ctx.emit);
+    let throttle = std::sync::Mutex::new(Throttle::new(0));
+    let report = |local: Seen, remote: Seen, last: bool| {
+        let due = throttle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .tick(0)
+            .is_some();
+        if due || last {
+            emit(TransferEvent::Scanned { id, local, remote });
+        }
+    };
+    let opts = walk_options(ctx);
+    let running = ctx.running;
+    let scanned = crate::sync::scan_both(
+        ctx.conn,
+        ctx.profile,
+        &job.local,
+        Some(&job.remote),
+        opts,
+        ctx.options.workers.max(1),
+        &|| running.cancelled(),
+        &|l, r| report(l, r, false),
+    );
+    let scanned = match scanned {
+        Ok(s) => s,
+        Err(ScanError::Cancelled) => return Err(Failure::Cancelled),
+        Err(ScanError::Failed(e)) => return Err(Failure::Error(JobError::fatal(e))),
+    };
+    let count = |t: &crate::sync::Tree| {
+        let dirs = t.values().filter(|i| i.dir).count() as u64;
+        Seen {
+            dirs,
+            files: t.len() as u64 - dirs,
+        }
+    };
+    let (local, remote) = (count(&scanned.local), count(&scanned.remote));
+    report(local, remote, true);
+    let plan = if upload {
+        crate::sync::plan(&scanned.local, &scanned.remote, options)
+    } else {
+        crate::sync::plan(&scanned.remote, &scanned.local, options)
+    };
+    Ok(Outcome::Planned {
+        plan,
+        local,
+        remote,
+    })
+}
+
+/// Make directories under the job's remote root, parents first (one that is there is fine).
+fn mkdirs(ctx: &mut Ctx, job: &Job, paths: &[String]) -> Result<Outcome, Failure> {
+    let mut sorted: Vec<&String> = paths.iter().collect();
+    sorted.sort();
+    let steps: Vec<Step> = sorted
+        .into_iter()
+        .map(|p| Step::Dir(crate::remote::path::join(&job.remote, p)))
+        .collect();
+    let secs = ctx.secs();
+    let done = carry_out(
+        ctx,
+        job,
+        steps.iter().collect(),
+        "creating",
+        |conn, step| match step {
+            Step::Dir(p) | Step::Entry(p) => ops::ensure_dir(conn, p, secs),
+        },
+    )?;
+    Ok(Outcome::Made { dirs: done })
 }
 
 /// Read the first `max` bytes of a file into memory, once: no temporary file.

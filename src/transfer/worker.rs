@@ -222,6 +222,7 @@ impl Worker {
                         buf: &mut self.buf,
                         emit: &self.emit,
                         options: &self.options,
+                        profile,
                         drop_connection: false,
                         dirty_dirs: &mut self.dirty_dirs,
                     };

@@ -5,7 +5,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::text::fit;
 use crate::app::App;
@@ -13,22 +12,6 @@ use crate::app::form::{Form, LABELS, PASSWORD};
 use crate::remote::path::url_suffix;
 use crate::remote::{DataMode, Security};
 use crate::sanitize::display_name;
-
-fn frame_box(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line>, theme: &Theme) {
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(Style::default().fg(theme.accent))
-                .title(Span::styled(
-                    format!(" {title} "),
-                    Style::default().add_modifier(Modifier::BOLD),
-                )),
-        ),
-        rect,
-    );
-}
 
 fn flags(security: Security, mode: DataMode) -> String {
     let mut s = String::new();
@@ -147,7 +130,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize, theme:
     )));
     let h = (lines.len() as u16 + 2).min(area.height);
     let rect = super::centered(area, w, h);
-    frame_box(frame, rect, "Bookmarks", lines, theme);
+    super::frame_box(frame, rect, theme.accent, "Bookmarks", lines);
 }
 
 pub fn draw_form(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
@@ -193,5 +176,5 @@ pub fn draw_form(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
         None => "Connect".to_string(),
     };
     let rect = super::centered(area, w, lines.len() as u16 + 2);
-    frame_box(frame, rect, &title, lines, theme);
+    super::frame_box(frame, rect, theme.accent, &title, lines);
 }

@@ -267,6 +267,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
             ];
             boxed(frame, area, "Delete bookmark", lines, 60, theme);
         }
+        Dialog::SyncOptions => {
+            if let Some(form) = &app.sync.form {
+                super::sync::draw_options(frame, area, form, theme);
+            }
+        }
+        Dialog::SyncPlan => {
+            if let Some(plan) = &app.sync.plan {
+                super::sync::draw_plan(frame, area, plan, theme);
+            }
+        }
+        Dialog::ConfirmSyncDelete {
+            files,
+            dirs,
+            remote,
+        } => {
+            if let Some(plan) = &app.sync.plan {
+                super::sync::draw_plan(frame, area, plan, theme);
+            }
+            super::sync::draw_confirm_delete(frame, area, *files, *dirs, *remote, theme);
+        }
         Dialog::Glob { select, input } => {
             let verb = if *select { "Select" } else { "Unselect" };
             let lines = vec![

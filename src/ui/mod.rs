@@ -7,6 +7,7 @@ mod help;
 mod log;
 mod pane;
 mod status;
+mod sync;
 pub mod text;
 mod transfers;
 mod viewer;
@@ -55,6 +56,32 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         let mode = app.key_mode().unwrap_or(crate::app::keymap::Mode::Browser);
         help::draw(frame, frame.area(), &app.keymap, mode, theme);
     }
+}
+
+/// `lines` in a bordered box at `rect` (cleared first) titled `title`, its border in `border`.
+fn frame_box(
+    frame: &mut Frame,
+    rect: Rect,
+    border: ratatui::style::Color,
+    title: &str,
+    lines: Vec<ratatui::text::Line>,
+) {
+    use ratatui::style::{Modifier, Style};
+    use ratatui::text::Span;
+    use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(Style::default().fg(border))
+                .title(Span::styled(
+                    format!(" {title} "),
+                    Style::default().add_modifier(Modifier::BOLD),
+                )),
+        ),
+        rect,
+    );
 }
 
 /// A rectangle of at most `w`×`h` centred in `area`.

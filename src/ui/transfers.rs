@@ -129,7 +129,7 @@ fn row(v: &JobView, width: usize) -> String {
         (None, Direction::Download) => "↓",
     };
     let mut name = display_name(&v.job.name());
-    if v.job.is_dir {
+    if v.job.is_dir && !name.ends_with('/') {
         name.push('/');
     }
     let (bar, detail) = match &v.state {
@@ -203,6 +203,9 @@ fn row(v: &JobView, width: usize) -> String {
 
 /// A running task's progress: entries found while it plans, then done of all.
 fn task_progress(v: &JobView) -> String {
+    if let (Some(Task::SyncScan { .. }), Some((l, r))) = (v.job.task(), v.scanned) {
+        return format!("here {}; server {}", l.words(), r.words());
+    }
     let Some(Task::Size) = v.job.task() else {
         return match v.steps {
             None => "starting".into(),
@@ -234,6 +237,12 @@ fn task_done(v: &JobView) -> String {
             count(n as usize, "file", "files")
         ),
         Some(Task::View { .. }) => format!("read {}", human_size(v.done)),
+        Some(Task::SyncScan { .. }) => {
+            format!("planned {}", count(n as usize, "action", "actions"))
+        }
+        Some(Task::Mkdirs { .. }) => {
+            format!("made {}", count(n as usize, "directory", "directories"))
+        }
         _ => "done".into(),
     }
 }

@@ -70,6 +70,7 @@ actions! {
     Filter => "filter",
     SyncBrowse => "sync-browse",
     Compare => "compare",
+    Synchronize => "synchronize",
     ToggleLog => "toggle-log",
     Bookmarks => "bookmarks",
     QuickConnect => "quick-connect",

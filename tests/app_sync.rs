@@ -1,0 +1,391 @@
+//! Synchronize in the TUI through `App::update`, with the app's commands carried out by the
+//! real transfer pool against the embedded server: the options, the scan as a task, the plan
+//! as a checklist (toggle, toggle a kind, filter), the second confirmation for deletes, the run,
+//! and the screens a user sees on a `TestBackend`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant};
+
+use common::*;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ftpdeck::app::dialog::Dialog;
+use ftpdeck::app::sync::Kind;
+use ftpdeck::app::{App, AppConfig, Cmd, Msg};
+use ftpdeck::local::{LocalCmd, LocalEvent};
+use ftpdeck::remote::session::Listing;
+use ftpdeck::remote::{RemoteCmd, RemoteEvent};
+use ftpdeck::transfer::{self, PoolOptions, TransferCmd, TransferEvent};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use unicode_width::UnicodeWidthStr;
+
+const W: u16 = 140;
+const H: u16 = 40;
+
+fn key(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn typed(app: &mut App, rig: &Rig, text: &str) {
+    for c in text.chars() {
+        let cmds = app.update(key(KeyCode::Char(c)));
+        rig.dispatch(cmds);
+    }
+}
+
+fn render(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+    t.draw(|f| ftpdeck::ui::draw(f, app, &app.theme)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..H {
+        let mut x = 0;
+        while x < W {
+            let sym = buf[(x, y)].symbol();
+            out.push_str(sym);
+            x += UnicodeWidthStr::width(sym).max(1) as u16;
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The app's transfer commands go to a real pool; its listings are answered from the disk
+/// (the panes' contents do not matter to a sync, which scans for itself).
+struct Rig {
+    pool: Sender<TransferCmd>,
+    events: Receiver<TransferEvent>,
+}
+
+impl Rig {
+    fn dispatch(&self, cmds: Vec<Cmd>) {
+        for c in cmds {
+            if let Cmd::Transfer(t) = c {
+                self.pool.send(t).unwrap();
+            }
+        }
+    }
+
+    /// Feed the pool's events to the app until `done` says so.
+    fn pump(&self, app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !done(app) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let ev = self
+                .events
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("waiting for {what}; status: {}", app.status.text));
+            let cmds = app.update(Msg::Transfer(ev));
+            self.dispatch(cmds);
+        }
+    }
+}
+
+/// An app connected to `server` with the local pane in `local` and the remote one in `/`.
+fn connected(server: &ftpdeck::server::ServerHandle, local: &Path) -> (App, Rig) {
+    let (tx, rx) = mpsc::channel();
+    let pool = transfer::spawn(
+        tx,
+        PoolOptions {
+            workers: 3,
+            ..PoolOptions::default()
+        },
+    );
+    let rig = Rig { pool, events: rx };
+    let (mut app, cmds) = App::new(AppConfig::new(local, Some(profile(server))));
+    app.update(Msg::Resize {
+        width: W,
+        height: H,
+    });
+    for c in cmds {
+        if let Cmd::Local(LocalCmd::List { id, path }) = c {
+            app.update(Msg::Local(LocalEvent::Listed {
+                id,
+                path: path.clone(),
+                result: Ok((PathBuf::from(&path), vec![])),
+            }));
+        }
+    }
+    let cmds = app.update(Msg::Remote(RemoteEvent::Connected {
+        label: "test".into(),
+        home: "/".into(),
+        welcome: String::new(),
+    }));
+    let mut rest = Vec::new();
+    for c in cmds {
+        match c {
+            Cmd::Remote(RemoteCmd::List { id, path }) => {
+                app.update(Msg::Remote(RemoteEvent::Listed {
+                    id,
+                    path: path.clone(),
+                    result: Ok(Listing {
+                        path,
+                        truncated: None,
+                        entries: vec![],
+                    }),
+                }));
+            }
+            other => rest.push(other),
+        }
+    }
+    rig.dispatch(rest);
+    (app, rig)
+}
+
+fn plan_open(app: &App) -> bool {
+    matches!(app.dialogs.top(), Some(Dialog::SyncPlan))
+}
+
+/// The two trees: the local one is the source of an upload.
+fn trees() -> (tempfile::TempDir, tempfile::TempDir) {
+    let local = tempfile::tempdir().unwrap();
+    write(local.path(), "new.txt", b"new file");
+    write(local.path(), "docs/guide.md", b"# guide, longer now");
+    write(local.path(), "docs/deep/n\u{e9}e.txt", b"unicode");
+    write(local.path(), "same.txt", b"same");
+    write(local.path(), "empty.txt", b"");
+    std::fs::create_dir_all(local.path().join("emptydir")).unwrap();
+    let remote = tempfile::tempdir().unwrap();
+    write(remote.path(), "docs/guide.md", b"# guide");
+    write(remote.path(), "old/gone.txt", b"extraneous");
+    write(remote.path(), "old/also.txt", b"extraneous too");
+    write(remote.path(), "stray.tmp", b"kept: excluded");
+    std::fs::copy(
+        local.path().join("same.txt"),
+        remote.path().join("same.txt"),
+    )
+    .unwrap();
+    // The same time on both sides: "same.txt" is in step.
+    let t = std::fs::metadata(local.path().join("same.txt"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(remote.path().join("same.txt"))
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+    (local, remote)
+}
+
+#[test]
+fn the_plan_is_a_checklist_that_changes_nothing_until_enter_and_deletes_ask_once_more() {
+    let (local, remote) = trees();
+    let server = start_server(remote.path());
+    let (mut app, rig) = connected(&server, local.path());
+    let before = snapshot(remote.path());
+
+    // F9 from the local pane: local → server by default. Tick "delete", exclude *.tmp.
+    app.update(key(KeyCode::Tab));
+    let cmds = app.update(key(KeyCode::F(9)));
+    rig.dispatch(cmds);
+    assert!(matches!(app.dialogs.top(), Some(Dialog::SyncOptions)));
+    let screen = render(&app);
+    assert!(screen.contains("◀ local → server ▶"), "{screen}");
+    for k in [KeyCode::Tab, KeyCode::Tab, KeyCode::Char(' '), KeyCode::Tab] {
+        app.update(key(k));
+    }
+    typed(&mut app, &rig, "*.tmp");
+    let screen = render(&app);
+    assert!(
+        screen.contains("[x] delete what the destination has"),
+        "{screen}"
+    );
+    assert!(screen.contains("*.tmp"), "{screen}");
+    let cmds = app.update(key(KeyCode::Enter));
+    let scan = cmds.iter().any(|c| {
+        matches!(c, Cmd::Transfer(TransferCmd::Enqueue(jobs))
+            if matches!(jobs[0].task(), Some(ftpdeck::transfer::Task::SyncScan { upload: true, .. })))
+    });
+    assert!(scan, "Enter queues the scan as a task");
+    rig.dispatch(cmds);
+    rig.pump(&mut app, "the plan", plan_open);
+
+    let plan = app.sync.plan.as_ref().unwrap();
+    let mut rows: Vec<(Kind, String)> = plan
+        .rows
+        .iter()
+        .map(|r| (r.kind, r.action.path().to_string()))
+        .collect();
+    rows.sort();
+    let want = [
+        (Kind::Upload, "docs/deep/n\u{e9}e.txt"),
+        (Kind::Upload, "docs/guide.md"),
+        (Kind::Upload, "empty.txt"),
+        (Kind::Upload, "new.txt"),
+        (Kind::MkdirRemote, "docs/deep"),
+        (Kind::MkdirRemote, "emptydir"),
+        (Kind::DeleteRemote, "old"),
+        (Kind::DeleteRemote, "old/also.txt"),
+        (Kind::DeleteRemote, "old/gone.txt"),
+    ];
+    let mut want: Vec<(Kind, String)> = want.iter().map(|(k, p)| (*k, p.to_string())).collect();
+    want.sort();
+    assert_eq!(rows, want, "same.txt is in step, stray.tmp excluded");
+    let screen = render(&app);
+    assert!(screen.contains("↑ upload 4/4"), "{screen}");
+    assert!(screen.contains("✗ delete server 3/3"), "{screen}");
+    assert!(screen.contains("size differs"), "{screen}");
+    assert_eq!(
+        snapshot(remote.path()),
+        before,
+        "the scan and the plan change nothing"
+    );
+
+    // Filter to the old/ rows; `a` unticks the kind (what is shown of it).
+    app.update(key(KeyCode::Char('/')));
+    typed(&mut app, &rig, "old");
+    app.update(key(KeyCode::Enter));
+    let plan = app.sync.plan.as_ref().unwrap();
+    assert_eq!(plan.visible.len(), 3);
+    app.update(key(KeyCode::Char('a')));
+    let plan = app.sync.plan.as_ref().unwrap();
+    assert_eq!(plan.tally(Kind::DeleteRemote).ticked, 0);
+    let screen = render(&app);
+    assert!(screen.contains("(3 of 9 shown)"), "{screen}");
+    // Space on old/gone.txt ticks it alone (its directory stays unticked: also.txt stays).
+    let at = plan
+        .visible
+        .iter()
+        .position(|&i| plan.rows[i].action.path() == "old/gone.txt")
+        .unwrap();
+    while app.sync.plan.as_ref().unwrap().cursor < at {
+        app.update(key(KeyCode::Down));
+    }
+    app.update(key(KeyCode::Char(' ')));
+    let plan = app.sync.plan.as_ref().unwrap();
+    assert_eq!(plan.tally(Kind::DeleteRemote).ticked, 1);
+    assert_eq!(plan.ticked_deletes(), (1, 0));
+    // Esc clears the filter first; the plan stays.
+    app.update(key(KeyCode::Esc));
+    assert!(plan_open(&app));
+    assert_eq!(app.sync.plan.as_ref().unwrap().visible.len(), 9);
+    // Untick the directory "docs/deep": its upload goes with it.
+    let plan = app.sync.plan.as_ref().unwrap();
+    let at = plan
+        .visible
+        .iter()
+        .position(|&i| plan.rows[i].action.path() == "docs/deep")
+        .unwrap();
+    while app.sync.plan.as_ref().unwrap().cursor > at {
+        app.update(key(KeyCode::Up));
+    }
+    while app.sync.plan.as_ref().unwrap().cursor < at {
+        app.update(key(KeyCode::Down));
+    }
+    app.update(key(KeyCode::Char(' ')));
+    let plan = app.sync.plan.as_ref().unwrap();
+    assert_eq!(
+        plan.tally(Kind::Upload).ticked,
+        3,
+        "the file in docs/deep too"
+    );
+
+    // Enter: a deletion asks once more, naming how many; n goes back to the plan.
+    app.update(key(KeyCode::Enter));
+    assert!(matches!(
+        app.dialogs.top(),
+        Some(Dialog::ConfirmSyncDelete {
+            files: 1,
+            dirs: 0,
+            remote: true
+        })
+    ));
+    let screen = render(&app);
+    assert!(
+        screen.contains("The plan deletes 1 file on the server."),
+        "{screen}"
+    );
+    app.update(key(KeyCode::Char('n')));
+    assert!(plan_open(&app));
+    assert_eq!(snapshot(remote.path()), before, "still nothing changed");
+    app.update(key(KeyCode::Enter));
+    let cmds = app.update(key(KeyCode::Char('y')));
+    rig.dispatch(cmds);
+    rig.pump(&mut app, "the end of the sync", |a| a.sync.run.is_none());
+
+    assert!(
+        app.status.text.starts_with("Synchronize done: 3 copied"),
+        "{}",
+        app.status.text
+    );
+    assert!(app.status.text.contains("1 deleted"), "{}", app.status.text);
+    let r = remote.path();
+    assert_eq!(std::fs::read(r.join("new.txt")).unwrap(), b"new file");
+    assert_eq!(
+        std::fs::read(r.join("docs/guide.md")).unwrap(),
+        b"# guide, longer now"
+    );
+    assert_eq!(std::fs::read(r.join("empty.txt")).unwrap(), b"");
+    assert!(r.join("emptydir").is_dir());
+    assert!(!r.join("docs/deep").exists(), "unticked: not made");
+    assert!(!r.join("old/gone.txt").exists());
+    assert!(r.join("old/also.txt").exists(), "unticked: kept");
+    assert!(r.join("stray.tmp").exists(), "excluded: kept");
+}
+
+#[test]
+fn esc_drops_the_plan_and_a_second_scan_of_trees_in_step_says_so() {
+    let (local, remote) = trees();
+    let server = start_server(remote.path());
+    let (mut app, rig) = connected(&server, local.path());
+    let before = snapshot(remote.path());
+    app.update(key(KeyCode::Tab));
+    rig.dispatch(app.update(key(KeyCode::F(9))));
+    let cmds = app.update(key(KeyCode::Enter));
+    rig.dispatch(cmds);
+    rig.pump(&mut app, "the plan", plan_open);
+    app.update(key(KeyCode::Esc));
+    assert!(app.dialogs.top().is_none());
+    assert!(app.sync.plan.is_none());
+    assert_eq!(app.status.text, "Plan dropped; nothing changed");
+    assert_eq!(snapshot(remote.path()), before);
+
+    // Run it all (no deletes by default: no second question), then scan again.
+    rig.dispatch(app.update(key(KeyCode::F(9))));
+    rig.dispatch(app.update(key(KeyCode::Enter)));
+    rig.pump(&mut app, "the plan", plan_open);
+    let cmds = app.update(key(KeyCode::Enter));
+    assert!(
+        !matches!(app.dialogs.top(), Some(Dialog::ConfirmSyncDelete { .. })),
+        "nothing to delete: no second question"
+    );
+    rig.dispatch(cmds);
+    rig.pump(&mut app, "the end of the sync", |a| a.sync.run.is_none());
+    assert!(
+        app.status.text.starts_with("Synchronize done: 4 copied"),
+        "{}",
+        app.status.text
+    );
+    assert!(remote.path().join("old/gone.txt").exists());
+    rig.dispatch(app.update(key(KeyCode::F(9))));
+    rig.dispatch(app.update(key(KeyCode::Enter)));
+    rig.pump(&mut app, "the second scan", |a| a.sync.scanning.is_none());
+    assert!(
+        app.status
+            .text
+            .starts_with("Already in step: nothing to do"),
+        "{}",
+        app.status.text
+    );
+    assert!(!plan_open(&app));
+}
+
+#[test]
+fn synchronize_without_a_server_says_what_to_do() {
+    let local = tempfile::tempdir().unwrap();
+    let (mut app, _) = App::new(AppConfig::new(local.path(), None));
+    app.update(key(KeyCode::F(9)));
+    assert!(app.dialogs.top().is_none());
+    assert!(
+        app.status.text.contains("Synchronize needs a server"),
+        "{}",
+        app.status.text
+    );
+}
