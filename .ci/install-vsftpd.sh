@@ -16,45 +16,10 @@ cd "$(dirname "$0")/.." || exit 0
 repo=$(pwd)
 unpacked="$repo/target/vsftpd"
 
-say() { echo "install-vsftpd: $*"; }
-
-if [ "$(id -u)" != 0 ]; then
-    say "not root: installing nothing (the vsftpd interop tests need root and will skip)"
-    exit 0
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-    say "no apt-get on this machine: installing nothing (the vsftpd interop tests will skip)"
-    exit 0
-fi
-export DEBIAN_FRONTEND=noninteractive
-
-apt_updated=no
-apt_update() {
-    if [ "$apt_updated" = no ]; then
-        say "apt-get update"
-        apt-get update -qq -o DPkg::Lock::Timeout=120 >/dev/null 2>&1 || say "apt-get update failed (trying the lists we have)"
-        apt_updated=yes
-    fi
-}
-
-# apt-get install, without letting the package start a system-wide vsftpd on port 21: the tests
-# run their own instances. A policy-rc.d that says "no" is the standard Debian way to do that.
-apt_install() {
-    local policy=/usr/sbin/policy-rc.d made_policy=no rc
-    if [ ! -e "$policy" ]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=yes
-    fi
-    apt-get install -y -qq --no-install-recommends --no-remove -o DPkg::Lock::Timeout=120 "$@" \
-        >/tmp/install-vsftpd.apt.log 2>&1
-    rc=$?
-    [ "$made_policy" = yes ] && rm -f "$policy"
-    return $rc
-}
-
-# The packages a real `apt-get install` of "$@" would remove (none: empty output).
-would_remove() {
-    apt-get install -s --no-install-recommends "$@" 2>/dev/null | awk '$1 == "Remv" { print $2 }'
-}
+tool=vsftpd
+# shellcheck source=.ci/apt-helpers.sh
+. "$repo/.ci/apt-helpers.sh"
+need_root_and_apt
 
 find_vsftpd() {
     if command -v vsftpd >/dev/null 2>&1; then command -v vsftpd; return 0; fi

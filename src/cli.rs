@@ -82,7 +82,8 @@ pub struct SyncArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// What counts as different: size-mtime (size, and time within 2 s; minute and date-only
-    /// listings are understood) or size
+    /// listings are understood), size, or checksum (same-sized files are hashed on both sides;
+    /// the server must offer HASH, XSHA256, XSHA1, XMD5, XCRC or SITE MD5)
     #[arg(long, value_name = "HOW", default_value = "size-mtime", value_parser = parse_compare)]
     pub compare: crate::sync::Compare,
     /// Leave out names matching PATTERN (`*.tmp`; `.git/` for a directory); repeatable
@@ -96,9 +97,7 @@ pub struct SyncArgs {
 }
 
 fn parse_compare(s: &str) -> Result<crate::sync::Compare, String> {
-    crate::sync::Compare::parse(s).ok_or_else(|| {
-        "use size-mtime or size (checksum needs a server with HASH: not yet)".to_string()
-    })
+    crate::sync::Compare::parse(s).ok_or_else(|| "use size-mtime, size or checksum".to_string())
 }
 
 /// Options of the headless commands.

@@ -195,6 +195,7 @@ impl Row {
                 Reason::Missing => "missing",
                 Reason::SizeDiffers => "size differs",
                 Reason::Newer => "newer",
+                Reason::ChecksumDiffers => "checksum differs",
             },
             Action::Mkdir { .. } => "missing",
             Action::Delete { .. } => "not in source",

@@ -148,6 +148,9 @@ fn prepare(source: &str, dest: &str, args: &SyncArgs, common: &Common) -> Result
         return Err(Fatal(format!("{local} is not a directory")));
     }
     let mut conn = connect::connect(&profile, Default::default()).map_err(super::connect_failed)?;
+    if args.options.compare == sync::Compare::Checksum {
+        sync::checksum::check_offer(&mut conn)?; // before anything is scanned or changed
+    }
     let remote_root = rpath::start_dir(&conn.home, &path);
     let quiet = common.quiet;
     let remote_kind = ops::probe(&mut conn, &remote_root, 30)?;
@@ -218,8 +221,64 @@ fn prepare(source: &str, dest: &str, args: &SyncArgs, common: &Common) -> Result
     } else {
         (&remote_tree, &local_tree)
     };
-    let plan = sync::plan(src, dst, &args.options);
+    let plan = if args.options.compare == sync::Compare::Checksum {
+        let sums = checksums(
+            &profile,
+            &local_root,
+            &remote_root,
+            &local_tree,
+            &remote_tree,
+            args,
+            common,
+        )?;
+        sync::plan_with(src, dst, &args.options, &sums)
+    } else {
+        sync::plan(src, dst, &args.options)
+    };
     Ok((profile, plan, upload, local_root, remote_root))
+}
+
+/// `--compare checksum`: the digests of the files both sides have with one size, each file
+/// without one said on stderr (it is compared by size and time).
+fn checksums(
+    profile: &crate::remote::Profile,
+    local_root: &std::path::Path,
+    remote_root: &str,
+    local_tree: &sync::Tree,
+    remote_tree: &sync::Tree,
+    args: &SyncArgs,
+    common: &Common,
+) -> Result<sync::Checksums, Fatal> {
+    let job = sync::checksum::Job {
+        profile,
+        local_root,
+        remote_root,
+        local: local_tree,
+        remote: remote_tree,
+        exclude: &args.options.exclude,
+        workers: common.parallel,
+    };
+    let quiet = common.quiet;
+    let progress = |done: usize, total: usize| {
+        if !quiet && done % 100 == 0 {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "comparing checksums: {done} of {total} files"
+            );
+        }
+    };
+    let sums = sync::checksums(&job, &|| false, &progress)?;
+    if !quiet {
+        let mut err = std::io::stderr().lock();
+        for (path, why) in sums.unknown() {
+            let _ = writeln!(
+                err,
+                "no checksum for {}: {why}; compared by size and time",
+                crate::sanitize::display_name(path)
+            );
+        }
+    }
+    Ok(sums)
 }
 
 fn print_plan(plan: &[Action], common: &Common) {

@@ -134,6 +134,8 @@ pub struct Features {
     pub mfmt: bool,
     /// MLSD/MLST report the `unique` fact (after `OPTS MLST` turned it on where needed).
     pub unique: bool,
+    /// The checksum commands offered (HASH, XSHA256, XMD5, XCRC, SITE MD5 …).
+    pub hash: super::hash::Offer,
 }
 
 /// A logged-in control connection.
@@ -346,6 +348,7 @@ fn read_features(ftp: &mut RustlsFtpStream, read_secs: u64) -> Result<Features, 
         epsv: has("EPSV"),
         mfmt: has("MFMT"),
         unique,
+        hash: super::hash::Offer::from_feat(&text),
     })
 }
 

@@ -4,6 +4,7 @@ pub mod connect;
 pub mod encoding;
 pub mod error;
 pub mod fileops;
+pub mod hash;
 pub mod listing;
 pub mod ops;
 pub mod path;

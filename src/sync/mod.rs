@@ -1,10 +1,12 @@
 //! Keeping a local tree and a server in step: scan both sides, compare, and make a plan of
 //! actions that changes nothing until it is carried out (as copies and deletes on the pool).
 
+pub mod checksum;
 mod scan;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use checksum::{Checksums, Verdict, checksums};
 pub use scan::{
     ScanError, Scanned, Seen, scan_both, scan_local, scan_remote, scan_remote_parallel,
 };
@@ -26,6 +28,9 @@ pub enum Compare {
     /// Size, and modification time within the tolerance (the default).
     SizeMtime,
     Size,
+    /// Size, then the contents' digests from both sides ([`checksums`]): equal digests are in
+    /// step whatever the times; a file without a digest falls back to size and time.
+    Checksum,
 }
 
 impl Compare {
@@ -33,6 +38,7 @@ impl Compare {
         match s {
             "size-mtime" => Some(Compare::SizeMtime),
             "size" => Some(Compare::Size),
+            "checksum" => Some(Compare::Checksum),
             _ => None,
         }
     }
@@ -59,6 +65,8 @@ pub enum Reason {
     Missing,
     SizeDiffers,
     Newer,
+    /// Same size, different digests (`--compare checksum`).
+    ChecksumDiffers,
 }
 
 /// One action of a plan. Paths are relative to the synced roots.
@@ -108,6 +116,7 @@ impl Action {
                     Reason::Missing => "missing",
                     Reason::SizeDiffers => "size differs",
                     Reason::Newer => "newer",
+                    Reason::ChecksumDiffers => "checksum differs",
                 }
             ),
             Action::Mkdir { path, .. } => format!("mkdir {path}/"),
@@ -152,8 +161,15 @@ fn same_time(a: i64, b: i64, tolerance: i64) -> bool {
 }
 
 /// Compare two scanned trees into a plan: directories to make first, then copies, then deletes
-/// (contents before their directory).
+/// (contents before their directory). Without digests, `--compare checksum` compares by size
+/// and time: see [`plan_with`].
 pub fn plan(source: &Tree, dest: &Tree, opts: &Options) -> Vec<Action> {
+    plan_with(source, dest, opts, &Checksums::default())
+}
+
+/// [`plan`], with the digests [`checksums`] found deciding for files of the same size when
+/// `opts.compare` is [`Compare::Checksum`].
+pub fn plan_with(source: &Tree, dest: &Tree, opts: &Options, sums: &Checksums) -> Vec<Action> {
     let keep = |path: &str, item: &Item| !excluded(path, item.dir, &opts.exclude);
     let mut mkdirs = Vec::new();
     let mut copies = Vec::new();
@@ -195,7 +211,7 @@ pub fn plan(source: &Tree, dest: &Tree, opts: &Options) -> Vec<Action> {
                 copies.push(Action::Conflict { path: path.clone() });
             }
             (Some(s), Some(d)) => {
-                if let Some(a) = compare_files(path, s, d, opts) {
+                if let Some(a) = compare_files(path, s, d, opts, sums.get(path)) {
                     copies.push(a);
                 }
             }
@@ -223,8 +239,20 @@ pub fn plan(source: &Tree, dest: &Tree, opts: &Options) -> Vec<Action> {
     out
 }
 
-fn compare_files(path: &str, s: &Item, d: &Item, opts: &Options) -> Option<Action> {
+fn compare_files(
+    path: &str,
+    s: &Item,
+    d: &Item,
+    opts: &Options,
+    verdict: Option<&Verdict>,
+) -> Option<Action> {
     let same_size = s.size == d.size;
+    // The digests decide for files of one size; without a verdict, size and time do.
+    let digests_differ = match (opts.compare, verdict) {
+        (Compare::Checksum, Some(Verdict::Same)) if same_size => return None,
+        (Compare::Checksum, Some(Verdict::Differs)) => same_size,
+        _ => false,
+    };
     let times = (s.mtime, d.mtime);
     let same_mtime = match times {
         (Some(a), Some(b)) => same_time(a, b, opts.mtime_tolerance),
@@ -237,15 +265,21 @@ fn compare_files(path: &str, s: &Item, d: &Item, opts: &Options) -> Option<Actio
         to_dest,
     };
     if opts.both {
-        if same_size && (opts.compare == Compare::Size || same_mtime) {
+        if !digests_differ && same_size && (opts.compare == Compare::Size || same_mtime) {
             return None;
         }
+        // The newer side wins; times that do not tell make a conflict.
+        let reason = if digests_differ {
+            Reason::ChecksumDiffers
+        } else {
+            Reason::Newer
+        };
         return match times {
             (Some(a), Some(b)) if !same_time(a, b, opts.mtime_tolerance) && a > b => {
-                Some(copy(Reason::Newer, true, s.size))
+                Some(copy(reason, true, s.size))
             }
             (Some(a), Some(b)) if !same_time(a, b, opts.mtime_tolerance) && b > a => {
-                Some(copy(Reason::Newer, false, d.size))
+                Some(copy(reason, false, d.size))
             }
             _ => Some(Action::Conflict {
                 path: path.to_string(),
@@ -255,7 +289,10 @@ fn compare_files(path: &str, s: &Item, d: &Item, opts: &Options) -> Option<Actio
     if !same_size {
         return Some(copy(Reason::SizeDiffers, true, s.size));
     }
-    if opts.compare == Compare::SizeMtime && !same_mtime {
+    if digests_differ {
+        return Some(copy(Reason::ChecksumDiffers, true, s.size));
+    }
+    if opts.compare != Compare::Size && !same_mtime {
         if let (Some(a), Some(b)) = times {
             if a > b {
                 return Some(copy(Reason::Newer, true, s.size));
@@ -386,6 +423,75 @@ mod tests {
                 "copy back r.txt (1 B, missing)",
                 "conflict tie (both changed; left alone)",
             ]
+        );
+    }
+
+    #[test]
+    fn digests_decide_for_files_of_one_size_and_times_only_pick_the_direction() {
+        let t = 1_700_000_123;
+        let src = tree(&[
+            ("same-old", file(5, t - 1000)),
+            ("differs", file(5, t)),
+            ("differs-newer-dest", file(5, t)),
+            ("unknown-newer", file(5, t + 100)),
+            ("bigger", file(9, t)),
+        ]);
+        let dst = tree(&[
+            ("same-old", file(5, t)),
+            ("differs", file(5, t)),
+            ("differs-newer-dest", file(5, t + 100)),
+            ("unknown-newer", file(5, t)),
+            ("bigger", file(8, t)),
+        ]);
+        let sums = Checksums {
+            algorithm: Some(crate::remote::hash::Algorithm::Sha256),
+            verdicts: [
+                ("same-old", Verdict::Same),
+                ("differs", Verdict::Differs),
+                ("differs-newer-dest", Verdict::Differs),
+                ("unknown-newer", Verdict::Unknown("550".into())),
+            ]
+            .into_iter()
+            .map(|(p, v)| (p.to_string(), v))
+            .collect(),
+        };
+        let checksum = Options {
+            compare: Compare::Checksum,
+            ..opts()
+        };
+        let lines = |o: &Options| -> Vec<String> {
+            plan_with(&src, &dst, o, &sums)
+                .iter()
+                .map(Action::line)
+                .collect()
+        };
+        assert_eq!(
+            lines(&checksum),
+            [
+                "copy bigger (9 B, size differs)",
+                "copy differs (5 B, checksum differs)",
+                "copy differs-newer-dest (5 B, checksum differs)",
+                "copy unknown-newer (5 B, newer)",
+            ]
+        );
+        let both = Options {
+            both: true,
+            ..checksum.clone()
+        };
+        assert_eq!(
+            lines(&both),
+            [
+                "conflict bigger (both changed; left alone)",
+                "conflict differs (both changed; left alone)",
+                "copy back differs-newer-dest (5 B, checksum differs)",
+                "copy unknown-newer (5 B, newer)",
+            ]
+        );
+        // Without digests, checksum compares as size-mtime does.
+        assert_eq!(
+            plan(&src, &dst, &checksum),
+            plan(&src, &dst, &opts()),
+            "plan without digests"
         );
     }
 

@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests: an embedded server over a temp dir, and polling.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod engine;
 pub mod session;
 

@@ -1,4 +1,5 @@
 //! Helpers shared by the integration tests.
 
+pub mod proftpd;
 pub mod pty;
 pub mod vsftpd;

@@ -120,22 +120,15 @@ impl Vsftpd {
             });
             fs::write(&config, text).expect("write vsftpd.conf");
             let output = dir.path().join("vsftpd.out");
-            let out = fs::File::create(&output).expect("create vsftpd.out");
-            let mut cmd = Command::new(&binary);
-            cmd.arg(&config)
-                .stdin(Stdio::null())
-                .stdout(out.try_clone().expect("dup"))
-                .stderr(out)
-                // Its own process group, so drop can end the per-connection children too.
-                .process_group(0);
-            if let Some(p) = &lib_path {
-                cmd.env("LD_LIBRARY_PATH", p);
-            }
-            let mut child = cmd
-                .spawn()
-                .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
-            match wait_for_greeting(port, &mut child) {
-                Ok(()) => {
+            let launched = launch(
+                &binary,
+                &[config.as_os_str()],
+                lib_path.as_deref(),
+                &output,
+                port,
+            );
+            match launched {
+                Ok(child) => {
                     return Ok(Vsftpd {
                         port,
                         user: USER.into(),
@@ -150,9 +143,8 @@ impl Vsftpd {
                         _dir: dir,
                     });
                 }
-                Err(why) => {
-                    kill_group(&mut child);
-                    let said = fs::read_to_string(&output).unwrap_or_default();
+                Err(Launch::CannotRun(why)) => return Err(why),
+                Err(Launch::NoGreeting { why, said }) => {
                     last_failure = format!("{why}; output: {:?}", said.trim());
                     if !said.contains("could not bind listening") {
                         break;
@@ -193,18 +185,7 @@ impl Vsftpd {
 
     /// Hand everything under `home` to the test user (after the test made files as root).
     pub fn give_to_user(&self) {
-        fn walk(p: &Path, uid: u32, gid: u32) {
-            let meta = fs::symlink_metadata(p).expect("stat");
-            if meta.uid() != uid || meta.gid() != gid {
-                std::os::unix::fs::lchown(p, Some(uid), Some(gid)).expect("chown");
-            }
-            if meta.is_dir() {
-                for e in fs::read_dir(p).expect("read_dir") {
-                    walk(&e.expect("entry").path(), uid, gid);
-                }
-            }
-        }
-        walk(&self.home, self.uid, self.gid);
+        give_to(&self.home, self.uid, self.gid);
     }
 
     /// vsftpd's log so far (commands, replies, transfers, TLS notes).
@@ -234,8 +215,61 @@ impl Drop for Vsftpd {
     }
 }
 
+/// Why [`launch`] gave up.
+pub enum Launch {
+    /// The binary could not be run at all: a reason to skip.
+    CannotRun(String),
+    /// It ran but did not greet on its port (and was killed): what went wrong, what it printed.
+    NoGreeting { why: String, said: String },
+}
+
+/// Run `binary ARGS` in its own process group (so that [`kill_group`] ends its session
+/// processes too), its output in `output`, and wait for its greeting on `port`.
+pub fn launch(
+    binary: &Path,
+    args: &[&std::ffi::OsStr],
+    lib_path: Option<&str>,
+    output: &Path,
+    port: u16,
+) -> Result<Child, Launch> {
+    let out = fs::File::create(output).expect("create the server's output file");
+    let mut cmd = Command::new(binary);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().expect("dup"))
+        .stderr(out)
+        .process_group(0);
+    if let Some(p) = lib_path {
+        cmd.env("LD_LIBRARY_PATH", p);
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Launch::CannotRun(format!("cannot run {}: {e}", binary.display())))?;
+    match wait_for_greeting(port, &mut child) {
+        Ok(()) => Ok(child),
+        Err(why) => {
+            kill_group(&mut child);
+            let said = fs::read_to_string(output).unwrap_or_default();
+            Err(Launch::NoGreeting { why, said })
+        }
+    }
+}
+
+/// Hand `p` and everything under it to `uid`:`gid`.
+pub fn give_to(p: &Path, uid: u32, gid: u32) {
+    let meta = fs::symlink_metadata(p).expect("stat");
+    if meta.uid() != uid || meta.gid() != gid {
+        std::os::unix::fs::lchown(p, Some(uid), Some(gid)).expect("chown");
+    }
+    if meta.is_dir() {
+        for e in fs::read_dir(p).expect("read_dir") {
+            give_to(&e.expect("entry").path(), uid, gid);
+        }
+    }
+}
+
 /// Kill vsftpd and every session process it forked (they share its process group).
-fn kill_group(child: &mut Child) {
+pub fn kill_group(child: &mut Child) {
     let _ = Command::new("kill")
         .args(["-KILL", "--", &format!("-{}", child.id())])
         .stderr(Stdio::null())
@@ -263,6 +297,11 @@ fn find_binary() -> Option<(PathBuf, Option<String>)> {
     if !binary.is_file() {
         return None;
     }
+    Some((binary, unpacked_lib_path(&unpacked)))
+}
+
+/// `LD_LIBRARY_PATH` for the libraries of packages unpacked (`dpkg -x`) under `unpacked`.
+pub fn unpacked_lib_path(unpacked: &Path) -> Option<String> {
     let libs: Vec<String> = [
         "usr/lib/x86_64-linux-gnu",
         "lib/x86_64-linux-gnu",
@@ -276,7 +315,7 @@ fn find_binary() -> Option<(PathBuf, Option<String>)> {
     .filter(|d| d.is_dir())
     .map(|d| d.to_string_lossy().into_owned())
     .collect();
-    Some((binary, (!libs.is_empty()).then(|| libs.join(":"))))
+    (!libs.is_empty()).then(|| libs.join(":"))
 }
 
 fn command_works(cmd: &str, args: &[&str]) -> bool {
@@ -308,7 +347,7 @@ fn lookup_home(user: &str) -> Option<String> {
 }
 
 /// Create the test user if needed and set its password, once per process.
-fn ensure_user() -> Result<(u32, u32), String> {
+pub fn ensure_user() -> Result<(u32, u32), String> {
     static USER_IDS: OnceLock<Result<(u32, u32), String>> = OnceLock::new();
     USER_IDS
         .get_or_init(|| {
@@ -411,7 +450,7 @@ fn make_certificate(dir: &Path) -> Result<String, String> {
 }
 
 /// A port that was free a moment ago.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.local_addr())
         .expect("bind 127.0.0.1:0")
@@ -421,7 +460,7 @@ fn free_port() -> u16 {
 /// 40 passive ports below Linux's ephemeral range (32768 and up), so client sockets never take
 /// them, and different for each instance of this process. vsftpd picks a random one per PASV
 /// and tries another when it is busy.
-fn pasv_range() -> (u16, u16) {
+pub fn pasv_range() -> (u16, u16) {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let slot = (std::process::id().wrapping_mul(7).wrapping_add(n)) % 300;
@@ -508,13 +547,13 @@ debug_ssl=YES
     c
 }
 
-/// Poll the port until vsftpd answers with its 220 greeting (or exits, or the deadline passes).
-fn wait_for_greeting(port: u16, child: &mut Child) -> Result<(), String> {
+/// Poll the port until the server (vsftpd, proftpd) answers with its 220 greeting (or exits, or the deadline passes).
+pub fn wait_for_greeting(port: u16, child: &mut Child) -> Result<(), String> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let deadline = Instant::now() + START_DEADLINE;
     loop {
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("vsftpd exited with {status}"));
+            return Err(format!("the server exited with {status}"));
         }
         if let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
             stream
