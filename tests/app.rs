@@ -71,6 +71,7 @@ fn connected_app() -> App {
         label: "bob@127.0.0.1:2121".into(),
         home: "/home/bob".into(),
         welcome: String::new(),
+        checksum: None,
     }));
     let (id, path) = remote_list_id(&cmds);
     assert_eq!(path, "/pub", "the URL's path wins over the login directory");
@@ -236,6 +237,7 @@ fn r_reconnects_after_a_failure() {
         label: String::new(),
         home: "/".into(),
         welcome: String::new(),
+        checksum: None,
     }));
     assert_eq!(remote_list_id(&cmds).1, "/pub");
 }
@@ -313,6 +315,7 @@ fn start_dir(home: &str, path: &str) -> String {
         label: "bob@127.0.0.1:2121".into(),
         home: home.into(),
         welcome: String::new(),
+        checksum: None,
     }));
     remote_list_id(&cmds).1
 }
@@ -365,6 +368,7 @@ fn a_startup_warning_outlives_the_first_messages_until_a_key() {
         label: "bob@127.0.0.1:2121".into(),
         home: "/".into(),
         welcome: String::new(),
+        checksum: None,
     }));
     assert_eq!(
         app.status.text,

@@ -277,6 +277,7 @@ fn a_successful_connection_is_remembered_without_its_password() {
         label: "u@h".into(),
         home: "/".into(),
         welcome: String::new(),
+        checksum: None,
     }));
     assert_eq!(app.server.bookmarks.recent.len(), 1);
     assert_eq!(app.server.bookmarks.recent[0].at, 1234);

@@ -40,6 +40,7 @@ fn connect(home: &str, path: &str) -> (App, Vec<Cmd>) {
         label: "bob@127.0.0.1:2121".into(),
         home: home.into(),
         welcome: String::new(),
+        checksum: None,
     }));
     (app, cmds)
 }

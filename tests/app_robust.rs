@@ -59,6 +59,7 @@ fn app_with(local: Vec<Entry>, remote: Vec<Entry>) -> App {
         label: "bob@h".into(),
         home: "/r".into(),
         welcome: String::new(),
+        checksum: None,
     }));
     let id = cmds
         .iter()

@@ -88,6 +88,15 @@ impl Rig {
 
 /// An app connected to `server` with the local pane in `local` and the remote one in `/`.
 fn connected(server: &ftpdeck::server::ServerHandle, local: &Path) -> (App, Rig) {
+    connected_with(profile(server), local, None)
+}
+
+/// [`connected`], the server's checksum offer as the session reports it.
+fn connected_with(
+    profile: ftpdeck::remote::Profile,
+    local: &Path,
+    checksum: Option<String>,
+) -> (App, Rig) {
     let (tx, rx) = mpsc::channel();
     let pool = transfer::spawn(
         tx,
@@ -97,7 +106,7 @@ fn connected(server: &ftpdeck::server::ServerHandle, local: &Path) -> (App, Rig)
         },
     );
     let rig = Rig { pool, events: rx };
-    let (mut app, cmds) = App::new(AppConfig::new(local, Some(profile(server))));
+    let (mut app, cmds) = App::new(AppConfig::new(local, Some(profile)));
     app.update(Msg::Resize {
         width: W,
         height: H,
@@ -115,6 +124,7 @@ fn connected(server: &ftpdeck::server::ServerHandle, local: &Path) -> (App, Rig)
         label: "test".into(),
         home: "/".into(),
         welcome: String::new(),
+        checksum,
     }));
     let mut rest = Vec::new();
     for c in cmds {
@@ -328,6 +338,130 @@ fn the_plan_is_a_checklist_that_changes_nothing_until_enter_and_deletes_ask_once
     assert!(!r.join("old/gone.txt").exists());
     assert!(r.join("old/also.txt").exists(), "unticked: kept");
     assert!(r.join("stray.tmp").exists(), "excluded: kept");
+}
+
+#[test]
+fn checksum_is_offered_where_the_server_hashes_and_copies_only_the_same_sized_file_that_differs() {
+    const OLD: u64 = 1_700_000_000;
+    let (local, remote) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (l, r) = (local.path(), remote.path());
+    write(l, "same.bin", &pseudo_random(50_000, 3));
+    write(l, "changed.bin", &pseudo_random(50_000, 5));
+    write(l, "sub/empty.txt", b"");
+    write(r, "same.bin", &pseudo_random(50_000, 3));
+    write(r, "changed.bin", &pseudo_random(50_000, 4));
+    write(r, "sub/empty.txt", b"");
+    // The server's copies are older: by size and time every file would go up.
+    for f in ["same.bin", "changed.bin", "sub/empty.txt"] {
+        common::cli::set_mtime(&r.join(f), OLD);
+    }
+    let server = start_server(r);
+    // What the session would report: the embedded server's FEAT, read on a real connection.
+    let conn = ftpdeck::remote::connect::connect(&profile(&server), Default::default()).unwrap();
+    let offer = ftpdeck::remote::hash::describe_best(&conn.features.hash);
+    assert_eq!(offer.as_deref(), Some("MD5 by SITE MD5"));
+    let (mut app, rig) = connected_with(profile(&server), l, offer);
+
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::F(9)));
+    let screen = render(&app);
+    assert!(
+        screen.contains("checksums: this server offers MD5 by SITE MD5"),
+        "{screen}"
+    );
+    // Down to Compare; Right twice: size only, then checksum.
+    for k in [KeyCode::Down, KeyCode::Right, KeyCode::Right] {
+        app.update(key(k));
+    }
+    let screen = render(&app);
+    assert!(
+        screen.contains("◀ checksum (MD5 by SITE MD5) ▶"),
+        "{screen}"
+    );
+    let cmds = app.update(key(KeyCode::Enter));
+    rig.dispatch(cmds);
+    rig.pump(&mut app, "the plan", plan_open);
+    let plan = app.sync.plan.as_ref().unwrap();
+    let rows: Vec<(Kind, &str, &str)> = plan
+        .rows
+        .iter()
+        .map(|row| (row.kind, row.action.path(), row.reason()))
+        .collect();
+    assert_eq!(
+        rows,
+        [(Kind::Upload, "changed.bin", "checksum differs")],
+        "equal contents stay, whatever the times"
+    );
+    let screen = render(&app);
+    assert!(screen.contains("checksum differs"), "{screen}");
+    rig.dispatch(app.update(key(KeyCode::Enter)));
+    rig.pump(&mut app, "the run", |a| a.sync.run.is_none());
+    assert_eq!(snapshot(r), snapshot(l));
+    assert!(
+        app.status.text.starts_with("Synchronize done: 1 copied"),
+        "{}",
+        app.status.text
+    );
+}
+
+#[test]
+fn a_checksum_command_the_server_lists_but_refuses_ends_the_scan_with_why_and_changes_nothing() {
+    // libunftp lists SITE MD5 to everyone and answers it only to logged-in accounts.
+    let (local, remote) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    write(local.path(), "a.txt", b"local!");
+    write(remote.path(), "a.txt", b"server");
+    let config =
+        ftpdeck::server::ServerConfig::local(remote.path(), ftpdeck::server::ServerAuth::Anonymous);
+    let server = ftpdeck::server::start(config).unwrap();
+    let anonymous = ftpdeck::remote::Profile {
+        user: "anonymous".into(),
+        password: Some(ftpdeck::remote::Secret::new("guest@")),
+        ..profile(&server)
+    };
+    let conn = ftpdeck::remote::connect::connect(&anonymous, Default::default()).unwrap();
+    let offer = ftpdeck::remote::hash::describe_best(&conn.features.hash);
+    let (mut app, rig) = connected_with(anonymous, local.path(), offer);
+    app.update(key(KeyCode::F(9)));
+    for k in [KeyCode::Down, KeyCode::Right, KeyCode::Right] {
+        app.update(key(k));
+    }
+    rig.dispatch(app.update(key(KeyCode::Enter)));
+    assert!(app.sync.scanning.is_some());
+    rig.pump(&mut app, "the scan's end", |a| a.sync.scanning.is_none());
+    assert!(app.sync.plan.is_none());
+    let status = &app.status.text;
+    assert!(
+        status.starts_with("Sync scan failed: the server lists SITE MD5 but refuses it"),
+        "{status}"
+    );
+    assert!(status.contains("compare by size and time"), "{status}");
+    assert_eq!(
+        std::fs::read(local.path().join("a.txt")).unwrap(),
+        b"local!"
+    );
+    assert_eq!(
+        std::fs::read(remote.path().join("a.txt")).unwrap(),
+        b"server"
+    );
+}
+
+#[test]
+fn a_server_without_checksums_is_not_offered_them() {
+    let (local, remote) = trees();
+    let server = start_server(remote.path());
+    let (mut app, _rig) = connected(&server, local.path());
+    app.update(key(KeyCode::F(9)));
+    let screen = render(&app);
+    assert!(
+        screen.contains("no checksum: this server offers none of HASH"),
+        "{screen}"
+    );
+    app.update(key(KeyCode::Down));
+    for want in ["size only", "size and time", "size only"] {
+        app.update(key(KeyCode::Right));
+        let screen = render(&app);
+        assert!(screen.contains(&format!("◀ {want} ▶")), "{screen}");
+    }
 }
 
 #[test]

@@ -60,6 +60,7 @@ fn app() -> App {
         label: "bob@127.0.0.1:2121".into(),
         home: "/".into(),
         welcome: String::new(),
+        checksum: None,
     }));
     assert!(
         cmds.iter()

@@ -1192,6 +1192,7 @@ fn ready_app() -> App {
         label: "bob@127.0.0.1:2121".into(),
         home: "/".into(),
         welcome: String::new(),
+        checksum: None,
     }));
     let (rid, path) = remote_list_request(&cmds);
     assert_eq!(path, "/pub");

@@ -102,6 +102,7 @@ fn app_with(config: &str) -> App {
         label: "bob@127.0.0.1:2121".into(),
         home: "/".into(),
         welcome: String::new(),
+        checksum: None,
     }));
     let id = cmds
         .iter()

@@ -73,6 +73,7 @@ fn app_with(remote: Vec<Entry>, w: u16, h: u16) -> App {
         label: "bob@127.0.0.1:2121".into(),
         home: "/".into(),
         welcome: String::new(),
+        checksum: None,
     }));
     let id = cmds
         .iter()

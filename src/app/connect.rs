@@ -23,6 +23,8 @@ pub struct Server {
     pub bookmarks_broken: Option<String>,
     /// The bookmark of the current connection, if it came from one.
     pub current_bookmark: Option<String>,
+    /// How the connected server computes checksums, if it does (for Synchronize).
+    pub checksum: Option<String>,
 }
 
 impl Default for Server {
@@ -33,6 +35,7 @@ impl Default for Server {
             bookmarks: Default::default(),
             bookmarks_broken: None,
             current_bookmark: None,
+            checksum: None,
         }
     }
 }

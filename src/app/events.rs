@@ -15,8 +15,14 @@ impl App {
                 self.info(format!("Connecting to {label}…"));
                 vec![]
             }
-            RemoteEvent::Connected { label, home, .. } => {
+            RemoteEvent::Connected {
+                label,
+                home,
+                checksum,
+                ..
+            } => {
                 self.server.conn = ConnState::Connected;
+                self.server.checksum = checksum;
                 self.browse.remote.error = None;
                 self.info(format!("Connected to {label}"));
                 let mut cmds = Vec::new();

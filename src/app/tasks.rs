@@ -190,7 +190,8 @@ impl App {
                     plan,
                     local,
                     remote,
-                } => self.open_plan(job, plan.clone(), (*local, *remote)),
+                    unhashed,
+                } => self.open_plan(job, plan.clone(), (*local, *remote), *unhashed),
                 _ => self.sync_scan_ended(job.id, outcome),
             }
             return vec![];

@@ -226,6 +226,7 @@ impl Transfers {
                             plan,
                             local,
                             remote,
+                            ..
                         } => {
                             v.scanned = Some((*local, *remote));
                             v.steps = Some((plan.len() as u64, Some(plan.len() as u64)));

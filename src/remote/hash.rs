@@ -218,6 +218,14 @@ impl Offer {
     }
 }
 
+/// The way [`prepare`] would choose, in words (`SHA-256 by HASH`), or `None` when the server
+/// offers no checksum command.
+pub fn describe_best(offer: &Offer) -> Option<String> {
+    offer
+        .best()
+        .map(|m| format!("{} by {}", m.algorithm().name(), m.command_name()))
+}
+
 /// How a digest is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {

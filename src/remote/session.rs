@@ -47,6 +47,8 @@ pub enum RemoteEvent {
         label: String,
         home: String,
         welcome: String,
+        /// How the server computes checksums (`SHA-256 by HASH`), when its FEAT offers one.
+        checksum: Option<String>,
     },
     ConnectFailed {
         error: RemoteError,
@@ -199,6 +201,7 @@ impl Worker {
                     label,
                     home: conn.home.clone(),
                     welcome: conn.welcome.clone(),
+                    checksum: crate::remote::hash::describe_best(&conn.features.hash),
                 };
                 self.conn = Some(conn);
                 self.last_traffic = Instant::now();

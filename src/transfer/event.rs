@@ -87,6 +87,8 @@ pub enum Outcome {
         plan: Vec<crate::sync::Action>,
         local: crate::sync::Seen,
         remote: crate::sync::Seen,
+        /// Files a checksum comparison could not hash (compared by size and time instead).
+        unhashed: u64,
     },
     /// Directories made (or found already there).
     Made {

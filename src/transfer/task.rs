@@ -280,28 +280,36 @@ fn sync_scan(
     options: &crate::sync::Options,
     upload: bool,
 ) -> Result<Outcome, Failure> {
-    use crate::sync::{ScanError, Seen};
+    use crate::sync::{Compare, ScanError, Seen, checksum};
     let (id, emit) = (job.id, ctx.emit);
+    let by_checksum = options.compare == Compare::Checksum;
+    if by_checksum {
+        // Before anything is scanned: a server that cannot hash stops the scan at once.
+        checksum::check_offer(ctx.conn).map_err(checksum_failure)?;
+    }
     let throttle = std::sync::Mutex::new(Throttle::new(0));
-    let report = |local: Seen, remote: Seen, last: bool| {
-        let due = throttle
+    let due = || {
+        throttle
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .tick(0)
-            .is_some();
-        if due || last {
+            .is_some()
+    };
+    let report = |local: Seen, remote: Seen, last: bool| {
+        if due() || last {
             emit(TransferEvent::Scanned { id, local, remote });
         }
     };
     let opts = walk_options(ctx);
     let running = ctx.running;
+    let workers = ctx.options.workers.max(1);
     let scanned = crate::sync::scan_both(
         ctx.conn,
         ctx.profile,
         &job.local,
         Some(&job.remote),
         opts,
-        ctx.options.workers.max(1),
+        workers,
         &|| running.cancelled(),
         &|l, r| report(l, r, false),
     );
@@ -319,16 +327,67 @@ fn sync_scan(
     };
     let (local, remote) = (count(&scanned.local), count(&scanned.remote));
     report(local, remote, true);
-    let plan = if upload {
-        crate::sync::plan(&scanned.local, &scanned.remote, options)
+    let (src, dst) = if upload {
+        (&scanned.local, &scanned.remote)
     } else {
-        crate::sync::plan(&scanned.remote, &scanned.local, options)
+        (&scanned.remote, &scanned.local)
+    };
+    if !by_checksum {
+        return Ok(Outcome::Planned {
+            plan: crate::sync::plan(src, dst, options),
+            local,
+            remote,
+            unhashed: 0,
+        });
+    }
+    let hashing = checksum::Job {
+        profile: ctx.profile,
+        local_root: &job.local,
+        remote_root: &job.remote,
+        local: &scanned.local,
+        remote: &scanned.remote,
+        exclude: &options.exclude,
+        workers,
+    };
+    // Files hashed of those to hash, as the task's steps.
+    let progress = |done: usize, total: usize| {
+        if due() || done == total {
+            emit(TransferEvent::Steps {
+                id,
+                done: done as u64,
+                total: Some(total as u64),
+                bytes: 0,
+            });
+        }
+    };
+    let sums = match crate::sync::checksums(&hashing, &|| running.cancelled(), &progress) {
+        Ok(s) => s,
+        Err(e) => return Err(checksum_failure(e)),
     };
     Ok(Outcome::Planned {
-        plan,
+        plan: crate::sync::plan_with(src, dst, options, &sums),
         local,
         remote,
+        unhashed: sums.unknown().count() as u64,
     })
+}
+
+/// Why a checksum comparison could not be made, in the words of the options dialog.
+fn checksum_failure(e: crate::sync::checksum::ChecksumError) -> Failure {
+    use crate::sync::checksum::ChecksumError;
+    let why = match e {
+        ChecksumError::Cancelled => return Failure::Cancelled,
+        ChecksumError::NotOffered { .. } => {
+            "the server computes no checksums (none of HASH, XSHA256, XSHA1, XMD5, XCRC, SITE MD5 \
+             in its FEAT reply): compare by size and time"
+                .to_string()
+        }
+        ChecksumError::CommandRefused { command, reply } => {
+            format!("the server lists {command} but refuses it ({reply}): compare by size and time")
+        }
+        ChecksumError::Failed(e) => e,
+    };
+    Failure::Error(JobError::fatal(why))
 }
 
 /// Make directories under the job's remote root, parents first (one that is there is fine).

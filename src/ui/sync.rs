@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 
 use super::field::field_line;
 use super::text::{fit, fit_right, tail};
-use crate::app::sync::{COMPARES, Field, Kind, Plan, SyncForm, Way};
+use crate::app::sync::{Field, Kind, Plan, SyncForm, Way};
 use crate::sanitize::display_name;
 use crate::theme::Theme;
 use crate::words::{count, human_size};
@@ -28,10 +28,7 @@ pub fn draw_options(frame: &mut Frame, area: Rect, form: &SyncForm, theme: &Them
             Style::default()
         }
     };
-    let compare = COMPARES
-        .iter()
-        .find(|(c, _)| *c == form.compare)
-        .map_or("?", |(_, l)| l);
+    let compare = form.compare_label();
     let mut lines = vec![
         Line::from(format!(
             "Local   {}",
@@ -50,6 +47,17 @@ pub fn draw_options(frame: &mut Frame, area: Rect, form: &SyncForm, theme: &Them
             Span::raw("Compare    "),
             Span::styled(format!("◀ {compare} ▶"), focus(Field::Compare)),
         ]),
+        Line::from(Span::styled(
+            fit(
+                &match &form.checksum {
+                    Some(how) => format!("           checksums: this server offers {how}"),
+                    None => "           no checksum: this server offers none of HASH, XSHA256, XMD5, XCRC"
+                        .to_string(),
+                },
+                inner,
+            ),
+            Style::default().fg(theme.dim),
+        )),
     ];
     let delete = if form.way == Way::Both {
         "[ ] delete on the destination (never in both-ways mode)".to_string()

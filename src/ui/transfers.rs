@@ -203,8 +203,17 @@ fn row(v: &JobView, width: usize) -> String {
 
 /// A running task's progress: entries found while it plans, then done of all.
 fn task_progress(v: &JobView) -> String {
-    if let (Some(Task::SyncScan { .. }), Some((l, r))) = (v.job.task(), v.scanned) {
-        return format!("here {}; server {}", l.words(), r.words());
+    if let Some(Task::SyncScan { .. }) = v.job.task() {
+        if let Some((done, Some(total))) = v.steps {
+            return format!(
+                "checksums: {} of {} files",
+                thousands(done),
+                thousands(total)
+            );
+        }
+        if let Some((l, r)) = v.scanned {
+            return format!("here {}; server {}", l.words(), r.words());
+        }
     }
     let Some(Task::Size) = v.job.task() else {
         return match v.steps {

@@ -163,6 +163,7 @@ fn answer_to(w: &mut World, cmd: &Cmd) -> Option<Msg> {
                 label: profile.label(),
                 home: rng.path(),
                 welcome: rng.text(40),
+                checksum: None,
             }),
         },
         Cmd::Local(LocalCmd::LookupSecret { name } | LocalCmd::RunPasswordCmd { name, .. }) => {
@@ -256,6 +257,7 @@ pub fn remote_event(w: &mut World) -> Msg {
             label: rng.text(20),
             home: rng.path(),
             welcome: rng.text(20),
+            checksum: None,
         },
         1 => RemoteEvent::ConnectFailed {
             error: remote_error(rng),
