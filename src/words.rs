@@ -28,6 +28,16 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `m:ss` or `h:mm:ss`.
+pub fn duration(secs: f64) -> String {
+    let s = secs.round().max(0.0) as u64;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
 /// Bytes in human units: `512 B`, `1.5 KiB`, `20.0 MiB`.
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];

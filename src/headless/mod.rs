@@ -211,6 +211,9 @@ pub(crate) fn transfer_all(
     let started = Instant::now();
     let mut summary = Summary::default();
     let mut reporter = report::Reporter::new(common);
+    for j in open.values() {
+        reporter.add(j);
+    }
     let mut cancelled = false;
     while !open.is_empty() {
         if stop.load(Ordering::Relaxed) && !cancelled {
@@ -224,9 +227,12 @@ pub(crate) fn transfer_all(
         };
         match event {
             TransferEvent::Added { job } => {
+                reporter.add(&job);
                 open.insert(job.id, job);
             }
-            TransferEvent::Progress { id, done, .. } => reporter.progress(id, done),
+            TransferEvent::Progress {
+                id, done, total, ..
+            } => reporter.progress(id, done, total),
             TransferEvent::Conflict { id, .. } => {
                 // Only a read-only destination asks even with a policy: never replaced here.
                 summary.failed.push(format!(

@@ -14,15 +14,7 @@ use crate::sanitize::display_name;
 use crate::transfer::{Direction, Task};
 use crate::words::{count, thousands};
 
-/// `m:ss` or `h:mm:ss`.
-pub fn duration(secs: f64) -> String {
-    let s = secs.round().max(0.0) as u64;
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
-    }
-}
+pub use crate::words::duration;
 
 /// `12.3 MiB/s`.
 pub fn speed(rate: f64) -> String {
