@@ -67,6 +67,7 @@ pub fn run(
                 path,
                 size,
                 to_dest,
+                reason,
                 ..
             } => {
                 let direction = if *to_dest == upload {
@@ -77,6 +78,8 @@ pub fn run(
                 jobs.push(Job {
                     on_exists: Some(crate::transfer::Resolution::Overwrite),
                     size: Some(*size),
+                    // The scan found nothing there: no need to ask the server again.
+                    known_absent: *reason == sync::Reason::Missing,
                     ..Job::new(
                         id(),
                         direction,

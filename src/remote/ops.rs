@@ -190,12 +190,17 @@ pub fn set_mtime(
 
 /// Create a remote directory; an existing directory is fine.
 pub fn ensure_dir(conn: &mut Connection, path: &str, timeout_secs: u64) -> Result<(), RemoteError> {
+    make_dir(conn, path, timeout_secs).map(|_| ())
+}
+
+/// [`ensure_dir`], saying whether the directory was made now (`true`) or was there.
+pub fn make_dir(conn: &mut Connection, path: &str, timeout_secs: u64) -> Result<bool, RemoteError> {
     match conn.ftp.mkdir(path) {
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(true),
         Err(FtpError::UnexpectedResponse(resp)) => {
             // 550 "exists" and 550 "permission denied" look alike: find out by entering it.
             match conn.ftp.cwd(path) {
-                Ok(()) => Ok(()),
+                Ok(()) => Ok(false),
                 Err(_) => Err(RemoteError::from_ftp(
                     FtpError::UnexpectedResponse(resp),
                     "creating a directory",

@@ -16,12 +16,24 @@ impl Dest {
     /// The local destination, normalised: `.` and `..` folded, and the parent directory resolved
     /// through symlinks where it exists, so two spellings of one file are one claim.
     pub fn local(path: &Path) -> Dest {
+        Dest::local_cached(path, &mut Parents::default())
+    }
+
+    /// [`Dest::local`], each parent directory resolved once for all the paths given with one
+    /// `parents` (the entries of one directory share it).
+    pub fn local_cached(path: &Path, parents: &mut Parents) -> Dest {
         let lexical = lexical(path);
         let resolved = match (lexical.parent(), lexical.file_name()) {
-            (Some(parent), Some(name)) => parent
-                .canonicalize()
-                .map(|p| p.join(name))
-                .unwrap_or(lexical),
+            (Some(parent), Some(name)) => {
+                let real = parents
+                    .0
+                    .entry(parent.to_path_buf())
+                    .or_insert_with(|| parent.canonicalize().ok());
+                match real {
+                    Some(p) => p.join(name),
+                    None => lexical,
+                }
+            }
             _ => lexical,
         };
         Dest::Local(resolved)
@@ -56,6 +68,10 @@ impl Dest {
         }
     }
 }
+
+/// Parent directories already resolved (`None`: it could not be, the path stays lexical).
+#[derive(Debug, Default)]
+pub struct Parents(HashMap<PathBuf, Option<PathBuf>>);
 
 fn lexical(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();

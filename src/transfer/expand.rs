@@ -34,6 +34,7 @@ fn child(job: &Job) -> Job {
         size: None,
         mtime: None,
         replace_read_only: false,
+        known_absent: false,
         ..job.clone()
     }
 }
@@ -141,7 +142,8 @@ fn expand_upload(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
     let items: Vec<fs::DirEntry> = fs::read_dir(&job.local)
         .and_then(|rd| rd.collect::<Result<_, _>>())
         .map_err(|e| JobError::local("cannot read", &job.local, &e))?;
-    ops::ensure_dir(ctx.conn, &job.remote, secs)?;
+    // A directory made just now holds nothing its files could replace.
+    let made = ops::make_dir(ctx.conn, &job.remote, secs)?;
     let mut x = Expansion {
         children: Vec::new(),
         refused: Vec::new(),
@@ -170,6 +172,7 @@ fn expand_upload(ctx: &mut Ctx, job: &Job) -> Result<Expansion, JobError> {
             Ok(m) if m.is_file() => {
                 c.size = Some(m.len());
                 c.mtime = super::download::modified_secs(&m);
+                c.known_absent = made;
                 x.children.push(c);
             }
             Ok(_) => {

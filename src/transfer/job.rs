@@ -139,6 +139,9 @@ pub struct Job {
     pub walk: crate::safety::Walk,
     /// The user confirmed replacing this read-only destination (a policy alone never does).
     pub replace_read_only: bool,
+    /// An upload whose destination is known to be missing (its directory was just made by this
+    /// copy, or a sync scan found nothing there): it is written without asking the server first.
+    pub known_absent: bool,
 }
 
 impl Job {
@@ -165,6 +168,7 @@ impl Job {
             remove_source: false,
             walk: Default::default(),
             replace_read_only: false,
+            known_absent: false,
         }
     }
 
@@ -205,13 +209,22 @@ impl Job {
     /// The path this job writes, which no other job may write at the same time (`None` for a
     /// task that only reads).
     pub fn dest(&self) -> Option<crate::safety::Dest> {
+        self.dest_cached(&mut Default::default())
+    }
+
+    /// [`Job::dest`], with the local parent directories resolved once per `parents`.
+    pub fn dest_cached(
+        &self,
+        parents: &mut crate::safety::claims::Parents,
+    ) -> Option<crate::safety::Dest> {
+        use crate::safety::Dest;
         match (&self.kind, self.direction) {
-            (JobKind::Copy, Direction::Download) => Some(crate::safety::Dest::local(&self.local)),
+            (JobKind::Copy, Direction::Download) => Some(Dest::local_cached(&self.local, parents)),
             (JobKind::Copy, Direction::Upload) => Some(crate::safety::Dest::remote(&self.remote)),
             (JobKind::Remote(Task::Delete | Task::Chmod { .. }), _) => {
                 Some(crate::safety::Dest::remote(&self.remote))
             }
-            (JobKind::Local(Task::Delete), _) => Some(crate::safety::Dest::local(&self.local)),
+            (JobKind::Local(Task::Delete), _) => Some(Dest::local_cached(&self.local, parents)),
             (JobKind::Remote(_) | JobKind::Local(_), _) => None,
         }
     }

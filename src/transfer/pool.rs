@@ -164,9 +164,13 @@ impl Shared {
             }
             TransferCmd::Enqueue(jobs) => {
                 let mut refused = Vec::new();
-                for job in jobs {
+                drop(st);
+                let mut parents = Default::default();
+                let dests: Vec<_> = jobs.iter().map(|j| j.dest_cached(&mut parents)).collect();
+                let mut st = self.lock();
+                for (job, dest) in jobs.into_iter().zip(dests) {
                     st.parked.remove(&job.id);
-                    match claim(&mut st, &job) {
+                    match claim(&mut st, job.id, dest) {
                         Ok(()) => st.queue.push_back(job),
                         Err(reason) => refused.push((job, reason)),
                     }
@@ -282,12 +286,17 @@ impl Shared {
     }
 }
 
-/// Claim the destination of `job` (if it writes one); the refusal says who holds it.
-pub(super) fn claim(st: &mut State, job: &Job) -> Result<(), String> {
-    match job.dest() {
+/// Claim `dest`, the destination of job `id` (if it writes one: [`Job::dest`], found before
+/// the lock is taken, since it may read the disk); the refusal says who holds it.
+pub(super) fn claim(
+    st: &mut State,
+    id: JobId,
+    dest: Option<crate::safety::Dest>,
+) -> Result<(), String> {
+    match dest {
         Some(dest) => st
             .claims
-            .claim(dest.clone(), job.id)
+            .claim(dest.clone(), id)
             .map_err(|_| crate::safety::claims::busy_reason(&dest)),
         None => Ok(()),
     }

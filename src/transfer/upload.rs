@@ -66,6 +66,9 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Result<Plan, Run>, JobError> {
             mtime,
         }))
     };
+    if job.known_absent {
+        return plan(job.remote.clone(), true);
+    }
     let Some(have) = ops::size(ctx.conn, &job.remote, secs)? else {
         return plan(job.remote.clone(), true);
     };

@@ -263,11 +263,17 @@ impl Worker {
         } = x;
         let total = children.len() + refused.len();
         let mut accepted = Vec::with_capacity(children.len());
+        // The destinations before the lock: resolving them reads the disk (once per directory).
+        let mut parents = Default::default();
+        let dests: Vec<_> = children
+            .iter()
+            .map(|c| c.dest_cached(&mut parents))
+            .collect();
         {
             let mut st = self.shared.lock();
-            for mut c in children {
+            for (mut c, dest) in children.into_iter().zip(dests) {
                 c.id = self.shared.next_child.fetch_add(1, Ordering::Relaxed);
-                match super::pool::claim(&mut st, &c) {
+                match super::pool::claim(&mut st, c.id, dest) {
                     Ok(()) => accepted.push(c),
                     Err(reason) => refused.push((c, reason)),
                 }

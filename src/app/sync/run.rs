@@ -106,6 +106,14 @@ impl App {
                     later.push(Job {
                         on_exists: Some(Resolution::Overwrite),
                         size: Some(r.size()),
+                        // The scan found nothing there: no need to ask the server again.
+                        known_absent: matches!(
+                            r.action,
+                            crate::sync::Action::Copy {
+                                reason: crate::sync::Reason::Missing,
+                                ..
+                            }
+                        ),
                         ..Job::new(id, direction, remote, local, false)
                     });
                 }
