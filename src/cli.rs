@@ -67,6 +67,29 @@ pub enum Command {
     Put(PutArgs),
     /// Make DEST like SOURCE (one a local directory, the other remote): ftpdeck sync SOURCE DEST
     Sync(SyncArgs),
+    /// List a remote directory (or one file): ftpdeck ls REMOTE
+    Ls(LsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// ftp[s]://[USER@]HOST[:PORT]/PATH or BOOKMARK:/PATH
+    pub remote: String,
+    /// Kind, permissions, size and modification time before each name
+    #[arg(short, long)]
+    pub long: bool,
+    /// Also names starting with a dot
+    #[arg(short, long)]
+    pub all: bool,
+    /// Print the entries (raw names, kind, size, mtime, perms) as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// Trust the server's certificate with this SHA-256 fingerprint (hex, colons allowed)
+    #[arg(long, value_name = "SHA256")]
+    pub trust_fingerprint: Option<String>,
+    /// Active mode: the server connects to us for data (PORT/EPRT)
+    #[arg(long)]
+    pub active: bool,
 }
 
 #[derive(Debug, Args)]

@@ -37,6 +37,7 @@ fn main() -> ExitCode {
             return headless(false, &args.paths, args.overwrite, &args.options);
         }
         Some(Command::Sync(args)) => return sync(&args),
+        Some(Command::Ls(args)) => return ls(&args),
         None => run_tui(cli),
     };
     match result {
@@ -49,6 +50,23 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `ftpdeck ls REMOTE`.
+fn ls(args: &ftpdeck::cli::LsArgs) -> ExitCode {
+    let (cfg, common) = headless_setup(&ftpdeck::cli::HeadlessArgs {
+        parallel: None,
+        quiet: false,
+        json: args.json,
+        trust_fingerprint: args.trust_fingerprint.clone(),
+        active: args.active,
+    });
+    let how = ftpdeck::headless::ls::LsArgs {
+        long: args.long,
+        all: args.all,
+        mlsd: cfg.network.mlsd,
+    };
+    ExitCode::from(ftpdeck::headless::ls::ls(&args.remote, how, &common))
 }
 
 /// `ftpdeck sync SOURCE DEST`.

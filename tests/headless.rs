@@ -1,4 +1,4 @@
-//! `ftpdeck get` and `ftpdeck put` as a script runs them: the real binary against the embedded
+//! `ftpdeck get`, `put`, `sync` and `ls` as a script runs them: the real binary against the embedded
 //! server, with a private HOME; exit statuses, credentials without a prompt, `--json`, and
 //! Ctrl-C keeping the `.part`.
 
@@ -439,6 +439,59 @@ fn sync_needs_one_local_and_one_remote_side() {
     assert_eq!(r.code, Some(2));
     assert!(
         r.stderr.contains("one local directory and one remote"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn ls_prints_a_directory_sorted_one_file_long_or_as_json_and_exits_2_for_a_missing_path() {
+    let remote = tempfile::tempdir().unwrap();
+    write(remote.path(), "d/b.txt", b"bee");
+    write(remote.path(), "d/a.txt", b"a");
+    write(remote.path(), "d/.hidden", b"h");
+    write(remote.path(), "d/sub/x", b"x");
+    write(remote.path(), "d/esc\u{1b}[2J.txt", b"e");
+    let server = start_server(remote.path());
+    let home = tempfile::tempdir().unwrap();
+    let pw = [("FTPDECK_PASSWORD", PASSWORD)];
+    let ls = |args: &[&str]| {
+        let mut all = vec!["ls"];
+        all.extend_from_slice(args);
+        ftpdeck(home.path(), &all, &pw)
+    };
+    let d = url(&server, "/d");
+    let r = ls(&[&d]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    // Sorted, directories marked, dot files left out, a control character never printed raw.
+    assert_eq!(r.lines(), ["a.txt", "b.txt", "esc?[2J.txt", "sub/"]);
+    let r = ls(&["-a", &d]);
+    assert_eq!(r.lines()[0], ".hidden");
+    let r = ls(&["-l", &url(&server, "/d/b.txt")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let line = r.lines().join("\n");
+    assert!(line.starts_with('-'), "{line}");
+    assert!(line.contains(" 3 ") && line.ends_with(" b.txt"), "{line}");
+    let r = ls(&["--json", &d]);
+    let json: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    let names: Vec<&str> = json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["a.txt", "b.txt", "esc\u{1b}[2J.txt", "sub"],
+        "raw names in JSON"
+    );
+    assert_eq!(json["entries"][1]["size"], 3);
+    assert_eq!(json["entries"][3]["kind"], "dir");
+    let r = ls(&[&url(&server, "/nope")]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr
+            .contains("/nope: no such file or directory on the server"),
         "{}",
         r.stderr
     );
