@@ -31,6 +31,12 @@ fn tree(root: &Path) {
 }
 
 fn download(profile: &Profile, dest: &Path, durable: bool) -> Duration {
+    use ftpdeck::safety::local::Durability;
+    let durable = if durable {
+        Durability::Always
+    } else {
+        Durability::Never
+    };
     let _ = std::fs::remove_dir_all(dest);
     let (tx, rx) = mpsc::channel::<TransferEvent>();
     let start = Instant::now();

@@ -53,8 +53,8 @@ pub struct TransferSettings {
     pub retry_delay: u64,
     /// Copy buffer in KiB.
     pub buffer_kib: usize,
-    /// fsync downloads before they get their final name.
-    pub durable: bool,
+    /// When downloads are flushed to disk before they get their final name.
+    pub durable: crate::safety::local::Durability,
     /// How deep recursive operations may go.
     pub max_depth: usize,
 }
@@ -67,7 +67,7 @@ impl Default for TransferSettings {
             retries: 3,
             retry_delay: 1,
             buffer_kib: 256,
-            durable: true,
+            durable: Default::default(),
             max_depth: crate::safety::DEFAULT_MAX_DEPTH,
         }
     }
@@ -187,8 +187,16 @@ struct RawTransfers {
     retries: Option<u32>,
     retry_delay: Option<u64>,
     buffer_kib: Option<usize>,
-    durable: Option<bool>,
+    durable: Option<Spanned<RawDurable>>,
     max_depth: Option<Spanned<usize>>,
+}
+
+/// `durable = "auto"`, or the older `durable = true`/`false`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawDurable {
+    Flag(bool),
+    Word(String),
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -313,7 +321,20 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     if let Some(b) = t.buffer_kib {
         cfg.transfers.buffer_kib = b.clamp(4, 16 * 1024);
     }
-    cfg.transfers.durable = t.durable.unwrap_or(cfg.transfers.durable);
+    if let Some(d) = t.durable {
+        let word = match d.get_ref() {
+            RawDurable::Flag(true) => "always".to_string(),
+            RawDurable::Flag(false) => "never".to_string(),
+            RawDurable::Word(w) => w.clone(),
+        };
+        match crate::safety::local::Durability::parse(&word) {
+            Some(v) => cfg.transfers.durable = v,
+            None => problems.push(at(
+                d.span(),
+                format!("durable must be \"auto\", \"always\" or \"never\", not {word:?}"),
+            )),
+        }
+    }
     if let Some(d) = t.max_depth {
         match *d.get_ref() {
             v @ 1..=4096 => cfg.transfers.max_depth = v,

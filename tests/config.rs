@@ -79,7 +79,7 @@ show_hidden = true
     );
     assert_eq!(
         (pool.durable, pool.max_depth, pool.prefer_mlsd),
-        (false, 9, false)
+        (ftpdeck::safety::local::Durability::Never, 9, false)
     );
     assert_eq!((pool.timeouts, pool.listing_limits), (timeouts, limits));
 
@@ -107,4 +107,27 @@ fn the_defaults_of_the_options_are_the_configs() {
     assert_eq!(format!("{session:?}"), format!("{from:?}"));
     assert_eq!(Timeouts::default(), cfg.network.timeouts());
     assert_eq!(ListingLimits::default(), cfg.network.listing_limits());
+}
+
+#[test]
+fn durable_takes_auto_always_never_or_the_old_true_false_and_a_bad_word_is_reported() {
+    use ftpdeck::safety::local::Durability;
+    for (value, want) in [
+        ("\"auto\"", Durability::Auto),
+        ("\"always\"", Durability::Always),
+        ("\"never\"", Durability::Never),
+        ("true", Durability::Always),
+        ("false", Durability::Never),
+    ] {
+        let (cfg, problems) = config::parse(&format!("[transfers]\ndurable = {value}\n"), "c");
+        assert!(problems.is_empty(), "{value}: {problems:?}");
+        assert_eq!(cfg.transfers.durable, want, "{value}");
+    }
+    let (cfg, problems) = config::parse("[transfers]\n\ndurable = \"sometimes\"\n", "c");
+    assert_eq!(cfg.transfers.durable, Durability::Auto, "the default stays");
+    let said = format!("{problems:?}");
+    assert!(
+        said.contains("c:3:") && said.contains("sometimes"),
+        "{said}"
+    );
 }

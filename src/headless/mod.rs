@@ -97,12 +97,12 @@ pub fn get(paths: &[String], common: &Common, config: &crate::config::Config) ->
                 ..Job::new(i as u64 + 1, Direction::Download, path, local, is_dir)
             });
         }
-        let _ = conn.ftp.quit();
-        Ok((profile, jobs))
+        Ok((profile, jobs, conn))
     })
     .map_or_else(
         |code| code,
-        |(profile, jobs)| transfer_all(profile, jobs, common, config),
+        // The connection that checked the paths carries the first transfer: one login.
+        |(profile, jobs, conn)| transfer_all(profile, jobs, vec![conn], common, config),
     )
 }
 
@@ -131,7 +131,6 @@ pub fn put(paths: &[String], common: &Common, config: &crate::config::Config) ->
                 crate::sanitize::display_name(&dir)
             )));
         }
-        let _ = conn.ftp.quit();
         let mut jobs = Vec::new();
         for (i, l) in locals.iter().enumerate() {
             let local = PathBuf::from(l);
@@ -157,11 +156,11 @@ pub fn put(paths: &[String], common: &Common, config: &crate::config::Config) ->
                 )
             });
         }
-        Ok((profile, jobs))
+        Ok((profile, jobs, conn))
     })
     .map_or_else(
         |code| code,
-        |(profile, jobs)| transfer_all(profile, jobs, common, config),
+        |(profile, jobs, conn)| transfer_all(profile, jobs, vec![conn], common, config),
     )
 }
 
@@ -191,10 +190,12 @@ pub(crate) fn interrupted_flag() -> Arc<AtomicBool> {
     .clone()
 }
 
-/// Run the jobs on the pool until each (and everything under it) ended, or Ctrl-C.
+/// Run the jobs on the pool until each (and everything under it) ended, or Ctrl-C; the pool
+/// adopts `connections` (logged in with `profile`) before it makes its own.
 pub(crate) fn transfer_all(
     profile: crate::remote::Profile,
     jobs: Vec<Job>,
+    connections: Vec<connect::Connection>,
     common: &Common,
     config: &crate::config::Config,
 ) -> u8 {
@@ -206,6 +207,9 @@ pub(crate) fn transfer_all(
     };
     let pool = transfer::spawn(tx, options);
     let _ = pool.send(TransferCmd::SetProfile(profile));
+    for c in connections {
+        let _ = pool.send(TransferCmd::Adopt(transfer::Spare::new(c)));
+    }
     let mut open: std::collections::HashMap<u64, Job> =
         jobs.iter().map(|j| (j.id, j.clone())).collect();
     let _ = pool.send(TransferCmd::Enqueue(jobs));

@@ -25,11 +25,23 @@ pub fn run(
     config: &crate::config::Config,
 ) -> u8 {
     let prepared = super::run(common, || prepare(source, dest, args, common));
-    let (profile, plan, upload, local_root, remote_root) = match prepared {
+    let Prepared {
+        profile,
+        plan,
+        upload,
+        local_root,
+        remote_root,
+        mut conn,
+        spare,
+    } = match prepared {
         Ok(p) => p,
         Err(code) => return code,
     };
     if args.dry_run {
+        let _ = conn.ftp.quit();
+        for mut c in spare {
+            let _ = c.ftp.quit();
+        }
         print_plan(&plan, common);
         return super::OK;
     }
@@ -40,13 +52,6 @@ pub fn run(
     let mut id = || {
         next += 1;
         next
-    };
-    let mut conn = match connect::connect(&profile, Default::default()) {
-        Ok(c) => c,
-        Err(e) => {
-            super::report::fatal(&e.to_string(), common);
-            return super::USAGE;
-        }
     };
     for action in &plan {
         match action {
@@ -114,8 +119,12 @@ pub fn run(
             }
         }
     }
-    let _ = conn.ftp.quit();
+    let mut connections = spare;
+    connections.push(conn);
     if jobs.is_empty() {
+        for mut c in connections {
+            let _ = c.ftp.quit();
+        }
         if !common.quiet {
             let _ = writeln!(std::io::stderr().lock(), "already in step");
         }
@@ -123,10 +132,21 @@ pub fn run(
         super::report::Reporter::new(common).summary(&summary);
         return super::OK;
     }
-    super::transfer_all(profile, jobs, common, config)
+    // The scan's connections carry the copies: no second login.
+    super::transfer_all(profile, jobs, connections, common, config)
 }
 
-type Prepared = (crate::remote::Profile, Vec<Action>, bool, PathBuf, String);
+/// A scanned sync, ready to run.
+struct Prepared {
+    profile: crate::remote::Profile,
+    plan: Vec<Action>,
+    upload: bool,
+    local_root: PathBuf,
+    remote_root: String,
+    /// The connection the scan began on, and the extra ones it made.
+    conn: crate::remote::connect::Connection,
+    spare: Vec<crate::remote::connect::Connection>,
+}
 
 fn prepare(source: &str, dest: &str, args: &SyncArgs, common: &Common) -> Result<Prepared, Fatal> {
     let (remote_spec, local, upload) =
@@ -200,6 +220,7 @@ fn prepare(source: &str, dest: &str, args: &SyncArgs, common: &Common) -> Result
     let exists = remote_kind.is_some().then_some(remote_root.as_str());
     let interrupted = super::interrupted_flag();
     let cancelled = || interrupted.load(std::sync::atomic::Ordering::Relaxed);
+    let mut spare = Vec::new();
     let scanned = sync::scan_both(
         &mut conn,
         &profile,
@@ -209,6 +230,7 @@ fn prepare(source: &str, dest: &str, args: &SyncArgs, common: &Common) -> Result
         common.parallel,
         &cancelled,
         &seen,
+        &mut spare,
     )
     .map_err(|e| match e {
         sync::ScanError::Cancelled => Fatal("interrupted while scanning".into()),
@@ -217,7 +239,6 @@ fn prepare(source: &str, dest: &str, args: &SyncArgs, common: &Common) -> Result
     if upload && remote_kind.is_none() {
         ops::ensure_dir(&mut conn, &remote_root, 30)?;
     }
-    let _ = conn.ftp.quit();
     let (local_tree, remote_tree) = (scanned.local, scanned.remote);
     let (src, dst) = if upload {
         (&local_tree, &remote_tree)
@@ -238,7 +259,15 @@ fn prepare(source: &str, dest: &str, args: &SyncArgs, common: &Common) -> Result
     } else {
         sync::plan(src, dst, &args.options)
     };
-    Ok((profile, plan, upload, local_root, remote_root))
+    Ok(Prepared {
+        profile,
+        plan,
+        upload,
+        local_root,
+        remote_root,
+        conn,
+        spare,
+    })
 }
 
 /// `--compare checksum`: the digests of the files both sides have with one size, each file

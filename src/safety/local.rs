@@ -106,16 +106,55 @@ pub fn mode_of(meta: &Metadata) -> u32 {
     }
 }
 
+/// When a finished download is flushed to disk before it gets its final name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// When a crash could lose data: the download replaces a file, or its source is deleted
+    /// afterwards (a move). A new copy is not flushed: after a crash it is at worst missing or
+    /// shorter (the source is still there, and the next copy or sync finds it so) — never a
+    /// replaced file half-written.
+    #[default]
+    Auto,
+    /// Every download (the disk's write speed then bounds every transfer).
+    Always,
+    /// Never (the system writes the data back in its own time).
+    Never,
+}
+
+impl Durability {
+    /// `auto`, `always`, `never` (also `true` for always and `false` for never).
+    pub fn parse(s: &str) -> Option<Durability> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(Durability::Auto),
+            "always" | "true" => Some(Durability::Always),
+            "never" | "false" => Some(Durability::Never),
+            _ => None,
+        }
+    }
+
+    /// Flush a download that `replaces` a file, or whose source is then deleted (`moves`)?
+    pub fn flush(self, replaces: bool, moves: bool) -> bool {
+        match self {
+            Durability::Always => true,
+            Durability::Never => false,
+            Durability::Auto => replaces || moves,
+        }
+    }
+}
+
 /// Give a finished download its final name: the replaced file's `mode` is applied first, and
-/// with `durable` the data reaches the disk before the rename, so a file under its final name
-/// is always complete. The caller syncs the directory (batched, see [`sync_dir`]).
+/// where `durable` says so (see [`Durability::flush`]; `moves`: the source is deleted next) the
+/// data reaches the disk before the rename, so a file under its final name is always complete.
+/// Returns whether it flushed: the caller then syncs the directory (batched, see [`sync_dir`]).
 pub fn commit_part(
     file: &File,
     part: &Path,
     target: &Path,
     mode: Option<u32>,
-    durable: bool,
-) -> io::Result<()> {
+    durable: Durability,
+    moves: bool,
+) -> io::Result<bool> {
     if let Some(mode) = mode {
         #[cfg(unix)]
         {
@@ -125,15 +164,18 @@ pub fn commit_part(
         #[cfg(not(unix))]
         let _ = mode;
     }
-    if durable {
-        file.sync_all()?;
-    }
-    if let Some(meta) = existing(target)? {
+    let replaced = existing(target)?;
+    if let Some(meta) = &replaced {
         if meta.is_dir() {
-            return Err(not_regular(&meta));
+            return Err(not_regular(meta));
         }
     }
-    fs::rename(part, target)
+    let flush = durable.flush(replaced.is_some(), moves);
+    if flush {
+        file.sync_all()?;
+    }
+    fs::rename(part, target)?;
+    Ok(flush)
 }
 
 /// Make the renames in `dir` durable.
@@ -214,10 +256,36 @@ mod tests {
         let part = d.path().join("f.part");
         let mut f = open_part(&part, false).unwrap();
         f.write_all(b"new").unwrap();
-        commit_part(&f, &part, &target, Some(mode), true).unwrap();
+        commit_part(&f, &part, &target, Some(mode), Durability::Always, false).unwrap();
         let meta = std::fs::metadata(&target).unwrap();
         assert_eq!(meta.permissions().mode() & 0o777, 0o444);
         assert_eq!(std::fs::read(&target).unwrap(), b"new");
+    }
+
+    #[test]
+    fn auto_flushes_a_download_that_replaces_a_file_or_moves_one_and_not_a_new_copy() {
+        let d = tempfile::tempdir().unwrap();
+        let commit = |name: &str, durable: Durability, moves: bool| {
+            let target = d.path().join(name);
+            let part = d.path().join(format!("{name}.part"));
+            let mut f = open_part(&part, false).unwrap();
+            f.write_all(b"new").unwrap();
+            let flushed = commit_part(&f, &part, &target, None, durable, moves).unwrap();
+            assert_eq!(std::fs::read(&target).unwrap(), b"new");
+            assert!(!part.exists());
+            flushed
+        };
+        assert!(!commit("a", Durability::Auto, false), "a new copy");
+        assert!(
+            commit("a", Durability::Auto, false),
+            "a copy that replaces one"
+        );
+        assert!(commit("b", Durability::Auto, true), "a move");
+        assert!(commit("c", Durability::Always, false));
+        assert!(!commit("c", Durability::Never, true));
+        assert_eq!(Durability::parse(" Always "), Some(Durability::Always));
+        assert_eq!(Durability::parse("false"), Some(Durability::Never));
+        assert_eq!(Durability::parse("sometimes"), None);
     }
 
     #[test]

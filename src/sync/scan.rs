@@ -163,6 +163,30 @@ pub fn scan_remote_parallel(
     cancelled: &(dyn Fn() -> bool + Sync),
     seen: &(dyn Fn(Seen) + Sync),
 ) -> Result<Tree, ScanError> {
+    let mut spare = Vec::new();
+    let tree = scan_remote_keeping(
+        first, profile, root, opts, workers, cancelled, seen, &mut spare,
+    );
+    for mut c in spare {
+        let _ = c.ftp.quit();
+    }
+    tree
+}
+
+/// [`scan_remote_parallel`], the extra connections kept in `spare` for what comes next (a
+/// pool adopts them: no second login). An extra connection is only made while more
+/// directories wait than connections are busy or starting, so a small tree costs one login.
+#[allow(clippy::too_many_arguments)]
+pub fn scan_remote_keeping(
+    first: &mut Connection,
+    profile: &crate::remote::Profile,
+    root: &str,
+    opts: WalkOptions,
+    workers: usize,
+    cancelled: &(dyn Fn() -> bool + Sync),
+    seen: &(dyn Fn(Seen) + Sync),
+    spare: &mut Vec<Connection>,
+) -> Result<Tree, ScanError> {
     use std::sync::{Condvar, Mutex};
     use tree::{Entered, Kind};
 
@@ -172,6 +196,8 @@ pub fn scan_remote_parallel(
         tree: Tree,
         counts: Seen,
         error: Option<ScanError>,
+        /// Extra connections being made.
+        starting: usize,
     }
     let walk = tree::root(first, root, opts.timeout_secs).map_err(|e| e.to_string())?;
     let state = Mutex::new(State {
@@ -180,6 +206,7 @@ pub fn scan_remote_parallel(
         tree: Tree::new(),
         counts: Seen::default(),
         error: None,
+        starting: 0,
     });
     let wake = Condvar::new();
     let prefix = format!("{}/", root.trim_end_matches('/'));
@@ -276,17 +303,43 @@ pub fn scan_remote_parallel(
         }
         wake.notify_all();
     };
-    std::thread::scope(|s| {
-        for _ in 1..workers.max(1) {
-            s.spawn(|| {
-                // A connection that cannot be made leaves the work to the others.
-                if let Ok(mut c) = crate::remote::connect::connect(profile, Default::default()) {
-                    work(&mut c);
-                    let _ = c.ftp.quit();
-                }
-            });
+    // Wait until directories pile up (then connect and help), or the scan ends.
+    let needed = || {
+        let mut st = lock();
+        loop {
+            if st.error.is_some() || (st.queue.is_empty() && st.busy == 0) {
+                return false;
+            }
+            if st.queue.len() > st.starting {
+                st.starting += 1;
+                return true;
+            }
+            st = wake.wait(st).unwrap_or_else(|e| e.into_inner());
         }
+    };
+    std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..workers.max(1))
+            .map(|_| {
+                s.spawn(|| {
+                    if !needed() {
+                        return None;
+                    }
+                    // A connection that cannot be made leaves the work to the others.
+                    let made = crate::remote::connect::connect(profile, Default::default());
+                    lock().starting -= 1;
+                    wake.notify_all();
+                    let mut c = made.ok()?;
+                    work(&mut c);
+                    Some(c)
+                })
+            })
+            .collect();
         work(first);
+        for h in helpers {
+            if let Ok(Some(c)) = h.join() {
+                spare.push(c);
+            }
+        }
     });
     let st = state.into_inner().unwrap_or_else(|e| e.into_inner());
     match st.error {
@@ -305,6 +358,8 @@ pub struct Scanned {
 /// Scan the local tree at `local_root` (an absent one is empty) and the remote tree at
 /// `remote_root` (`None`: not there, empty) at the same time, the remote one on `workers`
 /// connections. `seen` is told both sides' counts (local, remote) as they grow.
+///
+/// The extra connections the remote scan made are left in `spare`, logged in.
 #[allow(clippy::too_many_arguments)]
 pub fn scan_both(
     first: &mut Connection,
@@ -315,6 +370,7 @@ pub fn scan_both(
     workers: usize,
     cancelled: &(dyn Fn() -> bool + Sync),
     seen: &(dyn Fn(Seen, Seen) + Sync),
+    spare: &mut Vec<Connection>,
 ) -> Result<Scanned, ScanError> {
     use std::sync::Mutex;
     let counts = Mutex::new((Seen::default(), Seen::default()));
@@ -344,9 +400,16 @@ pub fn scan_both(
             r
         });
         let remote = match remote_root {
-            Some(root) => scan_remote_parallel(first, profile, root, opts, workers, &stop, &|n| {
-                update(None, Some(n))
-            }),
+            Some(root) => scan_remote_keeping(
+                first,
+                profile,
+                root,
+                opts,
+                workers,
+                &stop,
+                &|n| update(None, Some(n)),
+                spare,
+            ),
             None => Ok(Tree::new()),
         };
         if remote.is_err() {

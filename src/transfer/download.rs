@@ -304,16 +304,17 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
             _ => Ok(()),
         })
         .map_err(|e| JobError::local("cannot write", &part, &e))?;
-    safe::commit_part(
+    let flushed = safe::commit_part(
         &file,
         &part,
         &plan.target,
         plan.keep_mode,
         ctx.options.durable,
+        job.remove_source,
     )
     .map_err(|e| JobError::local("cannot finish", &plan.target, &e))?;
     drop(file);
-    if ctx.options.durable {
+    if flushed {
         if let Some(dir) = plan.target.parent() {
             ctx.dirty_dirs.insert(dir.to_path_buf());
         }

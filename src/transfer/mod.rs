@@ -19,5 +19,5 @@ mod worker;
 
 pub use event::{FileFacts, Outcome, TaskError, TransferEvent};
 pub use job::{Direction, Job, JobId, JobKind, Resolution, Task, numbered_name};
-pub use pool::{PoolOptions, TransferCmd, spawn};
+pub use pool::{PoolOptions, Spare, TransferCmd, spawn};
 pub use task::dir_mode;

@@ -23,6 +23,35 @@ pub enum TransferCmd {
     Cancel(JobId),
     CancelAll,
     Shutdown,
+    /// A connection already logged in with the current profile, for the first worker that needs
+    /// one (a headless command hands over the one it checked the paths on: one login fewer).
+    Adopt(Spare),
+}
+
+/// A logged-in connection handed to the pool (compared by identity).
+#[derive(Clone)]
+pub struct Spare(Arc<Mutex<Option<crate::remote::connect::Connection>>>);
+
+impl Spare {
+    pub fn new(conn: crate::remote::connect::Connection) -> Spare {
+        Spare(Arc::new(Mutex::new(Some(conn))))
+    }
+
+    fn take(&self) -> Option<crate::remote::connect::Connection> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+impl std::fmt::Debug for Spare {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Spare(connection)")
+    }
+}
+
+impl PartialEq for Spare {
+    fn eq(&self, other: &Spare) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Settings of the pool.
@@ -37,7 +66,7 @@ pub struct PoolOptions {
     pub buffer_size: usize,
     pub prefer_mlsd: bool,
     /// fsync each downloaded file before it gets its final name, and its directory after.
-    pub durable: bool,
+    pub durable: crate::safety::local::Durability,
     /// How deep a recursive copy may go.
     pub max_depth: usize,
     /// How much of one listing is read at most.
@@ -139,6 +168,8 @@ pub(super) struct State {
     /// The destination of every queued, running, parked or unfinished directory job.
     pub(super) claims: crate::safety::Claims,
     pub(super) shutdown: bool,
+    /// Connections handed over for the current generation, each for one worker.
+    pub(super) spare: Vec<(u64, crate::remote::connect::Connection)>,
 }
 
 pub(super) struct Shared {
@@ -161,6 +192,13 @@ impl Shared {
             TransferCmd::SetProfile(p) => {
                 st.profile = Some(p);
                 st.generation += 1;
+                st.spare.clear();
+            }
+            TransferCmd::Adopt(spare) => {
+                if let Some(c) = spare.take() {
+                    let generation = st.generation;
+                    st.spare.push((generation, c));
+                }
             }
             TransferCmd::Enqueue(jobs) => {
                 let mut refused = Vec::new();

@@ -303,6 +303,7 @@ fn sync_scan(
     let opts = walk_options(ctx);
     let running = ctx.running;
     let workers = ctx.options.workers.max(1);
+    let mut spare = Vec::new();
     let scanned = crate::sync::scan_both(
         ctx.conn,
         ctx.profile,
@@ -312,7 +313,11 @@ fn sync_scan(
         workers,
         &|| running.cancelled(),
         &|l, r| report(l, r, false),
+        &mut spare,
     );
+    for mut c in spare {
+        let _ = c.ftp.quit();
+    }
     let scanned = match scanned {
         Ok(s) => s,
         Err(ScanError::Cancelled) => return Err(Failure::Cancelled),

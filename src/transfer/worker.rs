@@ -137,6 +137,19 @@ impl Worker {
     ) -> Result<&mut Connection, JobError> {
         if !matches!(&self.conn, Some((g, _)) if *g == generation) {
             self.conn = None;
+            let handed = {
+                let mut st = self.shared.lock();
+                st.spare.retain(|(g, _)| *g == generation);
+                st.spare.pop()
+            };
+            if let Some((g, mut c)) = handed {
+                c.listing_limits = self.options.listing_limits;
+                self.conn = Some((g, c));
+                return match self.conn.as_mut() {
+                    Some((_, c)) => Ok(c),
+                    None => Err(JobError::fatal("internal error: no connection")),
+                };
+            }
             let c = connect::connect(profile, self.options.timeouts).map_err(|e| {
                 let retryable = !matches!(e, RemoteError::Login { .. } | RemoteError::Dns { .. });
                 JobError {
