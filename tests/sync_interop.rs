@@ -431,7 +431,13 @@ fn times_as_the_server_lists_them_make_no_second_copy(peer: &Peer) {
     let up = "mkdir tree/\nmkdir tree/deeper/\ncopy later.txt (13 B, newer)\n\
               copy tree/deeper/x.bin (2.9 KiB, missing)\ncopy tree/ñ.txt (11 B, missing)\n";
     assert_eq!(dry(&[case.l(), &url]), up, "exact.txt is in step");
-    assert_eq!(dry(&[case.l(), &url, "--both"]), up, "both ways too");
+    // Both ways, a server that hashes shows later.txt has the same contents: in step.
+    let both = if peer.hashes {
+        up.replace("copy later.txt (13 B, newer)\n", "")
+    } else {
+        up.to_string()
+    };
+    assert_eq!(dry(&[case.l(), &url, "--both"]), both, "both ways too");
     assert_eq!(dry(&[&url, case.l()]), "", "nothing on the server is newer");
 
     // Up, then the same again; down into a new directory, then the same again.

@@ -47,7 +47,15 @@ pub fn run(
     }
     // Directories first (on this side of the pool: they are quick), then copies and deletes.
     let mut jobs = Vec::new();
-    let mut deleted_dirs: Vec<String> = Vec::new();
+    // A directory's delete takes its contents: those are not deleted on their own (the plan
+    // lists a directory after its contents).
+    let deleted_dirs: Vec<String> = plan
+        .iter()
+        .filter_map(|a| match a {
+            Action::Delete { path, dir: true } => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
     let mut next = 0u64;
     let mut id = || {
         next += 1;
@@ -73,7 +81,7 @@ pub fn run(
                 size,
                 to_dest,
                 reason,
-                ..
+                mtime,
             } => {
                 let direction = if *to_dest == upload {
                     Direction::Upload
@@ -83,6 +91,7 @@ pub fn run(
                 jobs.push(Job {
                     on_exists: Some(crate::transfer::Resolution::Overwrite),
                     size: Some(*size),
+                    mtime: *mtime,
                     // The scan found nothing there: no need to ask the server again.
                     known_absent: *reason == sync::Reason::Missing,
                     ..Job::new(
@@ -95,15 +104,11 @@ pub fn run(
                 });
             }
             Action::Delete { path, dir } => {
-                // A directory's contents go with it.
                 if deleted_dirs
                     .iter()
                     .any(|d| path.starts_with(&format!("{d}/")))
                 {
                     continue;
-                }
-                if *dir {
-                    deleted_dirs.push(path.clone());
                 }
                 jobs.push(if upload {
                     Job::remote_task(id(), Task::Delete, rpath::join(&remote_root, path), *dir)
@@ -257,7 +262,33 @@ fn prepare(source: &str, dest: &str, args: &SyncArgs, common: &Common) -> Result
         )?;
         sync::plan_with(src, dst, &args.options, &sums)
     } else {
-        sync::plan(src, dst, &args.options)
+        let (doubt_local, doubt_remote) = sync::doubts(&local_tree, &remote_tree, &args.options);
+        let can_hash = conn.features.hash.best().is_some();
+        if doubt_local.is_empty() || !can_hash {
+            sync::plan(src, dst, &args.options)
+        } else {
+            // Both ways, same sizes, other times: the contents decide where the server can tell.
+            match checksums(
+                &profile,
+                &local_root,
+                &remote_root,
+                &doubt_local,
+                &doubt_remote,
+                args,
+                common,
+            ) {
+                Ok(sums) => sync::plan_with(src, dst, &args.options, &sums),
+                Err(Fatal(why)) => {
+                    if !common.quiet {
+                        let _ = writeln!(
+                            std::io::stderr().lock(),
+                            "no checksums ({why}); the newer time decides"
+                        );
+                    }
+                    sync::plan(src, dst, &args.options)
+                }
+            }
+        }
     };
     Ok(Prepared {
         profile,

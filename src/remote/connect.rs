@@ -147,6 +147,9 @@ pub struct Connection {
     pub welcome: String,
     /// How much of one listing is read at most.
     pub listing_limits: super::ops::ListingLimits,
+    /// Whether `MDTM time path` sets a file's time here (vsftpd's way, without MFMT): unknown
+    /// until tried.
+    pub mdtm_sets: Option<bool>,
 }
 
 /// Resolve, connect (with TLS when asked), log in, switch to binary mode, learn the server's
@@ -318,6 +321,7 @@ fn connect_once(
         home,
         welcome,
         listing_limits: Default::default(),
+        mdtm_sets: None,
     })
 }
 

@@ -164,22 +164,39 @@ pub fn mtime(
     }
 }
 
-/// Set a remote file's modification time with MFMT, when the server offers it.
+/// Set a remote file's modification time: with MFMT where FEAT offers it, else with
+/// `MDTM YYYYMMDDHHMMSS path` (vsftpd's `mdtm_write`), tried once per connection. A server
+/// that can do neither keeps its own time (a refusal is not an error).
 pub fn set_mtime(
     conn: &mut Connection,
     path: &str,
     secs: i64,
     timeout_secs: u64,
 ) -> Result<(), RemoteError> {
-    if !conn.features.mfmt {
-        return Ok(());
-    }
     let Some(t) = chrono::DateTime::from_timestamp(secs, 0) else {
         return Ok(());
     };
-    let cmd = format!("MFMT {} {path}", t.format("%Y%m%d%H%M%S"));
+    let stamp = t.format("%Y%m%d%H%M%S");
+    let cmd = if conn.features.mfmt {
+        format!("MFMT {stamp} {path}")
+    } else if conn.mdtm_sets != Some(false) {
+        format!("MDTM {stamp} {path}")
+    } else {
+        return Ok(());
+    };
     match conn.ftp.custom_command(cmd, &[Status::File]) {
-        Ok(_) | Err(FtpError::UnexpectedResponse(_)) => Ok(()),
+        Ok(_) => {
+            if !conn.features.mfmt {
+                conn.mdtm_sets = Some(true);
+            }
+            Ok(())
+        }
+        Err(FtpError::UnexpectedResponse(_)) => {
+            if !conn.features.mfmt && conn.mdtm_sets.is_none() {
+                conn.mdtm_sets = Some(false);
+            }
+            Ok(())
+        }
         Err(e) => Err(RemoteError::from_ftp(
             e,
             "setting the modification time",

@@ -81,6 +81,10 @@ pub enum Action {
         reason: Reason,
         /// True: source to destination; false (both-ways only): destination to source.
         to_dest: bool,
+        /// The copied side's modification time (the copy gets it, so the next run finds the
+        /// two sides in step).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        mtime: Option<i64>,
     },
     /// Make a directory that only the other side has.
     Mkdir { path: String, to_dest: bool },
@@ -108,6 +112,7 @@ impl Action {
                 size,
                 reason,
                 to_dest,
+                ..
             } => format!(
                 "{} {path} ({}, {})",
                 if *to_dest { "copy" } else { "copy back" },
@@ -167,8 +172,34 @@ pub fn plan(source: &Tree, dest: &Tree, opts: &Options) -> Vec<Action> {
     plan_with(source, dest, opts, &Checksums::default())
 }
 
-/// [`plan`], with the digests [`checksums`] found deciding for files of the same size when
-/// `opts.compare` is [`Compare::Checksum`].
+/// The files both ways would copy only because their times differ: present on both sides with
+/// one size, not excluded, times apart by more than the tolerance. A copy to a server that
+/// cannot set a file's time (no MFMT, no MDTM with a time) gets the upload's time, so without
+/// a look at the contents the next run would send it back: where the server computes
+/// checksums, these are hashed and equal digests make them in step. The two sub-trees (local,
+/// remote) to hash.
+pub fn doubts(local: &Tree, remote: &Tree, opts: &Options) -> (Tree, Tree) {
+    let (mut l, mut r) = (Tree::new(), Tree::new());
+    if !opts.both || opts.compare != Compare::SizeMtime {
+        return (l, r);
+    }
+    for (path, a) in local {
+        let Some(b) = remote.get(path) else { continue };
+        if a.dir || b.dir || a.size != b.size || excluded(path, false, &opts.exclude) {
+            continue;
+        }
+        if let (Some(x), Some(y)) = (a.mtime, b.mtime) {
+            if !same_time(x, y, opts.mtime_tolerance) {
+                l.insert(path.clone(), *a);
+                r.insert(path.clone(), *b);
+            }
+        }
+    }
+    (l, r)
+}
+
+/// [`plan`], with the digests [`checksums`] found deciding for files of the same size (when
+/// `opts.compare` is [`Compare::Checksum`], and for the [`doubts`] of both ways).
 pub fn plan_with(source: &Tree, dest: &Tree, opts: &Options, sums: &Checksums) -> Vec<Action> {
     let keep = |path: &str, item: &Item| !excluded(path, item.dir, &opts.exclude);
     let mut mkdirs = Vec::new();
@@ -189,6 +220,7 @@ pub fn plan_with(source: &Tree, dest: &Tree, opts: &Options, sums: &Checksums) -
                 size: s.size,
                 reason: Reason::Missing,
                 to_dest: true,
+                mtime: s.mtime,
             }),
             (None, Some(d)) if opts.both && d.dir => mkdirs.push(Action::Mkdir {
                 path: path.clone(),
@@ -199,6 +231,7 @@ pub fn plan_with(source: &Tree, dest: &Tree, opts: &Options, sums: &Checksums) -
                 size: d.size,
                 reason: Reason::Missing,
                 to_dest: false,
+                mtime: d.mtime,
             }),
             (None, Some(d)) if opts.delete => deletes.push(Action::Delete {
                 path: path.clone(),
@@ -249,7 +282,9 @@ fn compare_files(
     let same_size = s.size == d.size;
     // The digests decide for files of one size; without a verdict, size and time do.
     let digests_differ = match (opts.compare, verdict) {
-        (Compare::Checksum, Some(Verdict::Same)) if same_size => return None,
+        // Equal digests are equal files, whatever the times say (both ways asks for them when
+        // times differ, see [`doubts`]).
+        (_, Some(Verdict::Same)) if same_size => return None,
         (Compare::Checksum, Some(Verdict::Differs)) => same_size,
         _ => false,
     };
@@ -263,6 +298,7 @@ fn compare_files(
         size,
         reason,
         to_dest,
+        mtime: if to_dest { s.mtime } else { d.mtime },
     };
     if opts.both {
         if !digests_differ && same_size && (opts.compare == Compare::Size || same_mtime) {
@@ -328,6 +364,44 @@ mod tests {
             both: false,
             exclude: vec![],
         }
+    }
+
+    #[test]
+    fn both_ways_doubts_only_same_sized_files_whose_times_differ_and_equal_digests_settle_them() {
+        let t = 1_700_000_000;
+        let local: Tree = [
+            ("same.txt".to_string(), file(5, t)),
+            ("later.txt".to_string(), file(5, t + 600)),
+            ("bigger.txt".to_string(), file(9, t + 600)),
+            ("x.tmp".to_string(), file(5, t + 600)),
+        ]
+        .into();
+        let remote: Tree = [
+            ("same.txt".to_string(), file(5, t + 1)),
+            ("later.txt".to_string(), file(5, t)),
+            ("bigger.txt".to_string(), file(5, t)),
+            ("x.tmp".to_string(), file(5, t)),
+        ]
+        .into();
+        let both = Options {
+            both: true,
+            exclude: vec!["*.tmp".into()],
+            ..opts()
+        };
+        let (l, r) = doubts(&local, &remote, &both);
+        assert_eq!(l.keys().collect::<Vec<_>>(), ["later.txt"]);
+        assert_eq!(r.keys().collect::<Vec<_>>(), ["later.txt"]);
+        assert!(
+            doubts(&local, &remote, &opts()).0.is_empty(),
+            "one way: none"
+        );
+        let mut sums = Checksums::default();
+        sums.verdicts.insert("later.txt".into(), Verdict::Same);
+        let paths: Vec<String> = plan_with(&local, &remote, &both, &sums)
+            .iter()
+            .map(|a| a.path().to_string())
+            .collect();
+        assert_eq!(paths, ["bigger.txt"], "later.txt holds the same bytes");
     }
 
     fn tree(items: &[(&str, Item)]) -> Tree {

@@ -337,7 +337,10 @@ fn sync_scan(
     } else {
         (&scanned.remote, &scanned.local)
     };
-    if !by_checksum {
+    // Both ways, same sizes, other times: the contents decide where the server can tell.
+    let (doubt_local, doubt_remote) = crate::sync::doubts(&scanned.local, &scanned.remote, options);
+    let by_doubt = !doubt_local.is_empty() && ctx.conn.features.hash.best().is_some();
+    if !by_checksum && !by_doubt {
         return Ok(Outcome::Planned {
             plan: crate::sync::plan(src, dst, options),
             local,
@@ -345,12 +348,17 @@ fn sync_scan(
             unhashed: 0,
         });
     }
+    let (hash_local, hash_remote) = if by_checksum {
+        (&scanned.local, &scanned.remote)
+    } else {
+        (&doubt_local, &doubt_remote)
+    };
     let hashing = checksum::Job {
         profile: ctx.profile,
         local_root: &job.local,
         remote_root: &job.remote,
-        local: &scanned.local,
-        remote: &scanned.remote,
+        local: hash_local,
+        remote: hash_remote,
         exclude: &options.exclude,
         workers,
     };
@@ -367,7 +375,10 @@ fn sync_scan(
     };
     let sums = match crate::sync::checksums(&hashing, &|| running.cancelled(), &progress) {
         Ok(s) => s,
-        Err(e) => return Err(checksum_failure(e)),
+        Err(e) if by_checksum => return Err(checksum_failure(e)),
+        // Only a help for both ways: without it the newer time decides.
+        Err(checksum::ChecksumError::Cancelled) => return Err(Failure::Cancelled),
+        Err(_) => crate::sync::Checksums::default(),
     };
     Ok(Outcome::Planned {
         plan: crate::sync::plan_with(src, dst, options, &sums),

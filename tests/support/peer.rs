@@ -26,6 +26,9 @@ pub struct Peer {
     pub root: PathBuf,
     /// Its LIST gives a recent file's time as `HH:MM`, without seconds (and it has no MLSD).
     pub lists_minutes: bool,
+    /// It computes checksums (FEAT offers SITE MD5 and the like), so both ways compares the
+    /// contents of same-sized files whose times differ.
+    pub hashes: bool,
     /// The uid and gid the server works as, when that is not us (vsftpd).
     owner: Option<(u32, u32)>,
     _server: Server,
@@ -49,6 +52,7 @@ impl Peer {
             password: common::PASSWORD.into(),
             root,
             lists_minutes: false,
+            hashes: true,
             owner: None,
             _server: Server::Embedded(server, dir),
         }
@@ -64,6 +68,7 @@ impl Peer {
             password: server.password.clone(),
             root: server.home.clone(),
             lists_minutes: true,
+            hashes: false,
             owner: Some(vsftpd::ensure_user()?),
             _server: Server::Vsftpd(server),
         })

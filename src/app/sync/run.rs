@@ -103,9 +103,14 @@ impl App {
                         Direction::Download
                     };
                     let id = self.next_id();
+                    let mtime = match &r.action {
+                        crate::sync::Action::Copy { mtime, .. } => *mtime,
+                        _ => None,
+                    };
                     later.push(Job {
                         on_exists: Some(Resolution::Overwrite),
                         size: Some(r.size()),
+                        mtime,
                         // The scan found nothing there: no need to ask the server again.
                         known_absent: matches!(
                             r.action,
