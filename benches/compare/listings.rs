@@ -15,7 +15,7 @@ use super::servers::Server;
 use super::tools;
 use super::{thousands, ui};
 
-const TUI: &str = "ftpdeck (TUI), start → listing drawn";
+const TUI: &str = "ftpdeck TUI, start → listing drawn";
 const CLS: &str = "lftp cls";
 const IN_PROCESS: &str = "ftpdeck session worker, already connected";
 
@@ -106,7 +106,7 @@ pub fn listing(c: &Ctx, server: &Server, ui_local: &std::path::Path) -> Vec<Row>
         if o.name == TUI {
             row = row
                 .how(How::Terminal)
-                .note("CPU until drawn, in 10 ms ticks; it keeps running");
+                .note("CPU until then, in 10 ms ticks");
             if c.have.lftp {
                 row = row.against(CLS, &c.goals(server, &[Goal::SpeedAtLeast(1.0)]));
             }

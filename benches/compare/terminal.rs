@@ -34,10 +34,11 @@ pub fn keys(s: &Settings, server: &Server, binary: &Path, local: &Path) -> Vec<R
             .how(How::Terminal)
             .goal(Goal::P99BelowMs(16.0))
             .note(format!(
-                "{} download{}, {} late keys not counted",
+                "{} download{}, {} late key{} not counted",
                 run.downloads,
                 if run.downloads == 1 { "" } else { "s" },
-                run.discarded
+                run.discarded,
+                if run.discarded == 1 { "" } else { "s" }
             ));
             for r in [&idle, &busy] {
                 if let Some((p50, p99)) = r.p50_p99_ms() {
