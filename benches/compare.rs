@@ -1,33 +1,43 @@
-//! ftpdeck against curl and lftp, side by side, in one run: `cargo bench --bench compare`
-//! (or `scripts/bench.sh`, which first installs curl, lftp and vsftpd when run as root).
+//! ftpdeck against curl and lftp, side by side, in one run, every contender a process as a user
+//! runs it: `scripts/bench.sh` (which installs curl, lftp and vsftpd when run as root, builds
+//! the release binary, runs this bench and then regenerates the README table), or
+//! `cargo bench --bench compare`.
 //!
 //! The bench makes its own fixtures in a temp dir (a big file, a 20,000-entry directory, a tree
-//! of 2,000 files), puts them in the root of each server (vsftpd when it can run here, and the
-//! embedded libunftp server), and runs five contests:
+//! of 2,000 files), puts them in the root of each server — a private vsftpd when it can run
+//! here, and the embedded server as `ftpdeck serve DIR` — and runs:
 //!
-//! 1. one big file, download and upload: the transfer engine (one worker; 64 KiB, 256 KiB and
-//!    1 MiB buffers) against `curl`;
-//! 2. the tree, download and upload: the engine with 1 and 4 workers against
-//!    `lftp mirror --parallel=1|4` (`mirror -R` to upload);
-//! 3. listing the 20,000-entry directory: the session worker (`List` → `Listed`, and connect +
-//!    list) against a whole `curl ftp://…/dir/` process;
-//! 4. key-to-frame latency of the real binary in a pseudo-terminal, idle and while a big
-//!    download runs;
-//! 5. the binary's peak resident memory after it shows the 20,000-entry directory.
+//! 1. the big file down and up: `ftpdeck get|put` against `curl -q` and `lftp get|put`;
+//! 2. the tree down and up: `ftpdeck get|put --parallel 4|1` against
+//!    `lftp mirror [-R] --parallel=4|1`;
+//! 3. sync, down and up: `ftpdeck sync --parallel 4` against `lftp mirror [-R] --parallel=4`,
+//!    into an empty directory and again with the destination already in step (kept between
+//!    runs, checked equal after each);
+//! 4. listing the 20,000-entry directory from process start: `curl -q ftp://…/dir/` and
+//!    `lftp cls` against the ftpdeck TUI started on it in a pseudo-terminal, until it is drawn
+//!    (ftpdeck has no listing command); the session worker inside the bench, already
+//!    connected, is reported apart;
+//! 5. key-to-frame latency of the TUI in a pseudo-terminal, idle and while a big download runs;
+//! 6. the TUI's peak resident memory after it shows the 20,000-entry directory;
 //!
-//! Throughput contests run against vsftpd when it is available (the embedded server tops out
-//! near 150 MB/s, slower than any client), else against the embedded server with a note.
-//! Listings run against both. Each contest runs its contenders in an order rotated every round,
-//! verifies every result (sizes and bytes) and cleans up between runs; the table shows medians.
-//! Results: a markdown table on stdout and in `target/bench/compare.md`, and
-//! `target/bench/compare.json` with the machine and date (`compare-quick.*` for a quick run, so
-//! a smoke run never replaces real numbers).
+//! and, on vsftpd, counts the commands one tree download sends, by verb (from its log).
+//!
+//! Every contender is a child process with a private HOME (a temp dir), stdin closed and its
+//! output in files, timed from spawn to exit, with the user and system CPU time `wait4`
+//! reports. Each contest runs every contender once to warm up, then `BENCH_RUNS` rounds in an
+//! order rotated every round; every copy is verified byte for byte and cleaned up outside the
+//! timed part. Goals are checked on the first server (vsftpd when it runs).
+//!
+//! Results: `bench/results.json` in the repository (machine, kernel, CPU, tool versions, date,
+//! settings, every sample), written only by a complete full-size run; any other run (quick,
+//! `BENCH_ONLY`, `BENCH_SERVER`, fewer than 5 runs) writes `bench/results-quick.json`.
+//! `cargo bench --bench compare -- --readme` makes the README's table from the file.
 //!
 //! Environment: `BENCH_QUICK=1` (64 MiB file, 2,000 entries, 200 files: a smoke run),
-//! `BENCH_RUNS=N` (runs per contender, default 3), `BENCH_KEYS=N` (keys per latency series,
-//! default 200), `BENCH_ONLY=big,tree,list,keys,memory` (a subset of the contests),
-//! `BENCH_SERVER=embedded` (no vsftpd), `BENCH_KEEP_LOGS=1` (copy vsftpd's log, every command
-//! and reply, to `target/bench/vsftpd.log`).
+//! `BENCH_RUNS=N` (timed runs per contender, default 5), `BENCH_KEYS=N` (keys per latency
+//! series, default 200), `BENCH_ONLY=big,tree,sync,list,keys,memory` (a subset of the
+//! contests), `BENCH_SERVER=vsftpd|embedded` (one server only), `BENCH_KEEP_LOGS=1` (copy
+//! vsftpd's log, every command and reply, to `target/bench/vsftpd.log`).
 //!
 //! The harness's own logic has self-tests: `cargo test --bench compare` (they run whenever the
 //! binary is started without `--bench`; `cargo bench --bench compare -- --self-test` also works).
@@ -39,38 +49,58 @@ mod pty;
 #[path = "../tests/support/vsftpd.rs"]
 mod vsftpd;
 
-#[path = "compare/contests.rs"]
-mod contests;
+#[path = "compare/ctx.rs"]
+mod ctx;
 #[path = "compare/engine.rs"]
 mod engine;
 #[path = "compare/fixtures.rs"]
 mod fixtures;
 #[path = "compare/json.rs"]
 mod json;
+#[path = "compare/listings.rs"]
+mod listings;
+#[path = "compare/process.rs"]
+mod process;
+#[path = "compare/protocol.rs"]
+mod protocol;
+#[path = "compare/record.rs"]
+mod record;
 #[path = "compare/report.rs"]
 mod report;
+#[path = "compare/runner.rs"]
+mod runner;
 #[path = "compare/servers.rs"]
 mod servers;
 #[path = "compare/stats.rs"]
 mod stats;
+#[path = "compare/sync.rs"]
+mod sync;
 #[path = "compare/sysinfo.rs"]
 mod sysinfo;
+#[path = "compare/table.rs"]
+mod table;
+#[path = "compare/terminal.rs"]
+mod terminal;
 #[path = "compare/tools.rs"]
 mod tools;
+#[path = "compare/transfers.rs"]
+mod transfers;
 #[path = "compare/ui.rs"]
 mod ui;
 
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
+use ctx::{Contenders, Ctx};
 use fixtures::{Fixtures, Sizes};
 use json::Json;
-use report::{Meta, Report, Row};
+use report::{Meta, Report};
 use servers::Server;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--readme") {
+        std::process::exit(table::regenerate());
+    }
     if args.iter().any(|a| a == "--self-test") || !args.iter().any(|a| a == "--bench") {
         std::process::exit(self_test());
     }
@@ -83,9 +113,13 @@ struct Settings {
     runs: usize,
     keys: usize,
     only: Option<Vec<String>>,
-    no_vsftpd: bool,
+    /// `BENCH_SERVER`: `vsftpd` or `embedded` alone.
+    server: Option<String>,
     sizes: Sizes,
 }
+
+/// Timed runs per contender in a run whose results may replace `bench/results.json`.
+const FULL_RUNS: usize = 5;
 
 impl Settings {
     fn from_env() -> Settings {
@@ -95,7 +129,7 @@ impl Settings {
             quick,
             runs: var("BENCH_RUNS")
                 .and_then(|v| v.parse().ok())
-                .unwrap_or(3)
+                .unwrap_or(FULL_RUNS)
                 .max(1),
             keys: var("BENCH_KEYS")
                 .and_then(|v| v.parse().ok())
@@ -106,7 +140,7 @@ impl Settings {
                     .map(|s| s.trim().to_ascii_lowercase())
                     .collect()
             }),
-            no_vsftpd: var("BENCH_SERVER").is_some_and(|v| v == "embedded"),
+            server: var("BENCH_SERVER").map(|v| v.trim().to_ascii_lowercase()),
             sizes: if quick { Sizes::QUICK } else { Sizes::FULL },
         }
     }
@@ -115,6 +149,24 @@ impl Settings {
         self.only
             .as_ref()
             .is_none_or(|o| o.iter().any(|c| c == contest))
+    }
+
+    fn wants_server(&self, name: &str) -> bool {
+        self.server.as_deref().is_none_or(|s| s == name)
+    }
+
+    /// A complete full-size run: the only kind that writes `bench/results.json`.
+    fn is_full(&self) -> bool {
+        !self.quick && self.only.is_none() && self.server.is_none() && self.runs >= FULL_RUNS
+    }
+
+    /// The results file this run writes.
+    fn results_file(&self) -> &'static str {
+        if self.is_full() {
+            "results.json"
+        } else {
+            "results-quick.json"
+        }
     }
 }
 
@@ -158,7 +210,7 @@ fn bench() {
     let settings = Settings::from_env();
     let machine = sysinfo::Machine::here();
     println!(
-        "ftpdeck compare bench: {} runs per contender{}; {} × {} ({}), kernel {}",
+        "ftpdeck compare bench: a warm-up and {} timed runs per contender{}; {} × {} ({}), kernel {}",
         settings.runs,
         if settings.quick { ", QUICK sizes" } else { "" },
         machine.nproc,
@@ -167,20 +219,23 @@ fn bench() {
         machine.kernel
     );
     let load_start = sysinfo::load_average();
+    let mut notes: Vec<String> = Vec::new();
+    let note = |notes: &mut Vec<String>, n: String| {
+        println!("note: {n}");
+        notes.push(n);
+    };
     if let Some(load) = load_start.filter(|l| *l > 0.5) {
-        println!(
-            "note: load average {load:.2} before the start: other work on this machine skews timings"
+        note(
+            &mut notes,
+            format!(
+                "load average {load:.2} at the start: other work on this machine skews timings"
+            ),
         );
     }
     if settings.runs < 3 {
         println!("note: fewer than 3 runs per contender: medians are rough");
     }
-    let mut notes: Vec<String> = Vec::new();
     let mut versions: Vec<(String, String)> = Vec::new();
-    let note = |notes: &mut Vec<String>, n: String| {
-        println!("note: {n}");
-        notes.push(n);
-    };
 
     let curl = tools::version_line("curl");
     let lftp = tools::version_line("lftp");
@@ -193,10 +248,6 @@ fn bench() {
             ),
         }
     }
-    let have = contests::Contenders {
-        curl: curl.is_some(),
-        lftp: lftp.is_some(),
-    };
     let binary = ui::locate_binary();
     let ftpdeck_version = tools::first_line(&binary.to_string_lossy(), &["--version"])
         .unwrap_or_else(|| "ftpdeck".into());
@@ -238,14 +289,11 @@ fn bench() {
         thousands(settings.sizes.tree_files),
         human_bytes(fx.tree_bytes)
     );
+    let home = base.path().join("home");
+    std::fs::create_dir_all(&home).expect("mkdir the contenders' HOME");
 
     let mut servers: Vec<Server> = Vec::new();
-    if settings.no_vsftpd {
-        note(
-            &mut notes,
-            "BENCH_SERVER=embedded: vsftpd not started".into(),
-        );
-    } else {
+    if settings.wants_server("vsftpd") {
         match Server::vsftpd(&fixture_root) {
             Ok(s) => {
                 println!("vsftpd on 127.0.0.1:{}", s.login.port);
@@ -254,56 +302,89 @@ fn bench() {
             Err(why) => note(
                 &mut notes,
                 format!(
-                    "vsftpd unavailable ({why}): throughput contests run against the embedded \
-                     server, which tops out near 150 MB/s and limits every contender"
+                    "vsftpd unavailable ({why}): the embedded server, which limits every \
+                     client, is the only one"
                 ),
             ),
         }
     }
-    let embedded_root = base.path().join("embedded");
-    let embedded = Server::embedded(&embedded_root, &fixture_root).expect("embedded server");
-    println!("embedded server on 127.0.0.1:{}", embedded.login.port);
-    servers.push(embedded);
-    let primary = &servers[0];
+    if settings.wants_server("embedded") {
+        let root = base.path().join("embedded");
+        match Server::embedded(&binary, &root, &fixture_root, &home) {
+            Ok(s) => {
+                println!("ftpdeck serve on 127.0.0.1:{}", s.login.port);
+                servers.push(s);
+            }
+            Err(why) => note(&mut notes, format!("embedded server unavailable: {why}")),
+        }
+    }
+    let Some(primary) = servers.first() else {
+        println!("no server could be started: nothing to measure");
+        std::process::exit(1);
+    };
     versions.push(("primary server".into(), primary.name.into()));
 
     let work = base.path().join("work");
     std::fs::create_dir_all(&work).expect("mkdir work");
-    let lftp_home = base.path().join("lftp-home");
-    std::fs::create_dir_all(&lftp_home).expect("mkdir lftp home");
-    let mut rows: Vec<Row> = Vec::new();
-
-    if settings.wants("big") {
-        rows.extend(contests::big_file(&settings, &fx, primary, &work, &have));
-    }
-    if settings.wants("tree") {
-        rows.extend(contests::tree(
-            &settings, &fx, primary, &work, &lftp_home, &have,
-        ));
-    }
-    if settings.wants("list") {
-        for server in &servers {
-            rows.extend(contests::listing(&settings, server, &have));
-        }
-    }
     let ui_local = base.path().join("ui-local");
     std::fs::create_dir_all(&ui_local).expect("mkdir ui-local");
+    let c = Ctx {
+        settings: &settings,
+        fx: &fx,
+        binary: &binary,
+        work,
+        home,
+        base: base.path().to_path_buf(),
+        have: Contenders {
+            curl: curl.is_some(),
+            lftp: lftp.is_some(),
+        },
+        primary: primary.name,
+    };
+    let mut report = Report::default();
+    for server in &servers {
+        if settings.wants("big") {
+            report.rows.extend(transfers::big_file(&c, server));
+        }
+        if settings.wants("tree") {
+            report.rows.extend(transfers::tree(&c, server));
+            report
+                .protocol
+                .extend(transfers::protocol_counts(&c, server));
+        }
+        if settings.wants("sync") {
+            report.rows.extend(sync::sync(&c, server));
+        }
+        if settings.wants("list") {
+            report.rows.extend(listings::listing(&c, server, &ui_local));
+        }
+    }
     if settings.wants("keys") {
-        rows.extend(contests::keys(&settings, primary, &binary, &ui_local));
+        report
+            .rows
+            .extend(terminal::keys(&settings, primary, &binary, &ui_local));
     }
     if settings.wants("memory") {
-        rows.extend(contests::memory(&settings, primary, &binary, &ui_local));
+        report
+            .rows
+            .extend(terminal::memory(&settings, primary, &binary, &ui_local));
     }
 
     let load_end = sysinfo::load_average();
-    let report = Report { rows };
-    let table = report.markdown();
+    if let Some(load) = load_end.filter(|l| *l > 1.5) {
+        note(
+            &mut notes,
+            format!("load average {load:.2} at the end: other work on this machine skews timings"),
+        );
+    }
     let meta = Meta {
         date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         machine,
         settings: vec![
             ("quick".into(), Json::Bool(settings.quick)),
+            ("complete".into(), Json::Bool(settings.is_full())),
             ("runs".into(), Json::Num(settings.runs as f64)),
+            ("warm_up_runs".into(), Json::Num(1.0)),
             ("keys".into(), Json::Num(settings.keys as f64)),
             ("big_bytes".into(), Json::Num(settings.sizes.big as f64)),
             (
@@ -315,6 +396,10 @@ fn bench() {
                 Json::Num(settings.sizes.tree_files as f64),
             ),
             ("tree_bytes".into(), Json::Num(fx.tree_bytes as f64)),
+            (
+                "servers".into(),
+                Json::Arr(servers.iter().map(|s| Json::str(s.name)).collect()),
+            ),
             ("load_average_at_start".into(), Json::opt_num(load_start)),
             ("load_average_at_end".into(), Json::opt_num(load_end)),
             (
@@ -328,41 +413,22 @@ fn bench() {
         versions,
         notes,
     };
-    let out_dir = target_dir().join("bench");
-    std::fs::create_dir_all(&out_dir).expect("mkdir target/bench");
-    let stem = if settings.quick {
-        "compare-quick"
-    } else {
-        "compare"
-    };
-    let json_path = out_dir.join(format!("{stem}.json"));
+    let dir = table::results_dir();
+    std::fs::create_dir_all(&dir).expect("mkdir bench/");
+    let json_path = dir.join(settings.results_file());
     std::fs::write(&json_path, report.json(&meta).pretty()).expect("write the JSON results");
-    let header = format!(
-        "ftpdeck vs curl and lftp — {} — {} × {}, kernel {}{}\n\n",
-        meta.date,
-        meta.machine.nproc,
-        meta.machine.cpu,
-        meta.machine.kernel,
-        if settings.quick {
-            " — QUICK sizes"
-        } else {
-            ""
-        }
-    );
-    let md = format!(
-        "{header}{table}\nMedians of {} runs; MB/s = 10^6 bytes/s; × competitor = the competitor's \
-         median time / this row's (above 1: faster).\n",
-        settings.runs
-    );
-    std::fs::write(out_dir.join(format!("{stem}.md")), &md).expect("write the markdown table");
-    println!("\n{md}");
-    for n in &meta.notes {
-        println!("note: {n}");
-    }
+    let source = if settings.is_full() {
+        table::Source::Full
+    } else {
+        table::Source::Smoke
+    };
+    println!("\n{}", table::block(&meta, &report, source));
+    let log_dir = target_dir().join("bench");
     if std::env::var_os("BENCH_KEEP_LOGS").is_some() {
+        std::fs::create_dir_all(&log_dir).expect("mkdir target/bench");
         for server in &servers {
             if let Some(log) = server.log_file() {
-                let kept = out_dir.join(format!("{}.log", server.name));
+                let kept = log_dir.join(format!("{}.log", server.name));
                 match std::fs::copy(log, &kept) {
                     Ok(_) => println!("{} log: {}", server.name, kept.display()),
                     Err(e) => println!("note: cannot keep {}: {e}", log.display()),
@@ -387,6 +453,12 @@ fn self_test() -> i32 {
         json::tests(),
         fixtures::tests(),
         report::tests(),
+        record::tests(),
+        table::tests(),
+        runner::tests(),
+        process::tests(),
+        protocol::tests(),
+        ctx::tests(),
         sysinfo::tests(),
         tools::tests(),
         ui::tests(),
@@ -401,46 +473,36 @@ fn self_test() -> i32 {
                 assert_eq!(thousands(200), "200");
                 assert_eq!(thousands(1_234_567), "1,234,567");
             }),
-            case("compare: settings from the environment", || {
-                let s = Settings {
+            case("compare: settings, and which file a run may write", || {
+                let mut s = Settings {
                     quick: false,
-                    runs: 3,
+                    runs: FULL_RUNS,
                     keys: 200,
-                    only: Some(vec!["big".into(), "list".into()]),
-                    no_vsftpd: false,
+                    only: None,
+                    server: None,
                     sizes: Sizes::FULL,
                 };
+                assert!(s.wants("big") && s.wants("sync") && s.wants_server("embedded"));
+                assert_eq!(s.results_file(), "results.json");
+                s.runs = 2;
+                assert_eq!(s.results_file(), "results-quick.json", "too few runs");
+                s.runs = FULL_RUNS;
+                s.only = Some(vec!["big".into(), "list".into()]);
                 assert!(s.wants("big") && s.wants("list") && !s.wants("keys"));
+                assert_eq!(s.results_file(), "results-quick.json", "a part only");
+                s.only = None;
+                s.server = Some("vsftpd".into());
+                assert!(s.wants_server("vsftpd") && !s.wants_server("embedded"));
+                assert_eq!(s.results_file(), "results-quick.json", "one server only");
+                s.server = None;
+                s.quick = true;
+                assert_eq!(s.results_file(), "results-quick.json");
                 assert_eq!(Sizes::FULL.big, 1 << 30);
+                assert_eq!(Sizes::FULL.tree_files, 2_000);
                 assert_eq!(Sizes::QUICK.big, 64 << 20);
                 assert_eq!(Sizes::QUICK.dir_entries, 2_000);
                 assert_eq!(Sizes::QUICK.tree_files, 200);
             }),
-            case(
-                "compare: contests rotate, time, and drop a failing contender",
-                || {
-                    let calls = RefCell::new(Vec::new());
-                    let entrants = vec![
-                        contests::entrant("a", || {
-                            calls.borrow_mut().push("a");
-                            Ok(Duration::from_millis(10))
-                        }),
-                        contests::entrant("b", || {
-                            calls.borrow_mut().push("b");
-                            Err("broken".into())
-                        }),
-                        contests::entrant("c", || {
-                            calls.borrow_mut().push("c");
-                            Ok(Duration::from_millis(30))
-                        }),
-                    ];
-                    let results = contests::contest("self-test", 3, entrants);
-                    assert_eq!(*calls.borrow(), ["a", "b", "c", "c", "a", "c", "a"]);
-                    assert_eq!(results[0], ("a".into(), Ok(vec![0.01, 0.01, 0.01])));
-                    assert_eq!(results[1], ("b".into(), Err("broken".into())));
-                    assert_eq!(results[2].1.as_ref().map(Vec::len), Ok(3));
-                },
-            ),
         ],
     ]
     .concat();

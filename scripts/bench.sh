@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# ftpdeck against curl and lftp, side by side, in one run.
+# ftpdeck against curl and lftp, side by side, in one run; every contender is a process.
 #
-#   scripts/bench.sh                  # full run: 1 GiB file, 20,000-entry dir, 2,000-file tree
-#   BENCH_QUICK=1 scripts/bench.sh    # smoke run: 64 MiB, 2,000 entries, 200 files
-#   BENCH_RUNS=5 scripts/bench.sh     # runs per contender (default 3; the table shows medians)
+#   scripts/bench.sh                          # full run: 1 GiB file, 20,000-entry dir, 2,000-file tree
+#   BENCH_QUICK=1 BENCH_RUNS=2 scripts/bench.sh   # smoke run: 64 MiB, 2,000 entries, 200 files
+#   BENCH_ONLY=big,sync scripts/bench.sh      # some contests (big,tree,sync,list,keys,memory)
 #
 # As root it first installs what is missing (curl, lftp with apt-get; vsftpd through
-# .ci/install-vsftpd.sh when present, never starting its system service); whatever cannot
-# be installed is skipped by the bench with a note. Results: the table on stdout and in
-# target/bench/compare.md, and target/bench/compare.json (with the machine and date);
-# a BENCH_QUICK=1 run writes compare-quick.md/.json instead.
-# Other knobs: BENCH_KEYS, BENCH_ONLY=big,tree,list,keys,memory, BENCH_SERVER=embedded
-# (see benches/compare.rs). The harness's self-tests: cargo test --bench compare.
+# .ci/install-vsftpd.sh, never starting its system service); whatever cannot be installed is
+# skipped by the bench with a note. Then it builds the release binary, runs the bench
+# (benches/compare.rs) and regenerates the README's performance table from the results.
+#
+# Results: bench/results.json, written only by a complete full-size run (all contests, both
+# servers, BENCH_RUNS >= 5, the default); any other run writes bench/results-quick.json, so a
+# smoke run never replaces real figures. The README table comes from bench/results.json, or
+# from bench/results-quick.json marked as a smoke run while no full results exist.
+# Other knobs: BENCH_RUNS (timed runs per contender after a warm-up, default 5), BENCH_KEYS,
+# BENCH_SERVER=vsftpd|embedded, BENCH_KEEP_LOGS=1 (see benches/compare.rs).
+# The harness's self-tests: cargo test --bench compare.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,11 +57,9 @@ else
     done
 fi
 
+say "building the release binary"
+cargo build --release || exit $?
 cargo bench --bench compare || exit $?
-
-target="${CARGO_TARGET_DIR:-target}"
 echo
-stem=compare
-[ -n "${BENCH_QUICK:-}" ] && [ "${BENCH_QUICK}" != 0 ] && stem=compare-quick
-cat "$target/bench/$stem.md"
-echo "JSON: $target/bench/$stem.json"
+say "regenerating the README table"
+cargo bench --bench compare -- --readme || exit $?

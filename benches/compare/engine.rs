@@ -1,16 +1,12 @@
-//! ftpdeck's side of the contests, without the UI: the transfer engine and the session worker,
-//! driven through their channels as the app drives them.
+//! The session worker inside the bench process, driven through its channels as the app drives
+//! it: the listing figure on a connection already logged in (reported apart from the process
+//! figures, since it has no process start).
 
-use std::collections::HashSet;
-use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use ftpdeck::remote::session::{self, RemoteCmd, RemoteEvent, SessionOptions};
 use ftpdeck::remote::{Profile, Secret};
-use ftpdeck::transfer::{
-    self, Direction, Job, JobId, Outcome, PoolOptions, Resolution, TransferCmd, TransferEvent,
-};
 
 use super::tools::Login;
 
@@ -25,85 +21,11 @@ pub fn profile(login: &Login) -> Profile {
     }
 }
 
-/// One top-level job (a file, or a directory to copy whole).
-pub fn job(id: JobId, direction: Direction, remote: &str, local: &Path, is_dir: bool) -> Job {
-    Job {
-        on_exists: Some(Resolution::Overwrite),
-        ..Job::new(id, direction, remote, local, is_dir)
-    }
-}
-
-/// Start a pool with `workers` workers and `buffer_size` buffers, run `jobs` and every job they
-/// expand into, and time it from the pool's start (connections included, as curl's and lftp's
-/// times include theirs) to the last job's end. Any job that does not end done is an error.
-pub fn transfer(
-    login: &Login,
-    workers: usize,
-    buffer_size: usize,
-    jobs: Vec<Job>,
-    timeout: Duration,
-) -> Result<Duration, String> {
-    let (tx, rx) = mpsc::channel::<TransferEvent>();
-    let start = Instant::now();
-    let cmd = transfer::spawn(
-        tx,
-        PoolOptions {
-            workers,
-            buffer_size,
-            ..PoolOptions::default()
-        },
-    );
-    let mut open: HashSet<JobId> = jobs.iter().map(|j| j.id).collect();
-    let send = |c| {
-        cmd.send(c)
-            .map_err(|_| "the transfer engine stopped".to_string())
-    };
-    send(TransferCmd::SetProfile(profile(login)))?;
-    send(TransferCmd::Enqueue(jobs))?;
-    let deadline = start + timeout;
-    let mut failures = Vec::new();
-    let mut retries = 0;
-    while !open.is_empty() {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let event = rx.recv_timeout(left).map_err(|_| {
-            let _ = cmd.send(TransferCmd::Shutdown);
-            format!("{} jobs still open after {timeout:?}", open.len())
-        })?;
-        match event {
-            TransferEvent::Added { job } => {
-                open.insert(job.id);
-            }
-            TransferEvent::Finished { id, outcome } => {
-                open.remove(&id);
-                if !matches!(outcome, Outcome::Done { .. } | Outcome::Expanded { .. }) {
-                    failures.push(format!("job {id}: {outcome:?}"));
-                }
-            }
-            TransferEvent::Conflict { id, .. } => {
-                open.remove(&id);
-                failures.push(format!("job {id}: unexpected conflict"));
-            }
-            TransferEvent::Retrying { .. } => retries += 1,
-            _ => {}
-        }
-    }
-    let elapsed = start.elapsed();
-    let _ = cmd.send(TransferCmd::Shutdown);
-    if !failures.is_empty() {
-        return Err(format!(
-            "{} jobs failed ({retries} retries), first: {}",
-            failures.len(),
-            failures[0]
-        ));
-    }
-    Ok(elapsed)
-}
-
 /// One listing by the session worker, as the app asks for it.
 pub struct Listed {
     /// `List` sent → `Listed` received, on a connection already logged in.
     pub list: Duration,
-    /// Worker start → `Connected`, plus `list`: comparable to a whole curl process.
+    /// Worker start → `Connected`, plus `list` (still inside the bench: no process start).
     pub connect_and_list: Duration,
 }
 

@@ -1,4 +1,5 @@
-//! A tiny JSON writer (the crate has no serde_json; the report needs only output).
+//! A tiny JSON writer that keeps keys in order and arrays of numbers on one line, so that
+//! `bench/results.json` reads well and diffs small. Reading goes through `serde_json`.
 
 use std::fmt::Write;
 
@@ -24,6 +25,37 @@ impl Json {
 
     pub fn opt_num(x: Option<f64>) -> Json {
         x.map_or(Json::Null, Json::Num)
+    }
+
+    /// From a parsed value (objects in the parser's key order).
+    pub fn from_value(v: &serde_json::Value) -> Json {
+        use serde_json::Value;
+        match v {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => n.as_f64().map_or(Json::Null, Json::Num),
+            Value::String(s) => Json::Str(s.clone()),
+            Value::Array(a) => Json::Arr(a.iter().map(Json::from_value).collect()),
+            Value::Object(o) => Json::Obj(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Json::from_value(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Json::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_num(&self) -> Option<f64> {
+        match self {
+            Json::Num(x) => Some(*x),
+            _ => None,
+        }
     }
 
     pub fn nums(xs: &[f64]) -> Json {

@@ -1,14 +1,48 @@
-//! The results: one row per contender of a contest, the markdown table and the JSON file.
+//! The results: one row per contender of a contest, what each is compared with and against
+//! which goal, and the verdicts (the file they are kept in is `record.rs`).
 
 use super::json::Json;
 use super::stats;
 use super::sysinfo::Machine;
 
+/// How a row was measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    /// A whole process, spawn to exit, with its CPU time.
+    Process,
+    /// The TUI binary in a pseudo-terminal, from spawn until the screen shows the result.
+    Terminal,
+    /// Inside the bench process (no process start, no CPU figure): not comparable with the others.
+    InProcess,
+}
+
+impl How {
+    pub fn key(self) -> &'static str {
+        match self {
+            How::Process => "process",
+            How::Terminal => "terminal",
+            How::InProcess => "in-process",
+        }
+    }
+
+    pub fn from_key(k: &str) -> Option<How> {
+        [How::Process, How::Terminal, How::InProcess]
+            .into_iter()
+            .find(|h| h.key() == k)
+    }
+}
+
 /// What a contender's runs came to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Measure {
-    /// Seconds per run; `bytes` moved per run, for MB/s.
-    Time { secs: Vec<f64>, bytes: Option<u64> },
+    /// Seconds per run: wall, and user and system CPU (empty when not measured); `bytes` moved
+    /// per run, for MB/s.
+    Time {
+        wall: Vec<f64>,
+        user: Vec<f64>,
+        sys: Vec<f64>,
+        bytes: Option<u64>,
+    },
     /// Key-to-frame latencies, milliseconds.
     Latency { ms: Vec<f64> },
     /// Peak resident memory, KiB, one per run.
@@ -20,23 +54,31 @@ pub enum Measure {
 /// A goal a row is checked against.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Goal {
-    /// At least this fraction of the competitor's speed (its time / ours).
+    /// The competitor's median time / ours at least this.
     SpeedAtLeast(f64),
-    /// Faster than the competitor (speed ratio above 1).
-    Faster,
+    /// Our median CPU time below the competitor's (for the same bytes: CPU per GiB below).
+    CpuBelow,
     P99BelowMs(f64),
     PeakBelowBytes(u64),
 }
 
 impl Goal {
-    pub fn describe(&self) -> String {
+    pub fn describe(&self, competitor: Option<&str>) -> String {
         match *self {
-            Goal::SpeedAtLeast(r) => format!("≥ {r:.2}× competitor"),
-            Goal::Faster => "faster than competitor".into(),
+            Goal::SpeedAtLeast(r) => format!("≥ {r:.1}×"),
+            Goal::CpuBelow => format!("CPU < {}", competitor.unwrap_or("competitor")),
             Goal::P99BelowMs(ms) => format!("p99 < {ms} ms"),
             Goal::PeakBelowBytes(b) => format!("peak < {} MB", b / 1_000_000),
         }
     }
+}
+
+/// Another row of the same contest and server that this one is compared with, and the goals
+/// that comparison has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versus {
+    pub competitor: String,
+    pub goals: Vec<Goal>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,9 +86,12 @@ pub struct Row {
     pub contest: String,
     pub server: String,
     pub contender: String,
+    pub how: How,
+    /// The command line that was timed, if any.
+    pub command: Option<String>,
     pub measure: Measure,
-    /// The contender (same contest and server) this row is compared with.
-    pub competitor: Option<String>,
+    pub vs: Vec<Versus>,
+    /// A goal of the row on its own (latency, memory).
     pub goal: Option<Goal>,
     pub note: Option<String>,
 }
@@ -57,15 +102,26 @@ impl Row {
             contest: contest.into(),
             server: server.into(),
             contender: contender.into(),
+            how: How::Process,
+            command: None,
             measure,
-            competitor: None,
+            vs: Vec::new(),
             goal: None,
             note: None,
         }
     }
 
-    pub fn against(mut self, competitor: &str) -> Row {
-        self.competitor = Some(competitor.into());
+    pub fn how(mut self, how: How) -> Row {
+        self.how = how;
+        self
+    }
+
+    /// Compare with `competitor`, against `goals` (none: the ratio only).
+    pub fn against(mut self, competitor: &str, goals: &[Goal]) -> Row {
+        self.vs.push(Versus {
+            competitor: competitor.into(),
+            goals: goals.to_vec(),
+        });
         self
     }
 
@@ -81,14 +137,36 @@ impl Row {
 
     pub fn median_secs(&self) -> Option<f64> {
         match &self.measure {
-            Measure::Time { secs, .. } => stats::median(secs),
+            Measure::Time { wall, .. } => stats::median(wall),
             _ => None,
         }
+    }
+
+    /// User + system seconds of each run.
+    pub fn cpu_samples(&self) -> Vec<f64> {
+        match &self.measure {
+            Measure::Time { user, sys, .. } => user.iter().zip(sys).map(|(u, s)| u + s).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn median_cpu(&self) -> Option<f64> {
+        stats::median(&self.cpu_samples())
     }
 
     pub fn mb_per_s(&self) -> Option<f64> {
         match &self.measure {
             Measure::Time { bytes: Some(b), .. } => self.median_secs().map(|s| *b as f64 / s / 1e6),
+            _ => None,
+        }
+    }
+
+    /// Median CPU seconds per GiB moved.
+    pub fn cpu_per_gib(&self) -> Option<f64> {
+        match &self.measure {
+            Measure::Time { bytes: Some(b), .. } if *b > 0 => {
+                Some(self.median_cpu()? * (1u64 << 30) as f64 / *b as f64)
+            }
             _ => None,
         }
     }
@@ -110,188 +188,89 @@ impl Row {
     }
 }
 
+/// How many commands of each verb one run sent (from the server's log).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Protocol {
+    pub contest: String,
+    pub server: String,
+    pub contender: String,
+    pub files: usize,
+    /// Verb and count, most frequent first.
+    pub counts: Vec<(String, u64)>,
+}
+
+impl Protocol {
+    pub fn total(&self) -> u64 {
+        self.counts.iter().map(|(_, n)| n).sum()
+    }
+
+    pub fn per_file(&self) -> Option<f64> {
+        (self.files > 0).then(|| self.total() as f64 / self.files as f64)
+    }
+}
+
 /// All rows, with what compares them.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
     pub rows: Vec<Row>,
+    pub protocol: Vec<Protocol>,
 }
 
 impl Report {
-    /// The competitor's median time over this row's: above 1 means this row is faster.
-    pub fn ratio(&self, row: &Row) -> Option<f64> {
-        let name = row.competitor.as_ref()?;
-        let theirs = self
-            .rows
-            .iter()
-            .find(|r| r.contest == row.contest && r.server == row.server && &r.contender == name)?
-            .median_secs()?;
-        Some(theirs / row.median_secs()?)
-    }
-
-    /// Whether another row is compared with this one.
-    pub fn is_baseline(&self, row: &Row) -> bool {
-        self.rows.iter().any(|r| {
-            r.contest == row.contest
-                && r.server == row.server
-                && r.competitor.as_deref() == Some(row.contender.as_str())
+    /// The row of `contender` in the same contest and on the same server as `row`.
+    pub fn peer(&self, row: &Row, contender: &str) -> Option<&Row> {
+        self.rows.iter().find(|r| {
+            r.contest == row.contest && r.server == row.server && r.contender == contender
         })
     }
 
-    /// Whether the row meets its goal; `None` without a goal or a result.
-    pub fn met(&self, row: &Row) -> Option<bool> {
-        match row.goal? {
-            Goal::SpeedAtLeast(r) => Some(self.ratio(row)? >= r),
-            Goal::Faster => Some(self.ratio(row)? > 1.0),
+    /// The competitor's median time over this row's: above 1 means this row is faster.
+    pub fn ratio(&self, row: &Row, competitor: &str) -> Option<f64> {
+        let theirs = self.peer(row, competitor)?.median_secs()?;
+        Some(theirs / row.median_secs()?)
+    }
+
+    /// Whether `row` meets `goal` (compared with `competitor` for the comparative goals);
+    /// `None` without the figures to tell.
+    pub fn met(&self, row: &Row, goal: Goal, competitor: Option<&str>) -> Option<bool> {
+        match goal {
+            Goal::SpeedAtLeast(r) => Some(self.ratio(row, competitor?)? >= r),
+            Goal::CpuBelow => {
+                let theirs = self.peer(row, competitor?)?.cpu_per_gib()?;
+                Some(row.cpu_per_gib()? < theirs)
+            }
             Goal::P99BelowMs(ms) => Some(row.p50_p99_ms()?.1 < ms),
             Goal::PeakBelowBytes(b) => Some(row.peak_bytes()? < b),
         }
     }
+}
 
-    pub fn markdown(&self) -> String {
-        let mut out = String::from(
-            "| Contest | Server | Contender | Median | MB/s | × competitor | Target |\n\
-             |---|---|---|---:|---:|---:|---|\n",
-        );
-        for row in &self.rows {
-            let median = match &row.measure {
-                Measure::Time { secs, .. } => stats::median(secs)
-                    .map(|s| format!("{} s", fmt_secs(s)))
-                    .unwrap_or_default(),
-                Measure::Latency { .. } => row
-                    .p50_p99_ms()
-                    .map(|(p50, p99)| format!("p50 {p50:.1} ms, p99 {p99:.1} ms"))
-                    .unwrap_or_default(),
-                Measure::Memory { .. } => row
-                    .peak_bytes()
-                    .map(|b| format!("peak {:.1} MB", b as f64 / 1e6))
-                    .unwrap_or_default(),
-                Measure::Failed(why) => format!("failed: {}", shorten(why, 60)),
-            };
-            let mbps = row
-                .mb_per_s()
-                .map(|m| format!("{m:.0}"))
-                .unwrap_or_default();
-            let ratio = match (self.ratio(row), &row.competitor, &row.measure) {
-                (Some(r), _, _) => format!("{r:.2}×"),
-                (None, None, Measure::Time { .. }) if self.is_baseline(row) => "baseline".into(),
-                _ => String::new(),
-            };
-            let target = match (row.goal, self.met(row)) {
-                (Some(g), Some(true)) => format!("✅ {}", g.describe()),
-                (Some(g), Some(false)) => format!("❌ {}", g.describe()),
-                (Some(g), None) => format!("? {}", g.describe()),
-                (None, _) => String::new(),
-            };
-            let contender = match &row.note {
-                Some(n) => format!("{} ({n})", row.contender),
-                None => row.contender.clone(),
-            };
-            out.push_str(&format!(
-                "| {} | {} | {} | {median} | {mbps} | {ratio} | {target} |\n",
-                cell(&row.contest),
-                cell(&row.server),
-                cell(&contender)
-            ));
-        }
-        out
-    }
-
-    pub fn json(&self, meta: &Meta) -> Json {
-        let rows = self.rows.iter().map(|row| {
-            let mut pairs = vec![
-                ("contest", Json::str(&row.contest)),
-                ("server", Json::str(&row.server)),
-                ("contender", Json::str(&row.contender)),
-            ];
-            match &row.measure {
-                Measure::Time { secs, bytes } => {
-                    pairs.push(("median_s", Json::opt_num(row.median_secs())));
-                    pairs.push(("samples_s", Json::nums(secs)));
-                    pairs.push(("bytes", bytes.map_or(Json::Null, |b| Json::Num(b as f64))));
-                    pairs.push(("mb_per_s", Json::opt_num(row.mb_per_s())));
-                }
-                Measure::Latency { ms } => {
-                    let (p50, p99) = row.p50_p99_ms().unzip();
-                    pairs.push(("p50_ms", Json::opt_num(p50)));
-                    pairs.push(("p99_ms", Json::opt_num(p99)));
-                    pairs.push(("max_ms", Json::opt_num(stats::max(ms))));
-                    pairs.push(("samples", Json::Num(ms.len() as f64)));
-                }
-                Measure::Memory { kib } => {
-                    pairs.push((
-                        "peak_bytes",
-                        row.peak_bytes().map_or(Json::Null, |b| Json::Num(b as f64)),
-                    ));
-                    pairs.push((
-                        "samples_kib",
-                        Json::Arr(kib.iter().map(|&k| Json::Num(k as f64)).collect()),
-                    ));
-                }
-                Measure::Failed(why) => pairs.push(("error", Json::str(why))),
-            }
-            pairs.push((
-                "competitor",
-                row.competitor.as_ref().map_or(Json::Null, Json::str),
-            ));
-            pairs.push(("ratio", Json::opt_num(self.ratio(row))));
-            pairs.push((
-                "target",
-                row.goal.map_or(Json::Null, |g| Json::str(g.describe())),
-            ));
-            pairs.push(("met", self.met(row).map_or(Json::Null, Json::Bool)));
-            pairs.push(("note", row.note.as_ref().map_or(Json::Null, Json::str)));
-            Json::obj(pairs)
-        });
-        Json::obj([
-            ("bench", Json::str("compare")),
-            ("date", Json::str(&meta.date)),
-            (
-                "machine",
-                Json::obj([
-                    ("nproc", Json::Num(meta.machine.nproc as f64)),
-                    ("cpu", Json::str(&meta.machine.cpu)),
-                    ("kernel", Json::str(&meta.machine.kernel)),
-                    (
-                        "mem_total_kib",
-                        meta.machine
-                            .mem_total_kib
-                            .map_or(Json::Null, |k| Json::Num(k as f64)),
-                    ),
-                ]),
-            ),
-            (
-                "settings",
-                Json::Obj(
-                    meta.settings
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                ),
-            ),
-            (
-                "versions",
-                Json::Obj(
-                    meta.versions
-                        .iter()
-                        .map(|(k, v)| (k.clone(), Json::str(v)))
-                        .collect(),
-                ),
-            ),
-            (
-                "notes",
-                Json::Arr(meta.notes.iter().map(Json::str).collect()),
-            ),
-            ("rows", Json::Arr(rows.collect())),
-        ])
-    }
+/// Most frequent first, then by name.
+pub fn sort_counts(counts: &mut [(String, u64)]) {
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 }
 
 /// Everything around the rows that the JSON records.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Meta {
     pub date: String,
     pub machine: Machine,
     pub settings: Vec<(String, Json)>,
     pub versions: Vec<(String, String)>,
     pub notes: Vec<String>,
+}
+
+impl Meta {
+    pub fn setting(&self, key: &str) -> Option<&Json> {
+        self.settings.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn version(&self, key: &str) -> Option<&str> {
+        self.versions
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// Seconds with three significant digits (0.0123, 1.23, 12.3, 123).
@@ -309,179 +288,167 @@ pub fn fmt_secs(s: f64) -> String {
     }
 }
 
-/// A table cell: no pipes or newlines.
-fn cell(s: &str) -> String {
-    s.replace('|', "/").replace('\n', " ")
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    let s = s.replace('\n', " ");
-    if s.chars().count() <= max {
-        s
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    }
-}
-
-fn sample_report() -> Report {
-    let time = |secs: &[f64], bytes| Measure::Time {
-        secs: secs.to_vec(),
+/// A report and its meta data for tests (of this module and the table's).
+pub fn sample() -> (Meta, Report) {
+    let time = |wall: &[f64], cpu: &[f64], bytes| Measure::Time {
+        wall: wall.to_vec(),
+        user: cpu.iter().map(|c| c / 2.0).collect(),
+        sys: cpu.iter().map(|c| c / 2.0).collect(),
         bytes,
     };
-    Report {
-        rows: vec![
-            Row::new(
-                "1 GiB download",
-                "vsftpd",
-                "curl",
-                time(&[2.0, 2.2, 2.1], Some(1 << 30)),
-            ),
-            Row::new(
-                "1 GiB download",
-                "vsftpd",
-                "ftpdeck",
-                time(&[2.4, 2.0, 2.2], Some(1 << 30)),
-            )
-            .against("curl")
-            .goal(Goal::SpeedAtLeast(0.95)),
-            Row::new("listing", "embedded", "ftpdeck", time(&[0.3], None))
-                .against("curl")
-                .goal(Goal::SpeedAtLeast(1.0 / 1.5)),
-            Row::new(
-                "keys",
-                "vsftpd",
-                "ftpdeck | busy",
-                Measure::Latency {
-                    ms: (1..=200).map(f64::from).map(|x| x / 10.0).collect(),
-                },
-            )
-            .goal(Goal::P99BelowMs(16.0)),
-            Row::new(
-                "memory",
-                "vsftpd",
-                "ftpdeck",
-                Measure::Memory {
-                    kib: vec![30_000, 31_000],
-                },
-            )
-            .goal(Goal::PeakBelowBytes(40_000_000)),
-            Row::new(
-                "tree",
-                "vsftpd",
-                "lftp",
-                Measure::Failed("not installed\nat all".into()),
-            ),
+    let gib = Some(1u64 << 30);
+    let rows = vec![
+        Row::new(
+            "1 GiB download",
+            "vsftpd",
+            "curl",
+            time(&[1.0, 1.2, 1.1], &[0.4, 0.4, 0.4], gib),
+        )
+        .note("curl -q"),
+        Row::new(
+            "1 GiB download",
+            "vsftpd",
+            "lftp get",
+            time(&[1.6, 1.8, 1.7], &[0.8, 0.8, 0.8], gib),
+        ),
+        Row::new(
+            "1 GiB download",
+            "vsftpd",
+            "ftpdeck get",
+            time(&[1.3, 1.1, 1.2], &[0.2, 0.3, 0.2], gib),
+        )
+        .against("lftp get", &[Goal::SpeedAtLeast(1.3)])
+        .against("curl", &[Goal::CpuBelow]),
+        Row::new(
+            "list 20,000-entry dir",
+            "embedded",
+            "ftpdeck (TUI), start → drawn",
+            time(&[0.3], &[0.1], None),
+        )
+        .how(How::Terminal)
+        .against("lftp cls", &[Goal::SpeedAtLeast(1.0)]),
+        Row::new(
+            "list 20,000-entry dir",
+            "embedded",
+            "ftpdeck session worker, already connected",
+            Measure::Time {
+                wall: vec![0.05],
+                user: vec![],
+                sys: vec![],
+                bytes: None,
+            },
+        )
+        .how(How::InProcess),
+        Row::new(
+            "key → frame (j/k)",
+            "vsftpd",
+            "ftpdeck | busy",
+            Measure::Latency {
+                ms: (1..=200).map(f64::from).map(|x| x / 10.0).collect(),
+            },
+        )
+        .how(How::Terminal)
+        .goal(Goal::P99BelowMs(16.0)),
+        Row::new(
+            "peak memory",
+            "vsftpd",
+            "ftpdeck",
+            Measure::Memory {
+                kib: vec![30_000, 31_000],
+            },
+        )
+        .how(How::Terminal)
+        .goal(Goal::PeakBelowBytes(40_000_000)),
+        Row::new(
+            "tree download",
+            "vsftpd",
+            "lftp mirror --parallel=4",
+            Measure::Failed("not installed\nat all".into()),
+        ),
+        Row::new(
+            "tree download",
+            "vsftpd",
+            "ftpdeck get --parallel 4",
+            time(&[1.0], &[0.5], Some(100 << 20)),
+        )
+        .against("lftp mirror --parallel=4", &[Goal::SpeedAtLeast(2.0)]),
+    ];
+    let meta = Meta {
+        date: "2026-11-25T12:00:00Z".into(),
+        machine: Machine {
+            nproc: 2,
+            cpu: "Xeon".into(),
+            kernel: "6.1".into(),
+            mem_total_kib: Some(1000),
+        },
+        settings: vec![
+            ("quick".into(), Json::Bool(false)),
+            ("runs".into(), Json::Num(3.0)),
         ],
-    }
+        versions: vec![
+            ("curl".into(), "curl 7.88.1".into()),
+            ("lftp".into(), "lftp 4.9.2".into()),
+        ],
+        notes: vec!["load average 1.20 before the start".into()],
+    };
+    let protocol = vec![Protocol {
+        contest: "tree download".into(),
+        server: "vsftpd".into(),
+        contender: "ftpdeck get --parallel 4".into(),
+        files: 2,
+        counts: vec![("PASV".into(), 2), ("RETR".into(), 2), ("USER".into(), 1)],
+    }];
+    (meta, Report { rows, protocol })
 }
 
 pub fn tests() -> Vec<super::Case> {
     vec![
-        super::case("report: ratios and targets", || {
-            let r = sample_report();
-            let ours = &r.rows[1];
-            let ratio = r.ratio(ours).unwrap();
-            assert!((ratio - 2.1 / 2.2).abs() < 1e-9, "{ratio}");
-            assert_eq!(r.met(ours), Some(true));
-            assert_eq!(r.ratio(&r.rows[0]), None, "the baseline has no ratio");
-            assert_eq!(r.ratio(&r.rows[2]), None, "no curl row for that server");
-            assert_eq!(r.met(&r.rows[2]), None);
-            assert_eq!(r.met(&r.rows[3]), Some(false), "p99 is 19.8 ms");
+        super::case("report: ratios, CPU and goals", || {
+            let (_, r) = sample();
+            let ours = &r.rows[2];
+            let vs_lftp = r.ratio(ours, "lftp get").unwrap();
+            assert!((vs_lftp - 1.7 / 1.2).abs() < 1e-9, "{vs_lftp}");
+            assert_eq!(
+                r.met(ours, Goal::SpeedAtLeast(1.3), Some("lftp get")),
+                Some(true)
+            );
+            assert_eq!(
+                r.met(ours, Goal::SpeedAtLeast(1.5), Some("lftp get")),
+                Some(false)
+            );
+            assert!((ours.median_cpu().unwrap() - 0.2).abs() < 1e-9);
+            assert_eq!(r.met(ours, Goal::CpuBelow, Some("curl")), Some(true));
+            assert_eq!(
+                r.met(&r.rows[0], Goal::CpuBelow, Some("ftpdeck get")),
+                Some(false)
+            );
+            assert_eq!(r.ratio(&r.rows[0], "nobody"), None);
+            assert_eq!(
+                r.met(&r.rows[3], Goal::SpeedAtLeast(1.0), Some("lftp cls")),
+                None
+            );
+            assert_eq!(r.met(&r.rows[5], Goal::P99BelowMs(16.0), None), Some(false));
+            assert_eq!(
+                r.met(&r.rows[6], Goal::PeakBelowBytes(40_000_000), None),
+                Some(true)
+            );
+            // A failed competitor gives no verdict.
+            assert_eq!(
+                r.met(
+                    &r.rows[8],
+                    Goal::SpeedAtLeast(2.0),
+                    Some("lftp mirror --parallel=4")
+                ),
+                None
+            );
         }),
-        super::case("report: MB/s, percentiles and peaks", || {
-            let r = sample_report();
+        super::case("report: MB/s, CPU per GiB, percentiles and peaks", || {
+            let (_, r) = sample();
             let mbps = r.rows[0].mb_per_s().unwrap();
-            assert!((mbps - (1u64 << 30) as f64 / 2.1 / 1e6).abs() < 1e-6);
-            assert_eq!(r.rows[3].p50_p99_ms(), Some((10.0, 19.8)));
-            assert_eq!(r.rows[4].peak_bytes(), Some(31_000 * 1024));
-            assert_eq!(r.met(&r.rows[4]), Some(true));
-        }),
-        super::case("report: markdown table", || {
-            let md = sample_report().markdown();
-            let lines: Vec<&str> = md.lines().collect();
-            assert_eq!(lines.len(), 2 + 6, "{md}");
-            assert!(lines[0].starts_with("| Contest | Server | Contender | Median | MB/s |"));
-            assert_eq!(
-                lines[2],
-                "| 1 GiB download | vsftpd | curl | 2.10 s | 511 | baseline |  |"
-            );
-            assert_eq!(
-                lines[3],
-                "| 1 GiB download | vsftpd | ftpdeck | 2.20 s | 488 | 0.95× | ✅ ≥ 0.95× competitor |"
-            );
-            assert!(
-                lines[4].ends_with("| 0.300 s |  |  | ? ≥ 0.67× competitor |"),
-                "{}",
-                lines[4]
-            );
-            assert!(
-                lines[5].contains("| ftpdeck / busy |"),
-                "pipes escaped: {}",
-                lines[5]
-            );
-            assert!(
-                lines[5].contains("p50 10.0 ms, p99 19.8 ms"),
-                "{}",
-                lines[5]
-            );
-            assert!(lines[5].contains("❌ p99 < 16 ms"), "{}", lines[5]);
-            assert!(lines[6].contains("peak 31.7 MB"), "{}", lines[6]);
-            assert!(lines[6].contains("✅ peak < 40 MB"), "{}", lines[6]);
-            assert!(
-                lines[7].contains("failed: not installed at all"),
-                "{}",
-                lines[7]
-            );
-            // A row nobody is compared with is no baseline (a contest without its competitor).
-            let alone = Report {
-                rows: vec![Row::new(
-                    "x",
-                    "s",
-                    "ftpdeck",
-                    Measure::Time {
-                        secs: vec![1.0],
-                        bytes: None,
-                    },
-                )],
-            };
-            assert!(
-                alone
-                    .markdown()
-                    .contains("| x | s | ftpdeck | 1.00 s |  |  |  |")
-            );
-        }),
-        super::case("report: JSON carries machine, rows and verdicts", || {
-            let meta = Meta {
-                date: "2026-11-25T12:00:00+00:00".into(),
-                machine: Machine {
-                    nproc: 2,
-                    cpu: "Xeon".into(),
-                    kernel: "6.1".into(),
-                    mem_total_kib: Some(1000),
-                },
-                settings: vec![("runs".into(), Json::Num(3.0))],
-                versions: vec![("curl".into(), "curl 7.88.1".into())],
-                notes: vec!["lftp is not installed: skipped".into()],
-            };
-            let text = sample_report().json(&meta).pretty();
-            for needle in [
-                "\"nproc\": 2",
-                "\"cpu\": \"Xeon\"",
-                "\"kernel\": \"6.1\"",
-                "\"date\": \"2026-11-25T12:00:00+00:00\"",
-                "\"runs\": 3",
-                "\"curl\": \"curl 7.88.1\"",
-                "\"samples_s\": [2.4, 2, 2.2]",
-                "\"median_s\": 2.2",
-                "\"met\": true",
-                "\"met\": false",
-                "\"p99_ms\": 19.8",
-                "\"peak_bytes\": 31744000",
-                "\"error\": \"not installed\\nat all\"",
-                "\"lftp is not installed: skipped\"",
-            ] {
-                assert!(text.contains(needle), "{needle} missing from\n{text}");
-            }
+            assert!((mbps - (1u64 << 30) as f64 / 1.1 / 1e6).abs() < 1e-6);
+            assert!((r.rows[8].cpu_per_gib().unwrap() - 0.5 * 10.24).abs() < 1e-9);
+            assert_eq!(r.rows[5].p50_p99_ms(), Some((10.0, 19.8)));
+            assert_eq!(r.rows[6].peak_bytes(), Some(31_000 * 1024));
         }),
         super::case("report: seconds keep three digits", || {
             assert_eq!(fmt_secs(123.4), "123");

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use super::process::Cpu;
+
 /// The machine the numbers were measured on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Machine {
@@ -65,6 +67,27 @@ pub fn stat_ppid(stat: &str) -> Option<u32> {
     fields.next()?.parse().ok()
 }
 
+/// User and system CPU time from /proc/PID/stat (fields 14 and 15, in clock ticks).
+pub fn stat_cpu(stat: &str, ticks_per_sec: f64) -> Option<Cpu> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (state): utime is field 14, stime field 15.
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some(Cpu {
+        user: utime / ticks_per_sec,
+        sys: stime / ticks_per_sec,
+    })
+}
+
+/// The CPU time `pid` has used so far.
+pub fn cpu_of_pid(pid: u32) -> Option<Cpu> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // SAFETY: sysconf only reads a constant.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    stat_cpu(&stat, if ticks > 0 { ticks as f64 } else { 100.0 })
+}
+
 /// The children of this process that run `program`.
 pub fn children_running(program: &Path) -> Vec<u32> {
     let me = std::process::id();
@@ -121,6 +144,14 @@ pub fn tests() -> Vec<super::Case> {
             assert_eq!(stat_ppid("1234 (ftpdeck) S 77 1234 1234 0 -1"), Some(77));
             assert_eq!(stat_ppid("1234 (a) b (c)) R 99 1 1"), Some(99));
             assert_eq!(stat_ppid("garbage"), None);
+        }),
+        super::case("sysinfo: CPU time from /proc/PID/stat", || {
+            let stat = "4242 (ftp deck) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 50 0 0 20 0 5 0";
+            let cpu = stat_cpu(stat, 100.0).unwrap();
+            assert_eq!((cpu.user, cpu.sys), (2.5, 0.5));
+            assert_eq!(stat_cpu("1 (x) S 1", 100.0), None);
+            let mine = cpu_of_pid(std::process::id()).unwrap();
+            assert!(mine.user >= 0.0 && mine.sys >= 0.0);
         }),
         super::case("sysinfo: this machine can be described", || {
             let m = Machine::here();

@@ -2,8 +2,6 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
 /// Where and how to log in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,92 +86,73 @@ pub fn short_version(line: &str) -> String {
     }
 }
 
-/// What a finished command left.
-pub struct Finished {
-    pub elapsed: Duration,
-    pub stdout: Vec<u8>,
-}
-
-/// Run `cmd` (stdin closed, output captured) and time it from spawn to exit. Killed by its pid
-/// at `timeout`. Fails on a non-zero exit, with the command's stderr.
-pub fn run_timed(cmd: &mut Command, timeout: Duration) -> Result<Finished, String> {
-    let what = format!("{:?}", cmd.get_program());
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let start = Instant::now();
-    let child = cmd.spawn().map_err(|e| format!("cannot run {what}: {e}"))?;
-    let pid = child.id();
-    let (done_tx, done_rx) = mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || {
-        if let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(timeout) {
-            // Only our own child, by its id.
-            let _ = Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status();
-            return true;
+/// Give a contender's process a private `HOME` (a temp dir: no user rc file, history or
+/// `.netrc` changes its result) and none of the bench's own `XDG_*` or `FTPDECK_*` settings.
+pub fn private<'c>(cmd: &'c mut Command, home: &Path) -> &'c mut Command {
+    cmd.env("HOME", home);
+    for (key, _) in std::env::vars_os() {
+        let k = key.to_string_lossy();
+        if k.starts_with("XDG_") || k.starts_with("FTPDECK_") || k == "NETRC" || k == "CURL_HOME" {
+            cmd.env_remove(&key);
         }
-        false
-    });
-    let out = child.wait_with_output();
-    let elapsed = start.elapsed();
-    let _ = done_tx.send(());
-    let killed = watchdog.join().unwrap_or(false);
-    let out = out.map_err(|e| format!("{what}: {e}"))?;
-    if killed {
-        return Err(format!(
-            "{what} took longer than {timeout:?} and was stopped"
-        ));
     }
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(format!(
-            "{what} failed ({}): {}",
-            out.status,
-            stderr
-                .trim()
-                .lines()
-                .take(5)
-                .collect::<Vec<_>>()
-                .join(" / ")
-        ));
+    cmd
+}
+
+/// The command line as the results show it: the password masked, the bench's temp dir as
+/// `$TMP`, and words with spaces quoted.
+pub fn shown(cmd: &Command, password: &str, base: &Path) -> String {
+    let base = base.to_string_lossy();
+    let program = Path::new(cmd.get_program())
+        .file_name()
+        .map_or_else(
+            || cmd.get_program().to_string_lossy(),
+            |n| n.to_string_lossy(),
+        )
+        .into_owned();
+    let mut words = vec![program];
+    for arg in cmd.get_args() {
+        let mut a = arg.to_string_lossy().into_owned();
+        if !base.is_empty() {
+            a = a.replace(&*base, "$TMP");
+        }
+        if !password.is_empty() {
+            a = a
+                .replace(&format!(":{}@", percent_encode(password)), ":***@")
+                .replace(&format!(",{password}"), ",***");
+        }
+        if a.contains(' ') || a.contains('"') || a.is_empty() {
+            a = format!("'{a}'");
+        }
+        words.push(a);
     }
-    Ok(Finished {
-        elapsed,
-        stdout: out.stdout,
-    })
+    words.join(" ")
 }
 
-pub fn curl_download(
-    login: &Login,
-    remote: &str,
-    dest: &Path,
-    timeout: Duration,
-) -> Result<Duration, String> {
+/// `curl -q -sS -o DEST URL` (`-q` first: no `.curlrc`).
+pub fn curl_get(login: &Login, remote: &str, dest: &Path) -> Command {
     let mut cmd = Command::new("curl");
-    cmd.arg("-sS").arg("-o").arg(dest).arg(login.url(remote));
-    Ok(run_timed(&mut cmd, timeout)?.elapsed)
+    cmd.args(["-q", "-sS", "-o"])
+        .arg(dest)
+        .arg(login.url(remote));
+    cmd
 }
 
-pub fn curl_upload(
-    login: &Login,
-    source: &Path,
-    remote: &str,
-    timeout: Duration,
-) -> Result<Duration, String> {
+/// `curl -q -sS -T SOURCE URL`.
+pub fn curl_put(login: &Login, source: &Path, remote: &str) -> Command {
     let mut cmd = Command::new("curl");
-    cmd.arg("-sS").arg("-T").arg(source).arg(login.url(remote));
-    Ok(run_timed(&mut cmd, timeout)?.elapsed)
+    cmd.args(["-q", "-sS", "-T"])
+        .arg(source)
+        .arg(login.url(remote));
+    cmd
 }
 
-/// `curl ftp://…/dir/` (LIST); the time and the number of lines.
-pub fn curl_list(login: &Login, dir: &str, timeout: Duration) -> Result<(Duration, usize), String> {
+/// `curl -q -sS ftp://…/dir/` (LIST to stdout).
+pub fn curl_list(login: &Login, dir: &str) -> Command {
     let mut cmd = Command::new("curl");
-    cmd.arg("-sS")
+    cmd.args(["-q", "-sS"])
         .arg(login.url(&format!("{}/", dir.trim_end_matches('/'))));
-    let out = run_timed(&mut cmd, timeout)?;
-    let lines = out.stdout.iter().filter(|&&b| b == b'\n').count();
-    Ok((out.elapsed, lines))
+    cmd
 }
 
 /// Quote a word for lftp's command line.
@@ -181,41 +160,37 @@ pub fn lftp_quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// The commands lftp runs for one mirror: settings that keep a failure from hanging or being
-/// ignored, plain FTP (no AUTH TLS attempt, as for the other contenders), then the mirror.
-pub fn lftp_script(parallel: usize, reverse: bool, source: &str, target: &str) -> String {
+/// The commands lftp runs: settings that keep a failure from hanging or being ignored, plain
+/// FTP (no AUTH TLS attempt, as for the other contenders), then `command`.
+pub fn lftp_script(command: &str) -> String {
     format!(
         "set cmd:fail-exit yes; set ftp:ssl-allow no; set net:max-retries 2; \
-         set net:reconnect-interval-base 1; set net:timeout 30; \
-         mirror{} --parallel={parallel} {} {}; quit",
+         set net:reconnect-interval-base 1; set net:timeout 30; {command}; quit"
+    )
+}
+
+/// `mirror [-R] --parallel=N SOURCE TARGET`: download (remote source, local target) or, with
+/// `reverse`, upload (local source, remote target).
+pub fn lftp_mirror_command(parallel: usize, reverse: bool, source: &str, target: &str) -> String {
+    format!(
+        "mirror{} --parallel={parallel} {} {}",
         if reverse { " -R" } else { "" },
         lftp_quote(source),
         lftp_quote(target)
     )
 }
 
-/// `lftp -e "mirror [-R] --parallel=N SOURCE TARGET; quit"`: download (remote source, local
-/// target) or, with `reverse`, upload (local source, remote target).
-pub fn lftp_mirror(
-    login: &Login,
-    parallel: usize,
-    reverse: bool,
-    source: &str,
-    target: &str,
-    home: &Path,
-    timeout: Duration,
-) -> Result<Duration, String> {
+/// `lftp -u USER,PASSWORD -p PORT -e "…; COMMAND; quit" 127.0.0.1`.
+pub fn lftp(login: &Login, command: &str) -> Command {
     let mut cmd = Command::new("lftp");
     cmd.arg("-u")
         .arg(format!("{},{}", login.user, login.password))
         .arg("-p")
         .arg(login.port.to_string())
         .arg("-e")
-        .arg(lftp_script(parallel, reverse, source, target))
-        .arg("127.0.0.1")
-        // A private HOME: no user rc file, no history written into the real one.
-        .env("HOME", home);
-    Ok(run_timed(&mut cmd, timeout)?.elapsed)
+        .arg(lftp_script(command))
+        .arg("127.0.0.1");
+    cmd
 }
 
 pub fn tests() -> Vec<super::Case> {
@@ -247,47 +222,55 @@ pub fn tests() -> Vec<super::Case> {
             );
             assert_eq!(short_version("vsftpd"), "vsftpd");
         }),
-        super::case("tools: lftp mirror scripts", || {
-            let down = lftp_script(4, false, "/tree", "/tmp/x/tree");
+        super::case("tools: lftp scripts", || {
+            let down = lftp_script(&lftp_mirror_command(4, false, "/tree", "/tmp/x/tree"));
             assert!(down.starts_with("set cmd:fail-exit yes;"), "{down}");
             assert!(
                 down.ends_with("mirror --parallel=4 \"/tree\" \"/tmp/x/tree\"; quit"),
                 "{down}"
             );
-            let up = lftp_script(1, true, "/tmp/a \"b\"", "/up/tree");
-            assert!(
-                up.ends_with("mirror -R --parallel=1 \"/tmp/a \\\"b\\\"\" \"/up/tree\"; quit"),
-                "{up}"
+            let up = lftp_mirror_command(1, true, "/tmp/a \"b\"", "/up/tree");
+            assert_eq!(
+                up,
+                "mirror -R --parallel=1 \"/tmp/a \\\"b\\\"\" \"/up/tree\""
             );
         }),
         super::case(
-            "tools: commands are timed, failures and overruns reported",
+            "tools: commands shown with the password masked and the temp dir short",
             || {
-                let ok = run_timed(
-                    Command::new("sh").args(["-c", "echo hi"]),
-                    Duration::from_secs(10),
-                )
-                .unwrap();
-                assert_eq!(ok.stdout, b"hi\n");
-                let err = run_timed(
-                    Command::new("sh").args(["-c", "echo broken >&2; exit 3"]),
-                    Duration::from_secs(10),
-                )
-                .err()
-                .unwrap();
-                assert!(err.contains("broken"), "{err}");
-                let start = Instant::now();
-                let err = run_timed(Command::new("sleep").arg("30"), Duration::from_millis(200))
-                    .err()
-                    .unwrap();
-                assert!(err.contains("stopped"), "{err}");
-                assert!(start.elapsed() < Duration::from_secs(10));
+                let login = Login {
+                    port: 2121,
+                    user: "bench".into(),
+                    password: "p@ss".into(),
+                };
+                let base = Path::new("/tmp/ftpdeck-bench-x1");
+                let cmd = curl_get(&login, "/big.bin", &base.join("work/big.bin"));
+                assert_eq!(
+                    shown(&cmd, &login.password, base),
+                    "curl -q -sS -o $TMP/work/big.bin ftp://bench:***@127.0.0.1:2121/big.bin"
+                );
+                let cmd = lftp(&login, "cls -1 /dir20k/");
+                let text = shown(&cmd, &login.password, base);
                 assert!(
-                    run_timed(
-                        &mut Command::new("/nonexistent/tool"),
-                        Duration::from_secs(1)
-                    )
-                    .is_err()
+                    text.starts_with("lftp -u bench,*** -p 2121 -e 'set "),
+                    "{text}"
+                );
+                assert!(text.ends_with("cls -1 /dir20k/; quit' 127.0.0.1"), "{text}");
+            },
+        ),
+        super::case(
+            "tools: contenders get a private HOME and no FTPDECK_ settings",
+            || {
+                let mut cmd = Command::new("env");
+                private(&mut cmd, Path::new("/tmp/private-home"));
+                let envs: Vec<_> = cmd.get_envs().collect();
+                assert!(envs.contains(&(
+                    std::ffi::OsStr::new("HOME"),
+                    Some(std::ffi::OsStr::new("/tmp/private-home"))
+                )));
+                assert!(
+                    envs.iter()
+                        .all(|(k, v)| !k.to_string_lossy().starts_with("FTPDECK_") || v.is_none())
                 );
             },
         ),

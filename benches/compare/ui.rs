@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::process::Sample;
 use super::pty::Pty;
 use super::sysinfo;
 
@@ -182,6 +183,27 @@ pub fn peak_after_listing(
     pty.send(b"q");
     let _ = pty.wait_exit(Duration::from_secs(10));
     Ok(mem)
+}
+
+/// Start the binary on `url` and time it until the listing is drawn (the first entry shows;
+/// the session worker hands the whole listing over in one message, so the rest has arrived).
+/// CPU is the process's own until then, from /proc. Then it is told to quit.
+pub fn time_to_listing(
+    binary: &Path,
+    url: &str,
+    local: &Path,
+    first: &str,
+) -> Result<Sample, String> {
+    let local_str = local.to_str().ok_or("the local dir is not UTF-8")?;
+    let start = Instant::now();
+    let pty = Pty::spawn_program(binary, &[url, "--local", local_str], &[], COLS, ROWS);
+    let drawn = pty.wait_for_fn(|s| s.contains(first), STARTUP);
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = pty.pid.and_then(sysinfo::cpu_of_pid);
+    pty.send(b"q");
+    let _ = pty.wait_exit(Duration::from_secs(10));
+    drawn.map_err(|e| format!("ftpdeck never drew {first}: {e}"))?;
+    Ok(Sample { wall, cpu })
 }
 
 /// The one running child of ours that runs `binary`.
