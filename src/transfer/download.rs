@@ -230,6 +230,29 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
     };
 
     let started = std::time::Instant::now();
+    // Plain FTP on Linux: the kernel moves the data (see `splice`); else the copy loop.
+    #[cfg(target_os = "linux")]
+    let spliced = match stream.get_ref() {
+        suppaftp::DataStream::Tcp(sock) => {
+            super::splice::download(ctx, job.id, sock, &mut file, offset, plan.expected)
+        }
+        _ => super::splice::Spliced::Unsupported(offset),
+    };
+    #[cfg(target_os = "linux")]
+    let (done, copied) = match spliced {
+        super::splice::Spliced::Ended(done, result) => (done, result),
+        super::splice::Spliced::Unsupported(from) => copy::pump(
+            ctx,
+            job.id,
+            &mut stream,
+            &mut file,
+            copy::Network::Reader,
+            from,
+            plan.expected,
+            None,
+        ),
+    };
+    #[cfg(not(target_os = "linux"))]
     let (done, copied) = copy::pump(
         ctx,
         job.id,

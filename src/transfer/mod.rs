@@ -13,6 +13,8 @@ mod local_task;
 mod pool;
 mod progress;
 mod run;
+#[cfg(target_os = "linux")]
+mod splice;
 mod task;
 mod upload;
 mod worker;

@@ -155,6 +155,29 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         .set_socket(stream.get_ref().get_ref().try_clone().ok());
 
     let started = std::time::Instant::now();
+    // Plain FTP on Linux: the kernel sends the file (see `splice`); else the copy loop.
+    #[cfg(target_os = "linux")]
+    let spliced = match stream.get_ref() {
+        suppaftp::DataStream::Tcp(sock) => {
+            super::splice::upload(ctx, job.id, &file, sock, offset, Some(plan.size))
+        }
+        _ => super::splice::Spliced::Unsupported(offset),
+    };
+    #[cfg(target_os = "linux")]
+    let (done, sent) = match spliced {
+        super::splice::Spliced::Ended(done, result) => (done, result),
+        super::splice::Spliced::Unsupported(from) => copy::pump(
+            ctx,
+            job.id,
+            &mut file,
+            &mut stream,
+            copy::Network::Writer,
+            from,
+            Some(plan.size),
+            None,
+        ),
+    };
+    #[cfg(not(target_os = "linux"))]
     let (done, sent) = copy::pump(
         ctx,
         job.id,
