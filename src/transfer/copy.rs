@@ -15,6 +15,47 @@ pub(super) enum Network {
     Writer,
 }
 
+/// The progress of one byte stream: an event at the start, throttled ones as it goes, and a
+/// last one with the average rate.
+pub(super) struct Meter {
+    id: JobId,
+    total: Option<u64>,
+    start: u64,
+    throttle: Throttle,
+}
+
+impl Meter {
+    pub(super) fn start(ctx: &Ctx, id: JobId, start: u64, total: Option<u64>) -> Meter {
+        let m = Meter {
+            id,
+            total,
+            start,
+            throttle: Throttle::new(start),
+        };
+        (ctx.emit)(m.event(start, 0.0));
+        m
+    }
+
+    fn event(&self, done: u64, rate: f64) -> TransferEvent {
+        TransferEvent::Progress {
+            id: self.id,
+            done,
+            total: self.total.map(|t| t.max(done)),
+            rate,
+        }
+    }
+
+    pub(super) fn tick(&mut self, ctx: &Ctx, done: u64) {
+        if let Some(rate) = self.throttle.tick(done) {
+            (ctx.emit)(self.event(done, rate));
+        }
+    }
+
+    pub(super) fn end(&self, ctx: &Ctx, done: u64) {
+        (ctx.emit)(self.event(done, self.throttle.average(done - self.start)));
+    }
+}
+
 /// Copy `from` into `to` until the end of `from`, `limit` bytes, a cancel or an error.
 /// `done` counts from `start` (a resume offset); progress events go out for job `id` with
 /// `total`. Returns the bytes counted (including `start`) and how the loop ended.
@@ -30,14 +71,7 @@ pub(super) fn pump(
     limit: Option<u64>,
 ) -> (u64, Result<(), Stop>) {
     let mut done = start;
-    let mut throttle = Throttle::new(done);
-    let progress = |done: u64, rate| TransferEvent::Progress {
-        id,
-        done,
-        total: total.map(|t| t.max(done)),
-        rate,
-    };
-    (ctx.emit)(progress(done, 0.0));
+    let mut meter = Meter::start(ctx, id, start, total);
     let result = loop {
         if ctx.running.cancelled() {
             break Err(Stop::Cancelled);
@@ -61,10 +95,8 @@ pub(super) fn pump(
             });
         }
         done += n as u64;
-        if let Some(rate) = throttle.tick(done) {
-            (ctx.emit)(progress(done, rate));
-        }
+        meter.tick(ctx, done);
     };
-    (ctx.emit)(progress(done, throttle.average(done - start)));
+    meter.end(ctx, done);
     (done, result)
 }

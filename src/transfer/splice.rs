@@ -7,9 +7,8 @@
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
-use super::event::TransferEvent;
+use super::copy::Meter;
 use super::job::JobId;
-use super::progress::Throttle;
 use super::run::{Ctx, Stop};
 
 /// Bytes asked of the socket at a time (also the pipe's size, where the system allows).
@@ -81,14 +80,7 @@ pub(super) fn download(
     };
     let mut pipe_out = std::fs::File::from(pipe_out);
     let mut done = start;
-    let mut throttle = Throttle::new(done);
-    let progress = |done: u64, rate| TransferEvent::Progress {
-        id,
-        done,
-        total: total.map(|t| t.max(done)),
-        rate,
-    };
-    (ctx.emit)(progress(done, 0.0));
+    let mut meter = Meter::start(ctx, id, start, total);
     let (sock, file) = (from.as_raw_fd(), to.as_raw_fd());
     let result = loop {
         if ctx.running.cancelled() {
@@ -134,11 +126,9 @@ pub(super) fn download(
         if fell_back {
             return Spliced::Unsupported(done);
         }
-        if let Some(rate) = throttle.tick(done) {
-            (ctx.emit)(progress(done, rate));
-        }
+        meter.tick(ctx, done);
     };
-    (ctx.emit)(progress(done, throttle.average(done - start)));
+    meter.end(ctx, done);
     Spliced::Ended(done, result)
 }
 
@@ -153,14 +143,7 @@ pub(super) fn upload(
     total: Option<u64>,
 ) -> Spliced {
     let mut done = start;
-    let mut throttle = Throttle::new(done);
-    let progress = |done: u64, rate| TransferEvent::Progress {
-        id,
-        done,
-        total: total.map(|t| t.max(done)),
-        rate,
-    };
-    (ctx.emit)(progress(done, 0.0));
+    let mut meter = Meter::start(ctx, id, start, total);
     let (file, sock) = (from.as_raw_fd(), to.as_raw_fd());
     let result = loop {
         if ctx.running.cancelled() {
@@ -183,10 +166,8 @@ pub(super) fn upload(
             }
         }
         done += n as u64;
-        if let Some(rate) = throttle.tick(done) {
-            (ctx.emit)(progress(done, rate));
-        }
+        meter.tick(ctx, done);
     };
-    (ctx.emit)(progress(done, throttle.average(done - start)));
+    meter.end(ctx, done);
     Spliced::Ended(done, result)
 }
