@@ -192,15 +192,24 @@ pub struct ServeArgs {
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:2121")]
     pub bind: SocketAddr,
-    /// The only user allowed to log in (needs --password)
-    #[arg(long, requires = "password", conflicts_with = "anonymous")]
+    /// The only user allowed to log in (the password from --password-file,
+    /// FTPDECK_SERVE_PASSWORD or --password)
+    #[arg(long, conflicts_with = "anonymous")]
     pub user: Option<String>,
-    /// That user's password
-    #[arg(long, requires = "user")]
+    /// That user's password (visible to every user of this machine in `ps`: prefer
+    /// --password-file or FTPDECK_SERVE_PASSWORD)
+    #[arg(long, requires = "user", conflicts_with = "password_file")]
     pub password: Option<String>,
-    /// Allow anonymous logins (user "anonymous" or "ftp", any password)
+    /// Read that user's password from FILE (its first line)
+    #[arg(long, value_name = "FILE", requires = "user")]
+    pub password_file: Option<PathBuf>,
+    /// Allow anonymous logins (user "anonymous" or "ftp", any password), read-only unless
+    /// --anonymous-write
     #[arg(long)]
     pub anonymous: bool,
+    /// Let anonymous users upload, make directories, rename and delete
+    #[arg(long, requires = "anonymous")]
+    pub anonymous_write: bool,
     /// Refuse uploads, deletes, renames and new directories
     #[arg(long)]
     pub read_only: bool,
@@ -345,6 +354,20 @@ fn split_host_port(hostport: &str) -> Result<(String, u16), String> {
     }
 }
 
+/// `user` for the user-info part of a URL: every byte but RFC 3986's unreserved characters
+/// percent-encoded (what [`percent_decode`] reads back).
+pub fn url_user(user: &str) -> String {
+    user.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// Decode `%XX` escapes (UTF-8). A `%` not followed by two hex digits is an error; errors
 /// never quote the text (it may be a password).
 pub fn percent_decode(s: &str) -> Result<String, String> {
@@ -371,6 +394,15 @@ pub fn percent_decode(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_user_is_encoded_so_that_it_decodes_back() {
+        for user in ["alice", "a@b c:d/é", "%41"] {
+            let e = url_user(user);
+            assert!(!e.contains(['@', ':', '/', ' ']), "{e}");
+            assert_eq!(percent_decode(&e).unwrap(), user);
+        }
+    }
 
     #[test]
     fn full_url() {

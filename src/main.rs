@@ -294,25 +294,33 @@ fn run_demo(_local: PathBuf, _options: RunOptions) -> anyhow::Result<()> {
 fn serve(args: ftpdeck::cli::ServeArgs) -> anyhow::Result<()> {
     use ftpdeck::server::{self, ServerAuth, ServerConfig};
 
-    let auth = match (args.user, args.password, args.anonymous) {
-        (Some(user), Some(password), false) => ServerAuth::User { user, password },
-        (None, None, true) => ServerAuth::Anonymous,
-        _ => anyhow::bail!("choose who may log in: --user U --password P, or --anonymous"),
+    let auth = match (args.user, args.anonymous) {
+        (Some(user), false) => ServerAuth::User {
+            password: serve_password(&user, args.password, args.password_file.as_deref())?,
+            user,
+        },
+        (None, true) => ServerAuth::Anonymous,
+        _ => anyhow::bail!(
+            "choose who may log in: --user U (with --password-file FILE or FTPDECK_SERVE_PASSWORD), or --anonymous"
+        ),
     };
     let root = args
         .dir
         .canonicalize()
         .with_context(|| format!("{}", args.dir.display()))?;
     anyhow::ensure!(root.is_dir(), "{} is not a directory", root.display());
-    let who = match &auth {
-        ServerAuth::Anonymous => "anonymous logins".to_string(),
-        ServerAuth::User { user, .. } => format!("user {user}"),
+    let anonymous = matches!(auth, ServerAuth::Anonymous);
+    // Strangers read; they write only when asked for in so many words.
+    let read_only = args.read_only || (anonymous && !args.anonymous_write);
+    let (who, user) = match &auth {
+        ServerAuth::Anonymous => ("anonymous logins".to_string(), "anonymous".to_string()),
+        ServerAuth::User { user, .. } => (format!("user {user}"), user.clone()),
     };
     let config = ServerConfig {
         root: root.clone(),
         bind: args.bind,
         auth,
-        read_only: args.read_only,
+        read_only,
         passive_ports: args.passive_ports,
         greeting: "ftpdeck serve ready",
         tls: args.tls_cert.zip(args.tls_key),
@@ -322,16 +330,92 @@ fn serve(args: ftpdeck::cli::ServeArgs) -> anyhow::Result<()> {
     };
     let server =
         server::start(config).with_context(|| format!("cannot listen on {}", args.bind))?;
+    let addr = server.addr();
     say!(
-        "Serving {} on ftp://{} ({who}{}) — Ctrl-C stops",
+        "Serving {} ({who}{}) — Ctrl-C stops",
         root.display(),
-        server.addr(),
-        if args.read_only { ", read-only" } else { "" }
+        if read_only { ", read-only" } else { "" }
     );
+    for url in serve_urls(addr, &user) {
+        say!("  {url}");
+    }
+    if addr.ip().is_unspecified() {
+        say_err!(
+            "ftpdeck: warning: listening on every address: {} is reachable from the network",
+            root.display()
+        );
+    }
+    if anonymous && args.anonymous_write && !args.read_only {
+        say_err!(
+            "ftpdeck: warning: anonymous users may upload, rename and delete in {}",
+            root.display()
+        );
+    }
     wait_for_termination()?;
     say!("Stopping.");
     server.stop();
     Ok(())
+}
+
+/// The password for `serve --user`: `--password-file`, else `FTPDECK_SERVE_PASSWORD`, else
+/// `--password` (with a warning: `ps` shows it).
+#[cfg(feature = "server")]
+fn serve_password(
+    user: &str,
+    given: Option<String>,
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<String> {
+    let password = match (given, file) {
+        (_, Some(f)) => {
+            let text =
+                std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+            text.lines().next().unwrap_or_default().to_string()
+        }
+        (Some(p), None) => {
+            say_err!(
+                "ftpdeck: warning: --password is visible to every user of this machine (ps); use --password-file FILE or FTPDECK_SERVE_PASSWORD"
+            );
+            p
+        }
+        (None, None) => match std::env::var("FTPDECK_SERVE_PASSWORD") {
+            Ok(p) => p,
+            Err(_) => anyhow::bail!(
+                "--user {user} needs a password: --password-file FILE or FTPDECK_SERVE_PASSWORD (or --password, which ps shows)"
+            ),
+        },
+    };
+    anyhow::ensure!(
+        !password.is_empty(),
+        "the password for --user {user} is empty"
+    );
+    Ok(password)
+}
+
+/// Where to connect: the bound address, or for an address that means "all of them",
+/// the loopback one and a note.
+#[cfg(feature = "server")]
+fn serve_urls(addr: std::net::SocketAddr, user: &str) -> Vec<String> {
+    let user = ftpdeck::cli::url_user(user);
+    let host = |ip: std::net::IpAddr| match ip {
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+        v4 => v4.to_string(),
+    };
+    if addr.ip().is_unspecified() {
+        let local = if addr.is_ipv6() {
+            std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)
+        } else {
+            std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+        };
+        vec![
+            format!("ftp://{user}@{}:{}/", host(local), addr.port()),
+            format!(
+                "ftp://{user}@<this machine's address>:{}/ from elsewhere",
+                addr.port()
+            ),
+        ]
+    } else {
+        vec![format!("ftp://{user}@{}:{}/", host(addr.ip()), addr.port())]
+    }
 }
 
 #[cfg(not(feature = "server"))]

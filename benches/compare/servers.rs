@@ -49,7 +49,7 @@ impl Server {
                 .arg(root)
                 .arg("--bind")
                 .arg(format!("127.0.0.1:{port}"))
-                .args(["--user", &user, "--password", &password])
+                .args(["--user", &user])
                 .arg("--passive-ports")
                 .arg(format!("{pasv_min}-{pasv_max}"))
                 .stdin(Stdio::null())
@@ -57,6 +57,8 @@ impl Server {
                 .stderr(out)
                 .process_group(0);
             tools::private(&mut cmd, home);
+            // Not on the command line, where `ps` would show it (and serve warns).
+            cmd.env("FTPDECK_SERVE_PASSWORD", &password);
             let mut child = cmd
                 .spawn()
                 .map_err(|e| format!("cannot run {} serve: {e}", binary.display()))?;

@@ -28,6 +28,7 @@ pub fn command(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
         .env("XDG_STATE_HOME", home.join(".state"))
         .env_remove("FTPDECK_PASSWORD")
         .env_remove("NETRC")
+        .env_remove("FTPDECK_SERVE_PASSWORD")
         .stdin(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);
