@@ -193,15 +193,7 @@ proptest! {
 
 /// Percent-encode everything but unreserved ASCII.
 fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    ftpdeck::cli::url_user(s)
 }
 
 #[derive(Debug, Clone)]
