@@ -315,6 +315,40 @@ on_both_servers!(delete_removes_only_what_the_source_lacks_and_never_excluded_en
     embedded_delete_removes_only_extraneous_files_never_excluded_ones_or_those_in_the_source,
     vsftpd_delete_removes_only_extraneous_files_never_excluded_ones_or_those_in_the_source);
 
+fn a_sync_down_with_delete_removes_a_deep_local_tree_once_and_exits_0(peer: &Peer) {
+    let case = Case::new(peer);
+    let t = Some(minute(3 * HOUR));
+    case.there("site/kept.txt", b"on both", t);
+    case.here("kept.txt", b"on both", t);
+    // A deep local tree the server does not have: its delete takes its contents, which are
+    // not deleted again on their own.
+    for rel in [
+        "stale/1/2/3/4/5/6/x.txt",
+        "stale/1/y.txt",
+        "stale/z.txt",
+        "old.txt",
+    ] {
+        case.here(rel, b"only here", None);
+    }
+    let url = peer.url("site");
+    let r = case.sync(&[&url, case.l(), "--delete", "--dry-run"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stdout.lines().any(|l| l == "delete stale/"),
+        "{}",
+        r.stdout
+    );
+    let r = case.sync(&[&url, case.l(), "--delete"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains(" deleted, 0 failed"), "{}", r.stderr);
+    assert_eq!(paths(&snapshot(case.local.path())), "kept.txt");
+    assert_in_step(&case.sync(&[&url, case.l(), "--delete"]), "--delete again");
+}
+
+on_both_servers!(a_sync_down_with_delete_removes_a_deep_local_tree_once_and_exits_0:
+    embedded_a_sync_down_with_delete_removes_a_deep_local_tree_once_and_exits_0,
+    vsftpd_a_sync_down_with_delete_removes_a_deep_local_tree_once_and_exits_0);
+
 fn excluded_entries_are_neither_copied_nor_deleted(peer: &Peer) {
     let case = Case::new(peer);
     for rel in [
