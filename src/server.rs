@@ -299,7 +299,14 @@ impl StorageBackend<DefaultUser> for Storage {
     where
         Self::Metadata: storage::Metadata,
     {
-        self.fs.list(user, path).await
+        // A name with a line break or another control character would forge entries in a
+        // LIST, MLSD or NLST reply (`evil\r\n-rw-r--r-- … FAKE.txt`): such names are not shown.
+        let mut entries = self.fs.list(user, path).await?;
+        entries.retain(|e| {
+            let name = e.path.file_name().map(|n| n.to_string_lossy());
+            !name.is_some_and(|n| n.chars().any(char::is_control))
+        });
+        Ok(entries)
     }
 
     async fn get<P: AsRef<Path> + Send + Debug>(
