@@ -20,9 +20,6 @@ use ftpdeck::local::{LocalCmd, LocalEvent};
 use ftpdeck::remote::session::Listing;
 use ftpdeck::remote::{RemoteCmd, RemoteEvent};
 use ftpdeck::transfer::{self, PoolOptions, TransferCmd, TransferEvent};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use unicode_width::UnicodeWidthStr;
 
 const W: u16 = 140;
 const H: u16 = 40;
@@ -39,20 +36,7 @@ fn typed(app: &mut App, rig: &Rig, text: &str) {
 }
 
 fn render(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| ftpdeck::ui::draw(f, app, &app.theme)).unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..H {
-        let mut x = 0;
-        while x < W {
-            let sym = buf[(x, y)].symbol();
-            out.push_str(sym);
-            x += UnicodeWidthStr::width(sym).max(1) as u16;
-        }
-        out.push('\n');
-    }
-    out
+    common::screen::text(app, W, H)
 }
 
 /// The app's transfer commands go to a real pool; its listings are answered from the disk

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
 
+mod common;
+
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -17,9 +19,6 @@ use ftpdeck::localops::OpOutput;
 use ftpdeck::remote::session::Listing;
 use ftpdeck::remote::{Profile, RemoteCmd, RemoteEvent, Secret};
 use ftpdeck::transfer::{FileFacts, Job, Resolution, TransferCmd, TransferEvent};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use unicode_width::UnicodeWidthStr;
 
 const W: u16 = 120;
 const H: u16 = 40;
@@ -43,20 +42,7 @@ fn file(name: &str, size: u64) -> Entry {
 }
 
 fn render(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| ftpdeck::ui::draw(f, app, &app.theme)).unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..H {
-        let mut x = 0;
-        while x < W {
-            let sym = buf[(x, y)].symbol();
-            out.push_str(sym);
-            x += UnicodeWidthStr::width(sym).max(1) as u16;
-        }
-        out.push('\n');
-    }
-    out
+    common::screen::text(app, W, H)
 }
 
 /// The key table text for `mode`: `[keys]` or `[keys.<mode>]` with `entries`.

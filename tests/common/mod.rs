@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod screen;
 pub mod session;
 
 use std::path::Path;
