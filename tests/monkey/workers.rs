@@ -163,7 +163,8 @@ fn answer_to(w: &mut World, cmd: &Cmd) -> Option<Msg> {
                 label: profile.label(),
                 home: rng.path(),
                 welcome: rng.text(40),
-                checksum: None,
+                // Sometimes a server that hashes: Synchronize then offers a checksum compare.
+                checksum: rng.chance(50).then(|| rng.text(30)),
             }),
         },
         Cmd::Local(LocalCmd::LookupSecret { name } | LocalCmd::RunPasswordCmd { name, .. }) => {
@@ -257,7 +258,7 @@ pub fn remote_event(w: &mut World) -> Msg {
             label: rng.text(20),
             home: rng.path(),
             welcome: rng.text(20),
-            checksum: None,
+            checksum: rng.chance(50).then(|| rng.text(30)),
         },
         1 => RemoteEvent::ConnectFailed {
             error: remote_error(rng),
