@@ -213,15 +213,71 @@ pub struct ServeArgs {
     /// Refuse uploads, deletes, renames and new directories
     #[arg(long)]
     pub read_only: bool,
-    /// PEM certificate (chain) file: offer explicit FTPS (needs --tls-key)
+    /// Offer explicit FTPS (AUTH TLS) with a self-signed certificate made for this run; its
+    /// SHA-256 fingerprint is printed so clients can pin it
+    #[arg(long, conflicts_with = "tls_cert")]
+    pub tls: bool,
+    /// PEM certificate (chain) file: offer explicit FTPS with it (needs --tls-key)
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
     /// PEM private key file for --tls-cert
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Refuse logins and transfers not protected by TLS (with --tls or --tls-cert)
+    #[arg(long)]
+    pub require_tls: bool,
     /// Port range for passive data connections, e.g. 50000-50100
     #[arg(long, default_value = "50000-50100", value_parser = parse_port_range)]
     pub passive_ports: RangeInclusive<u16>,
+    /// Serve what symlinks inside DIR point to even when it lies outside DIR (refused otherwise)
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// Clients connected at once; the next one is told 421 and closed
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub max_clients: u32,
+    /// Close a session that sends nothing for this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub idle_timeout: u64,
+    /// Fail a transfer whose data connection moves nothing for this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub data_timeout: u64,
+    /// Also write every log line (logins, transfers, refusals) to FILE (appended, mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// Most bytes per second for each transfer: 500K, 2M, 1G (K = 1024), or plain bytes
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate: Option<u64>,
+}
+
+/// `"2M"` -> 2 MiB per second; `K`, `M`, `G` are powers of 1024, a bare number is bytes.
+pub fn parse_rate(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, unit) = match t
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_digit() && *c != '.')
+    {
+        Some((i, _)) => (&t[..i], t[i..].trim()),
+        None => (t, ""),
+    };
+    let n: f64 = digits
+        .parse()
+        .map_err(|_| format!("expected a rate like 500K, 2M or 1G, got {s:?}"))?;
+    let mult: u64 = match unit
+        .to_ascii_uppercase()
+        .trim_end_matches("/S")
+        .trim_end_matches('B')
+    {
+        "" => 1,
+        "K" | "KI" => 1 << 10,
+        "M" | "MI" => 1 << 20,
+        "G" | "GI" => 1 << 30,
+        _ => return Err(format!("unknown unit in {s:?} (use K, M or G)")),
+    };
+    let bytes = n * mult as f64;
+    if !(1.0..=1e15).contains(&bytes) {
+        return Err(format!("rate out of range: {s:?}"));
+    }
+    Ok(bytes as u64)
 }
 
 /// `"50000-50100"` -> `50000..=50100`.
@@ -426,6 +482,19 @@ mod tests {
         assert_eq!((p.user.as_str(), p.host.as_str()), ("alice", "::1"));
         assert_eq!(p.password, None);
         assert_eq!(p.path, "", "ftp://host/ is the login directory");
+    }
+
+    #[test]
+    fn rates_read_like_curls_limit_rate() {
+        assert_eq!(parse_rate("500K"), Ok(500 * 1024));
+        assert_eq!(parse_rate("2M"), Ok(2 << 20));
+        assert_eq!(parse_rate("1.5m"), Ok(3 << 19));
+        assert_eq!(parse_rate("1G"), Ok(1 << 30));
+        assert_eq!(parse_rate("4096"), Ok(4096));
+        assert_eq!(parse_rate("2MB/s"), Ok(2 << 20));
+        for bad in ["", "fast", "2X", "0", "-1M", "é12345678", "1e400", "1.2.3M"] {
+            assert!(parse_rate(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -316,28 +316,76 @@ fn serve(args: ftpdeck::cli::ServeArgs) -> anyhow::Result<()> {
         ServerAuth::Anonymous => ("anonymous logins".to_string(), "anonymous".to_string()),
         ServerAuth::User { user, .. } => (format!("user {user}"), user.clone()),
     };
-    let config = ServerConfig {
-        root: root.clone(),
-        bind: args.bind,
-        auth,
-        read_only,
-        passive_ports: args.passive_ports,
-        greeting: "ftpdeck serve ready",
-        tls: args.tls_cert.zip(args.tls_key),
-        on_event: Some(std::sync::Arc::new(|line| {
-            say!("{} {line}", chrono::Local::now().format("%H:%M:%S"));
-        })),
+    let (tls, fingerprint) = match (&args.tls_cert, &args.tls_key, args.tls) {
+        (Some(cert), Some(key), _) => {
+            let config = server::tls::from_files(cert, key).map_err(anyhow::Error::msg)?;
+            (Some(config), None)
+        }
+        (_, _, true) => {
+            let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
+            if !args.bind.ip().is_unspecified() && !args.bind.ip().is_loopback() {
+                names.push(args.bind.ip().to_string());
+            }
+            let (config, fp) = server::tls::self_signed(names).map_err(anyhow::Error::msg)?;
+            (Some(config), Some(fp))
+        }
+        _ => (None, None),
     };
+    anyhow::ensure!(
+        !args.require_tls || tls.is_some(),
+        "--require-tls needs --tls (a self-signed certificate) or --tls-cert and --tls-key"
+    );
+    let log = match &args.log {
+        Some(path) => Some(std::sync::Mutex::new(open_log(path)?)),
+        None => None,
+    };
+    let mut config = ServerConfig::local(root.clone(), auth);
+    config.bind = args.bind;
+    config.read_only = read_only;
+    config.passive_ports = args.passive_ports;
+    config.greeting = "ftpdeck serve ready";
+    config.require_tls = args.require_tls;
+    config.tls = tls.clone();
+    config.follow_symlinks = args.follow_symlinks;
+    config.max_clients = args.max_clients as usize;
+    config.idle_timeout = std::time::Duration::from_secs(args.idle_timeout);
+    config.data_timeout = std::time::Duration::from_secs(args.data_timeout);
+    config.rate_limit = args.limit_rate;
+    config.on_event = Some(std::sync::Arc::new(move |line| {
+        let line = format!(
+            "{} {line}",
+            chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
+        );
+        say!("{line}");
+        if let Some(file) = &log
+            && let Ok(mut f) = file.lock()
+        {
+            use std::io::Write;
+            let _ = writeln!(f, "{line}");
+        }
+    }));
     let server =
         server::start(config).with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = server.addr();
     say!(
-        "Serving {} ({who}{}) — Ctrl-C stops",
+        "Serving {} ({who}{}{}) — Ctrl-C stops",
         root.display(),
-        if read_only { ", read-only" } else { "" }
+        if read_only { ", read-only" } else { "" },
+        match (tls.is_some(), args.require_tls) {
+            (true, true) => ", TLS required",
+            (true, false) => ", TLS offered",
+            _ => "",
+        }
     );
-    for url in serve_urls(addr, &user) {
+    for url in serve_urls(addr, &user, tls.is_some()) {
         say!("  {url}");
+    }
+    if let Some(fp) = &fingerprint {
+        say!(
+            "  TLS certificate (self-signed, made now): SHA-256 fingerprint {}",
+            ftpdeck::remote::tls::pretty_fingerprint(fp)
+        );
+        say!("  pin it with: ftpdeck ls --trust-fingerprint {fp} URL");
     }
     if addr.ip().is_unspecified() {
         say_err!(
@@ -348,6 +396,12 @@ fn serve(args: ftpdeck::cli::ServeArgs) -> anyhow::Result<()> {
     if anonymous && args.anonymous_write && !args.read_only {
         say_err!(
             "ftpdeck: warning: anonymous users may upload, rename and delete in {}",
+            root.display()
+        );
+    }
+    if args.follow_symlinks {
+        say_err!(
+            "ftpdeck: warning: --follow-symlinks: symlinks in {} are served even where they lead outside it",
             root.display()
         );
     }
@@ -391,11 +445,23 @@ fn serve_password(
     Ok(password)
 }
 
+/// `serve --log FILE`: appended to, created 0600.
+#[cfg(feature = "server")]
+fn open_log(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)
+        .with_context(|| format!("cannot open the log file {}", path.display()))
+}
+
 /// Where to connect: the bound address, or for an address that means "all of them",
 /// the loopback one and a note.
 #[cfg(feature = "server")]
-fn serve_urls(addr: std::net::SocketAddr, user: &str) -> Vec<String> {
+fn serve_urls(addr: std::net::SocketAddr, user: &str, tls: bool) -> Vec<String> {
     let user = ftpdeck::cli::url_user(user);
+    let scheme = if tls { "ftps" } else { "ftp" };
     let host = |ip: std::net::IpAddr| match ip {
         std::net::IpAddr::V6(v6) => format!("[{v6}]"),
         v4 => v4.to_string(),
@@ -407,14 +473,18 @@ fn serve_urls(addr: std::net::SocketAddr, user: &str) -> Vec<String> {
             std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
         };
         vec![
-            format!("ftp://{user}@{}:{}/", host(local), addr.port()),
+            format!("{scheme}://{user}@{}:{}/", host(local), addr.port()),
             format!(
-                "ftp://{user}@<this machine's address>:{}/ from elsewhere",
+                "{scheme}://{user}@<this machine's address>:{}/ from elsewhere",
                 addr.port()
             ),
         ]
     } else {
-        vec![format!("ftp://{user}@{}:{}/", host(addr.ip()), addr.port())]
+        vec![format!(
+            "{scheme}://{user}@{}:{}/",
+            host(addr.ip()),
+            addr.port()
+        )]
     }
 }
 

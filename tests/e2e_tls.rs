@@ -29,7 +29,9 @@ fn the_trust_prompt_shows_the_fingerprint_and_pins_it_on_always() {
             password: PASSWORD.into(),
         },
     );
-    config.tls = Some((certs.path().join("c.pem"), certs.path().join("k.pem")));
+    config.tls = Some(
+        server::tls::from_files(&certs.path().join("c.pem"), &certs.path().join("k.pem")).unwrap(),
+    );
     let server = server::start(config).unwrap();
     let url = format!(
         "ftps://{USER}:{PASSWORD}@127.0.0.1:{}/",

@@ -34,7 +34,7 @@ fn tls_server(root: &Path, certs: &Path) -> (ServerHandle, String) {
             password: PASSWORD.into(),
         },
     );
-    config.tls = Some((cert, key));
+    config.tls = Some(server::tls::from_files(&cert, &key).unwrap());
     (server::start(config).unwrap(), fingerprint(ck.cert.der()))
 }
 

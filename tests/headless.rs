@@ -314,7 +314,7 @@ fn an_untrusted_certificate_stops_with_its_fingerprint_until_the_flag_trusts_it(
             password: PASSWORD.into(),
         },
     );
-    config.tls = Some((cert, key));
+    config.tls = Some(server::tls::from_files(&cert, &key).unwrap());
     let server = server::start(config).unwrap();
     let fp = ftpdeck::remote::tls::fingerprint(ck.cert.der());
     let home = tempfile::tempdir().unwrap();

@@ -102,7 +102,8 @@ fn cancelled_download_keeps_part_and_resumes_to_an_identical_file() {
     let server_root = tempfile::tempdir().unwrap();
     let data = pseudo_random(48 * 1024 * 1024, 3);
     std::fs::write(server_root.path().join("big.bin"), &data).unwrap();
-    let server = start_server(server_root.path());
+    // 16 MiB/s: the first progress (after 100 ms) comes long before the end.
+    let server = start_slow_server(server_root.path(), 16 << 20);
     let mut e = Engine::new(profile(&server), 1);
     let dst = tempfile::tempdir().unwrap();
     let target = dst.path().join("big.bin");
@@ -149,7 +150,8 @@ fn a_server_restart_mid_transfer_is_survived_by_the_retry() {
     let server_root = tempfile::tempdir().unwrap();
     let data = pseudo_random(40 * 1024 * 1024, 4);
     std::fs::write(server_root.path().join("big.bin"), &data).unwrap();
-    let server = start_server(server_root.path());
+    // Slow enough that the server is stopped mid-transfer, not after it.
+    let server = start_slow_server(server_root.path(), 16 << 20);
     let addr = server.addr();
     let mut e = Engine::new(profile(&server), 1);
     let dst = tempfile::tempdir().unwrap();
@@ -179,6 +181,7 @@ fn a_server_restart_mid_transfer_is_survived_by_the_retry() {
         _ => None,
     });
     assert!(outcome.is_success(), "{outcome:?} after {seen:?}");
+    assert!(restarted.is_some(), "the server was stopped mid-transfer");
     assert!(std::fs::read(&target).unwrap() == data);
 }
 

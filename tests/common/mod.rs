@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod raw;
 pub mod screen;
 pub mod session;
 
@@ -41,6 +42,25 @@ pub fn start_server(root: &Path) -> ServerHandle {
         },
     ))
     .expect("start embedded server")
+}
+
+/// [`start_server`] with its config changed by `tweak` first.
+pub fn start_server_with(root: &Path, tweak: impl FnOnce(&mut ServerConfig)) -> ServerHandle {
+    let mut config = ServerConfig::local(
+        root,
+        ServerAuth::User {
+            user: USER.into(),
+            password: PASSWORD.into(),
+        },
+    );
+    tweak(&mut config);
+    server::start(config).expect("start embedded server")
+}
+
+/// A server that sends and receives at most `rate` bytes per second per transfer, for tests
+/// that must act while a transfer is still running.
+pub fn start_slow_server(root: &Path, rate: u64) -> ServerHandle {
+    start_server_with(root, |c| c.rate_limit = Some(rate))
 }
 
 /// A profile for `server` with the right password.
