@@ -18,8 +18,11 @@ use common::write;
 /// A running `ftpdeck serve`, stopped with SIGTERM on drop.
 struct Serve {
     child: Child,
-    /// The `ftp://…/` line it printed.
+    /// The `ftp://…/` (or `ftps://…/`) line it printed.
     url: String,
+    /// Everything it printed on stdout before the URL.
+    head: Vec<String>,
+    stdout: mpsc::Receiver<String>,
     stderr: mpsc::Receiver<String>,
 }
 
@@ -47,15 +50,41 @@ impl Serve {
                 let _ = etx.send(line);
             }
         });
+        let mut head = Vec::new();
         let url = loop {
             let line = rx
                 .recv_timeout(Duration::from_secs(20))
                 .expect("serve printed no URL");
-            if let Some(u) = line.trim().strip_prefix("ftp://") {
-                break format!("ftp://{u}");
+            let line = line.trim().to_string();
+            if line.starts_with("ftp://") || line.starts_with("ftps://") {
+                break line;
             }
+            head.push(line);
         };
-        Serve { child, url, stderr }
+        Serve {
+            child,
+            url,
+            head,
+            stdout: rx,
+            stderr,
+        }
+    }
+
+    /// Lines it prints on stdout from now on, until one contains `needle` (that one included).
+    fn until(&self, needle: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            match self.stdout.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) => {
+                    let done = line.contains(needle);
+                    seen.push(line);
+                    if done {
+                        return seen;
+                    }
+                }
+                Err(_) => panic!("serve never printed {needle:?}; it printed {seen:#?}"),
+            }
+        }
     }
 
     /// The URL with a path, e.g. `…/pub`.
@@ -211,4 +240,109 @@ fn the_password_comes_from_a_file_or_the_environment_and_on_the_command_line_it_
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn tls_with_a_certificate_made_at_start_prints_its_fingerprint_and_a_pinned_client_connects() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "f.txt", b"data");
+    let share = dir.path().to_str().unwrap();
+    let pw = [("FTPDECK_PASSWORD", "pw")];
+    let env = [("FTPDECK_SERVE_PASSWORD", "pw")];
+
+    let s = Serve::start(
+        home.path(),
+        &[share, "--user", "bob", "--tls", "--require-tls"],
+        &env,
+    );
+    assert!(s.url.starts_with("ftps://bob@127.0.0.1:"), "{}", s.url);
+    assert!(s.head[0].contains("TLS required"), "{:?}", s.head);
+    let lines = s.until("pin it with");
+    let fp = lines
+        .last()
+        .and_then(|l| l.split("--trust-fingerprint ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the fingerprint to pin")
+        .to_string();
+    assert_eq!(fp.len(), 64, "SHA-256 in hex: {fp}");
+    assert!(
+        lines.iter().any(|l| l.contains("SHA-256 fingerprint")
+            && l.contains(&ftpdeck::remote::tls::pretty_fingerprint(&fp))),
+        "{lines:#?}"
+    );
+
+    // Not pinned: the client stops and names the same fingerprint.
+    let r = ftpdeck(home.path(), &["ls", &s.url], &pw);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains(&fp), "{}", r.stderr);
+    // Pinned: it lists over TLS.
+    let r = ftpdeck(
+        home.path(),
+        &["ls", "--trust-fingerprint", &fp, &s.url],
+        &pw,
+    );
+    assert_eq!(
+        (r.code, r.stdout.trim()),
+        (Some(0), "f.txt"),
+        "{}",
+        r.stderr
+    );
+    // Plain FTP is refused by --require-tls.
+    let plain = s.url.replacen("ftps://", "ftp://", 1);
+    let r = ftpdeck(home.path(), &["ls", &plain], &pw);
+    assert_eq!(r.code, Some(2), "a plain login is refused: {}", r.stdout);
+}
+
+#[test]
+fn every_login_transfer_and_refusal_is_a_line_on_stdout_and_in_the_log_file() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "f.txt", b"data");
+    let share = dir.path().to_str().unwrap();
+    let log = home.path().join("serve.log");
+    let s = Serve::start(
+        home.path(),
+        &[share, "--anonymous", "--log", log.to_str().unwrap()],
+        &[],
+    );
+    let anon = [("FTPDECK_PASSWORD", "guest@")];
+    let got = tempfile::tempdir().unwrap();
+    let r = ftpdeck(
+        home.path(),
+        &["get", &s.at("f.txt"), got.path().to_str().unwrap()],
+        &anon,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let up = home.path().join("up.txt");
+    std::fs::write(&up, b"x").unwrap();
+    let r = ftpdeck(home.path(), &["put", up.to_str().unwrap(), &s.url], &anon);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+
+    let shown = s.until("refused upload");
+    let joined = shown.join("\n");
+    assert!(
+        joined.contains("anonymous@127.0.0.1: logged in"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("anonymous@127.0.0.1: download /f.txt: 4 bytes in "),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("refused upload /up.txt (read-only)"),
+        "{joined}"
+    );
+    // The log file has the same lines, and only its owner can read it.
+    let text = std::fs::read_to_string(&log).unwrap();
+    for line in shown.iter().filter(|l| l.contains("download /f.txt")) {
+        assert!(text.contains(line.trim()), "{line} in {text}");
+    }
+    assert!(text.contains("refused upload /up.txt"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&log).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
 }
