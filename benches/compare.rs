@@ -71,6 +71,8 @@ mod report;
 mod runner;
 #[path = "compare/servers.rs"]
 mod servers;
+#[path = "compare/settings.rs"]
+mod settings;
 #[path = "compare/stats.rs"]
 mod stats;
 #[path = "compare/sync.rs"]
@@ -91,10 +93,11 @@ mod ui;
 use std::path::{Path, PathBuf};
 
 use ctx::{Contenders, Ctx};
-use fixtures::{Fixtures, Sizes};
+use fixtures::Fixtures;
 use json::Json;
 use report::{Meta, Report};
 use servers::Server;
+use settings::Settings;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -105,69 +108,6 @@ fn main() {
         std::process::exit(self_test());
     }
     bench();
-}
-
-/// What this run was asked to do.
-struct Settings {
-    quick: bool,
-    runs: usize,
-    keys: usize,
-    only: Option<Vec<String>>,
-    /// `BENCH_SERVER`: `vsftpd` or `embedded` alone.
-    server: Option<String>,
-    sizes: Sizes,
-}
-
-/// Timed runs per contender in a run whose results may replace `bench/results.json`.
-const FULL_RUNS: usize = 5;
-
-impl Settings {
-    fn from_env() -> Settings {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let quick = var("BENCH_QUICK").is_some_and(|v| v != "0");
-        Settings {
-            quick,
-            runs: var("BENCH_RUNS")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(FULL_RUNS)
-                .max(1),
-            keys: var("BENCH_KEYS")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(200)
-                .max(2),
-            only: var("BENCH_ONLY").map(|v| {
-                v.split(',')
-                    .map(|s| s.trim().to_ascii_lowercase())
-                    .collect()
-            }),
-            server: var("BENCH_SERVER").map(|v| v.trim().to_ascii_lowercase()),
-            sizes: if quick { Sizes::QUICK } else { Sizes::FULL },
-        }
-    }
-
-    fn wants(&self, contest: &str) -> bool {
-        self.only
-            .as_ref()
-            .is_none_or(|o| o.iter().any(|c| c == contest))
-    }
-
-    fn wants_server(&self, name: &str) -> bool {
-        self.server.as_deref().is_none_or(|s| s == name)
-    }
-
-    /// A complete full-size run: the only kind that writes `bench/results.json`.
-    fn is_full(&self) -> bool {
-        !self.quick && self.only.is_none() && self.server.is_none() && self.runs >= FULL_RUNS
-    }
-
-    /// The results file this run writes.
-    fn results_file(&self) -> &'static str {
-        if self.is_full() {
-            "results.json"
-        } else {
-            "results-quick.json"
-        }
-    }
 }
 
 /// `target/` (or `CARGO_TARGET_DIR`).
@@ -456,6 +396,7 @@ fn self_test() -> i32 {
         record::tests(),
         table::tests(),
         runner::tests(),
+        settings::tests(),
         process::tests(),
         protocol::tests(),
         ctx::tests(),
@@ -472,36 +413,6 @@ fn self_test() -> i32 {
                 assert_eq!(thousands(20_000), "20,000");
                 assert_eq!(thousands(200), "200");
                 assert_eq!(thousands(1_234_567), "1,234,567");
-            }),
-            case("compare: settings, and which file a run may write", || {
-                let mut s = Settings {
-                    quick: false,
-                    runs: FULL_RUNS,
-                    keys: 200,
-                    only: None,
-                    server: None,
-                    sizes: Sizes::FULL,
-                };
-                assert!(s.wants("big") && s.wants("sync") && s.wants_server("embedded"));
-                assert_eq!(s.results_file(), "results.json");
-                s.runs = 2;
-                assert_eq!(s.results_file(), "results-quick.json", "too few runs");
-                s.runs = FULL_RUNS;
-                s.only = Some(vec!["big".into(), "list".into()]);
-                assert!(s.wants("big") && s.wants("list") && !s.wants("keys"));
-                assert_eq!(s.results_file(), "results-quick.json", "a part only");
-                s.only = None;
-                s.server = Some("vsftpd".into());
-                assert!(s.wants_server("vsftpd") && !s.wants_server("embedded"));
-                assert_eq!(s.results_file(), "results-quick.json", "one server only");
-                s.server = None;
-                s.quick = true;
-                assert_eq!(s.results_file(), "results-quick.json");
-                assert_eq!(Sizes::FULL.big, 1 << 30);
-                assert_eq!(Sizes::FULL.tree_files, 2_000);
-                assert_eq!(Sizes::QUICK.big, 64 << 20);
-                assert_eq!(Sizes::QUICK.dir_entries, 2_000);
-                assert_eq!(Sizes::QUICK.tree_files, 200);
             }),
         ],
     ]
