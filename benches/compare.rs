@@ -87,6 +87,8 @@ mod terminal;
 mod tools;
 #[path = "compare/transfers.rs"]
 mod transfers;
+#[path = "compare/tui_tree.rs"]
+mod tui_tree;
 #[path = "compare/ui.rs"]
 mod ui;
 
@@ -303,6 +305,16 @@ fn bench() {
         report
             .rows
             .extend(terminal::keys(&settings, primary, &binary, &ui_local));
+        let tree_local = base.path().join("ui-tree-local");
+        std::fs::create_dir_all(&tree_local).expect("mkdir ui-tree-local");
+        report.rows.extend(terminal::tree_keys(
+            &settings,
+            primary,
+            &binary,
+            &tree_local,
+            &fx.tree(),
+            base.path(),
+        ));
     }
     if settings.wants("memory") {
         report
@@ -403,18 +415,17 @@ fn self_test() -> i32 {
         sysinfo::tests(),
         tools::tests(),
         ui::tests(),
-        vec![
-            case("compare: human sizes and counts", || {
-                assert_eq!(human_bytes(1 << 30), "1 GiB");
-                assert_eq!(human_bytes(64 << 20), "64 MiB");
-                assert_eq!(human_bytes(100 << 20), "100 MiB");
-                assert_eq!(human_bytes(1_500_000), "1.4 MiB");
-                assert_eq!(human_bytes(12), "12 B");
-                assert_eq!(thousands(20_000), "20,000");
-                assert_eq!(thousands(200), "200");
-                assert_eq!(thousands(1_234_567), "1,234,567");
-            }),
-        ],
+        tui_tree::tests(),
+        vec![case("compare: human sizes and counts", || {
+            assert_eq!(human_bytes(1 << 30), "1 GiB");
+            assert_eq!(human_bytes(64 << 20), "64 MiB");
+            assert_eq!(human_bytes(100 << 20), "100 MiB");
+            assert_eq!(human_bytes(1_500_000), "1.4 MiB");
+            assert_eq!(human_bytes(12), "12 B");
+            assert_eq!(thousands(20_000), "20,000");
+            assert_eq!(thousands(200), "200");
+            assert_eq!(thousands(1_234_567), "1,234,567");
+        })],
     ]
     .concat();
     let (mut passed, mut failed) = (0, 0);

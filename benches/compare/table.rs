@@ -295,8 +295,11 @@ pub fn terminal_table(report: &Report) -> String {
     );
     for row in rows {
         let result = match &row.measure {
-            Measure::Latency { ms } => match row.p50_p99_ms() {
-                Some((p50, p99)) => format!("p50 {p50:.1} ms, p99 {p99:.1} ms ({} keys)", ms.len()),
+            Measure::Latency { ms } => match row.latency_ms() {
+                Some((p50, p99, max)) => format!(
+                    "p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms ({} keys)",
+                    ms.len()
+                ),
                 None => String::new(),
             },
             Measure::Memory { .. } => row
@@ -401,8 +404,9 @@ pub fn tests() -> Vec<super::Case> {
                 "{md}"
             );
             assert!(
-                row("ftpdeck / busy")
-                    .contains("p50 10.0 ms, p99 19.8 ms (200 keys) | ❌ p99 < 16 ms |")
+                row("ftpdeck / busy").contains(
+                    "p50 10.0 ms, p99 19.8 ms, max 20.0 ms (200 keys) | ❌ p99 < 16 ms |"
+                )
             );
             assert!(row("peak memory").contains("peak 31.7 MB | ✅ peak < 40 MB |"));
             assert!(row("already connected").contains("| 0.0500 s |"));
