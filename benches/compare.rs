@@ -260,6 +260,25 @@ fn bench() {
             Err(why) => note(&mut notes, format!("embedded server unavailable: {why}")),
         }
     }
+    if settings.wants_server("pyftpdlib") {
+        match tools::pyftpdlib_python() {
+            Some((python, version)) => {
+                let root = base.path().join("pyftpdlib");
+                match Server::pyftpdlib(&python, &root, &fixture_root) {
+                    Ok(s) => {
+                        println!("{version} on 127.0.0.1:{}", s.login.port);
+                        versions.push(("pyftpdlib".into(), version));
+                        servers.push(s);
+                    }
+                    Err(why) => note(&mut notes, format!("pyftpdlib unavailable: {why}")),
+                }
+            }
+            None => note(
+                &mut notes,
+                "pyftpdlib is not installed (python3-pyftpdlib): its rows are left out".into(),
+            ),
+        }
+    }
     let Some(primary) = servers.first() else {
         println!("no server could be started: nothing to measure");
         std::process::exit(1);
@@ -293,6 +312,10 @@ fn bench() {
             report
                 .protocol
                 .extend(transfers::protocol_counts(&c, server));
+        }
+        // pyftpdlib is there to set the servers side by side: the copies only.
+        if server.name == "pyftpdlib" {
+            continue;
         }
         if settings.wants("sync") {
             report.rows.extend(sync::sync(&c, server));
