@@ -69,10 +69,14 @@ mod record;
 mod report;
 #[path = "compare/runner.rs"]
 mod runner;
+#[path = "compare/serve_memory.rs"]
+mod serve_memory;
 #[path = "compare/servers.rs"]
 mod servers;
 #[path = "compare/settings.rs"]
 mod settings;
+#[path = "compare/side_by_side.rs"]
+mod side_by_side;
 #[path = "compare/stats.rs"]
 mod stats;
 #[path = "compare/sync.rs"]
@@ -324,6 +328,9 @@ fn bench() {
             report.rows.extend(listings::listing(&c, server, &ui_local));
         }
     }
+    if settings.wants("serve") && settings.wants_server("embedded") {
+        report.rows.extend(serve_memory::serve_memory(&c));
+    }
     if settings.wants("keys") {
         report
             .rows
@@ -430,6 +437,7 @@ fn self_test() -> i32 {
         report::tests(),
         record::tests(),
         table::tests(),
+        side_by_side::tests(),
         runner::tests(),
         settings::tests(),
         process::tests(),
@@ -439,6 +447,7 @@ fn self_test() -> i32 {
         tools::tests(),
         ui::tests(),
         tui_tree::tests(),
+        serve_memory::tests(),
         vec![case("compare: human sizes and counts", || {
             assert_eq!(human_bytes(1 << 30), "1 GiB");
             assert_eq!(human_bytes(64 << 20), "64 MiB");

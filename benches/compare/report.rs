@@ -14,6 +14,8 @@ pub enum How {
     Terminal,
     /// Inside the bench process (no process start, no CPU figure): not comparable with the others.
     InProcess,
+    /// A server process, read from /proc while clients use it.
+    Server,
 }
 
 impl How {
@@ -22,11 +24,12 @@ impl How {
             How::Process => "process",
             How::Terminal => "terminal",
             How::InProcess => "in-process",
+            How::Server => "server",
         }
     }
 
     pub fn from_key(k: &str) -> Option<How> {
-        [How::Process, How::Terminal, How::InProcess]
+        [How::Process, How::Terminal, How::InProcess, How::Server]
             .into_iter()
             .find(|h| h.key() == k)
     }

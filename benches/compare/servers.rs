@@ -168,6 +168,11 @@ impl Server {
         Err(format!("pyftpdlib did not start: {last}"))
     }
 
+    /// The server's process id, when it is a process of ours (`ftpdeck serve`, pyftpdlib).
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(Child::id)
+    }
+
     /// A vsftpd of its own on 127.0.0.1, or `Err(reason)` when this machine cannot run one.
     pub fn vsftpd(fixtures: &Path) -> Result<Server, String> {
         let v = Vsftpd::start(VsftpdOptions::default())?;

@@ -97,6 +97,8 @@ pub fn tests() -> Vec<super::Case> {
             assert_eq!(Sizes::QUICK.big, 64 << 20);
             assert_eq!(Sizes::QUICK.dir_entries, 2_000);
             assert_eq!(Sizes::QUICK.tree_files, 200);
+            assert_eq!(Sizes::FULL.serve_file, 64 << 20);
+            assert_eq!(Sizes::QUICK.serve_file, 8 << 20);
         },
     )]
 }
