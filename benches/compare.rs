@@ -1,15 +1,18 @@
 //! ftpdeck against curl and lftp, side by side, in one run, every contender a process as a user
-//! runs it: `scripts/bench.sh` (which installs curl, lftp and vsftpd when run as root, builds
-//! the release binary, runs this bench and then regenerates the README table), or
+//! runs it: `scripts/bench.sh` (which installs curl, lftp, vsftpd and pyftpdlib when run as
+//! root, builds the release binary, runs this bench and then regenerates the README table), or
 //! `cargo bench --bench compare`.
 //!
 //! The bench makes its own fixtures in a temp dir (a big file, a 20,000-entry directory, a tree
 //! of 2,000 files), puts them in the root of each server — a private vsftpd when it can run
-//! here, and the embedded server as `ftpdeck serve DIR` — and runs:
+//! here, the embedded server as `ftpdeck serve DIR`, and pyftpdlib (`python3 -m pyftpdlib`)
+//! when it is installed — and runs:
 //!
 //! 1. the big file down and up: `ftpdeck get|put` against `curl -q` and `lftp get|put`;
 //! 2. the tree down and up: `ftpdeck get|put --parallel 4|1` against
-//!    `lftp mirror [-R] --parallel=4|1`;
+//!    `lftp mirror [-R] --parallel=4|1`, and down also the TUI in a pseudo-terminal on `/tree/`
+//!    with `[transfers] parallel = 4|1` in its config: `*` selects the top directories, timed
+//!    from F5 until every file is on disk under its final name, beside `ftpdeck get`;
 //! 3. sync, down and up: `ftpdeck sync --parallel 4` against `lftp mirror [-R] --parallel=4`,
 //!    into an empty directory and again with the destination already in step (kept between
 //!    runs, checked equal after each);
@@ -17,10 +20,13 @@
 //!    `lftp cls` against the ftpdeck TUI started on it in a pseudo-terminal, until it is drawn
 //!    (ftpdeck has no listing command); the session worker inside the bench, already
 //!    connected, is reported apart;
-//! 5. key-to-frame latency of the TUI in a pseudo-terminal, idle and while a big download runs;
+//! 5. key-to-frame latency of the TUI in a pseudo-terminal, idle, while a big download runs,
+//!    and while tree downloads run (one after another, 4 at a time);
 //! 6. the TUI's peak resident memory after it shows the 20,000-entry directory;
+//! 7. `ftpdeck serve`'s peak resident memory while 50 curl clients download one file at once;
 //!
 //! and, on vsftpd, counts the commands one tree download sends, by verb (from its log).
+//! pyftpdlib takes part in 1 and 2 only: it is there to set the servers side by side.
 //!
 //! Every contender is a child process with a private HOME (a temp dir), stdin closed and its
 //! output in files, timed from spawn to exit, with the user and system CPU time `wait4`
@@ -33,11 +39,12 @@
 //! `BENCH_ONLY`, `BENCH_SERVER`, fewer than 5 runs) writes `bench/results-quick.json`.
 //! `cargo bench --bench compare -- --readme` makes the README's table from the file.
 //!
-//! Environment: `BENCH_QUICK=1` (64 MiB file, 2,000 entries, 200 files: a smoke run),
+//! Environment: `BENCH_QUICK=1` (64 MiB file, 2,000 entries, 200 files, 8 MiB for serve: a
+//! smoke run),
 //! `BENCH_RUNS=N` (timed runs per contender, default 5), `BENCH_KEYS=N` (keys per latency
-//! series, default 200), `BENCH_ONLY=big,tree,sync,list,keys,memory` (a subset of the
-//! contests), `BENCH_SERVER=vsftpd|embedded` (one server only), `BENCH_KEEP_LOGS=1` (copy
-//! vsftpd's log, every command and reply, to `target/bench/vsftpd.log`).
+//! series, default 200), `BENCH_ONLY=big,tree,sync,list,keys,memory,serve` (a subset of the
+//! contests), `BENCH_SERVER=vsftpd|embedded|pyftpdlib` (one server only), `BENCH_KEEP_LOGS=1`
+//! (copy vsftpd's log, every command and reply, to `target/bench/vsftpd.log`).
 //!
 //! The harness's own logic has self-tests: `cargo test --bench compare` (they run whenever the
 //! binary is started without `--bench`; `cargo bench --bench compare -- --self-test` also works).

@@ -8,7 +8,7 @@ pub struct Settings {
     pub runs: usize,
     pub keys: usize,
     pub only: Option<Vec<String>>,
-    /// `BENCH_SERVER`: `vsftpd` or `embedded` alone.
+    /// `BENCH_SERVER`: `vsftpd`, `embedded` or `pyftpdlib` alone.
     pub server: Option<String>,
     pub sizes: Sizes,
 }
