@@ -1,15 +1,18 @@
 //! ftpdeck against curl and lftp, side by side, in one run, every contender a process as a user
-//! runs it: `scripts/bench.sh` (which installs curl, lftp and vsftpd when run as root, builds
-//! the release binary, runs this bench and then regenerates the README table), or
+//! runs it: `scripts/bench.sh` (which installs curl, lftp, vsftpd and pyftpdlib when run as
+//! root, builds the release binary, runs this bench and then regenerates the README table), or
 //! `cargo bench --bench compare`.
 //!
 //! The bench makes its own fixtures in a temp dir (a big file, a 20,000-entry directory, a tree
 //! of 2,000 files), puts them in the root of each server — a private vsftpd when it can run
-//! here, and the embedded server as `ftpdeck serve DIR` — and runs:
+//! here, the embedded server as `ftpdeck serve DIR`, and pyftpdlib (`python3 -m pyftpdlib`)
+//! when it is installed — and runs:
 //!
 //! 1. the big file down and up: `ftpdeck get|put` against `curl -q` and `lftp get|put`;
 //! 2. the tree down and up: `ftpdeck get|put --parallel 4|1` against
-//!    `lftp mirror [-R] --parallel=4|1`;
+//!    `lftp mirror [-R] --parallel=4|1`, and down also the TUI in a pseudo-terminal on `/tree/`
+//!    with `[transfers] parallel = 4|1` in its config: `*` selects the top directories, timed
+//!    from F5 until every file is on disk under its final name, beside `ftpdeck get`;
 //! 3. sync, down and up: `ftpdeck sync --parallel 4` against `lftp mirror [-R] --parallel=4`,
 //!    into an empty directory and again with the destination already in step (kept between
 //!    runs, checked equal after each);
@@ -17,10 +20,13 @@
 //!    `lftp cls` against the ftpdeck TUI started on it in a pseudo-terminal, until it is drawn
 //!    (ftpdeck has no listing command); the session worker inside the bench, already
 //!    connected, is reported apart;
-//! 5. key-to-frame latency of the TUI in a pseudo-terminal, idle and while a big download runs;
+//! 5. key-to-frame latency of the TUI in a pseudo-terminal, idle, while a big download runs,
+//!    and while tree downloads run (one after another, 4 at a time);
 //! 6. the TUI's peak resident memory after it shows the 20,000-entry directory;
+//! 7. `ftpdeck serve`'s peak resident memory while 50 curl clients download one file at once;
 //!
 //! and, on vsftpd, counts the commands one tree download sends, by verb (from its log).
+//! pyftpdlib takes part in 1 and 2 only: it is there to set the servers side by side.
 //!
 //! Every contender is a child process with a private HOME (a temp dir), stdin closed and its
 //! output in files, timed from spawn to exit, with the user and system CPU time `wait4`
@@ -33,11 +39,12 @@
 //! `BENCH_ONLY`, `BENCH_SERVER`, fewer than 5 runs) writes `bench/results-quick.json`.
 //! `cargo bench --bench compare -- --readme` makes the README's table from the file.
 //!
-//! Environment: `BENCH_QUICK=1` (64 MiB file, 2,000 entries, 200 files: a smoke run),
+//! Environment: `BENCH_QUICK=1` (64 MiB file, 2,000 entries, 200 files, 8 MiB for serve: a
+//! smoke run),
 //! `BENCH_RUNS=N` (timed runs per contender, default 5), `BENCH_KEYS=N` (keys per latency
-//! series, default 200), `BENCH_ONLY=big,tree,sync,list,keys,memory` (a subset of the
-//! contests), `BENCH_SERVER=vsftpd|embedded` (one server only), `BENCH_KEEP_LOGS=1` (copy
-//! vsftpd's log, every command and reply, to `target/bench/vsftpd.log`).
+//! series, default 200), `BENCH_ONLY=big,tree,sync,list,keys,memory,serve` (a subset of the
+//! contests), `BENCH_SERVER=vsftpd|embedded|pyftpdlib` (one server only), `BENCH_KEEP_LOGS=1`
+//! (copy vsftpd's log, every command and reply, to `target/bench/vsftpd.log`).
 //!
 //! The harness's own logic has self-tests: `cargo test --bench compare` (they run whenever the
 //! binary is started without `--bench`; `cargo bench --bench compare -- --self-test` also works).
@@ -69,8 +76,14 @@ mod record;
 mod report;
 #[path = "compare/runner.rs"]
 mod runner;
+#[path = "compare/serve_memory.rs"]
+mod serve_memory;
 #[path = "compare/servers.rs"]
 mod servers;
+#[path = "compare/settings.rs"]
+mod settings;
+#[path = "compare/side_by_side.rs"]
+mod side_by_side;
 #[path = "compare/stats.rs"]
 mod stats;
 #[path = "compare/sync.rs"]
@@ -85,16 +98,19 @@ mod terminal;
 mod tools;
 #[path = "compare/transfers.rs"]
 mod transfers;
+#[path = "compare/tui_tree.rs"]
+mod tui_tree;
 #[path = "compare/ui.rs"]
 mod ui;
 
 use std::path::{Path, PathBuf};
 
 use ctx::{Contenders, Ctx};
-use fixtures::{Fixtures, Sizes};
+use fixtures::Fixtures;
 use json::Json;
 use report::{Meta, Report};
 use servers::Server;
+use settings::Settings;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -105,69 +121,6 @@ fn main() {
         std::process::exit(self_test());
     }
     bench();
-}
-
-/// What this run was asked to do.
-struct Settings {
-    quick: bool,
-    runs: usize,
-    keys: usize,
-    only: Option<Vec<String>>,
-    /// `BENCH_SERVER`: `vsftpd` or `embedded` alone.
-    server: Option<String>,
-    sizes: Sizes,
-}
-
-/// Timed runs per contender in a run whose results may replace `bench/results.json`.
-const FULL_RUNS: usize = 5;
-
-impl Settings {
-    fn from_env() -> Settings {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let quick = var("BENCH_QUICK").is_some_and(|v| v != "0");
-        Settings {
-            quick,
-            runs: var("BENCH_RUNS")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(FULL_RUNS)
-                .max(1),
-            keys: var("BENCH_KEYS")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(200)
-                .max(2),
-            only: var("BENCH_ONLY").map(|v| {
-                v.split(',')
-                    .map(|s| s.trim().to_ascii_lowercase())
-                    .collect()
-            }),
-            server: var("BENCH_SERVER").map(|v| v.trim().to_ascii_lowercase()),
-            sizes: if quick { Sizes::QUICK } else { Sizes::FULL },
-        }
-    }
-
-    fn wants(&self, contest: &str) -> bool {
-        self.only
-            .as_ref()
-            .is_none_or(|o| o.iter().any(|c| c == contest))
-    }
-
-    fn wants_server(&self, name: &str) -> bool {
-        self.server.as_deref().is_none_or(|s| s == name)
-    }
-
-    /// A complete full-size run: the only kind that writes `bench/results.json`.
-    fn is_full(&self) -> bool {
-        !self.quick && self.only.is_none() && self.server.is_none() && self.runs >= FULL_RUNS
-    }
-
-    /// The results file this run writes.
-    fn results_file(&self) -> &'static str {
-        if self.is_full() {
-            "results.json"
-        } else {
-            "results-quick.json"
-        }
-    }
 }
 
 /// `target/` (or `CARGO_TARGET_DIR`).
@@ -318,6 +271,25 @@ fn bench() {
             Err(why) => note(&mut notes, format!("embedded server unavailable: {why}")),
         }
     }
+    if settings.wants_server("pyftpdlib") {
+        match tools::pyftpdlib_python() {
+            Some((python, version)) => {
+                let root = base.path().join("pyftpdlib");
+                match Server::pyftpdlib(&python, &root, &fixture_root) {
+                    Ok(s) => {
+                        println!("{version} on 127.0.0.1:{}", s.login.port);
+                        versions.push(("pyftpdlib".into(), version));
+                        servers.push(s);
+                    }
+                    Err(why) => note(&mut notes, format!("pyftpdlib unavailable: {why}")),
+                }
+            }
+            None => note(
+                &mut notes,
+                "pyftpdlib is not installed (python3-pyftpdlib): its rows are left out".into(),
+            ),
+        }
+    }
     let Some(primary) = servers.first() else {
         println!("no server could be started: nothing to measure");
         std::process::exit(1);
@@ -352,6 +324,10 @@ fn bench() {
                 .protocol
                 .extend(transfers::protocol_counts(&c, server));
         }
+        // pyftpdlib is there to set the servers side by side: the copies only.
+        if server.name == "pyftpdlib" {
+            continue;
+        }
         if settings.wants("sync") {
             report.rows.extend(sync::sync(&c, server));
         }
@@ -359,10 +335,23 @@ fn bench() {
             report.rows.extend(listings::listing(&c, server, &ui_local));
         }
     }
+    if settings.wants("serve") && settings.wants_server("embedded") {
+        report.rows.extend(serve_memory::serve_memory(&c));
+    }
     if settings.wants("keys") {
         report
             .rows
             .extend(terminal::keys(&settings, primary, &binary, &ui_local));
+        let tree_local = base.path().join("ui-tree-local");
+        std::fs::create_dir_all(&tree_local).expect("mkdir ui-tree-local");
+        report.rows.extend(terminal::tree_keys(
+            &settings,
+            primary,
+            &binary,
+            &tree_local,
+            &fx.tree(),
+            base.path(),
+        ));
     }
     if settings.wants("memory") {
         report
@@ -455,55 +444,27 @@ fn self_test() -> i32 {
         report::tests(),
         record::tests(),
         table::tests(),
+        side_by_side::tests(),
         runner::tests(),
+        settings::tests(),
         process::tests(),
         protocol::tests(),
         ctx::tests(),
         sysinfo::tests(),
         tools::tests(),
         ui::tests(),
-        vec![
-            case("compare: human sizes and counts", || {
-                assert_eq!(human_bytes(1 << 30), "1 GiB");
-                assert_eq!(human_bytes(64 << 20), "64 MiB");
-                assert_eq!(human_bytes(100 << 20), "100 MiB");
-                assert_eq!(human_bytes(1_500_000), "1.4 MiB");
-                assert_eq!(human_bytes(12), "12 B");
-                assert_eq!(thousands(20_000), "20,000");
-                assert_eq!(thousands(200), "200");
-                assert_eq!(thousands(1_234_567), "1,234,567");
-            }),
-            case("compare: settings, and which file a run may write", || {
-                let mut s = Settings {
-                    quick: false,
-                    runs: FULL_RUNS,
-                    keys: 200,
-                    only: None,
-                    server: None,
-                    sizes: Sizes::FULL,
-                };
-                assert!(s.wants("big") && s.wants("sync") && s.wants_server("embedded"));
-                assert_eq!(s.results_file(), "results.json");
-                s.runs = 2;
-                assert_eq!(s.results_file(), "results-quick.json", "too few runs");
-                s.runs = FULL_RUNS;
-                s.only = Some(vec!["big".into(), "list".into()]);
-                assert!(s.wants("big") && s.wants("list") && !s.wants("keys"));
-                assert_eq!(s.results_file(), "results-quick.json", "a part only");
-                s.only = None;
-                s.server = Some("vsftpd".into());
-                assert!(s.wants_server("vsftpd") && !s.wants_server("embedded"));
-                assert_eq!(s.results_file(), "results-quick.json", "one server only");
-                s.server = None;
-                s.quick = true;
-                assert_eq!(s.results_file(), "results-quick.json");
-                assert_eq!(Sizes::FULL.big, 1 << 30);
-                assert_eq!(Sizes::FULL.tree_files, 2_000);
-                assert_eq!(Sizes::QUICK.big, 64 << 20);
-                assert_eq!(Sizes::QUICK.dir_entries, 2_000);
-                assert_eq!(Sizes::QUICK.tree_files, 200);
-            }),
-        ],
+        tui_tree::tests(),
+        serve_memory::tests(),
+        vec![case("compare: human sizes and counts", || {
+            assert_eq!(human_bytes(1 << 30), "1 GiB");
+            assert_eq!(human_bytes(64 << 20), "64 MiB");
+            assert_eq!(human_bytes(100 << 20), "100 MiB");
+            assert_eq!(human_bytes(1_500_000), "1.4 MiB");
+            assert_eq!(human_bytes(12), "12 B");
+            assert_eq!(thousands(20_000), "20,000");
+            assert_eq!(thousands(200), "200");
+            assert_eq!(thousands(1_234_567), "1,234,567");
+        })],
     ]
     .concat();
     let (mut passed, mut failed) = (0, 0);

@@ -3,11 +3,11 @@
 #
 #   scripts/bench.sh                          # full run: 1 GiB file, 20,000-entry dir, 2,000-file tree
 #   BENCH_QUICK=1 BENCH_RUNS=2 scripts/bench.sh   # smoke run: 64 MiB, 2,000 entries, 200 files
-#   BENCH_ONLY=big,sync scripts/bench.sh      # some contests (big,tree,sync,list,keys,memory)
+#   BENCH_ONLY=big,sync scripts/bench.sh      # some contests (big,tree,sync,list,keys,memory,serve)
 #
-# As root it first installs what is missing (curl, lftp with apt-get; vsftpd through
-# .ci/install-vsftpd.sh, never starting its system service); whatever cannot be installed is
-# skipped by the bench with a note. Then it builds the release binary, runs the bench
+# As root it first installs what is missing (curl, lftp and python3-pyftpdlib with apt-get,
+# never removing a package; vsftpd through .ci/install-vsftpd.sh, never starting its system
+# service); whatever cannot be installed is skipped by the bench with a note. Then it builds the release binary, runs the bench
 # (benches/compare.rs) and regenerates the README's performance table from the results.
 #
 # Results: bench/results.json, written only by a complete full-size run (all contests, both
@@ -15,26 +15,49 @@
 # smoke run never replaces real figures. The README table comes from bench/results.json, or
 # from bench/results-quick.json marked as a smoke run while no full results exist.
 # Other knobs: BENCH_RUNS (timed runs per contender after a warm-up, default 5), BENCH_KEYS,
-# BENCH_SERVER=vsftpd|embedded, BENCH_KEEP_LOGS=1 (see benches/compare.rs).
+# BENCH_SERVER=vsftpd|embedded|pyftpdlib, BENCH_KEEP_LOGS=1 (see benches/compare.rs).
 # The harness's self-tests: cargo test --bench compare.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 say() { echo "bench.sh: $*"; }
 
+# pyftpdlib as the bench starts it: Debian's package is for /usr/bin/python3, which need not be
+# the python3 first on the PATH.
+have_pyftpdlib() {
+    local py
+    for py in python3 /usr/bin/python3; do
+        "$py" -c 'import pyftpdlib' >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
+
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
+    updated=no
+    update_once() {
+        [ "$updated" = yes ] && return
+        apt-get update -qq >/dev/null 2>&1 || say "apt-get update failed; trying the install anyway"
+        updated=yes
+    }
     missing=()
     command -v curl >/dev/null 2>&1 || missing+=(curl)
     command -v lftp >/dev/null 2>&1 || missing+=(lftp)
     if [ ${#missing[@]} -gt 0 ]; then
         say "installing ${missing[*]}"
-        apt-get update -qq >/dev/null 2>&1 || say "apt-get update failed; trying the install anyway"
+        update_once
         for pkg in "${missing[@]}"; do
             # One at a time, so one that cannot be had does not stop the others.
             apt-get install -y -qq "$pkg" >/dev/null 2>&1 ||
                 say "could not install $pkg: the contests run without it"
         done
+    fi
+    if ! have_pyftpdlib; then
+        say "installing python3-pyftpdlib (a third server for the copy contests)"
+        update_once
+        # --no-remove: rather no pyftpdlib than a package of this machine removed for it.
+        apt-get install -y -qq --no-install-recommends --no-remove python3-pyftpdlib >/dev/null 2>&1 ||
+            say "could not install python3-pyftpdlib: the bench runs without pyftpdlib"
     fi
     if [ -f .ci/install-vsftpd.sh ]; then
         # The interop tests' installer: apt-get install vsftpd without starting the system
@@ -55,6 +78,8 @@ else
         command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] ||
             say "$tool is missing (not root or no apt-get: not installing): skipped"
     done
+    have_pyftpdlib ||
+        say "pyftpdlib is missing (not root or no apt-get: not installing python3-pyftpdlib): skipped"
 fi
 
 say "building the release binary"

@@ -22,6 +22,8 @@ pub struct Sizes {
     pub tree_bytes: u64,
     /// Names for the big file under `ui/`.
     pub ui_copies: usize,
+    /// The file many clients download at once from `ftpdeck serve` (its memory figure).
+    pub serve_file: u64,
 }
 
 impl Sizes {
@@ -31,6 +33,7 @@ impl Sizes {
         tree_files: 2_000,
         tree_bytes: 100 * MIB,
         ui_copies: 12,
+        serve_file: 64 * MIB,
     };
     /// `BENCH_QUICK=1`: a smoke run.
     pub const QUICK: Sizes = Sizes {
@@ -39,6 +42,7 @@ impl Sizes {
         tree_files: 200,
         tree_bytes: 10 * MIB,
         ui_copies: 60,
+        serve_file: 8 * MIB,
     };
 }
 
@@ -448,6 +452,7 @@ pub fn tests() -> Vec<super::Case> {
                 tree_files: 40,
                 tree_bytes: MIB,
                 ui_copies: 2,
+                serve_file: MIB,
             };
             let fx = Fixtures::create(dir.path(), sizes).unwrap();
             check_big(&fx.big(), sizes.big, &fx.block).unwrap();

@@ -14,6 +14,8 @@ pub enum How {
     Terminal,
     /// Inside the bench process (no process start, no CPU figure): not comparable with the others.
     InProcess,
+    /// A server process, read from /proc while clients use it.
+    Server,
 }
 
 impl How {
@@ -22,11 +24,12 @@ impl How {
             How::Process => "process",
             How::Terminal => "terminal",
             How::InProcess => "in-process",
+            How::Server => "server",
         }
     }
 
     pub fn from_key(k: &str) -> Option<How> {
-        [How::Process, How::Terminal, How::InProcess]
+        [How::Process, How::Terminal, How::InProcess, How::Server]
             .into_iter()
             .find(|h| h.key() == k)
     }
@@ -176,6 +179,15 @@ impl Row {
             Measure::Latency { ms } => {
                 Some((stats::percentile(ms, 50.0)?, stats::percentile(ms, 99.0)?))
             }
+            _ => None,
+        }
+    }
+
+    /// p50, p99 and the largest latency, in milliseconds.
+    pub fn latency_ms(&self) -> Option<(f64, f64, f64)> {
+        let (p50, p99) = self.p50_p99_ms()?;
+        match &self.measure {
+            Measure::Latency { ms } => Some((p50, p99, stats::max(ms)?)),
             _ => None,
         }
     }
@@ -448,6 +460,8 @@ pub fn tests() -> Vec<super::Case> {
             assert!((mbps - (1u64 << 30) as f64 / 1.1 / 1e6).abs() < 1e-6);
             assert!((r.rows[8].cpu_per_gib().unwrap() - 0.5 * 10.24).abs() < 1e-9);
             assert_eq!(r.rows[5].p50_p99_ms(), Some((10.0, 19.8)));
+            assert_eq!(r.rows[5].latency_ms(), Some((10.0, 19.8, 20.0)));
+            assert_eq!(r.rows[6].latency_ms(), None);
             assert_eq!(r.rows[6].peak_bytes(), Some(31_000 * 1024));
         }),
         super::case("report: seconds keep three digits", || {

@@ -1,6 +1,6 @@
 //! The servers the contests run against, each with the fixtures in its root and an empty,
-//! writable `up/` for uploads: a private vsftpd, and the embedded server as users run it
-//! (`ftpdeck serve DIR`, a process of its own).
+//! writable `up/` for uploads: a private vsftpd, the embedded server as users run it
+//! (`ftpdeck serve DIR`, a process of its own), and pyftpdlib (`python3 -m pyftpdlib`).
 
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
@@ -12,7 +12,7 @@ use super::tools::{self, Login};
 use super::vsftpd::{self, Vsftpd, VsftpdOptions};
 
 pub struct Server {
-    /// `vsftpd` or `embedded`.
+    /// `vsftpd`, `embedded` or `pyftpdlib`.
     pub name: &'static str,
     pub login: Login,
     /// What the server shows as `/`.
@@ -21,8 +21,50 @@ pub struct Server {
     owner: (u32, u32),
     /// Keeps vsftpd running; dropping it stops the server.
     vsftpd: Option<Vsftpd>,
-    /// The `ftpdeck serve` process (killed with its process group on drop).
-    serve: Option<Child>,
+    /// The `ftpdeck serve` or pyftpdlib process (killed with its process group on drop).
+    process: Option<Child>,
+}
+
+/// `slots` consecutive ranges of [`vsftpd::pasv_range`] as one: room for more data
+/// connections at once than one range has.
+pub fn pasv_span(slots: usize) -> (u16, u16) {
+    loop {
+        let first = vsftpd::pasv_range();
+        let mut last = first;
+        let mut contiguous = true;
+        for _ in 1..slots {
+            let next = vsftpd::pasv_range();
+            contiguous &= next.0 == last.1 + 1;
+            last = next;
+        }
+        // The ranges wrap around after a few hundred; the next try does not.
+        if contiguous {
+            return (first.0, last.1);
+        }
+    }
+}
+
+/// Start `cmd` (a server listening on 127.0.0.1:`port`) in its own process group, its output
+/// in `output`, and wait for its greeting.
+fn launch(mut cmd: Command, port: u16, output: &Path) -> Result<Child, String> {
+    let out = std::fs::File::create(output).map_err(|e| e.to_string())?;
+    cmd.stdin(Stdio::null())
+        .stdout(out.try_clone().map_err(|e| e.to_string())?)
+        .stderr(out)
+        .process_group(0);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
+    match vsftpd::wait_for_greeting(port, &mut child) {
+        Ok(()) => Ok(child),
+        Err(why) => {
+            vsftpd::kill_group(&mut child);
+            Err(format!(
+                "{why}; output: {:?}",
+                std::fs::read_to_string(output).unwrap_or_default().trim()
+            ))
+        }
+    }
 }
 
 impl Server {
@@ -34,6 +76,17 @@ impl Server {
         fixtures: &Path,
         home: &Path,
     ) -> Result<Server, String> {
+        Server::embedded_with(binary, root, fixtures, home, 1)
+    }
+
+    /// As [`Server::embedded`], with `slots` × 40 passive ports.
+    pub fn embedded_with(
+        binary: &Path,
+        root: &Path,
+        fixtures: &Path,
+        home: &Path,
+        slots: usize,
+    ) -> Result<Server, String> {
         fixtures::link_tree(fixtures, root).map_err(|e| format!("linking the fixtures: {e}"))?;
         std::fs::create_dir_all(root.join("up")).map_err(|e| e.to_string())?;
         let (user, password) = ("bench".to_string(), "bench".to_string());
@@ -42,8 +95,7 @@ impl Server {
         // A port can be taken between our probe and the server's bind: try a few.
         for _ in 0..3 {
             let port = vsftpd::free_port();
-            let (pasv_min, pasv_max) = vsftpd::pasv_range();
-            let out = std::fs::File::create(&output).map_err(|e| e.to_string())?;
+            let (pasv_min, pasv_max) = pasv_span(slots);
             let mut cmd = Command::new(binary);
             cmd.arg("serve")
                 .arg(root)
@@ -51,19 +103,12 @@ impl Server {
                 .arg(format!("127.0.0.1:{port}"))
                 .args(["--user", &user])
                 .arg("--passive-ports")
-                .arg(format!("{pasv_min}-{pasv_max}"))
-                .stdin(Stdio::null())
-                .stdout(out.try_clone().map_err(|e| e.to_string())?)
-                .stderr(out)
-                .process_group(0);
+                .arg(format!("{pasv_min}-{pasv_max}"));
             tools::private(&mut cmd, home);
             // Not on the command line, where `ps` would show it (and serve warns).
             cmd.env("FTPDECK_SERVE_PASSWORD", &password);
-            let mut child = cmd
-                .spawn()
-                .map_err(|e| format!("cannot run {} serve: {e}", binary.display()))?;
-            match vsftpd::wait_for_greeting(port, &mut child) {
-                Ok(()) => {
+            match launch(cmd, port, &output) {
+                Ok(child) => {
                     return Ok(Server {
                         name: "embedded",
                         login: Login {
@@ -74,19 +119,58 @@ impl Server {
                         root: root.to_path_buf(),
                         owner: owner_of(&root.join("up")),
                         vsftpd: None,
-                        serve: Some(child),
+                        process: Some(child),
                     });
                 }
-                Err(why) => {
-                    vsftpd::kill_group(&mut child);
-                    last = format!(
-                        "{why}; output: {:?}",
-                        std::fs::read_to_string(&output).unwrap_or_default().trim()
-                    );
-                }
+                Err(why) => last = why,
             }
         }
         Err(format!("ftpdeck serve did not start: {last}"))
+    }
+
+    /// `PYTHON -m pyftpdlib` on a free port of 127.0.0.1, serving `root` (fixtures linked into
+    /// it) with write access for one user: `-i 127.0.0.1 -p PORT -w -u USER -P PASSWORD -d ROOT
+    /// -r MIN-MAX`, its log (a line per command) in a file.
+    pub fn pyftpdlib(python: &Path, root: &Path, fixtures: &Path) -> Result<Server, String> {
+        fixtures::link_tree(fixtures, root).map_err(|e| format!("linking the fixtures: {e}"))?;
+        std::fs::create_dir_all(root.join("up")).map_err(|e| e.to_string())?;
+        let (user, password) = ("bench".to_string(), "bench".to_string());
+        let output = root.parent().unwrap_or(root).join("pyftpdlib.out");
+        let mut last = String::new();
+        for _ in 0..3 {
+            let port = vsftpd::free_port();
+            let (pasv_min, pasv_max) = vsftpd::pasv_range();
+            let mut cmd = Command::new(python);
+            cmd.args(["-m", "pyftpdlib", "-i", "127.0.0.1", "-p"])
+                .arg(port.to_string())
+                .args(["-w", "-u", &user, "-P", &password, "-d"])
+                .arg(root)
+                .arg("-r")
+                .arg(format!("{pasv_min}-{pasv_max}"));
+            match launch(cmd, port, &output) {
+                Ok(child) => {
+                    return Ok(Server {
+                        name: "pyftpdlib",
+                        login: Login {
+                            port,
+                            user,
+                            password,
+                        },
+                        root: root.to_path_buf(),
+                        owner: owner_of(&root.join("up")),
+                        vsftpd: None,
+                        process: Some(child),
+                    });
+                }
+                Err(why) => last = why,
+            }
+        }
+        Err(format!("pyftpdlib did not start: {last}"))
+    }
+
+    /// The server's process id, when it is a process of ours (`ftpdeck serve`, pyftpdlib).
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(Child::id)
     }
 
     /// A vsftpd of its own on 127.0.0.1, or `Err(reason)` when this machine cannot run one.
@@ -105,7 +189,7 @@ impl Server {
             root: v.home.clone(),
             owner: owner_of(&v.home.join("up")),
             vsftpd: Some(v),
-            serve: None,
+            process: None,
         })
     }
 
@@ -139,7 +223,7 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        if let Some(child) = &mut self.serve {
+        if let Some(child) = &mut self.process {
             vsftpd::kill_group(child);
         }
     }

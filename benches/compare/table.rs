@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::json::Json;
 use super::report::{How, Measure, Meta, Report, Row, fmt_secs};
+use super::side_by_side;
 
 pub const START: &str = "<!-- bench:start -->";
 pub const END: &str = "<!-- bench:end -->";
@@ -147,6 +148,15 @@ pub fn block(meta: &Meta, report: &Report, source: Source) -> String {
         out.push('\n');
         out.push_str(&terminal);
     }
+    for table in [
+        side_by_side::servers_table(report),
+        side_by_side::server_memory_table(report),
+    ] {
+        if !table.is_empty() {
+            out.push('\n');
+            out.push_str(&table);
+        }
+    }
     let in_process = in_process_table(report);
     if !in_process.is_empty() {
         out.push('\n');
@@ -184,7 +194,7 @@ fn is_ours(row: &Row) -> bool {
 }
 
 /// `1.09 s (985 MB/s)` or `failed: …`.
-fn time_cell(row: Option<&Row>) -> String {
+pub fn time_cell(row: Option<&Row>) -> String {
     let Some(row) = row else {
         return "not run".into();
     };
@@ -205,7 +215,7 @@ fn cpu_cell(row: Option<&Row>) -> String {
         .map_or(String::new(), |c| format!("{} s", fmt_secs(c)))
 }
 
-fn verdict(met: Option<bool>) -> &'static str {
+pub fn verdict(met: Option<bool>) -> &'static str {
     match met {
         Some(true) => "✅",
         Some(false) => "❌",
@@ -269,7 +279,7 @@ pub fn process_table(report: &Report) -> String {
     out
 }
 
-fn contender_label(row: &Row) -> String {
+pub fn contender_label(row: &Row) -> String {
     match &row.note {
         Some(n) => format!("{} ({n})", row.contender),
         None => row.contender.clone(),
@@ -282,8 +292,9 @@ pub fn terminal_table(report: &Report) -> String {
         .rows
         .iter()
         .filter(|r| match r.measure {
-            Measure::Latency { .. } | Measure::Memory { .. } => true,
-            Measure::Failed(_) => r.how == How::Terminal,
+            Measure::Latency { .. } | Measure::Memory { .. } | Measure::Failed(_) => {
+                r.how == How::Terminal
+            }
             Measure::Time { .. } => false,
         })
         .collect();
@@ -295,8 +306,11 @@ pub fn terminal_table(report: &Report) -> String {
     );
     for row in rows {
         let result = match &row.measure {
-            Measure::Latency { ms } => match row.p50_p99_ms() {
-                Some((p50, p99)) => format!("p50 {p50:.1} ms, p99 {p99:.1} ms ({} keys)", ms.len()),
+            Measure::Latency { ms } => match row.latency_ms() {
+                Some((p50, p99, max)) => format!(
+                    "p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms ({} keys)",
+                    ms.len()
+                ),
                 None => String::new(),
             },
             Measure::Memory { .. } => row
@@ -350,11 +364,11 @@ fn thousands(x: f64) -> String {
 }
 
 /// A table cell: no pipes or newlines.
-fn cell(s: &str) -> String {
+pub fn cell(s: &str) -> String {
     s.replace('|', "/").replace('\n', " ")
 }
 
-fn shorten(s: &str, max: usize) -> String {
+pub fn shorten(s: &str, max: usize) -> String {
     let s = s.replace('\n', " ");
     if s.chars().count() <= max {
         s
@@ -401,8 +415,9 @@ pub fn tests() -> Vec<super::Case> {
                 "{md}"
             );
             assert!(
-                row("ftpdeck / busy")
-                    .contains("p50 10.0 ms, p99 19.8 ms (200 keys) | ❌ p99 < 16 ms |")
+                row("ftpdeck / busy").contains(
+                    "p50 10.0 ms, p99 19.8 ms, max 20.0 ms (200 keys) | ❌ p99 < 16 ms |"
+                )
             );
             assert!(row("peak memory").contains("peak 31.7 MB | ✅ peak < 40 MB |"));
             assert!(row("already connected").contains("| 0.0500 s |"));

@@ -1,5 +1,5 @@
-//! The TUI binary in a pseudo-terminal: key-to-frame latency, idle and during a big download,
-//! and peak resident memory after showing the wide directory.
+//! The TUI binary in a pseudo-terminal: key-to-frame latency, idle, during a big download and
+//! during tree downloads, and peak resident memory after showing the wide directory.
 
 use std::path::Path;
 use std::time::Duration;
@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::fixtures;
 use super::report::{Goal, How, Measure, Row};
 use super::servers::Server;
-use super::{Settings, human_bytes, thousands, ui};
+use super::{Settings, human_bytes, thousands, tui_tree, ui};
 
 /// Contest 4: key-to-frame latency of the real binary, idle and during a big download.
 pub fn keys(s: &Settings, server: &Server, binary: &Path, local: &Path) -> Vec<Row> {
@@ -70,6 +70,82 @@ pub fn keys(s: &Settings, server: &Server, binary: &Path, local: &Path) -> Vec<R
             vec![Row::new(label, server.name, "ftpdeck", Measure::Failed(why)).how(How::Terminal)]
         }
     }
+}
+
+/// The parallel setting of the tree downloads the keys are pressed during.
+pub const TREE_KEYS_PARALLEL: usize = 4;
+
+/// Contest 4, during tree downloads: key-to-frame latency of the real binary on the server's
+/// root while it downloads `tree/` (`source` on disk) into `local`, again and again.
+pub fn tree_keys(
+    s: &Settings,
+    server: &Server,
+    binary: &Path,
+    local: &Path,
+    source: &Path,
+    base: &Path,
+) -> Vec<Row> {
+    let label = "key → frame (j/k)";
+    let contender = format!(
+        "ftpdeck, during a {}-file tree download (parallel {TREE_KEYS_PARALLEL})",
+        thousands(s.sizes.tree_files)
+    );
+    println!(
+        "\n## {label} during tree downloads ({}), {} keys",
+        server.name, s.keys
+    );
+    let failed = |why: String| {
+        println!("  FAILED: {why}");
+        vec![Row::new(label, server.name, &contender, Measure::Failed(why)).how(How::Terminal)]
+    };
+    let run = tui_tree::Expected::of(source).and_then(|expected| {
+        let config = tui_tree::config_home(base, TREE_KEYS_PARALLEL)?;
+        tui_tree::keys_during_tree(
+            binary,
+            &server.login.url("/"),
+            local,
+            config.path(),
+            &expected,
+            source,
+            s.keys,
+        )
+    });
+    let run = match run {
+        Ok(run) => run,
+        Err(why) => return failed(why),
+    };
+    let ms: Vec<f64> = run.busy.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    let row = Row::new(label, server.name, &contender, Measure::Latency { ms })
+        .how(How::Terminal)
+        .goal(Goal::P99BelowMs(16.0))
+        .note(format!(
+            "{} tree download{}, {} late key{} not counted",
+            run.trees,
+            if run.trees == 1 { "" } else { "s" },
+            run.discarded,
+            if run.discarded == 1 { "" } else { "s" }
+        ));
+    if let Some((p50, p99, max)) = row.latency_ms() {
+        println!("  p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms");
+    }
+    let mut rows = vec![row];
+    if let Some(kib) = run.peak_kib {
+        rows.push(
+            Row::new(
+                "peak memory",
+                server.name,
+                &format!(
+                    "ftpdeck, after {} keys and {} tree download{}",
+                    s.keys,
+                    run.trees,
+                    if run.trees == 1 { "" } else { "s" }
+                ),
+                Measure::Memory { kib: vec![kib] },
+            )
+            .how(How::Terminal),
+        );
+    }
+    rows
 }
 
 /// Contest 5: peak resident memory after showing the wide directory.

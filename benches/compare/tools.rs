@@ -71,6 +71,21 @@ pub fn first_line(program: &str, args: &[&str]) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The Python that has pyftpdlib (Debian's `python3-pyftpdlib` is for `/usr/bin/python3`,
+/// which need not be the `python3` first on the PATH) and what it says it is:
+/// `pyftpdlib 1.5.7 (Python 3.11.2)`.
+pub fn pyftpdlib_python() -> Option<(std::path::PathBuf, String)> {
+    const SAY: &str = "import sys, pyftpdlib; \
+                       print('pyftpdlib', pyftpdlib.__ver__, '(Python', sys.version.split()[0] + ')')";
+    ["python3", "/usr/bin/python3"]
+        .into_iter()
+        .find_map(|python| {
+            let line = first_line(python, &["-c", SAY])?;
+            line.starts_with("pyftpdlib ")
+                .then(|| (std::path::PathBuf::from(python), line))
+        })
+}
+
 /// `curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 …` -> `curl 7.88.1`;
 /// `LFTP | Version 4.9.2 | Copyright …` -> `lftp 4.9.2`.
 pub fn short_version(line: &str) -> String {

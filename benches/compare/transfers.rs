@@ -7,10 +7,11 @@ use std::cell::RefCell;
 use super::ctx::{self, Ctx};
 use super::fixtures;
 use super::protocol;
-use super::report::{Goal, Protocol, Row};
-use super::runner::contest;
+use super::report::{Goal, How, Protocol, Row};
+use super::runner::{Entrant, contest, entrant};
 use super::servers::Server;
 use super::tools::{self, lftp_quote};
+use super::tui_tree;
 use super::{human_bytes, thousands};
 
 /// Contest 1: the big file, download and upload.
@@ -150,6 +151,17 @@ pub fn tree(c: &Ctx, server: &Server) -> Vec<Row> {
             checked.map(|_| ())
         };
         let none = || Ok(());
+        let expected = if down {
+            match tui_tree::Expected::of(&c.fx.tree()) {
+                Ok(e) => Some(e),
+                Err(why) => {
+                    println!("note: the TUI F5 contender cannot run: {why}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         let mut entrants = Vec::new();
         let verb = if down { "get" } else { "put" };
         for n in [4usize, 1] {
@@ -172,6 +184,9 @@ pub fn tree(c: &Ctx, server: &Server) -> Vec<Row> {
                 none,
                 check,
             ));
+            if let Some(expected) = &expected {
+                entrants.push(tui_f5(c, server, n, dest, expected, check));
+            }
         }
         let outcomes = contest(
             &format!("{label} ({})", server.name),
@@ -180,7 +195,15 @@ pub fn tree(c: &Ctx, server: &Server) -> Vec<Row> {
         );
         for o in &outcomes {
             let mut row = o.row(&label, server.name, Some(c.fx.tree_bytes));
-            if c.have.lftp && o.name.starts_with("ftpdeck") {
+            if let Some(n) = o.name.strip_prefix(TUI_F5) {
+                row = row
+                    .how(How::Terminal)
+                    .against(
+                        &format!("ftpdeck get --parallel {n}"),
+                        &c.goals(server, &[Goal::SpeedAtLeast(0.9)]),
+                    )
+                    .note("F5 → every file in place; CPU in 10 ms ticks");
+            } else if c.have.lftp && o.name.starts_with("ftpdeck") {
                 let n = if o.name.ends_with(" 4") { 4 } else { 1 };
                 let goal = if n == 4 { 2.0 } else { 1.5 };
                 row = row.against(
@@ -195,6 +218,36 @@ pub fn tree(c: &Ctx, server: &Server) -> Vec<Row> {
         }
     }
     rows
+}
+
+/// The TUI contender's name, followed by its parallel setting.
+const TUI_F5: &str = "ftpdeck TUI F5, parallel ";
+
+/// The TUI in a pseudo-terminal on `/tree/`, its local pane on `dest` (made empty first), with
+/// `[transfers] parallel = n` in its config: `*` selects the top directories (the set of files
+/// `ftpdeck get URL/tree` fetches), timed from F5 until every file is in `dest`; `check`
+/// verifies and cleans up outside the time, as for the other contenders.
+fn tui_f5<'c>(
+    c: &'c Ctx,
+    server: &'c Server,
+    n: usize,
+    dest: &'c std::path::Path,
+    expected: &'c tui_tree::Expected,
+    mut check: impl FnMut() -> Result<(), String> + 'c,
+) -> Entrant<'c> {
+    let url = server.login.url("/tree/");
+    let shown = c.shown(
+        &tui_tree::shown_command(c.binary, &url, dest),
+        &server.login,
+    );
+    entrant(format!("{TUI_F5}{n}"), move || {
+        ctx::fresh_dir(dest)?;
+        let config = tui_tree::config_home(&c.base, n)?;
+        let sample = tui_tree::f5_tree(c.binary, &url, dest, config.path(), expected)?;
+        check()?;
+        Ok(sample)
+    })
+    .shows(format!("{shown}  # [transfers] parallel = {n}; * then F5"))
 }
 
 /// lftp's `mirror` of the tree: `/tree` into `dest`, or the fixture tree into `/up/tree`.

@@ -29,6 +29,32 @@ pub fn cursor_row(screen: &vt100::Screen, needle: &str) -> Option<u16> {
     })
 }
 
+/// The name of the entry under the cursor of the remote (right) pane: the first word of the
+/// first row whose reverse-video cells lie there, without the selection marker before it or
+/// the type suffix after it (`/` for a directory, `@` for a link). Names with spaces are cut
+/// at the first one.
+pub fn cursor_name(screen: &vt100::Screen) -> Option<String> {
+    let (rows, cols) = screen.size();
+    let (rows, cols) = (rows.get(), cols.get());
+    (0..rows).find_map(|r| {
+        let text: String = (cols / 2..cols)
+            .filter_map(|c| screen.cell(r, c))
+            .filter(|cell| cell.inverse())
+            .map(|cell| cell.contents())
+            .collect();
+        let text = text
+            .trim_start()
+            .trim_start_matches(['*', '+', '\u{2260}', '>']);
+        let word = text.split_whitespace().next()?;
+        let name = word
+            .strip_suffix("/@")
+            .or_else(|| word.strip_suffix('/'))
+            .or_else(|| word.strip_suffix('@'))
+            .unwrap_or(word);
+        Some(name.to_string())
+    })
+}
+
 /// A small deterministic jitter (0–7 ms) between keys, so keys land at every phase of the
 /// app's 10 Hz progress redraws instead of in step with them.
 pub fn jitter(i: usize) -> Duration {
@@ -253,6 +279,13 @@ pub fn tests() -> Vec<super::Case> {
             let screen = parser.screen();
             assert_eq!(cursor_row(screen, "f2.bin"), Some(3));
             assert_eq!(cursor_row(screen, "f1.bin"), None);
+            assert_eq!(cursor_name(screen).as_deref(), Some("f2.bin"));
+            parser.process(b"\x1b[4;21H\x1b[7m*tree/ <DIR> \x1b[0m");
+            assert_eq!(cursor_name(parser.screen()).as_deref(), Some("tree"));
+            parser.process(b"\x1b[4;21H\x1b[7m link@  \x1b[0m     ");
+            assert_eq!(cursor_name(parser.screen()).as_deref(), Some("link"));
+            parser.process(b"\x1b[4;21H\x1b[0m             ");
+            assert_eq!(cursor_name(parser.screen()), None);
         }),
         super::case("ui: key jitter stays small and varies", || {
             let gaps: Vec<Duration> = (0..64).map(jitter).collect();
