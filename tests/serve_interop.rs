@@ -161,3 +161,86 @@ fn lftp_mirrors_two_thousand_small_files_down_and_up() {
     // 2,000 files in 40 directories.
     assert_eq!(snapshot(&down).len(), 2040);
 }
+
+/// ftpdeck's own headless client against the embedded server: the same round trips.
+#[test]
+fn ftpdecks_own_client_moves_a_large_file_resumes_by_rest_and_appe_and_mirrors_a_tree() {
+    use common::cli::ftpdeck;
+    let share = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let pw = [("FTPDECK_PASSWORD", PASSWORD)];
+    let data = pseudo_random((40 << 20) + 999, 13);
+    std::fs::write(share.path().join("big.bin"), &data).unwrap();
+    tree(&share.path().join("tree"), 2000);
+    let server = start_server(share.path());
+    let at = |path: &str| format!("ftp://{USER}@127.0.0.1:{}/{path}", server.addr().port());
+    let l = local.path().to_str().unwrap();
+    let run = |args: &[&str]| {
+        let r = ftpdeck(home.path(), args, &pw);
+        assert_eq!(r.code, Some(0), "{args:?}: {}", r.stderr);
+        r
+    };
+
+    // Whole file down and up.
+    run(&["get", &at("big.bin"), l]);
+    assert_eq!(
+        digest(&std::fs::read(local.path().join("big.bin")).unwrap()),
+        digest(&data)
+    );
+    std::fs::create_dir(share.path().join("up")).unwrap();
+    run(&[
+        "put",
+        local.path().join("big.bin").to_str().unwrap(),
+        &at("up"),
+    ]);
+    assert_eq!(
+        digest(&std::fs::read(share.path().join("up/big.bin")).unwrap()),
+        digest(&data)
+    );
+
+    // A shorter local copy is resumed with REST; a shorter server copy with APPE. Each kept
+    // part has its first byte changed: only a resume keeps it (a whole copy would not).
+    let marked = |len: usize| {
+        let mut v = data[..len].to_vec();
+        v[0] ^= 0xff;
+        v
+    };
+    let expect = |len: usize| [marked(len), data[len..].to_vec()].concat();
+    let cut = (5 << 20) + 3;
+    std::fs::write(local.path().join("big.bin"), marked(cut)).unwrap();
+    run(&["get", &at("big.bin"), l, "--overwrite", "resume"]);
+    let got = std::fs::read(local.path().join("big.bin")).unwrap();
+    assert_eq!(digest(&got), digest(&expect(cut)), "resumed by REST");
+    let cut = 1_234_567;
+    std::fs::write(share.path().join("up/big.bin"), marked(cut)).unwrap();
+    std::fs::write(local.path().join("big.bin"), &data).unwrap();
+    let big = local.path().join("big.bin");
+    run(&[
+        "put",
+        big.to_str().unwrap(),
+        &at("up"),
+        "--overwrite",
+        "resume",
+    ]);
+    let put = std::fs::read(share.path().join("up/big.bin")).unwrap();
+    assert_eq!(digest(&put), digest(&expect(cut)), "resumed by APPE");
+
+    // 2,000 small files down and back up.
+    run(&["get", "--parallel", "4", &at("tree"), l]);
+    assert_eq!(
+        snapshot(&local.path().join("tree")),
+        snapshot(&share.path().join("tree"))
+    );
+    run(&[
+        "put",
+        "--parallel",
+        "4",
+        local.path().join("tree").to_str().unwrap(),
+        &at("up"),
+    ]);
+    assert_eq!(
+        snapshot(&share.path().join("up/tree")),
+        snapshot(&share.path().join("tree"))
+    );
+}

@@ -54,9 +54,11 @@ fn in_use(addr: SocketAddr) -> bool {
 #[async_trait]
 impl libunftp::options::Binder for PassiveBinder {
     async fn bind(&mut self, ip: IpAddr, ports: RangeInclusive<u16>) -> io::Result<TcpSocket> {
+        // Only ports still waiting count (and are kept): the list stays as short as the limit,
+        // so a session of thousands of transfers does not test thousands of ports each time.
         self.held
-            .retain(|&(addr, at)| at.elapsed() < ACCEPT_WAIT || in_use(addr));
-        let busy = self.held.iter().filter(|(addr, _)| in_use(*addr)).count();
+            .retain(|&(addr, at)| at.elapsed() < ACCEPT_WAIT && in_use(addr));
+        let busy = self.held.len();
         if busy >= self.limit {
             return Err(io::Error::other(format!(
                 "this session already holds {busy} data connections"
@@ -84,5 +86,39 @@ impl libunftp::options::Binder for PassiveBinder {
             io::ErrorKind::AddrInUse,
             "every passive port is in use",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use libunftp::options::Binder;
+
+    fn ports() -> RangeInclusive<u16> {
+        let base = 46000 + (std::process::id() % 500) as u16 * 4;
+        base..=base + 3
+    }
+
+    #[tokio::test]
+    async fn finished_ports_are_forgotten_and_waiting_ones_are_limited() {
+        let ip: IpAddr = [127, 0, 0, 1].into();
+        let mut b = PassiveBinder::new(2);
+        // A session of many transfers: each port is listened on, then closed.
+        for _ in 0..50 {
+            let s = b.bind(ip, ports()).await.unwrap();
+            drop(s.listen(8).unwrap());
+        }
+        let s = b.bind(ip, ports()).await.unwrap();
+        assert!(b.held.len() <= 1, "{} ports remembered", b.held.len());
+        // Ports still waiting count against the limit.
+        let first = s.listen(8).unwrap();
+        let second = b.bind(ip, ports()).await.unwrap().listen(8).unwrap();
+        assert!(b.bind(ip, ports()).await.is_err(), "a third waiting port");
+        drop(first);
+        assert!(
+            b.bind(ip, ports()).await.is_ok(),
+            "a freed one is given again"
+        );
+        drop(second);
     }
 }
