@@ -102,6 +102,8 @@ impl Server {
                 .arg("--bind")
                 .arg(format!("127.0.0.1:{port}"))
                 .args(["--user", &user])
+                // The memory contest connects 50 clients at once (the default allows 32).
+                .args(["--max-clients", "128"])
                 .arg("--passive-ports")
                 .arg(format!("{pasv_min}-{pasv_max}"));
             tools::private(&mut cmd, home);

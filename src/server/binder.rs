@@ -51,6 +51,17 @@ fn in_use(addr: SocketAddr) -> bool {
     socket_for(addr.ip()).and_then(|s| s.bind(addr)).is_err()
 }
 
+/// Start listening now. Two sessions can bind one port at the same moment (SO_REUSEADDR lets
+/// both binds through while neither listens); the second `listen` then fails, and libunftp
+/// treats that as the end of the control connection. Listening here finds the clash while
+/// another port can still be tried; libunftp's own `listen` on the socket then only sets the
+/// backlog again.
+fn listens(s: &TcpSocket) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: listen(2) on a socket descriptor we own; it touches no memory of ours.
+    unsafe { libc::listen(s.as_raw_fd(), 1024) == 0 }
+}
+
 #[async_trait]
 impl libunftp::options::Binder for PassiveBinder {
     async fn bind(&mut self, ip: IpAddr, ports: RangeInclusive<u16>) -> io::Result<TcpSocket> {
@@ -77,7 +88,7 @@ impl libunftp::options::Binder for PassiveBinder {
             let port = first + (start + i) % len;
             let addr = SocketAddr::new(ip, port as u16);
             let s = socket_for(ip)?;
-            if s.bind(addr).is_ok() {
+            if s.bind(addr).is_ok() && listens(&s) {
                 self.held.push((addr, Instant::now()));
                 return Ok(s);
             }

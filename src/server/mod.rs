@@ -23,7 +23,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use libunftp::ServerBuilder;
 use libunftp::notification::{DataEvent, DataListener, EventMeta, PresenceEvent, PresenceListener};
-use libunftp::options::{ActivePassiveMode, FtpsRequired};
+use libunftp::options::{
+    ActivePassiveMode, FtpsRequired, Reply, ReplyCode, SiteCommandContext, SiteCommandHandler,
+};
 use tokio::io::AsyncWriteExt;
 use unftp_core::auth::DefaultUser;
 
@@ -260,6 +262,7 @@ fn build_server(shared: &Shared, session: Arc<Session>) -> Result<Server, libunf
         failures: shared.failures.clone(),
         session: session.clone(),
     });
+    let read_only_site = ReadOnlySite(session.clone());
     let mut builder = ServerBuilder::with_authenticator(storage, auth)
         .greeting(config.greeting)
         .passive_ports(config.passive_ports.clone())
@@ -268,6 +271,11 @@ fn build_server(shared: &Shared, session: Arc<Session>) -> Result<Server, libunf
         .active_passive_mode(ActivePassiveMode::ActiveAndPassive)
         .notify_presence(Notifier(session.clone()))
         .notify_data(Notifier(session));
+    if read_only {
+        // libunftp has no SITE CHMOD: without this a read-only share would answer 502 (not
+        // implemented) instead of saying why nothing may change.
+        builder = builder.site_command("CHMOD", read_only_site);
+    }
     if let Some(tls) = &config.tls {
         builder = builder.ftps_manual::<PathBuf>(tls.clone());
         if config.require_tls {
@@ -275,6 +283,24 @@ fn build_server(shared: &Shared, session: Arc<Session>) -> Result<Server, libunf
         }
     }
     builder.build()
+}
+
+/// `SITE CHMOD` on a read-only share: 550, and a line in the log.
+#[derive(Debug)]
+struct ReadOnlySite(Arc<Session>);
+
+#[async_trait]
+impl SiteCommandHandler<Storage, DefaultUser> for ReadOnlySite {
+    async fn handle(&self, ctx: &SiteCommandContext<Storage, DefaultUser>) -> Reply {
+        self.0.say(format!(
+            "refused SITE {} {} (read-only)",
+            ctx.command, ctx.arguments
+        ));
+        Reply::new(
+            ReplyCode::FileError,
+            "Permission denied: this share is read-only",
+        )
+    }
 }
 
 /// Turns libunftp's notifications into lines of the session's log. Transfers are reported by
