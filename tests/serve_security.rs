@@ -204,7 +204,7 @@ fn the_client_past_max_clients_is_told_421_and_a_freed_seat_is_given_again() {
     let _second = Raw::login(server.addr(), USER, PASSWORD);
     let (mut third, greeting) = Raw::connect(server.addr());
     assert_eq!(greeting.code, 421, "{greeting:?}");
-    assert!(greeting.text.contains("2 clients"), "{greeting:?}");
+    assert!(greeting.text.contains("takes 2 at once"), "{greeting:?}");
     assert!(third.reply().is_none(), "the connection is closed");
 
     drop(first);

@@ -219,7 +219,9 @@ async fn serve_one(shared: Arc<Shared>, mut stream: tokio::net::TcpStream, peer:
         session.say(format!(
             "refused: {max} clients already connected (--max-clients)"
         ));
-        let reply = format!("421 Too many connections: {max} clients already; try again later\r\n");
+        let reply = format!(
+            "421 Too many connections: this server takes {max} at once; try again later\r\n"
+        );
         let _ = tokio::time::timeout(Duration::from_secs(5), async {
             let _ = stream.write_all(reply.as_bytes()).await;
             let _ = stream.shutdown().await;
