@@ -365,3 +365,33 @@ fn limit_rate_holds_each_transfer_to_its_rate_both_ways() {
     assert!(took >= Duration::from_millis(450), "upload took {took:?}");
     assert!(std::fs::read(share.join("back.bin")).unwrap() == data);
 }
+
+#[test]
+fn every_refusal_is_a_line_in_the_servers_log() {
+    use std::sync::{Arc, Mutex};
+    let top = layout();
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    let server = start_server_with(&top.path().join("share"), |c| {
+        c.on_event = Some(Arc::new(move |l| sink.lock().unwrap().push(l)))
+    });
+    let mut c = Raw::login(server.addr(), USER, PASSWORD);
+    assert!(c.store("STOR ../planted.txt", b"x").code >= 500);
+    assert!(c.fetch("RETR ../secret.txt").0.code >= 500);
+    assert!(c.cmd("DELE missing.txt").code >= 500);
+    assert!(c.cmd("MKD sub").code >= 500);
+    c.cmd("QUIT");
+    let (mut bad, _) = Raw::connect(server.addr());
+    bad.cmd(&format!("USER {USER}"));
+    assert_eq!(bad.cmd("PASS wrong").code, 530);
+    let text = lines.lock().unwrap().join("\n");
+    for needle in [
+        "upload /../planted.txt refused",
+        "download /../secret.txt refused",
+        "delete /missing.txt refused",
+        "mkdir /sub refused",
+        "login as tester refused: wrong password",
+    ] {
+        assert!(text.contains(needle), "{needle:?} in\n{text}");
+    }
+}

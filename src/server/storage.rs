@@ -129,6 +129,14 @@ impl Storage {
         }
     }
 
+    /// A refused change is a line in the log, like every other refusal.
+    fn noted<T>(&self, what: String, r: storage::Result<T>) -> storage::Result<T> {
+        if let Err(e) = &r {
+            self.session.say(format!("{what} refused: {e}"));
+        }
+        r
+    }
+
     fn owned(path: impl AsRef<Path>) -> PathBuf {
         path.as_ref().to_path_buf()
     }
@@ -280,7 +288,8 @@ impl StorageBackend<DefaultUser> for Storage {
             f.seek(SeekFrom::Start(start_pos))?;
             Ok(f)
         })
-        .await?;
+        .await;
+        let file = self.noted(format!("upload {}", path.as_ref().display()), file)?;
         let started = Instant::now();
         let shown = path.as_ref().display().to_string();
         let result = write_blocks(file, input, self.data_timeout, Pace::new(self.rate)).await;
@@ -302,8 +311,9 @@ impl StorageBackend<DefaultUser> for Storage {
         path: P,
     ) -> storage::Result<()> {
         self.check_writable("delete", path.as_ref())?;
-        let (tree, path) = (self.tree.clone(), Self::owned(path));
-        blocking(move || tree.remove_file(&path)).await
+        let (tree, owned) = (self.tree.clone(), Self::owned(&path));
+        let done = blocking(move || tree.remove_file(&owned)).await;
+        self.noted(format!("delete {}", path.as_ref().display()), done)
     }
 
     async fn mkd<P: AsRef<Path> + Send + Debug>(
@@ -312,8 +322,9 @@ impl StorageBackend<DefaultUser> for Storage {
         path: P,
     ) -> storage::Result<()> {
         self.check_writable("mkdir", path.as_ref())?;
-        let (tree, path) = (self.tree.clone(), Self::owned(path));
-        blocking(move || tree.create_dir(&path)).await
+        let (tree, owned) = (self.tree.clone(), Self::owned(&path));
+        let done = blocking(move || tree.create_dir(&owned)).await;
+        self.noted(format!("mkdir {}", path.as_ref().display()), done)
     }
 
     async fn rename<P: AsRef<Path> + Send + Debug>(
@@ -323,8 +334,14 @@ impl StorageBackend<DefaultUser> for Storage {
         to: P,
     ) -> storage::Result<()> {
         self.check_writable("rename", from.as_ref())?;
-        let (tree, from, to) = (self.tree.clone(), Self::owned(from), Self::owned(to));
-        blocking(move || tree.rename(&from, &to)).await
+        let (tree, f, t) = (self.tree.clone(), Self::owned(&from), Self::owned(&to));
+        let done = blocking(move || tree.rename(&f, &t)).await;
+        let what = format!(
+            "rename {} to {}",
+            from.as_ref().display(),
+            to.as_ref().display()
+        );
+        self.noted(what, done)
     }
 
     async fn rmd<P: AsRef<Path> + Send + Debug>(
@@ -333,8 +350,9 @@ impl StorageBackend<DefaultUser> for Storage {
         path: P,
     ) -> storage::Result<()> {
         self.check_writable("rmdir", path.as_ref())?;
-        let (tree, path) = (self.tree.clone(), Self::owned(path));
-        blocking(move || tree.remove_dir(&path)).await
+        let (tree, owned) = (self.tree.clone(), Self::owned(&path));
+        let done = blocking(move || tree.remove_dir(&owned)).await;
+        self.noted(format!("rmdir {}", path.as_ref().display()), done)
     }
 
     async fn cwd<P: AsRef<Path> + Send + Debug>(
