@@ -168,7 +168,9 @@ fn mkdir_rename_delete(pty: &Pty, cols: Range<u16>, side: &str, disk: &Path, mar
                 (!dialog_open(s)
                     && rows.iter().any(|r| r.starts_with(marker))
                     && !rows.iter().any(|r| r.contains(renamed))
-                    && cursor_in(s, cols.clone()).is_some())
+                    && cursor_in(s, cols.clone()).is_some()
+                    // The pane can be redrawn before the status line says what happened.
+                    && status_line(s).contains("Deleted"))
                 .then(|| status_line(s))
             },
             WAIT,
