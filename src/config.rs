@@ -126,6 +126,8 @@ pub struct UiSettings {
     pub mouse: bool,
     /// Show dot files at start.
     pub show_hidden: bool,
+    /// Colour names by `$LS_COLORS` when it is set (else, and where it says nothing, the theme).
+    pub ls_colors: bool,
 }
 
 impl Default for UiSettings {
@@ -133,6 +135,7 @@ impl Default for UiSettings {
         UiSettings {
             mouse: true,
             show_hidden: false,
+            ls_colors: true,
         }
     }
 }
@@ -215,6 +218,7 @@ struct RawNetwork {
 struct RawUi {
     mouse: Option<bool>,
     show_hidden: Option<bool>,
+    ls_colors: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -360,6 +364,7 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     }
     cfg.ui.mouse = raw.ui.mouse.unwrap_or(cfg.ui.mouse);
     cfg.ui.show_hidden = raw.ui.show_hidden.unwrap_or(cfg.ui.show_hidden);
+    cfg.ui.ls_colors = raw.ui.ls_colors.unwrap_or(cfg.ui.ls_colors);
     if let Some(t) = raw.sync.mtime_tolerance {
         match *t.get_ref() {
             v @ 0..=86_400 => cfg.sync.mtime_tolerance = v,

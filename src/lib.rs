@@ -13,6 +13,7 @@ pub mod layout;
 pub mod local;
 pub mod localops;
 pub mod logging;
+pub mod ls_colors;
 pub mod netrc;
 pub mod remote;
 pub mod safety;

@@ -169,6 +169,8 @@ fn run_options(cli: &Cli) -> RunOptions {
             .collect(),
         bookmarks,
         bookmarks_broken,
+        // The one place LS_COLORS is read (lossy: a name pattern in bad UTF-8 just never matches).
+        ls_colors: std::env::var_os("LS_COLORS").map(|v| v.to_string_lossy().into_owned()),
         ..RunOptions::from_config(cfg)
     }
 }

@@ -43,6 +43,9 @@ pub struct RunOptions {
     /// Connect to this bookmark at start (`ftpdeck NAME`).
     pub start_bookmark: Option<String>,
     pub theme: crate::theme::Theme,
+    /// `[ui] ls_colors`, and `LS_COLORS` as read at start (`None`: unset).
+    pub use_ls_colors: bool,
+    pub ls_colors: Option<String>,
     /// Synchronize's settings.
     pub sync: crate::config::SyncSettings,
 }
@@ -62,6 +65,8 @@ impl RunOptions {
             bookmarks_broken: None,
             start_bookmark: None,
             theme: config.theme,
+            use_ls_colors: config.ui.ls_colors,
+            ls_colors: None,
             sync: config.sync,
         }
     }
@@ -185,6 +190,8 @@ pub fn run(
         start_bookmark: options.start_bookmark.clone(),
         keymap: options.keymap.clone(),
         theme: options.theme,
+        use_ls_colors: options.use_ls_colors,
+        ls_colors: options.ls_colors.clone(),
         default_policy: options.default_policy,
         show_hidden: options.show_hidden,
         bookmarks: options.bookmarks.clone(),

@@ -161,6 +161,8 @@ pub struct App {
     pub screen: Screen,
     pub keymap: keymap::Keymap,
     pub theme: crate::theme::Theme,
+    /// Names coloured by `LS_COLORS` (none: the theme's colours).
+    pub names: crate::ls_colors::NameColors,
     pub status: Status,
     pub quit: bool,
     /// Unix seconds, from the last tick.
@@ -185,6 +187,10 @@ pub struct AppConfig {
     pub start_bookmark: Option<String>,
     pub keymap: keymap::Keymap,
     pub theme: crate::theme::Theme,
+    /// `[ui] ls_colors`: colour names by `ls_colors`.
+    pub use_ls_colors: bool,
+    /// `LS_COLORS` as `main` read it from the environment (tests pass their own).
+    pub ls_colors: Option<String>,
     /// What to do with existing destinations without asking (`None`: ask).
     pub default_policy: Option<Resolution>,
     pub show_hidden: bool,
@@ -222,6 +228,8 @@ impl AppConfig {
             start_bookmark: None,
             keymap: config.keymap.clone(),
             theme: config.theme,
+            use_ls_colors: config.ui.ls_colors,
+            ls_colors: None,
             default_policy: config.transfers.overwrite,
             show_hidden: config.ui.show_hidden,
             bookmarks: Default::default(),
@@ -319,6 +327,10 @@ impl App {
             },
             keymap: config.keymap,
             theme: config.theme,
+            names: crate::ls_colors::NameColors::for_settings(
+                config.use_ls_colors,
+                config.ls_colors.as_deref(),
+            ),
             status: Status::default(),
             quit: false,
             now: config.now,

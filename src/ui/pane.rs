@@ -152,16 +152,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side, theme: &Theme)
     }
     for (i, entry) in pane.visible().enumerate().skip(pane.offset).take(rows) {
         let selected = pane.selected.contains(&entry.name);
-        let mut style = entry_style(entry, theme);
-        if selected {
-            style = style.fg(theme.highlight).add_modifier(Modifier::BOLD);
-        }
-        if i == pane.cursor {
-            style = if focused {
-                style.add_modifier(Modifier::REVERSED)
-            } else {
-                style.bg(theme.dim)
-            };
+        let theme_style = entry_style(entry, theme);
+        // LS_COLORS colours the name only (as `ls` does); the theme the whole row.
+        let (mut name_style, mut style) = match app.names.style(entry) {
+            Some(ls) => (ls, Style::default()),
+            None => (theme_style, theme_style),
+        };
+        let marked = !selected && pane.marks.contains_key(&entry.name);
+        for s in [&mut name_style, &mut style] {
+            *s = row_state(*s, selected, marked, i == pane.cursor, focused, theme);
         }
         let marker = match (selected, pane.marks.get(&entry.name)) {
             (true, _) => "*",
@@ -170,22 +169,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, side: Side, theme: &Theme)
             (false, Some(crate::app::pane::Mark::Newer)) => ">",
             (false, None) => " ",
         };
-        if !selected && pane.marks.contains_key(&entry.name) {
-            style = style.fg(theme.marked);
-        }
-        lines.push(Line::from(Span::styled(
-            format!(
-                "{marker}{}",
-                row_text(
-                    entry,
-                    pane.measured.get(&entry.name).copied(),
-                    name_w,
-                    show_size,
-                    show_time
-                )
-            ),
-            style,
-        )));
+        let (name, rest) = row_text(
+            entry,
+            pane.measured.get(&entry.name).copied(),
+            name_w,
+            show_size,
+            show_time,
+        );
+        let shown = name.trim_end_matches(' ');
+        lines.push(Line::from(vec![
+            Span::styled(marker, style),
+            Span::styled(shown.to_string(), name_style),
+            Span::styled(format!("{}{rest}", &name[shown.len()..]), style),
+        ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -201,13 +197,43 @@ fn columns(inner_w: usize) -> (usize, bool, bool) {
     }
 }
 
+/// A row's style on top of its colours: selected, compare mark, cursor.
+fn row_state(
+    style: Style,
+    selected: bool,
+    marked: bool,
+    cursor: bool,
+    focused: bool,
+    theme: &Theme,
+) -> Style {
+    let mut style = style;
+    if selected {
+        style = style.fg(theme.highlight).add_modifier(Modifier::BOLD);
+    }
+    if cursor {
+        style = if !focused {
+            style.bg(theme.dim)
+        } else if style.add_modifier.contains(Modifier::REVERSED) {
+            // A name LS_COLORS already reverses: the cursor turns it back.
+            style.remove_modifier(Modifier::REVERSED)
+        } else {
+            style.add_modifier(Modifier::REVERSED)
+        };
+    }
+    if marked {
+        style = style.fg(theme.marked);
+    }
+    style
+}
+
+/// A row's name column (fitted to `name_w`) and the columns after it.
 fn row_text(
     entry: &Entry,
     measured: Option<u64>,
     name_w: usize,
     show_size: bool,
     show_time: bool,
-) -> String {
+) -> (String, String) {
     let mut name = display_name(&entry.name);
     match entry.kind {
         EntryKind::Dir if entry.link_target.is_some() => name.push_str("/@"),
@@ -218,7 +244,8 @@ fn row_text(
     if let (EntryKind::Symlink, Some(t)) = (entry.kind, &entry.link_target) {
         name = format!("{name} → {}", display_name(t));
     }
-    let mut s = fit(&name, name_w);
+    let name = fit(&name, name_w);
+    let mut s = String::new();
     if show_size {
         let size = match (entry.kind, entry.size) {
             (EntryKind::Dir, _) => measured.map_or_else(|| "<DIR>".to_string(), human_size),
@@ -232,7 +259,7 @@ fn row_text(
         s.push(' ');
         s.push_str(&fit(&format_time(entry.mtime), TIME_W));
     }
-    s
+    (name, s)
 }
 
 fn entry_style(entry: &Entry, theme: &Theme) -> Style {
