@@ -66,6 +66,8 @@ pub struct Profile {
     pub trust_pasv_address: bool,
     /// SHA-256 fingerprint (hex) of a certificate the user chose to trust for this server.
     pub pinned_cert: Option<String>,
+    /// This server's own speed limits (a bookmark's), over the settings' ones.
+    pub limits: crate::transfer::limit::Limits,
 }
 
 impl Default for Profile {
@@ -80,6 +82,7 @@ impl Default for Profile {
             data_mode: DataMode::Passive,
             trust_pasv_address: false,
             pinned_cert: None,
+            limits: Default::default(),
         }
     }
 }

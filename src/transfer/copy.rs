@@ -72,6 +72,11 @@ pub(super) fn pump(
 ) -> (u64, Result<(), Stop>) {
     let mut done = start;
     let mut meter = Meter::start(ctx, id, start, total);
+    let limits = ctx.limits;
+    let limiter = match network {
+        Network::Reader => &limits.down,
+        Network::Writer => &limits.up,
+    };
     let result = loop {
         if ctx.running.cancelled() {
             break Err(Stop::Cancelled);
@@ -81,6 +86,7 @@ pub(super) fn pump(
             Some(l) => ctx.buf.len().min((l - done) as usize),
             None => ctx.buf.len(),
         };
+        let room = limiter.chunk(room);
         let n = match from.read(&mut ctx.buf[..room]) {
             Ok(0) => break Ok(()),
             Ok(n) => n,
@@ -96,6 +102,7 @@ pub(super) fn pump(
         }
         done += n as u64;
         meter.tick(ctx, done);
+        limiter.pay(n as u64, &|| ctx.running.cancelled());
     };
     meter.end(ctx, done);
     (done, result)

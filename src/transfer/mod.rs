@@ -9,6 +9,7 @@ mod download;
 mod event;
 mod expand;
 mod job;
+pub mod limit;
 mod local_task;
 mod pool;
 mod progress;

@@ -23,6 +23,8 @@ pub enum TransferCmd {
     Cancel(JobId),
     CancelAll,
     Shutdown,
+    /// Speed limits for every transfer from now on (running ones follow from their next chunk).
+    SetLimits(super::limit::Limits),
     /// A connection already logged in with the current profile, for the first worker that needs
     /// one (a headless command hands over the one it checked the paths on: one login fewer).
     Adopt(Spare),
@@ -71,6 +73,8 @@ pub struct PoolOptions {
     pub max_depth: usize,
     /// How much of one listing is read at most.
     pub listing_limits: crate::remote::ops::ListingLimits,
+    /// Speed limits until a profile with its own or a `SetLimits` comes.
+    pub limits: super::limit::Limits,
 }
 
 impl PoolOptions {
@@ -87,6 +91,7 @@ impl PoolOptions {
             durable: t.durable,
             max_depth: t.max_depth,
             listing_limits: n.listing_limits(),
+            limits: t.limits(),
         }
     }
 }
@@ -103,6 +108,8 @@ where
     M: From<TransferEvent> + Send + 'static,
 {
     let shared = Arc::new(Shared {
+        limits: super::limit::PoolLimits::new(options.limits),
+        base_limits: options.limits,
         state: Mutex::new(State::default()),
         wake: Condvar::new(),
         next_child: AtomicU64::new(CHILD_ID_BASE),
@@ -173,6 +180,10 @@ pub(super) struct State {
 }
 
 pub(super) struct Shared {
+    /// The limits every transfer pays into.
+    pub(super) limits: super::limit::PoolLimits,
+    /// The options' limits, which a profile's own override.
+    base_limits: super::limit::Limits,
     pub(super) state: Mutex<State>,
     pub(super) wake: Condvar,
     pub(super) next_child: AtomicU64,
@@ -190,10 +201,12 @@ impl Shared {
         let mut st = self.lock();
         match cmd {
             TransferCmd::SetProfile(p) => {
+                self.limits.set(self.base_limits.overridden_by(p.limits));
                 st.profile = Some(p);
                 st.generation += 1;
                 st.spare.clear();
             }
+            TransferCmd::SetLimits(l) => self.limits.set(l),
             TransferCmd::Adopt(spare) => {
                 if let Some(c) = spare.take() {
                     let generation = st.generation;

@@ -169,6 +169,8 @@ pub(super) struct Ctx<'a> {
     pub drop_connection: bool,
     /// Directories that got a renamed-into-place file, for the batched fsync.
     pub dirty_dirs: &'a mut std::collections::HashSet<std::path::PathBuf>,
+    /// The pool's speed limits.
+    pub limits: &'a super::limit::PoolLimits,
 }
 
 impl Ctx<'_> {

@@ -86,7 +86,7 @@ pub(super) fn download(
         if ctx.running.cancelled() {
             break Err(Stop::Cancelled);
         }
-        let n = match splice(sock, pipe_in.as_raw_fd(), CHUNK) {
+        let n = match splice(sock, pipe_in.as_raw_fd(), ctx.limits.down.chunk(CHUNK)) {
             Ok(0) => break Ok(()),
             Ok(n) => n,
             Err(e) if done == start && unsupported(&e) => return Spliced::Unsupported(done),
@@ -127,6 +127,7 @@ pub(super) fn download(
             return Spliced::Unsupported(done);
         }
         meter.tick(ctx, done);
+        ctx.limits.down.pay(n as u64, &|| ctx.running.cancelled());
     };
     meter.end(ctx, done);
     Spliced::Ended(done, result)
@@ -151,7 +152,8 @@ pub(super) fn upload(
         }
         // SAFETY: both are open descriptors; a null offset reads from (and moves) the file's
         // position.
-        let n = unsafe { libc::sendfile(sock, file, std::ptr::null_mut(), CHUNK) };
+        let n =
+            unsafe { libc::sendfile(sock, file, std::ptr::null_mut(), ctx.limits.up.chunk(CHUNK)) };
         if n == 0 {
             break Ok(());
         }
@@ -167,6 +169,7 @@ pub(super) fn upload(
         }
         done += n as u64;
         meter.tick(ctx, done);
+        ctx.limits.up.pay(n as u64, &|| ctx.running.cancelled());
     };
     meter.end(ctx, done);
     Spliced::Ended(done, result)

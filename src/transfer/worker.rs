@@ -238,6 +238,7 @@ impl Worker {
                         profile,
                         drop_connection: false,
                         dirty_dirs: &mut self.dirty_dirs,
+                        limits: &self.shared.limits,
                     };
                     let r = f(&mut ctx);
                     if ctx.drop_connection {
