@@ -57,6 +57,26 @@ pub struct TransferSettings {
     pub durable: crate::safety::local::Durability,
     /// How deep recursive operations may go.
     pub max_depth: usize,
+    /// Download speed limit (bytes per second) shared by all transfers; `None`: no limit.
+    #[serde(serialize_with = "limit_name")]
+    pub limit_down: Option<u64>,
+    /// Upload speed limit, as `limit_down`.
+    #[serde(serialize_with = "limit_name")]
+    pub limit_up: Option<u64>,
+}
+
+impl TransferSettings {
+    /// Both speed limits.
+    pub fn limits(&self) -> crate::transfer::limit::Limits {
+        crate::transfer::limit::Limits {
+            down: self.limit_down,
+            up: self.limit_up,
+        }
+    }
+}
+
+fn limit_name<S: Serializer>(rate: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::transfer::limit::limit_text(*rate))
 }
 
 impl Default for TransferSettings {
@@ -69,6 +89,8 @@ impl Default for TransferSettings {
             buffer_kib: 256,
             durable: Default::default(),
             max_depth: crate::safety::DEFAULT_MAX_DEPTH,
+            limit_down: None,
+            limit_up: None,
         }
     }
 }
@@ -192,6 +214,8 @@ struct RawTransfers {
     buffer_kib: Option<usize>,
     durable: Option<Spanned<RawDurable>>,
     max_depth: Option<Spanned<usize>>,
+    limit_down: Option<Spanned<String>>,
+    limit_up: Option<Spanned<String>>,
 }
 
 /// `durable = "auto"`, or the older `durable = true`/`false`.
@@ -348,6 +372,17 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
             )),
         }
     }
+    for (raw, slot, key) in [
+        (t.limit_down, &mut cfg.transfers.limit_down, "limit_down"),
+        (t.limit_up, &mut cfg.transfers.limit_up, "limit_up"),
+    ] {
+        if let Some(r) = raw {
+            match crate::transfer::limit::parse_limit(r.get_ref()) {
+                Ok(v) => *slot = v,
+                Err(e) => problems.push(at(r.span(), format!("{key}: {e}"))),
+            }
+        }
+    }
     let n = raw.network;
     cfg.network.connect_timeout = n
         .connect_timeout
@@ -479,6 +514,7 @@ mod tests {
         let mut cfg = Config::default();
         cfg.transfers.overwrite = Some(Resolution::OverwriteIfNewer);
         cfg.transfers.retry_delay = 7;
+        cfg.transfers.limit_down = Some(3 << 20);
         cfg.network.max_listing_mib = 3;
         cfg.ui.show_hidden = true;
         let text = toml::to_string(&cfg).unwrap();

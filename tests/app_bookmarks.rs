@@ -58,6 +58,16 @@ fn app_with(bookmarks: Vec<Bookmark>) -> App {
     app
 }
 
+/// The bookmarks `cmds` save; a test fails if they save none.
+fn saved(cmds: &[Cmd]) -> Box<ftpdeck::bookmarks::Store> {
+    cmds.iter()
+        .find_map(|c| match c {
+            Cmd::Local(LocalCmd::SaveBookmarks { store }) => Some(store.clone()),
+            _ => None,
+        })
+        .expect("saved")
+}
+
 fn connect_profile(cmds: &[Cmd]) -> Option<Profile> {
     cmds.iter().find_map(|c| match c {
         Cmd::Remote(RemoteCmd::Connect { profile }) => Some(profile.clone()),
@@ -193,13 +203,7 @@ fn the_form_validates_saves_with_ctrl_s_and_keeps_the_password_out_of_the_store(
         name: "home".into(),
         secret: Secret::new("s3cret")
     })));
-    let store = cmds
-        .iter()
-        .find_map(|c| match c {
-            Cmd::Local(LocalCmd::SaveBookmarks { store }) => Some(store.clone()),
-            _ => None,
-        })
-        .expect("saved");
+    let store = saved(&cmds);
     let b = &store.bookmarks[0];
     assert_eq!(
         (b.name.as_str(), b.host.as_str(), b.user.as_str()),
@@ -294,22 +298,45 @@ fn the_form_can_opt_into_the_announced_passive_address() {
     typed(&mut app, "nat");
     app.update(key(KeyCode::Tab));
     typed(&mut app, "h.example");
-    // Back from the name field (wrapping) lands on the last field: the passive address.
-    for _ in 0..2 {
+    // Back from the host field, wrapping past the speed limit, lands on the passive address.
+    for _ in 0..3 {
         app.update(key(KeyCode::BackTab));
     }
     app.update(key(KeyCode::Char(' ')));
     let cmds = app.update(ctrl('s'));
-    let store = cmds
-        .iter()
-        .find_map(|c| match c {
-            Cmd::Local(LocalCmd::SaveBookmarks { store }) => Some(store.clone()),
-            _ => None,
-        })
-        .expect("saved");
+    let store = saved(&cmds);
     assert!(
         store.bookmarks[0].trust_pasv_address,
         "{:?}",
         store.bookmarks[0]
     );
+}
+
+#[test]
+fn the_form_saves_a_speed_limit_and_refuses_a_malformed_one() {
+    let mut app = app_with(vec![]);
+    app.update(key(KeyCode::Char('n')));
+    typed(&mut app, "slow");
+    app.update(key(KeyCode::Tab));
+    typed(&mut app, "h.example");
+    // Back from the host field, wrapping: the speed limit is the last field.
+    for _ in 0..2 {
+        app.update(key(KeyCode::BackTab));
+    }
+    typed(&mut app, "2x/é");
+    let cmds = app.update(ctrl('s'));
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Cmd::Local(LocalCmd::SaveBookmarks { .. }))),
+        "a malformed limit must not be saved"
+    );
+    for _ in 0..4 {
+        app.update(key(KeyCode::Backspace));
+    }
+    typed(&mut app, "2M/500K");
+    let cmds = app.update(ctrl('s'));
+    let store = saved(&cmds);
+    assert_eq!(store.bookmarks[0].limits.down, Some(2 * 1024 * 1024));
+    assert_eq!(store.bookmarks[0].limits.up, Some(500 * 1024));
 }

@@ -8,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::textfield::{FieldOutcome, TextField};
 use crate::bookmarks::{Bookmark, PasswordSource};
 use crate::remote::{DataMode, Secret, Security};
+use crate::transfer::limit::Limits;
 
 /// Field positions.
 pub const NAME: usize = 0;
@@ -23,9 +24,10 @@ pub const REMOTE_DIR: usize = 9;
 pub const LOCAL_DIR: usize = 10;
 pub const NOTE: usize = 11;
 pub const PASV_ADDR: usize = 12;
+pub const LIMIT: usize = 13;
 
 /// The labels, in order; choice fields list their options.
-pub const LABELS: [&str; 13] = [
+pub const LABELS: [&str; 14] = [
     "Name",
     "Host",
     "Port",
@@ -39,6 +41,7 @@ pub const LABELS: [&str; 13] = [
     "Local dir",
     "Note",
     "Passive address",
+    "Speed limit",
 ];
 const KEEP_CHOICES: [&str; 4] = [
     "ask each time",
@@ -57,7 +60,7 @@ const PASV_CHOICES: [&str; 2] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
     /// Each field's text and cursor (choice fields hold the index as text).
-    pub values: [TextField; 13],
+    pub values: [TextField; 14],
     pub focus: usize,
     /// The bookmark being edited (its name before editing), if any.
     pub editing: Option<String>,
@@ -76,7 +79,7 @@ pub enum FormOutcome {
 impl Form {
     /// An empty quick-connect form.
     pub fn new() -> Form {
-        let mut values: [TextField; 13] = Default::default();
+        let mut values: [TextField; 14] = Default::default();
         values[PORT] = TextField::new("21");
         for field in [KEEP, TLS, MODE, PASV_ADDR] {
             values[field] = TextField::new("0");
@@ -119,6 +122,7 @@ impl Form {
             f.set(LOCAL_DIR, &dir.to_string_lossy());
         }
         f.set(NOTE, b.note.as_deref().unwrap_or_default());
+        f.set(LIMIT, &limit_field(b.limits));
         f.editing = Some(b.name.clone());
         f.focus = NAME;
         f
@@ -273,6 +277,7 @@ impl Form {
         } else {
             DataMode::Passive
         };
+        let limits = parse_limit_field(v[LIMIT])?;
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let typed = (!v[PASSWORD].is_empty()).then(|| Secret::new(v[PASSWORD]));
         Ok((
@@ -293,9 +298,34 @@ impl Form {
                 local_dir: opt(v[LOCAL_DIR]).map(PathBuf::from),
                 note: opt(v[NOTE]),
                 pinned_cert: None,
+                limits,
             },
             typed,
         ))
+    }
+}
+
+/// The speed-limit field: empty (none), one rate for both directions (`2M`), or `DOWN/UP`
+/// (`2M/500K`, `none/1M`).
+fn parse_limit_field(text: &str) -> Result<Limits, String> {
+    use crate::transfer::limit::parse_limit;
+    let bad = |e: String| format!("speed limit: {e} (write 2M, or 2M/500K for down/up)");
+    match text.split_once('/') {
+        None => parse_limit(text).map(Limits::both).map_err(bad),
+        Some((down, up)) => Ok(Limits {
+            down: parse_limit(down).map_err(bad)?,
+            up: parse_limit(up).map_err(bad)?,
+        }),
+    }
+}
+
+/// The speed-limit field for `limits` (empty without any).
+fn limit_field(limits: Limits) -> String {
+    use crate::transfer::limit::limit_text;
+    match (limits.down, limits.up) {
+        (None, None) => String::new(),
+        (d, u) if d == u => limit_text(d),
+        (d, u) => format!("{}/{}", limit_text(d), limit_text(u)),
     }
 }
 

@@ -19,6 +19,10 @@ pub(super) fn sample() -> Store {
             data_mode: DataMode::Active,
             trust_pasv_address: true,
             pinned_cert: Some("ab".repeat(32)),
+            limits: crate::transfer::limit::Limits {
+                down: Some(2 << 20),
+                up: Some(500 << 10),
+            },
         },
     );
     work.local_dir = Some(PathBuf::from("/home/alice/site"));

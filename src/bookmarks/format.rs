@@ -1,6 +1,7 @@
 //! The TOML layout of `bookmarks.toml`: what is read, what is written, and the words that
 //! stand for enums and password sources.
 
+use crate::transfer::limit::{limit_text, parse_limit};
 use std::io;
 use std::path::PathBuf;
 
@@ -113,6 +114,11 @@ struct RawBookmark {
     note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pinned_cert: Option<String>,
+    /// `"2M"`, `"500K"`, `"none"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit_down: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit_up: Option<String>,
 }
 
 impl RawBookmark {
@@ -146,6 +152,8 @@ impl RawBookmark {
             local_dir,
             note: b.note.clone(),
             pinned_cert: b.pinned_cert.clone(),
+            limit_down: b.limits.down.map(|r| limit_text(Some(r))),
+            limit_up: b.limits.up.map(|r| limit_text(Some(r))),
         })
     }
 }
@@ -168,6 +176,14 @@ impl TryFrom<RawBookmark> for ParsedBookmark {
             (None, None) if is_anonymous(&user) => PasswordSource::None,
             (None, None) => PasswordSource::Ask,
         };
+        let limit = |text: Option<String>, key: &str| match text {
+            None => Ok(None),
+            Some(t) => parse_limit(&t).map_err(|e| format!("bookmark {:?}: {key}: {e}", r.name)),
+        };
+        let limits = crate::transfer::limit::Limits {
+            down: limit(r.limit_down, "limit_down")?,
+            up: limit(r.limit_up, "limit_up")?,
+        };
         let default_port = if r.security == Security::ImplicitTls {
             990
         } else {
@@ -186,6 +202,7 @@ impl TryFrom<RawBookmark> for ParsedBookmark {
             local_dir: r.local_dir.map(PathBuf::from),
             note: r.note,
             pinned_cert: r.pinned_cert,
+            limits,
         }))
     }
 }

@@ -45,6 +45,8 @@ pub struct Bookmark {
     pub note: Option<String>,
     /// SHA-256 fingerprint (hex) of a certificate the user chose to trust.
     pub pinned_cert: Option<String>,
+    /// Speed limits while connected to this server, over the settings' ones.
+    pub limits: crate::transfer::limit::Limits,
 }
 
 /// A past connection (no password), newest first in `Store::recent`.
@@ -101,6 +103,7 @@ impl Bookmark {
             data_mode: self.data_mode,
             trust_pasv_address: self.trust_pasv_address,
             pinned_cert: self.pinned_cert.clone(),
+            limits: self.limits,
         }
     }
 
@@ -124,6 +127,7 @@ impl Bookmark {
             local_dir: None,
             note: None,
             pinned_cert: profile.pinned_cert.clone(),
+            limits: profile.limits,
         }
     }
 }
