@@ -36,6 +36,11 @@ pub struct Cli {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=16))]
     pub parallel: Option<u16>,
 
+    /// Limit each direction's speed, shared by all transfers: 500K, 2M, 1G (over the config's
+    /// and a bookmark's limits; `<` and `>` still change it)
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate: Option<u64>,
+
     /// Do not capture the mouse (leaves the terminal's own selection working)
     #[arg(long)]
     pub no_mouse: bool,
@@ -141,6 +146,10 @@ pub struct HeadlessArgs {
     /// Active mode: the server connects to us for data (PORT/EPRT)
     #[arg(long)]
     pub active: bool,
+    /// Limit the speed, shared by all transfers: 500K, 2M, 1G (over the config's and a
+    /// bookmark's limits)
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate: Option<u64>,
 }
 
 /// `--overwrite`: `skip`, `overwrite`, `resume`, `newer` or `rename`.
@@ -249,36 +258,7 @@ pub struct ServeArgs {
     pub limit_rate: Option<u64>,
 }
 
-/// `"2M"` -> 2 MiB per second; `K`, `M`, `G` are powers of 1024, a bare number is bytes.
-pub fn parse_rate(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let (digits, unit) = match t
-        .char_indices()
-        .find(|(_, c)| !c.is_ascii_digit() && *c != '.')
-    {
-        Some((i, _)) => (&t[..i], t[i..].trim()),
-        None => (t, ""),
-    };
-    let n: f64 = digits
-        .parse()
-        .map_err(|_| format!("expected a rate like 500K, 2M or 1G, got {s:?}"))?;
-    let mult: u64 = match unit
-        .to_ascii_uppercase()
-        .trim_end_matches("/S")
-        .trim_end_matches('B')
-    {
-        "" => 1,
-        "K" | "KI" => 1 << 10,
-        "M" | "MI" => 1 << 20,
-        "G" | "GI" => 1 << 30,
-        _ => return Err(format!("unknown unit in {s:?} (use K, M or G)")),
-    };
-    let bytes = n * mult as f64;
-    if !(1.0..=1e15).contains(&bytes) {
-        return Err(format!("rate out of range: {s:?}"));
-    }
-    Ok(bytes as u64)
-}
+pub use crate::transfer::limit::parse_rate;
 
 /// `"50000-50100"` -> `50000..=50100`.
 pub fn parse_port_range(s: &str) -> Result<RangeInclusive<u16>, String> {

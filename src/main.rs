@@ -60,6 +60,7 @@ fn ls(args: &ftpdeck::cli::LsArgs) -> ExitCode {
         json: args.json,
         trust_fingerprint: args.trust_fingerprint.clone(),
         active: args.active,
+        limit_rate: None,
     });
     let how = ftpdeck::headless::ls::LsArgs {
         long: args.long,
@@ -133,6 +134,7 @@ fn headless_setup(
         trust_fingerprint: args.trust_fingerprint.clone(),
         active: args.active,
         existing: ftpdeck::transfer::Resolution::ResumeElseSkip,
+        limit_rate: args.limit_rate,
     };
     (cfg, common)
 }
@@ -169,6 +171,7 @@ fn run_options(cli: &Cli) -> RunOptions {
             .collect(),
         bookmarks,
         bookmarks_broken,
+        limit_rate: cli.limit_rate,
         // The one place LS_COLORS is read (lossy: a name pattern in bad UTF-8 just never matches).
         ls_colors: std::env::var_os("LS_COLORS").map(|v| v.to_string_lossy().into_owned()),
         ..RunOptions::from_config(cfg)

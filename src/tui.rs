@@ -48,6 +48,8 @@ pub struct RunOptions {
     pub ls_colors: Option<String>,
     /// Synchronize's settings.
     pub sync: crate::config::SyncSettings,
+    /// `--limit-rate`: both directions, over the config's and a bookmark's limits.
+    pub limit_rate: Option<u64>,
 }
 
 impl RunOptions {
@@ -68,6 +70,7 @@ impl RunOptions {
             use_ls_colors: config.ui.ls_colors,
             ls_colors: None,
             sync: config.sync,
+            limit_rate: None,
         }
     }
 }
@@ -201,6 +204,11 @@ pub fn run(
         now: chrono::Utc::now().timestamp(),
         bookmarks_at_start: true,
         sync: options.sync.clone(),
+        limits: options.pool.limits,
+        cli_limits: crate::transfer::limit::Limits {
+            down: options.limit_rate,
+            up: options.limit_rate,
+        },
     });
     let size = terminal.size()?;
     app.update(Msg::Resize {

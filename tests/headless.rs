@@ -492,3 +492,35 @@ fn ls_prints_a_directory_sorted_one_file_long_or_as_json_and_exits_2_for_a_missi
         r.stderr
     );
 }
+
+#[test]
+fn limit_rate_takes_a_rate_and_refuses_anything_else_before_connecting() {
+    let remote = tempfile::tempdir().unwrap();
+    write(remote.path(), "a.bin", &pseudo_random(200_000, 3));
+    let server = start_server(remote.path());
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let pw = [("FTPDECK_PASSWORD", PASSWORD)];
+    for bad in ["2x", "é1M", "-1", "1e99G", ""] {
+        let flag = format!("--limit-rate={bad}");
+        let r = ftpdeck(
+            home.path(),
+            &["get", &flag, &url(&server, "/a.bin"), dir],
+            &pw,
+        );
+        assert_eq!(r.code, Some(2), "{bad:?}: {}", r.stderr);
+        assert!(r.stderr.contains("rate"), "{bad:?}: {}", r.stderr);
+    }
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+    let r = ftpdeck(
+        home.path(),
+        &["get", "--limit-rate", "1M", &url(&server, "/a.bin"), dir],
+        &pw,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(out.path().join("a.bin")).unwrap(),
+        pseudo_random(200_000, 3)
+    );
+}

@@ -277,6 +277,79 @@ fn transfer_panel_shows_progress_speed_eta_and_totals() {
 }
 
 #[test]
+fn less_and_greater_halve_and_double_the_speed_limit_shown_in_the_panel_title() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ftpdeck::transfer::{Job, TransferCmd, TransferEvent};
+    let mut app = app_with(vec![file("big.iso", 8 << 20)], 140, 40);
+    let press = |app: &mut App, c: char| {
+        app.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )))
+    };
+    // Nothing moving and no limit: `<` has nothing to halve.
+    assert!(press(&mut app, '<').is_empty());
+    let cmds = app.update(Msg::Key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE)));
+    let job: Job = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Transfer(TransferCmd::Enqueue(j)) => Some(j[0].clone()),
+            _ => None,
+        })
+        .unwrap();
+    app.update(Msg::Transfer(TransferEvent::Started { id: job.id }));
+    app.update(Msg::Transfer(TransferEvent::Progress {
+        id: job.id,
+        done: 1 << 20,
+        total: Some(8 << 20),
+        rate: (4 << 20) as f64,
+    }));
+    let all = render(&app, 140, 40).join("\n");
+    assert!(
+        all.contains(" Tasks — "),
+        "no limit, no limit in the title: {all}"
+    );
+    // `<` halves what is moving now (4 MiB/s down) into a limit of 2 MiB/s.
+    let cmds = press(&mut app, '<');
+    let sent = cmds.iter().find_map(|c| match c {
+        Cmd::Transfer(TransferCmd::SetLimits(l)) => Some(*l),
+        _ => None,
+    });
+    assert_eq!(sent.and_then(|l| l.down), Some(2 << 20));
+    assert_eq!(sent.and_then(|l| l.up), None);
+    let all = render(&app, 140, 40).join("\n");
+    assert!(all.contains("Tasks · limit ↓ 2.0 MiB/s ↑ none"), "{all}");
+    assert!(
+        all.contains("Speed limit ↓ 2.0 MiB/s"),
+        "status line: {all}"
+    );
+    press(&mut app, '<');
+    assert!(
+        render(&app, 140, 40)
+            .join("\n")
+            .contains("limit ↓ 1.0 MiB/s")
+    );
+    // `>` doubles it back.
+    let cmds = press(&mut app, '>');
+    assert!(cmds.iter().any(|c| matches!(
+        c,
+        Cmd::Transfer(TransferCmd::SetLimits(l)) if l.down == Some(2 << 20)
+    )));
+    assert!(
+        render(&app, 140, 40)
+            .join("\n")
+            .contains("limit ↓ 2.0 MiB/s")
+    );
+    // Doubling past the ceiling removes the limit.
+    for _ in 0..12 {
+        press(&mut app, '>');
+    }
+    let all = render(&app, 140, 40).join("\n");
+    assert!(all.contains(" Tasks — "), "{all}");
+    assert!(!all.contains("limit ↓"), "{all}");
+}
+
+#[test]
 fn help_fits_a_small_terminal_in_columns() {
     let mut app = app_with(vec![], 100, 24);
     app.update(Msg::Key(crossterm::event::KeyEvent::new(

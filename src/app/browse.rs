@@ -184,6 +184,8 @@ impl App {
             Action::CancelJob => return self.cancel_current_job(),
             Action::CancelAll => return self.cancel_all(),
             Action::RetryJob => return self.retry_current_job(),
+            Action::HalveLimit => return self.change_limits(false),
+            Action::DoubleLimit => return self.change_limits(true),
             Action::Open => return self.open_current(),
             Action::Parent => return self.go_parent(),
             Action::Refresh => return self.refresh(),

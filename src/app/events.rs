@@ -28,6 +28,7 @@ impl App {
                 let mut cmds = Vec::new();
                 if let Some(p) = self.server.profile.clone() {
                     cmds.push(Cmd::Transfer(TransferCmd::SetProfile(p.clone())));
+                    cmds.push(self.limits_for_server(&p));
                     cmds.extend(self.remember_connection(&p));
                 }
                 // A reconnect stays where it was; a new connection starts at the profile's

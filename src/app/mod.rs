@@ -208,6 +208,10 @@ pub struct AppConfig {
     pub bookmarks_at_start: bool,
     /// Synchronize's settings (`[sync]`): exclude patterns to start with, time tolerance.
     pub sync: crate::config::SyncSettings,
+    /// Speed limits of the settings.
+    pub limits: crate::transfer::limit::Limits,
+    /// `--limit-rate`, over the settings' and a bookmark's limits.
+    pub cli_limits: crate::transfer::limit::Limits,
 }
 
 impl AppConfig {
@@ -238,6 +242,8 @@ impl AppConfig {
             startup_warnings: Vec::new(),
             now: 0,
             bookmarks_at_start: false,
+            limits: config.transfers.limits(),
+            cli_limits: Default::default(),
             sync: config.sync.clone(),
         }
     }
@@ -310,6 +316,9 @@ impl App {
             },
             tasks: tasks::Tasks {
                 default_policy: config.default_policy,
+                base_limits: config.limits,
+                cli_limits: config.cli_limits,
+                limits: config.limits.overridden_by(config.cli_limits),
                 ..tasks::Tasks::default()
             },
             dialogs: dialog::Dialogs::default(),

@@ -9,6 +9,7 @@ use super::viewer::Viewer;
 use super::{App, Cmd, Side};
 use crate::remote::path as rpath;
 use crate::sanitize::display_name;
+use crate::transfer::limit::Limits;
 use crate::transfer::{Direction, Job, JobId, Outcome, Resolution, Task, TransferCmd};
 use crate::words::human_size;
 use crate::words::{NAME_CHARS, count, short, short_words, thousands};
@@ -28,6 +29,14 @@ pub struct Tasks {
     pub batch_policy: std::collections::HashMap<u64, Resolution>,
     /// What to do with existing destinations without asking (from the config).
     pub default_policy: Option<Resolution>,
+    /// The speed limits from the settings and the command line.
+    pub base_limits: Limits,
+    /// `--limit-rate`, over the settings' and a bookmark's.
+    pub cli_limits: Limits,
+    /// The speed limits in force (the engine's), as the panel's title shows them.
+    pub limits: Limits,
+    /// The server (`Profile::label`) whose limits `limits` are; a new one starts from its own.
+    pub(super) limits_for: Option<String>,
     /// Copies that are steps of editing a remote file.
     pub(super) edits: std::collections::HashMap<JobId, EditStep>,
 }
@@ -314,5 +323,45 @@ fn capitalized(job: &Job) -> &'static str {
         Some(Task::Size) => "Measuring",
         Some(Task::View { .. }) => "Fetching",
         _ => "Task",
+    }
+}
+
+impl App {
+    /// The limits for a connection to `p`: the same server keeps what `<`/`>` made of them,
+    /// another starts from its bookmark's over the settings'. The engine is told either way
+    /// (a new profile resets its limits).
+    pub(super) fn limits_for_server(&mut self, p: &crate::remote::Profile) -> Cmd {
+        let label = p.label();
+        if self.tasks.limits_for.as_deref() != Some(label.as_str()) {
+            self.tasks.limits = (self.tasks.base_limits)
+                .overridden_by(p.limits)
+                .overridden_by(self.tasks.cli_limits);
+            self.tasks.limits_for = Some(label);
+        }
+        Cmd::Transfer(TransferCmd::SetLimits(self.tasks.limits))
+    }
+
+    /// `<` / `>`: halve or double the speed limits, for running transfers too.
+    pub(super) fn change_limits(&mut self, faster: bool) -> Vec<Cmd> {
+        let before = self.tasks.limits;
+        let after = if faster {
+            before.doubled()
+        } else {
+            before.halved(self.tasks.list.speeds())
+        };
+        if after == before {
+            self.info(if faster {
+                "No speed limit to raise"
+            } else {
+                "No speed limit, and nothing moving to slow down"
+            });
+            return vec![];
+        }
+        self.tasks.limits = after;
+        match after.describe() {
+            Some(d) => self.info(format!("Speed limit {d}")),
+            None => self.info("No speed limit"),
+        }
+        vec![Cmd::Transfer(TransferCmd::SetLimits(after))]
     }
 }

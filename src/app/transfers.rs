@@ -268,6 +268,25 @@ impl Transfers {
         }
     }
 
+    /// The current speed of each direction (bytes per second), over its running copies.
+    pub fn speeds(&self) -> crate::transfer::limit::Limits {
+        let mut down = 0.0;
+        let mut up = 0.0;
+        for v in &self.jobs {
+            if v.state == JobState::Running && v.is_file_copy() {
+                match v.job.direction {
+                    crate::transfer::Direction::Download => down += v.rate,
+                    crate::transfer::Direction::Upload => up += v.rate,
+                }
+            }
+        }
+        let speed = |r: f64| Some(r as u64).filter(|&r| r > 0);
+        crate::transfer::limit::Limits {
+            down: speed(down),
+            up: speed(up),
+        }
+    }
+
     pub fn totals(&self) -> Totals {
         let mut t = Totals::default();
         for v in &self.jobs {

@@ -38,6 +38,8 @@ pub struct Common {
     pub active: bool,
     /// What to do with an existing destination.
     pub existing: Resolution,
+    /// `--limit-rate`: both directions, over the config's and the bookmark's limits.
+    pub limit_rate: Option<u64>,
 }
 
 /// A failure that ends the command before any transfer: said on stderr, status 2.
@@ -207,6 +209,10 @@ pub(crate) fn transfer_all(
     };
     let pool = transfer::spawn(tx, options);
     let _ = pool.send(TransferCmd::SetProfile(profile));
+    if let Some(rate) = common.limit_rate {
+        let limits = crate::transfer::limit::Limits::both(Some(rate));
+        let _ = pool.send(TransferCmd::SetLimits(limits));
+    }
     for c in connections {
         let _ = pool.send(TransferCmd::Adopt(transfer::Spare::new(c)));
     }

@@ -7,6 +7,8 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+use unicode_width::UnicodeWidthStr;
+
 use super::text::fit;
 use crate::app::keymap::{Action, Keymap, Mode};
 use crate::theme::Theme;
@@ -46,10 +48,20 @@ fn rows(keymap: &Keymap, mode: Mode) -> Vec<Row> {
 pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, mode: Mode, theme: &Theme) {
     let rows_of = rows(keymap, mode);
     // Rows for bindings: the screen minus the frame and the closing hint.
-    let rows = (area.height as usize).saturating_sub(4).max(1);
+    let rows = (area.height as usize).saturating_sub(3).max(1);
     let columns = rows_of.len().div_ceil(rows).max(1);
     let width = (ONE_COLUMN_W * columns + 2).min(area.width as usize);
-    let col_w = (width.saturating_sub(2) / columns).max(KEY_W + 4);
+    // The keys take as much room as the longest of them needs, the descriptions the rest.
+    let key_w = rows_of
+        .iter()
+        .map(|r| match r {
+            Row::Keys(keys, _) => keys.width() + 1,
+            Row::Heading(_) => 0,
+        })
+        .max()
+        .unwrap_or(0)
+        .min(KEY_W);
+    let col_w = (width.saturating_sub(2) / columns).max(key_w + 4);
     let used_rows = rows_of.len().div_ceil(columns);
     let accent = Style::default().fg(theme.accent);
     let mut lines: Vec<Line> = (0..used_rows)
@@ -58,8 +70,8 @@ pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, mode: Mode, theme: &
             for c in 0..columns {
                 match rows_of.get(c * used_rows + r) {
                     Some(Row::Keys(keys, what)) => {
-                        spans.push(Span::styled(format!(" {}", fit(keys, KEY_W)), accent));
-                        spans.push(Span::raw(fit(what, col_w - KEY_W - 1)));
+                        spans.push(Span::styled(format!(" {}", fit(keys, key_w)), accent));
+                        spans.push(Span::raw(fit(what, col_w - key_w - 1)));
                     }
                     Some(Row::Heading(text)) => spans.push(Span::styled(
                         format!(" {}", fit(text, col_w - 1)),
@@ -71,7 +83,6 @@ pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, mode: Mode, theme: &
             Line::from(spans)
         })
         .collect();
-    lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         " any key closes this help · fixed: y/n answers, text fields",
         Style::default().fg(theme.dim),

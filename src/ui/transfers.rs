@@ -65,7 +65,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             Style::default().fg(theme.dim)
         })
-        .title(format!(" Tasks — {} ", keys_hint(app)));
+        .title(match app.tasks.limits.describe() {
+            Some(limit) => format!(" Tasks · limit {limit} — {} ", keys_hint(app)),
+            None => format!(" Tasks — {} ", keys_hint(app)),
+        });
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {

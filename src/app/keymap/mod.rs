@@ -75,6 +75,8 @@ actions! {
     Bookmarks => "bookmarks",
     QuickConnect => "quick-connect",
     Suspend => "suspend",
+    HalveLimit => "halve-limit",
+    DoubleLimit => "double-limit",
     Help => "help",
     Quit => "quit",
     // The viewer and the bookmark list.
