@@ -150,6 +150,16 @@ pub struct HeadlessArgs {
     /// bookmark's limits)
     #[arg(long, value_name = "RATE", value_parser = parse_rate)]
     pub limit_rate: Option<u64>,
+    /// Check each copied file against the server's checksum: auto (when it offers HASH,
+    /// XSHA256, XSHA1, XMD5 or XCRC), always (fail what cannot be checked), never
+    #[arg(long, value_name = "WHEN", value_parser = parse_verify)]
+    pub verify: Option<crate::transfer::verify::Verify>,
+}
+
+/// `--verify`: `auto`, `always` or `never`.
+pub fn parse_verify(s: &str) -> Result<crate::transfer::verify::Verify, String> {
+    crate::transfer::verify::Verify::parse(s)
+        .ok_or_else(|| format!("expected auto, always or never, got {s:?}"))
 }
 
 /// `--overwrite`: `skip`, `overwrite`, `resume`, `newer` or `rename`.

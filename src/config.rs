@@ -63,6 +63,8 @@ pub struct TransferSettings {
     /// Upload speed limit, as `limit_down`.
     #[serde(serialize_with = "limit_name")]
     pub limit_up: Option<u64>,
+    /// When a finished file is checked against the server's digest of it.
+    pub verify: crate::transfer::verify::Verify,
 }
 
 impl TransferSettings {
@@ -91,6 +93,7 @@ impl Default for TransferSettings {
             max_depth: crate::safety::DEFAULT_MAX_DEPTH,
             limit_down: None,
             limit_up: None,
+            verify: Default::default(),
         }
     }
 }
@@ -216,6 +219,7 @@ struct RawTransfers {
     max_depth: Option<Spanned<usize>>,
     limit_down: Option<Spanned<String>>,
     limit_up: Option<Spanned<String>>,
+    verify: Option<Spanned<String>>,
 }
 
 /// `durable = "auto"`, or the older `durable = true`/`false`.
@@ -360,6 +364,18 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
             None => problems.push(at(
                 d.span(),
                 format!("durable must be \"auto\", \"always\" or \"never\", not {word:?}"),
+            )),
+        }
+    }
+    if let Some(v) = t.verify {
+        match crate::transfer::verify::Verify::parse(v.get_ref()) {
+            Some(v) => cfg.transfers.verify = v,
+            None => problems.push(at(
+                v.span(),
+                format!(
+                    "verify must be \"auto\", \"always\" or \"never\", not {:?}",
+                    v.get_ref()
+                ),
             )),
         }
     }

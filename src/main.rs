@@ -61,6 +61,7 @@ fn ls(args: &ftpdeck::cli::LsArgs) -> ExitCode {
         trust_fingerprint: args.trust_fingerprint.clone(),
         active: args.active,
         limit_rate: None,
+        verify: None,
     });
     let how = ftpdeck::headless::ls::LsArgs {
         long: args.long,
@@ -120,9 +121,12 @@ fn headless_setup(
     args: &ftpdeck::cli::HeadlessArgs,
 ) -> (ftpdeck::config::Config, ftpdeck::headless::Common) {
     let path = ftpdeck::config::config_path();
-    let (cfg, problems) = ftpdeck::config::load(path.as_deref());
+    let (mut cfg, problems) = ftpdeck::config::load(path.as_deref());
     for p in &problems {
         say_err!("ftpdeck: config: {p}");
+    }
+    if let Some(v) = args.verify {
+        cfg.transfers.verify = v;
     }
     let common = ftpdeck::headless::Common {
         parallel: args

@@ -304,6 +304,7 @@ fn finished_downloads_refresh_the_local_pane() {
             bytes: 100,
             secs: 0.1,
             note: None,
+            verified: None,
         },
     }));
     assert!(
@@ -395,6 +396,7 @@ fn f5_pressed_three_times_queues_the_file_once() {
             bytes: 100,
             secs: 0.1,
             note: None,
+            verified: None,
         },
     }));
     assert_eq!(enqueued(&app.update(key(KeyCode::F(5)))).len(), 1);
@@ -413,6 +415,7 @@ fn a_move_whose_copy_could_not_be_verified_says_the_source_was_kept() {
             bytes: 100,
             secs: 0.1,
             note: Some(note.into()),
+            verified: None,
         },
     }));
     assert!(app.status.is_error);

@@ -18,7 +18,7 @@ use common::session::Session;
 use common::*;
 use ftpdeck::remote::fileops::RemoteOp;
 use ftpdeck::remote::session::SessionOptions;
-use ftpdeck::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Secret, Timeouts};
+use ftpdeck::remote::{Profile, RemoteCmd, RemoteError, RemoteEvent, Timeouts};
 use ftpdeck::transfer::{Direction, Job, Outcome, Task};
 use liar::{LiarServer, Lies};
 
@@ -45,13 +45,7 @@ fn assert_outside_intact(root: &Path) {
 }
 
 fn profile(server: &LiarServer) -> Profile {
-    Profile {
-        host: "127.0.0.1".into(),
-        port: server.port(),
-        user: "tester".into(),
-        password: Some(Secret::new("secret")),
-        ..Default::default()
-    }
+    server.profile()
 }
 
 fn session(server: &LiarServer) -> Session {

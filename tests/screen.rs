@@ -350,6 +350,49 @@ fn less_and_greater_halve_and_double_the_speed_limit_shown_in_the_panel_title() 
 }
 
 #[test]
+fn a_file_checked_against_the_servers_digest_says_verified_in_the_panel() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ftpdeck::remote::hash::Algorithm;
+    use ftpdeck::transfer::{Outcome, TransferCmd, TransferEvent};
+    let mut app = app_with(vec![file("a.iso", 4096), file("b.iso", 4096)], 140, 40);
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let cmds = app.update(Msg::Key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE)));
+        ids.extend(cmds.iter().find_map(|c| match c {
+            Cmd::Transfer(TransferCmd::Enqueue(j)) => Some(j[0].id),
+            _ => None,
+        }));
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+    }
+    for (id, verified) in ids.iter().zip([Some(Algorithm::Sha256), None]) {
+        app.update(Msg::Transfer(TransferEvent::Finished {
+            id: *id,
+            outcome: Outcome::Done {
+                bytes: 4096,
+                secs: 0.1,
+                note: None,
+                verified,
+            },
+        }));
+    }
+    let screen = render(&app, 140, 40);
+    let row = |name: &str| {
+        screen
+            .iter()
+            .find(|l| l.contains(&format!("↓ {name}")))
+            .cloned()
+            .unwrap_or_else(|| panic!("no row for {name}: {}", screen.join("\n")))
+    };
+    assert!(
+        row("a.iso").contains("done 4.0 KiB · verified (SHA-256)"),
+        "{}",
+        row("a.iso")
+    );
+    assert!(row("b.iso").contains("done 4.0 KiB"), "{}", row("b.iso"));
+    assert!(!row("b.iso").contains("verified"), "{}", row("b.iso"));
+}
+
+#[test]
 fn help_fits_a_small_terminal_in_columns() {
     let mut app = app_with(vec![], 100, 24);
     app.update(Msg::Key(crossterm::event::KeyEvent::new(

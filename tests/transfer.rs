@@ -353,6 +353,7 @@ fn overwrite_policies_for_downloads() {
                 _ => 0.0,
             },
             note: None,
+            verified: None,
         }
     );
     assert_eq!(std::fs::read(t).unwrap(), b"0123456789");

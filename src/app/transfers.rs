@@ -47,6 +47,8 @@ pub struct JobView {
     pub rate: f64,
     /// What the engine said about a finished job (a move whose source was kept, say).
     pub note: Option<String>,
+    /// Checked against the server's digest with this algorithm.
+    pub verified: Option<crate::remote::hash::Algorithm>,
     /// Seconds a running job has gone without a byte (counted on ticks).
     pub stalled_secs: u32,
     /// How far an operation that counts entries is: done, and of how many once known.
@@ -132,6 +134,7 @@ impl Transfers {
             total,
             rate: 0.0,
             note: None,
+            verified: None,
             stalled_secs: 0,
             steps: None,
             scanned: None,
@@ -199,8 +202,9 @@ impl Transfers {
                 }
                 TransferEvent::Finished { outcome, .. } => {
                     v.rate = 0.0;
-                    if let Outcome::Done { note, .. } = outcome {
+                    if let Outcome::Done { note, verified, .. } = outcome {
                         v.note.clone_from(note);
+                        v.verified = *verified;
                     }
                     v.state = match outcome {
                         Outcome::Done { .. } | Outcome::Expanded { .. } => {

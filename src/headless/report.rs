@@ -17,14 +17,19 @@ pub struct Summary {
     pub failed: Vec<String>,
     pub bytes: u64,
     pub secs: f64,
+    /// Copied files checked against the server's digest.
+    pub verified: u64,
 }
 
 impl Summary {
     pub fn count(&mut self, job: &Job, outcome: &Outcome) {
         match outcome {
-            Outcome::Done { bytes, .. } => {
+            Outcome::Done {
+                bytes, verified, ..
+            } => {
                 self.copied += 1;
                 self.bytes += bytes;
+                self.verified += u64::from(verified.is_some());
             }
             Outcome::Skipped { .. } => self.skipped += 1,
             Outcome::Deleted { entries } => self.deleted += entries,
@@ -191,7 +196,12 @@ impl Reporter {
             _ => {}
         }
         let line = match outcome {
-            Outcome::Done { bytes, note, .. } if !self.quiet && !job.is_dir => {
+            Outcome::Done {
+                bytes,
+                note,
+                verified,
+                ..
+            } if !self.quiet && !job.is_dir => {
                 let arrow = match job.direction {
                     Direction::Download => "↓",
                     Direction::Upload => "↑",
@@ -200,8 +210,11 @@ impl Reporter {
                     .as_deref()
                     .map(|n| format!(" ({n})"))
                     .unwrap_or_default();
+                let verified = verified
+                    .map(|a| format!(" verified ({a})"))
+                    .unwrap_or_default();
                 Some(format!(
-                    "{arrow} {} {}{note}",
+                    "{arrow} {} {}{verified}{note}",
                     path(job),
                     human_size(*bytes)
                 ))

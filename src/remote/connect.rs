@@ -153,6 +153,9 @@ pub struct Connection {
     /// Whether `MDTM time path` sets a file's time here (vsftpd's way, without MFMT): unknown
     /// until tried.
     pub mdtm_sets: Option<bool>,
+    /// The checksum command that verifies finished transfers here: chosen once, when the
+    /// first file is checked.
+    pub verify_method: Option<Result<super::hash::Method, super::hash::HashError>>,
 }
 
 /// Resolve, connect (with TLS when asked), log in, switch to binary mode, learn the server's
@@ -325,6 +328,7 @@ fn connect_once(
         welcome,
         listing_limits: Default::default(),
         mdtm_sets: None,
+        verify_method: None,
     })
 }
 

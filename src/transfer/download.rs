@@ -10,6 +10,7 @@ use super::copy;
 use super::event::{FileFacts, Outcome, TaskError};
 use super::job::{Job, Resolution, numbered_name};
 use super::run::{Ctx, JobError, Run};
+use super::verify::Failure;
 use crate::remote::{RemoteError, ops};
 use crate::safety::local as safe;
 
@@ -26,6 +27,8 @@ pub(super) struct Plan {
     expected: Option<u64>,
     /// The mode of the file being replaced, which the new one keeps.
     keep_mode: Option<u32>,
+    /// A copy already failed its checksum: the next mismatch is final.
+    mismatched: bool,
 }
 
 enum Prepared {
@@ -57,7 +60,29 @@ pub(super) fn run(ctx: &mut Ctx, job: &Job, plan: &mut Option<Plan>) -> Result<R
     let Some(p) = plan.as_mut() else {
         return Err(JobError::fatal("internal error: no download plan"));
     };
-    let result = execute(ctx, job, p);
+    let mut result = execute(ctx, job, p);
+    while let Err(Failure::Mismatch(why)) = &result {
+        // The copy is not the file: it goes (and the whole file comes once more).
+        let _ = fs::remove_file(part_path(&p.target));
+        if p.mismatched {
+            break;
+        }
+        p.mismatched = true;
+        p.fresh = true;
+        (ctx.emit)(super::event::TransferEvent::Retrying {
+            id: job.id,
+            attempt: 1,
+            error: format!("{why}; downloading it again from the start"),
+        });
+        result = execute(ctx, job, p);
+    }
+    let result = result.map_err(|f| match f {
+        Failure::Job(e) => e,
+        Failure::Mismatch(why) => JobError::fatal(format!(
+            "{why} (twice: the download was removed; nothing was kept under {})",
+            p.target.display()
+        )),
+    });
     if !matches!(&result, Err(e) if e.restart_fresh) {
         p.fresh = false; // a retry continues from the .part
     }
@@ -96,6 +121,7 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Prepared, JobError> {
             fresh,
             expected,
             keep_mode,
+            mismatched: false,
         }))
     };
     let meta = match safe::existing(&job.local) {
@@ -175,7 +201,8 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Prepared, JobError> {
     }
 }
 
-fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
+fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
+    super::verify::precheck(ctx)?;
     let secs = ctx.secs();
     let part = part_path(&plan.target);
     let mut offset = 0;
@@ -185,11 +212,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         safe::existing(&part).map_err(|e| JobError::local("cannot check", &part, &e))?
     {
         if !m.file_type().is_file() {
-            return Err(JobError::local(
-                "not writing",
-                &part,
-                &safe::not_regular(&m),
-            ));
+            return Err(JobError::local("not writing", &part, &safe::not_regular(&m)).into());
         }
         if plan.expected.is_some_and(|want| m.len() < want) {
             offset = m.len();
@@ -225,7 +248,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
             if stream.finish().is_err() {
                 ctx.drop_connection = true;
             }
-            return Err(JobError::local("cannot write", &part, &e));
+            return Err(JobError::local("cannot write", &part, &e).into());
         }
     };
 
@@ -282,7 +305,8 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
                         context: format!("kept {} for resume", part.display()),
                     },
                     ..keep
-                });
+                }
+                .into());
             }
         }
         Err(stop) => {
@@ -291,12 +315,18 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
             if stream.finish().is_err() {
                 ctx.drop_connection = true;
             }
-            return stop.into_result(ctx.running.cancelled(), "cannot write", &part, done, secs);
+            return Ok(stop.into_result(
+                ctx.running.cancelled(),
+                "cannot write",
+                &part,
+                done,
+                secs,
+            )?);
         }
     }
     // The server said 226: the data is complete unless its own SIZE says otherwise. The
     // listed size is only a hint (the file may have changed since it was listed).
-    let verified = match plan.expected {
+    let size_confirmed = match plan.expected {
         Some(want) if want == done => Some(done),
         Some(_) => {
             let now = ops::size(ctx.conn, &job.remote, secs)?;
@@ -307,13 +337,14 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
                     return Err(JobError::restart(format!(
                         "the server ignored the resume offset and sent the whole file; downloading {} again from the start",
                         crate::sanitize::display_name(&job.remote)
-                    )));
+                    )).into());
                 }
                 Some(size) if size > done => {
                     return Err(JobError::retry(format!(
                         "the server sent {done} of {size} bytes; kept {} for resume",
                         part.display()
-                    )));
+                    ))
+                    .into());
                 }
                 // Shorter or longer than listed, and no SIZE to tell: the 226 is all we have.
                 _ => None,
@@ -327,6 +358,20 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
             _ => Ok(()),
         })
         .map_err(|e| JobError::local("cannot write", &part, &e))?;
+    // The server's digest of the file against ours of the whole .part, before it gets the name.
+    let checked = match super::verify::check(ctx, &job.remote, &part, done)? {
+        _ if ctx.running.cancelled() => return Ok(Run::Finished(Outcome::Cancelled)),
+        super::verify::Verdict::Verified(a) => Some(a),
+        super::verify::Verdict::Unchecked => None,
+        super::verify::Verdict::Mismatch(why) => return Err(Failure::Mismatch(why)),
+        super::verify::Verdict::Unverifiable(why) => {
+            return Err(JobError::fatal(format!(
+                "verify = \"always\", and the copy could not be checked ({why}); kept {} for resume",
+                part.display()
+            ))
+            .into());
+        }
+    };
     let flushed = safe::commit_part(
         &file,
         &part,
@@ -344,7 +389,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
     }
     let mut note = None;
     if job.remove_source {
-        if verified.is_some() {
+        if size_confirmed.is_some() || checked.is_some() {
             ops::remove_file(ctx.conn, &job.remote, secs).map_err(|e| {
                 JobError::fatal(format!("copied, but the source could not be deleted: {e}"))
             })?;
@@ -359,6 +404,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         bytes: done - offset,
         secs: started.elapsed().as_secs_f64(),
         note,
+        verified: checked,
     }))
 }
 

@@ -57,6 +57,8 @@ pub enum Outcome {
         bytes: u64,
         secs: f64,
         note: Option<String>,
+        /// Checked against the server's digest with this algorithm.
+        verified: Option<crate::remote::hash::Algorithm>,
     },
     /// A directory job listed its contents and queued a child job for each entry.
     Expanded {

@@ -18,6 +18,7 @@ mod run;
 mod splice;
 mod task;
 mod upload;
+pub mod verify;
 mod worker;
 
 pub use event::{FileFacts, Outcome, TaskError, TransferEvent};

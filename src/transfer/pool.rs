@@ -75,6 +75,8 @@ pub struct PoolOptions {
     pub listing_limits: crate::remote::ops::ListingLimits,
     /// Speed limits until a profile with its own or a `SetLimits` comes.
     pub limits: super::limit::Limits,
+    /// When a finished file is checked against the server's digest.
+    pub verify: super::verify::Verify,
 }
 
 impl PoolOptions {
@@ -92,6 +94,7 @@ impl PoolOptions {
             max_depth: t.max_depth,
             listing_limits: n.listing_limits(),
             limits: t.limits(),
+            verify: t.verify,
         }
     }
 }

@@ -9,6 +9,7 @@ use super::download::{is_newer, modified_secs, open_source};
 use super::event::{FileFacts, Outcome};
 use super::job::{Job, Resolution, numbered_name};
 use super::run::{Ctx, JobError, Run};
+use super::verify::{Failure, Verdict};
 use crate::remote::{RemoteError, ops, path as rpath};
 
 /// Decided once per job, kept across retries.
@@ -18,6 +19,8 @@ pub(super) struct Plan {
     fresh: bool,
     size: u64,
     mtime: Option<i64>,
+    /// A copy already failed its checksum: the next mismatch is final.
+    mismatched: bool,
 }
 
 pub(super) fn run(ctx: &mut Ctx, job: &Job, plan: &mut Option<Plan>) -> Result<Run, JobError> {
@@ -30,9 +33,38 @@ pub(super) fn run(ctx: &mut Ctx, job: &Job, plan: &mut Option<Plan>) -> Result<R
     let Some(p) = plan.as_mut() else {
         return Err(JobError::fatal("internal error: no upload plan"));
     };
-    let result = execute(ctx, job, p);
+    let mut result = execute(ctx, job, p);
+    if let Err(Failure::Mismatch(why)) = &result {
+        if !p.mismatched {
+            // What the server has is not the file: it goes, and the whole file is sent again.
+            p.mismatched = true;
+            if let Err(e) = ops::remove_file(ctx.conn, &p.target, ctx.secs()) {
+                return Err(JobError::fatal(format!(
+                    "{why}, and the bad copy could not be deleted from the server: {e}"
+                )));
+            }
+            p.fresh = true;
+            (ctx.emit)(super::event::TransferEvent::Retrying {
+                id: job.id,
+                attempt: 1,
+                error: format!("{why}; sending it again from the start"),
+            });
+            result = execute(ctx, job, p);
+        }
+    }
     p.fresh = false;
-    result
+    result.map_err(|f| match f {
+        Failure::Job(e) => e,
+        Failure::Mismatch(why) => {
+            let removed = ops::remove_file(ctx.conn, &p.target, ctx.secs());
+            JobError::fatal(match removed {
+                Ok(()) => format!("{why} (twice: the upload was deleted from the server)"),
+                Err(e) => format!(
+                    "{why} (twice), and the bad copy could not be deleted from the server: {e}"
+                ),
+            })
+        }
+    })
 }
 
 /// `Ok(plan)` to go ahead, or `Err(run)` when there is nothing to send (skip, conflict).
@@ -64,6 +96,7 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Result<Plan, Run>, JobError> {
             fresh,
             size,
             mtime,
+            mismatched: false,
         }))
     };
     if job.known_absent {
@@ -123,7 +156,8 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Result<Plan, Run>, JobError> {
     }
 }
 
-fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
+fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
+    super::verify::precheck(ctx)?;
     let secs = ctx.secs();
     let offset = if plan.fresh {
         0
@@ -203,13 +237,13 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
             Err(_) => ctx.drop_connection = true,
             Ok(()) => {}
         }
-        return stop.into_result(
+        return Ok(stop.into_result(
             ctx.running.cancelled(),
             "cannot read",
             &job.local,
             done,
             secs,
-        );
+        )?);
     }
     if let Err(e) = finished {
         if e.is_connection_lost() || !matches!(e, RemoteError::Refusal { .. }) {
@@ -229,15 +263,34 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
                 "the server has {} of {} after the upload",
                 crate::words::human_size(have),
                 crate::words::human_size(done)
-            )));
+            ))
+            .into());
         }
         None => false,
+    };
+    // The file changed while it was read: what was sent is not the file as it is now (nor
+    // can it be checked against it).
+    let changed = done != plan.size;
+    let verdict = if changed {
+        Verdict::Unchecked
+    } else {
+        super::verify::check(ctx, &plan.target, &job.local, done)?
+    };
+    let checked = match verdict {
+        _ if ctx.running.cancelled() => return Ok(Run::Finished(Outcome::Cancelled)),
+        Verdict::Verified(a) => Some(a),
+        Verdict::Unchecked => None,
+        Verdict::Mismatch(why) => return Err(Failure::Mismatch(why)),
+        Verdict::Unverifiable(why) => {
+            return Err(JobError::fatal(format!(
+                "verify = \"always\", and the upload could not be checked ({why})"
+            ))
+            .into());
+        }
     };
     if let Some(m) = plan.mtime {
         ops::set_mtime(ctx.conn, &plan.target, m, secs)?;
     }
-    // The file changed while it was read: what was sent is not the file as it is now.
-    let changed = done != plan.size;
     let mut note = changed.then(|| {
         format!(
             "the local file changed while it was sent ({} when it started, {} sent)",
@@ -246,7 +299,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         )
     });
     if job.remove_source {
-        if verified && !changed {
+        if (verified || checked.is_some()) && !changed {
             fs::remove_file(&job.local).map_err(|e| {
                 JobError::fatal(format!(
                     "copied, but the source could not be deleted: {}",
@@ -266,5 +319,6 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, JobError> {
         bytes: done - offset,
         secs: started.elapsed().as_secs_f64(),
         note,
+        verified: checked,
     }))
 }

@@ -167,13 +167,16 @@ fn row(v: &JobView, width: usize) -> String {
         JobState::Conflict { .. } => (String::new(), "exists — waiting for your answer".into()),
         JobState::Done if v.job.task().is_some() => (progress_bar(1.0, 20), task_done(v)),
         JobState::Done if v.job.is_dir => (String::new(), "listed".into()),
-        JobState::Done => (
-            progress_bar(1.0, 20),
-            match &v.note {
-                Some(n) => format!("done {} — {}", human_size(v.done), display_name(n)),
-                None => format!("done {}", human_size(v.done)),
-            },
-        ),
+        JobState::Done => (progress_bar(1.0, 20), {
+            let mut d = format!("done {}", human_size(v.done));
+            if let Some(a) = v.verified {
+                d.push_str(&format!(" · verified ({a})"));
+            }
+            if let Some(n) = &v.note {
+                d.push_str(&format!(" — {}", display_name(n)));
+            }
+            d
+        }),
         JobState::Skipped(why) => (String::new(), format!("skipped: {why}")),
         JobState::Cancelled => match v.steps {
             Some((done, Some(total))) if v.job.task().is_some() => (

@@ -8,7 +8,8 @@
 //!
 //! It speaks USER, PASS, TYPE, FEAT, OPTS, SYST, PWD, CWD, CDUP, PASV (EPSV, EPRT and PORT are
 //! refused), LIST, NLST, MLSD, MLST, SIZE, MDTM, MFMT, REST, RETR, STOR, APPE, MKD, RMD, DELE,
-//! RNFR/RNTO, SITE CHMOD, NOOP, ABOR and QUIT.
+//! RNFR/RNTO, SITE CHMOD, NOOP, ABOR and QUIT; and on request HASH (SHA-256, with OPTS HASH) or
+//! XMD5, computed from the file on disk.
 //!
 //! Dropping the [`LiarServer`] stops it: every socket it holds is shut down, its accept loop ends
 //! and all of its threads are joined.
@@ -48,6 +49,14 @@ pub struct Lies {
     ignore_rest: bool,
     refuse_rest: bool,
     user: Option<(String, String)>,
+    /// FEAT offers `HASH SHA-256*;MD5` and HASH answers.
+    hash: bool,
+    /// FEAT offers `XMD5` and XMD5 answers.
+    xmd5: bool,
+    /// The first this many HASH/XMD5 replies give a digest that is not the file's.
+    wrong_digests: usize,
+    /// The first this many RETRs send the file with one byte changed.
+    corrupt_retrs: usize,
 }
 
 /// Builder methods that turn on one flag each (and maybe more).
@@ -89,6 +98,24 @@ impl Lies {
         ignore_rest => ignore_rest;
         /// REST answers `502 Command not implemented` and FEAT does not offer REST STREAM.
         refuse_rest => refuse_rest;
+        /// FEAT offers `HASH SHA-256*;MD5` (draft-bryan-ftpext-hash) and HASH answers
+        /// `213 SHA-256 0-<last> <hex> <name>` from the file on disk; `OPTS HASH MD5` switches.
+        hash => hash;
+        /// FEAT offers `XMD5` and XMD5 answers `250 <hex>`.
+        xmd5 => xmd5;
+    }
+
+    /// The first `n` digest replies (HASH or XMD5, on any connection) are of other data.
+    pub fn wrong_digests(mut self, n: usize) -> Self {
+        self.wrong_digests = n;
+        self
+    }
+
+    /// The first `n` downloads (on any connection) send the file with its middle byte changed,
+    /// and answer 226 as if all were well.
+    pub fn corrupt_retrs(mut self, n: usize) -> Self {
+        self.corrupt_retrs = n;
+        self
     }
 
     /// RNTO onto an existing file replaces it silently. That is the default (POSIX rename):
@@ -127,6 +154,9 @@ struct Shared {
     threads: Mutex<Vec<JoinHandle<()>>>,
     connections: AtomicUsize,
     log: Mutex<Vec<String>>,
+    /// Digest replies and RETRs so far, for the lies that count them.
+    digests: AtomicUsize,
+    retrs: AtomicUsize,
 }
 
 impl Shared {
@@ -177,6 +207,8 @@ impl LiarServer {
             threads: Mutex::new(Vec::new()),
             connections: AtomicUsize::new(0),
             log: Mutex::new(Vec::new()),
+            digests: AtomicUsize::new(0),
+            retrs: AtomicUsize::new(0),
         });
         let s = shared.clone();
         let accept = std::thread::Builder::new()
@@ -271,6 +303,8 @@ struct Session<'a> {
     rest: u64,
     rename_from: Option<PathBuf>,
     pasv: Option<TcpListener>,
+    /// HASH's algorithm: SHA-256 until `OPTS HASH MD5`.
+    hash_md5: bool,
 }
 
 fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
@@ -287,6 +321,7 @@ fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
         rest: 0,
         rename_from: None,
         pasv: None,
+        hash_md5: false,
     };
     s.send("220 liar FTP server ready")?;
     while let Some(line) = s.read_command()? {
@@ -405,7 +440,19 @@ impl Session<'_> {
             }
             "TYPE" => self.send("200 Type set")?,
             "SYST" => self.send("215 UNIX Type: L8")?,
+            "OPTS" if lies.hash && arg.to_ascii_uppercase().starts_with("HASH") => {
+                match arg[4..].trim().to_ascii_uppercase().as_str() {
+                    "" => {}
+                    "SHA-256" => self.hash_md5 = false,
+                    "MD5" => self.hash_md5 = true,
+                    _ => return self.send("501 Unknown algorithm").map(|()| true),
+                }
+                let name = if self.hash_md5 { "MD5" } else { "SHA-256" };
+                self.send(&format!("200 {name}"))?
+            }
             "OPTS" | "NOOP" => self.send("200 OK")?,
+            "HASH" if lies.hash => self.digest(arg, true)?,
+            "XMD5" if lies.xmd5 => self.digest(arg, false)?,
             "FEAT" => self.feat()?,
             "PWD" | "XPWD" => {
                 let reply = format!("257 \"{}\" is the current directory", self.cwd);
@@ -482,6 +529,12 @@ impl Session<'_> {
         }
         if !lies.refuse_rest {
             reply.push_str(" REST STREAM\r\n");
+        }
+        if lies.hash {
+            reply.push_str(" HASH SHA-256*;MD5\r\n");
+        }
+        if lies.xmd5 {
+            reply.push_str(" XMD5\r\n");
         }
         if lies.mlsd_unique {
             reply.push_str(" MLST type*;size*;modify*;unique*;\r\n");
@@ -719,7 +772,51 @@ impl Session<'_> {
             }
         };
         file.seek(SeekFrom::Start(offset))?;
+        let corrupt = self.shared.retrs.fetch_add(1, Ordering::SeqCst) < self.lies.corrupt_retrs;
+        if corrupt {
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes)?;
+            let middle = bytes.len() / 2;
+            if let Some(b) = bytes.get_mut(middle) {
+                *b ^= 0x5a;
+            }
+            return self.transfer(|data| data.write_all(&bytes));
+        }
         self.transfer(|data| io::copy(&mut file, data).map(drop))
+    }
+
+    /// HASH (`by_hash`) or XMD5 of the whole file, read from disk.
+    fn digest(&mut self, arg: &str, by_hash: bool) -> io::Result<()> {
+        let arg = arg.trim().trim_matches('"');
+        let (virt, real) = self.resolve(arg);
+        let mut bytes = match fs::read(&real) {
+            Ok(b) => b,
+            Err(e) => return self.reply_err(&e),
+        };
+        if self.shared.digests.fetch_add(1, Ordering::SeqCst) < self.lies.wrong_digests {
+            bytes.push(b'!');
+        }
+        let md5 = !by_hash || self.hash_md5;
+        let hex: String = if md5 {
+            use md5::Digest;
+            md5::Md5::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        } else {
+            ring::digest::digest(&ring::digest::SHA256, &bytes)
+                .as_ref()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        if by_hash {
+            let name = if md5 { "MD5" } else { "SHA-256" };
+            let last = fs::metadata(&real).map_or(0, |m| m.len().saturating_sub(1));
+            self.send(&format!("213 {name} 0-{last} {hex} {virt}"))
+        } else {
+            self.send(&format!("250 {hex}"))
+        }
     }
 
     fn stor(&mut self, arg: &str, append: bool) -> io::Result<()> {

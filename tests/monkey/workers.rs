@@ -395,6 +395,9 @@ pub fn transfer_event(w: &mut World) -> Msg {
                     bytes: rng.range(0, 1 << 34),
                     secs: rng.range(0, 100) as f64 / 7.0,
                     note: rng.chance(20).then(|| "the source was kept".to_string()),
+                    verified: rng
+                        .chance(50)
+                        .then_some(ftpdeck::remote::hash::Algorithm::Sha256),
                 },
                 1 => Outcome::Expanded {
                     children: rng.below(10),
@@ -439,7 +442,7 @@ pub fn edited(w: &mut World) -> Msg {
 }
 
 pub fn protocol_log(w: &mut World) -> Msg {
-    let line = if w.rng.chance(2) {
+    let line = if w.rng.chance(50) {
         "y".repeat(20_000)
     } else {
         w.rng.text(60)
