@@ -15,6 +15,7 @@ pub mod localops;
 pub mod logging;
 pub mod ls_colors;
 pub mod netrc;
+pub mod queue;
 pub mod remote;
 pub mod safety;
 pub mod sanitize;

@@ -50,6 +50,11 @@ pub enum LocalCmd {
         old: String,
         new: String,
     },
+    /// Write `label`'s unfinished transfers into the saved queue (none: forget the server).
+    SaveQueue {
+        label: String,
+        jobs: Vec<crate::queue::SavedJob>,
+    },
     /// Copy an edited remote file into the kept-edits directory (answered by `Kept`).
     KeepEdit {
         path: PathBuf,
@@ -251,6 +256,14 @@ where
                                 .is_err()
                             {
                                 return;
+                            }
+                        }
+                        LocalCmd::SaveQueue { label, jobs } => {
+                            let saved = crate::queue::path()
+                                .ok_or_else(|| std::io::Error::other("no state directory"))
+                                .and_then(|p| crate::queue::save(&p, &label, &jobs));
+                            if let Err(e) = saved {
+                                tracing::warn!("cannot save the transfer queue: {e}");
                             }
                         }
                         LocalCmd::ForgetKept { kept } => {

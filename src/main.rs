@@ -163,10 +163,18 @@ fn run_options(cli: &Cli) -> RunOptions {
     if cli.no_mouse {
         cfg.ui.mouse = false;
     }
+    let (saved_queue, queue_broken) = match ftpdeck::queue::path() {
+        Some(p) => match ftpdeck::queue::load(&p) {
+            Ok(saved) => (saved, None),
+            Err(e) => (Default::default(), Some(format!("saved transfers: {e}"))),
+        },
+        None => (Default::default(), None),
+    };
     RunOptions {
         startup_warnings: problems
             .into_iter()
             .chain(kept_edits_notice())
+            .chain(queue_broken)
             .chain(
                 bookmarks_broken
                     .iter()
@@ -176,6 +184,7 @@ fn run_options(cli: &Cli) -> RunOptions {
         bookmarks,
         bookmarks_broken,
         limit_rate: cli.limit_rate,
+        saved_queue,
         // The one place LS_COLORS is read (lossy: a name pattern in bad UTF-8 just never matches).
         ls_colors: std::env::var_os("LS_COLORS").map(|v| v.to_string_lossy().into_owned()),
         ..RunOptions::from_config(cfg)
@@ -290,6 +299,12 @@ fn run_demo(local: PathBuf, options: RunOptions) -> anyhow::Result<()> {
         password: Some(Secret::new("demo")),
         path: "/".into(),
         ..Default::default()
+    };
+    // The demo's server and tree last one run: nothing is kept for a next one.
+    let options = RunOptions {
+        saved_queue: Default::default(),
+        save_queue: false,
+        ..options
     };
     let result = ftpdeck::tui::run(local, Some(profile), options);
     server.stop();

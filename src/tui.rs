@@ -50,6 +50,10 @@ pub struct RunOptions {
     pub sync: crate::config::SyncSettings,
     /// `--limit-rate`: both directions, over the config's and a bookmark's limits.
     pub limit_rate: Option<u64>,
+    /// What the last run left unfinished.
+    pub saved_queue: crate::queue::Saved,
+    /// Save what is unfinished for the next run.
+    pub save_queue: bool,
 }
 
 impl RunOptions {
@@ -71,6 +75,8 @@ impl RunOptions {
             ls_colors: None,
             sync: config.sync,
             limit_rate: None,
+            saved_queue: Default::default(),
+            save_queue: true,
         }
     }
 }
@@ -209,6 +215,8 @@ pub fn run(
             down: options.limit_rate,
             up: options.limit_rate,
         },
+        saved_queue: options.saved_queue.clone(),
+        save_queue: options.save_queue,
     });
     let size = terminal.size()?;
     app.update(Msg::Resize {
@@ -225,6 +233,11 @@ pub fn run(
         &own_tx,
         options.mouse,
     )?;
+    // What is unfinished is saved for the next run (written by the local worker, waited for
+    // just below).
+    if let Some((label, jobs)) = app.queue_snapshot() {
+        let _ = workers.local.send(LocalCmd::SaveQueue { label, jobs });
+    }
     // Let the local worker finish what the user saved (a pinned certificate, say).
     let (ack_tx, ack_rx) = mpsc::channel();
     if workers

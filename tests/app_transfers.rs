@@ -28,6 +28,11 @@ fn file(name: &str, size: u64) -> Entry {
 
 /// Connected, 120x40, local /home/me with two files, remote /pub with a dir and three files.
 fn app() -> App {
+    app_saved(Default::default())
+}
+
+/// [`app`], started with what a last run left in the saved queue.
+fn app_saved(saved: ftpdeck::queue::Saved) -> App {
     let profile = Profile {
         host: "127.0.0.1".into(),
         port: 2121,
@@ -36,7 +41,10 @@ fn app() -> App {
         path: "/pub".into(),
         ..Default::default()
     };
-    let (mut app, cmds) = App::new(AppConfig::new(PathBuf::from("/home/me"), Some(profile)));
+    let (mut app, cmds) = App::new(AppConfig {
+        saved_queue: saved,
+        ..AppConfig::new(PathBuf::from("/home/me"), Some(profile))
+    });
     app.update(Msg::Resize {
         width: 120,
         height: 40,
@@ -475,4 +483,111 @@ fn compare_marks_follow_a_remote_directory_change() {
         app.browse.remote.marks.get("only-remote.txt"),
         Some(&Mark::OnlyHere)
     );
+}
+
+fn saved_queue_cmds(cmds: &[Cmd]) -> Vec<(String, Vec<ftpdeck::queue::SavedJob>)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::Local(LocalCmd::SaveQueue { label, jobs }) => Some((label.clone(), jobs.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_unfinished_queue_is_saved_on_the_tick_when_it_changes_and_emptied_when_done() {
+    let mut app = app();
+    // Nothing ever queued: no file is written.
+    assert!(saved_queue_cmds(&app.update(Msg::Tick { now: 1 })).is_empty());
+    let job = enqueued(&app.update(key(KeyCode::F(5)))).remove(0);
+    let saved = saved_queue_cmds(&app.update(Msg::Tick { now: 2 }));
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(saved[0].0, "bob@127.0.0.1:2121");
+    assert_eq!(saved[0].1.len(), 1);
+    assert_eq!(saved[0].1[0].remote, job.remote);
+    assert!(saved[0].1[0].download);
+    // Unchanged: not written again.
+    app.update(Msg::Transfer(TransferEvent::Started { id: job.id }));
+    assert!(saved_queue_cmds(&app.update(Msg::Tick { now: 3 })).is_empty());
+    // A failure stays saved, with its reason.
+    app.update(Msg::Transfer(TransferEvent::Finished {
+        id: job.id,
+        outcome: Outcome::Failed {
+            error: ftpdeck::transfer::TaskError::Other("disk full".into()),
+        },
+    }));
+    let saved = saved_queue_cmds(&app.update(Msg::Tick { now: 4 }));
+    assert_eq!(saved[0].1[0].failed.as_deref(), Some("disk full"));
+    // Retried and done: the server's list is emptied.
+    app.update(key(KeyCode::Tab));
+    let cmds = app.update(key(KeyCode::Char('R')));
+    let again = enqueued(&cmds);
+    let id = again.first().map_or(job.id, |j| j.id);
+    app.update(Msg::Transfer(TransferEvent::Finished {
+        id,
+        outcome: Outcome::Done {
+            bytes: 100,
+            secs: 0.1,
+            note: None,
+            verified: None,
+        },
+    }));
+    let saved = saved_queue_cmds(&app.update(Msg::Tick { now: 5 }));
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert!(saved[0].1.is_empty(), "{saved:?}");
+}
+
+#[test]
+fn the_last_runs_queue_is_offered_on_connecting_and_y_resumes_n_forgets_esc_waits() {
+    use ftpdeck::queue::{Saved, SavedJob};
+    let left = SavedJob {
+        download: true,
+        remote: "/pub/x.bin".into(),
+        local: "/home/me/x.bin".into(),
+        is_dir: false,
+        size: Some(100),
+        mtime: None,
+        remove_source: false,
+        failed: None,
+    };
+    let saved = |jobs: Vec<SavedJob>| Saved {
+        servers: [("bob@127.0.0.1:2121".to_string(), jobs)].into(),
+    };
+    let another = Saved {
+        servers: [("eve@elsewhere:21".to_string(), vec![left.clone()])].into(),
+    };
+    // Another server's queue is not offered here.
+    assert!(app_saved(another).dialogs.top().is_none());
+
+    let mut app = app_saved(saved(vec![left.clone()]));
+    assert!(matches!(
+        app.dialogs.top(),
+        Some(Dialog::ResumeQueue {
+            files: 1,
+            bytes: 100,
+            ..
+        })
+    ));
+    let jobs = enqueued(&app.update(key(KeyCode::Char('y'))));
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].remote, "/pub/x.bin");
+    assert_eq!(
+        jobs[0].on_exists,
+        Some(ftpdeck::transfer::Resolution::ResumeElseSkip)
+    );
+    assert!(app.dialogs.top().is_none());
+
+    let mut app = app_saved(saved(vec![left.clone()]));
+    let cmds = app.update(key(KeyCode::Char('n')));
+    assert!(enqueued(&cmds).is_empty());
+    let saved_now = saved_queue_cmds(&cmds);
+    assert_eq!(saved_now.len(), 1, "{cmds:?}");
+    assert!(saved_now[0].1.is_empty(), "forgotten: {saved_now:?}");
+
+    // Esc: nothing queued, and what was left stays in what is saved.
+    let mut app = app_saved(saved(vec![left.clone()]));
+    assert!(enqueued(&app.update(key(KeyCode::Esc))).is_empty());
+    assert!(app.dialogs.top().is_none());
+    let (_, jobs) = app.queue_snapshot().unwrap();
+    assert_eq!(jobs, vec![left]);
 }

@@ -240,7 +240,9 @@ impl App {
         if self.tasks.list.has_active() || self.tasks.list.history.iter().any(|&b| b > 0) {
             self.tasks.list.tick();
         }
-        self.refresh_dirty()
+        let mut cmds = self.refresh_dirty();
+        cmds.extend(self.save_queue_if_changed());
+        cmds
     }
 
     fn mark_dirty(&mut self, side: Side) {

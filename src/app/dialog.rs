@@ -105,6 +105,13 @@ pub enum Dialog {
     },
     /// The edited copy of a remote file changed: upload it back?
     ConfirmUpload { local: PathBuf, remote: String },
+    /// The last run left transfers for this server: resume them?
+    ResumeQueue {
+        files: usize,
+        dirs: usize,
+        bytes: u64,
+        failed: usize,
+    },
     /// The bookmark list (also the start screen without a URL).
     Bookmarks { cursor: usize },
     /// The connection form: quick connect, a new or an edited bookmark.

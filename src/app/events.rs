@@ -39,6 +39,7 @@ impl App {
                     None => home,
                 };
                 cmds.push(self.request_remote(start, None));
+                self.offer_saved_queue();
                 cmds
             }
             RemoteEvent::ConnectFailed { error } => {

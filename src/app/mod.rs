@@ -14,6 +14,7 @@ pub mod keymap;
 mod modal;
 mod mouse;
 pub mod pane;
+pub mod resume;
 pub mod sync;
 pub mod tasks;
 pub mod textfield;
@@ -157,6 +158,8 @@ pub struct App {
     pub log: ProtocolLog,
     /// The short file operation in progress and the scratch files of edits.
     pub files: fileops::Files,
+    /// The queue saved for the next run, and what the last run left.
+    pub resume: resume::Resume,
     /// Terminal size, for paging and scrolling.
     pub screen: Screen,
     pub keymap: keymap::Keymap,
@@ -212,6 +215,10 @@ pub struct AppConfig {
     pub limits: crate::transfer::limit::Limits,
     /// `--limit-rate`, over the settings' and a bookmark's limits.
     pub cli_limits: crate::transfer::limit::Limits,
+    /// What the last run left unfinished (`queue.json`).
+    pub saved_queue: crate::queue::Saved,
+    /// Save what is unfinished for the next run (not for the demo).
+    pub save_queue: bool,
 }
 
 impl AppConfig {
@@ -245,6 +252,8 @@ impl AppConfig {
             limits: config.transfers.limits(),
             cli_limits: Default::default(),
             sync: config.sync.clone(),
+            saved_queue: Default::default(),
+            save_queue: true,
         }
     }
 }
@@ -330,6 +339,7 @@ impl App {
             },
             log: ProtocolLog::default(),
             files,
+            resume: resume::Resume::new(config.saved_queue, config.save_queue),
             screen: Screen {
                 width: 80,
                 height: 24,

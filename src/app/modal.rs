@@ -78,6 +78,18 @@ impl App {
                 }
                 _ => vec![],
             },
+            Some(Dialog::ResumeQueue { .. }) => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                    self.answer_saved_queue(true)
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') => self.answer_saved_queue(false),
+                KeyCode::Esc => {
+                    self.dialogs.close_all();
+                    self.info("The unfinished transfers stay saved for the next connection");
+                    vec![]
+                }
+                _ => vec![],
+            },
             Some(Dialog::ConfirmUpload { local, remote }) => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                     self.dialogs.close_all();

@@ -255,6 +255,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
             ];
             boxed(frame, area, "Upload the edit?", lines, 70, theme);
         }
+        Dialog::ResumeQueue {
+            files,
+            dirs,
+            bytes,
+            failed,
+        } => {
+            let lines = vec![
+                Line::from(format!(
+                    "{}.",
+                    crate::app::resume::describe(*files, *dirs, *bytes, *failed)
+                )),
+                Line::from("Resume them (a partly copied file continues where it stopped)?"),
+                hint("y resume · n forget them · Esc ask next time", theme),
+            ];
+            boxed(frame, area, "Resume transfers?", lines, 72, theme);
+        }
         Dialog::Bookmarks { cursor } => {
             super::bookmarks::draw_list(frame, area, app, *cursor, theme)
         }
