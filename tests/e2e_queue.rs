@@ -83,9 +83,11 @@ fn a_killed_download_is_offered_again_on_the_next_connection_and_resumes_its_par
 
     // The next run, same server: the offer, then the rest of the file.
     let pty = spawn(&url, local.path(), state.path(), &[]);
+    // The dialog's last line: the lines above it are drawn by then.
     let screen = pty
-        .wait_for("Resume transfers?", WAIT)
+        .wait_for("Esc ask next time", WAIT)
         .expect("the resume offer");
+    assert!(screen.contains("Resume transfers?"), "{screen}");
     assert!(
         screen.contains("The last run left 1 file (4.0 MiB) unfinished"),
         "{screen}"
