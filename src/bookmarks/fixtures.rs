@@ -23,6 +23,7 @@ pub(super) fn sample() -> Store {
                 down: Some(2 << 20),
                 up: Some(500 << 10),
             },
+            charset: crate::remote::encoding::Charset::parse("shift_jis").unwrap_or_default(),
         },
     );
     work.local_dir = Some(PathBuf::from("/home/alice/site"));

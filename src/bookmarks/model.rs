@@ -47,6 +47,8 @@ pub struct Bookmark {
     pub pinned_cert: Option<String>,
     /// Speed limits while connected to this server, over the settings' ones.
     pub limits: crate::transfer::limit::Limits,
+    /// The charset of the server's file names (`auto` by default).
+    pub charset: crate::remote::encoding::Charset,
 }
 
 /// A past connection (no password), newest first in `Store::recent`.
@@ -104,6 +106,7 @@ impl Bookmark {
             trust_pasv_address: self.trust_pasv_address,
             pinned_cert: self.pinned_cert.clone(),
             limits: self.limits,
+            charset: self.charset,
         }
     }
 
@@ -128,6 +131,7 @@ impl Bookmark {
             note: None,
             pinned_cert: profile.pinned_cert.clone(),
             limits: profile.limits,
+            charset: profile.charset,
         }
     }
 }
