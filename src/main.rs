@@ -61,6 +61,7 @@ fn ls(args: &ftpdeck::cli::LsArgs) -> ExitCode {
         trust_fingerprint: args.trust_fingerprint.clone(),
         active: args.active,
         limit_rate: None,
+        charset: args.charset,
     });
     let how = ftpdeck::headless::ls::LsArgs {
         long: args.long,
@@ -135,6 +136,7 @@ fn headless_setup(
         active: args.active,
         existing: ftpdeck::transfer::Resolution::ResumeElseSkip,
         limit_rate: args.limit_rate,
+        charset: args.charset,
     };
     (cfg, common)
 }
@@ -172,6 +174,7 @@ fn run_options(cli: &Cli) -> RunOptions {
         bookmarks,
         bookmarks_broken,
         limit_rate: cli.limit_rate,
+        charset: cli.charset,
         // The one place LS_COLORS is read (lossy: a name pattern in bad UTF-8 just never matches).
         ls_colors: std::env::var_os("LS_COLORS").map(|v| v.to_string_lossy().into_owned()),
         ..RunOptions::from_config(cfg)

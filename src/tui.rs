@@ -50,6 +50,8 @@ pub struct RunOptions {
     pub sync: crate::config::SyncSettings,
     /// `--limit-rate`: both directions, over the config's and a bookmark's limits.
     pub limit_rate: Option<u64>,
+    /// `--charset`: the servers' file-name charset, over a bookmark's.
+    pub charset: Option<crate::remote::encoding::Charset>,
 }
 
 impl RunOptions {
@@ -71,6 +73,7 @@ impl RunOptions {
             ls_colors: None,
             sync: config.sync,
             limit_rate: None,
+            charset: None,
         }
     }
 }
@@ -209,6 +212,7 @@ pub fn run(
             down: options.limit_rate,
             up: options.limit_rate,
         },
+        cli_charset: options.charset,
     });
     let size = terminal.size()?;
     app.update(Msg::Resize {

@@ -212,6 +212,8 @@ pub struct AppConfig {
     pub limits: crate::transfer::limit::Limits,
     /// `--limit-rate`, over the settings' and a bookmark's limits.
     pub cli_limits: crate::transfer::limit::Limits,
+    /// `--charset`, over a bookmark's charset.
+    pub cli_charset: Option<crate::remote::encoding::Charset>,
 }
 
 impl AppConfig {
@@ -244,6 +246,7 @@ impl AppConfig {
             bookmarks_at_start: false,
             limits: config.transfers.limits(),
             cli_limits: Default::default(),
+            cli_charset: None,
             sync: config.sync.clone(),
         }
     }
@@ -312,6 +315,7 @@ impl App {
             server: connect::Server {
                 bookmarks: config.bookmarks,
                 bookmarks_broken: config.bookmarks_broken,
+                cli_charset: config.cli_charset,
                 ..connect::Server::default()
             },
             tasks: tasks::Tasks {
@@ -566,7 +570,10 @@ impl App {
         }
     }
 
-    pub(super) fn start_connect(&mut self, profile: Profile) -> Vec<Cmd> {
+    pub(super) fn start_connect(&mut self, mut profile: Profile) -> Vec<Cmd> {
+        if let Some(charset) = self.server.cli_charset {
+            profile.charset = charset;
+        }
         let needs_password = profile.password.is_none();
         let label = profile.label();
         self.server.profile = Some(profile.clone());

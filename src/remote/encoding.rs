@@ -146,6 +146,25 @@ impl NameCodec {
     }
 }
 
+impl NameCodec {
+    /// Text -> bytes where each character without a form in the charset becomes `?` (for a
+    /// server's replies, which must go out whatever they hold).
+    pub fn encode_or_replace(&self, text: &str) -> Vec<u8> {
+        if let Ok(bytes) = self.encode(text) {
+            return bytes;
+        }
+        let mut out = Vec::with_capacity(text.len());
+        let mut buf = [0; 4];
+        for c in text.chars() {
+            match self.encode(c.encode_utf8(&mut buf)) {
+                Ok(bytes) => out.extend_from_slice(&bytes),
+                Err(_) => out.push(b'?'),
+            }
+        }
+        out
+    }
+}
+
 impl suppaftp::Encoding for NameCodec {
     fn decode(&self, bytes: &[u8]) -> String {
         NameCodec::decode(self, bytes)
