@@ -552,8 +552,13 @@ fn list_bookmarks() -> anyhow::Result<()> {
         } else {
             ""
         };
+        let charset = if b.charset.is_auto() {
+            String::new()
+        } else {
+            format!(" charset={}", b.charset.name())
+        };
         say!(
-            "{}\t{}@{}:{}{}{tls}{mode}",
+            "{}\t{}@{}:{}{}{tls}{mode}{charset}",
             b.name,
             b.user,
             b.host,

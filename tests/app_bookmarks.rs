@@ -376,3 +376,24 @@ fn the_form_saves_a_charset_and_refuses_an_unknown_one() {
     empty.focus = ftpdeck::app::form::HOST;
     assert_eq!(empty.display(ftpdeck::app::form::CHARSET), "auto");
 }
+
+#[test]
+fn the_command_line_charset_goes_over_the_bookmarks() {
+    let mut b = Bookmark::from_profile("jp", &Profile::anonymous("h.example", 21));
+    b.charset = ftpdeck::remote::encoding::Charset::parse("gbk").unwrap();
+    // Without --charset the bookmark's own is used.
+    let mut config = AppConfig::new(PathBuf::from("/tmp"), None);
+    config.bookmarks = Store {
+        bookmarks: vec![b.clone()],
+        recent: vec![],
+    };
+    config.start_bookmark = Some("jp".into());
+    let (_, cmds) = App::new(config.clone());
+    let profile = connect_profile(&cmds).expect("connects");
+    assert_eq!(profile.charset.name(), "gbk");
+    // With it, --charset wins.
+    config.cli_charset = Some(ftpdeck::remote::encoding::Charset::parse("sjis").unwrap());
+    let (_, cmds) = App::new(config);
+    let profile = connect_profile(&cmds).expect("connects");
+    assert_eq!(profile.charset.name(), "shift_jis");
+}

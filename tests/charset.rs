@@ -258,6 +258,46 @@ fn bytes_invalid_in_the_charset_survive_listing_download_and_rename() {
     );
 }
 
+#[test]
+fn size_mdtm_pwd_dele_and_rmd_name_gbk_paths_byte_for_byte() {
+    use ftpdeck::remote::{connect, ops};
+    let remote = tempfile::tempdir().unwrap();
+    write(remote.path(), "目录/文件.txt", b"12345");
+    let (server, _log) = server_speaking(remote.path(), "gbk");
+    let mut p = profile(&server);
+    p.charset = charset("gbk");
+    let mut conn = connect::connect(&p, Default::default()).unwrap();
+    assert!(!conn.features.mlsd, "the GBK server offers no MLSD");
+    assert_eq!(ops::size(&mut conn, "/目录/文件.txt", 30), Ok(Some(5)));
+    assert!(matches!(
+        ops::mtime(&mut conn, "/目录/文件.txt", 30),
+        Ok(Some(_))
+    ));
+    // PWD comes back in GBK and is decoded.
+    conn.ftp.cwd("/目录").unwrap();
+    assert_eq!(conn.ftp.pwd().unwrap(), "/目录");
+    // SITE CHMOD goes out in GBK too (this server has no SITE CHMOD: refused, not garbled).
+    let chmod = ftpdeck::remote::fileops::run(
+        &mut conn,
+        &RemoteOp::Chmod {
+            path: "/目录/文件.txt".into(),
+            mode: 0o644,
+        },
+        30,
+    );
+    assert!(
+        matches!(chmod, Err(RemoteError::Refusal { .. })),
+        "{chmod:?}"
+    );
+    assert!(matches!(
+        ops::remove_file(&mut conn, "/目录/문서.txt", 30),
+        Err(RemoteError::Unencodable { .. })
+    ));
+    ops::remove_file(&mut conn, "/目录/文件.txt", 30).unwrap();
+    ops::remove_dir(&mut conn, "/目录", 30).unwrap();
+    assert_eq!(std::fs::read_dir(remote.path()).unwrap().count(), 0);
+}
+
 fn url(server: &ServerHandle, path: &str) -> String {
     format!("ftp://{USER}@127.0.0.1:{}{path}", server.addr().port())
 }

@@ -112,6 +112,7 @@ mod tests {
             "password = \"ask\"",
             "password_cmd = ",
             "charset = \"shift_jis\"",
+            "charset = \"big5\"",
             "[[recent]]",
         ] {
             assert!(text.contains(expected), "{expected} missing in:\n{text}");

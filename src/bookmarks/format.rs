@@ -274,6 +274,21 @@ pub(super) mod security_text {
     }
 }
 
+/// `Charset` as its name (`"gbk"`), an unknown one refused where it is read.
+pub(super) mod charset_text {
+    use super::*;
+    use crate::remote::encoding::Charset;
+
+    pub fn serialize<S: Serializer>(v: &Charset, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Charset, D::Error> {
+        Charset::parse(&String::deserialize(d)?)
+            .map_err(|e| D::Error::custom(format!("charset: {e}")))
+    }
+}
+
 /// `DataMode` as "passive" | "active".
 pub(super) mod data_mode_text {
     use super::*;
