@@ -441,6 +441,30 @@ mod tests {
             Charset::parse("latin2").map(|c| c.name()),
             Ok("iso-8859-2".into())
         );
+        for (label, name) in [
+            ("cp932", "shift_jis"),
+            ("cp949", "euc-kr"),
+            ("gb2312", "gbk"),
+            ("GB18030", "gb18030"),
+            ("big5", "big5"),
+            ("euc-jp", "euc-jp"),
+            ("latin1", "windows-1252"),
+            ("iso-8859-1", "windows-1252"),
+            ("iso-8859-9", "windows-1254"),
+            ("iso-8859-16", "iso-8859-16"),
+            ("windows-1258", "windows-1258"),
+            ("koi8-r", "koi8-r"),
+            ("koi8-u", "koi8-u"),
+            ("macintosh", "macintosh"),
+            ("ibm866", "ibm866"),
+            (" UTF8 ", "utf-8"),
+        ] {
+            assert_eq!(
+                Charset::parse(label).map(|c| c.name()),
+                Ok(name.into()),
+                "{label}"
+            );
+        }
         assert!(Charset::parse("klingon").is_err());
         assert!(Charset::parse("utf-16le").is_err());
         assert!(Charset::parse("iso-2022-jp").is_err());
