@@ -349,6 +349,73 @@ fn headless_ls_get_and_put_take_charset_and_refuse_an_unknown_one() {
         b"up"
     );
 
+    // A local name Shift_JIS cannot write: that file fails (status 1) and names why; the
+    // server gets nothing under a wrong name.
+    write(out.path(), "한.txt", b"ko");
+    let r = ftpdeck(
+        home.path(),
+        &[
+            "put",
+            "--charset",
+            "shift_jis",
+            out.path().join("한.txt").to_str().unwrap(),
+            &url(&server, "/テスト"),
+        ],
+        &pw,
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("cannot be written in the server's charset shift_jis"),
+        "{}",
+        r.stderr
+    );
+    let mut there: Vec<_> = std::fs::read_dir(remote.path().join("テスト"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    there.sort();
+    assert_eq!(there, ["アップ.txt", "ファイル.txt"]);
+
+    // sync both ways with the charset: a second run finds the trees in step.
+    let tree = tempfile::tempdir().unwrap();
+    write(tree.path(), "日本/データ.bin", &pseudo_random(5_000, 2));
+    let local_tree = tree.path().to_str().unwrap();
+    let r = ftpdeck(
+        home.path(),
+        &[
+            "sync",
+            "--charset",
+            "sjis",
+            local_tree,
+            &url(&server, "/同期"),
+        ],
+        &pw,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(remote.path().join("同期/日本/データ.bin")).unwrap(),
+        pseudo_random(5_000, 2)
+    );
+    let r = ftpdeck(
+        home.path(),
+        &[
+            "sync",
+            "--dry-run",
+            "--charset",
+            "sjis",
+            local_tree,
+            &url(&server, "/同期"),
+        ],
+        &pw,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stdout.trim().is_empty(),
+        "nothing left to do: {}",
+        r.stdout
+    );
+
     for args in [
         vec!["ls", "--charset", "klingon", "ftp://127.0.0.1/"],
         vec!["get", "--charset=utf-16", "ftp://127.0.0.1/a", dir],
