@@ -120,26 +120,12 @@ struct RawBookmark {
     #[serde(skip_serializing_if = "Option::is_none")]
     limit_up: Option<String>,
     /// The server's file-name charset (`"gbk"`, `"shift_jis"` …); absent means auto.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    charset: Option<CharsetWord>,
-}
-
-/// `charset` in the file, checked where it is read (so an unknown one is reported on its line).
-struct CharsetWord(crate::remote::encoding::Charset);
-
-impl Serialize for CharsetWord {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.name())
-    }
-}
-
-impl<'de> Deserialize<'de> for CharsetWord {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(d)?;
-        crate::remote::encoding::Charset::parse(&name)
-            .map(CharsetWord)
-            .map_err(|e| D::Error::custom(format!("charset: {e}")))
-    }
+    #[serde(
+        default,
+        with = "charset_text",
+        skip_serializing_if = "crate::remote::encoding::Charset::is_auto"
+    )]
+    charset: crate::remote::encoding::Charset,
 }
 
 impl RawBookmark {
@@ -175,7 +161,7 @@ impl RawBookmark {
             pinned_cert: b.pinned_cert.clone(),
             limit_down: b.limits.down.map(|r| limit_text(Some(r))),
             limit_up: b.limits.up.map(|r| limit_text(Some(r))),
-            charset: (!b.charset.is_auto()).then_some(CharsetWord(b.charset)),
+            charset: b.charset,
         })
     }
 }
@@ -206,7 +192,6 @@ impl TryFrom<RawBookmark> for ParsedBookmark {
             down: limit(r.limit_down, "limit_down")?,
             up: limit(r.limit_up, "limit_up")?,
         };
-        let charset = r.charset.map(|c| c.0).unwrap_or_default();
         let default_port = if r.security == Security::ImplicitTls {
             990
         } else {
@@ -226,7 +211,7 @@ impl TryFrom<RawBookmark> for ParsedBookmark {
             note: r.note,
             pinned_cert: r.pinned_cert,
             limits,
-            charset,
+            charset: r.charset,
         }))
     }
 }
