@@ -470,4 +470,13 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn any_charset_name_is_parsed_or_refused_without_a_panic(name in any::<String>()) {
+        match Charset::parse(&name) {
+            // What is shown and saved reads back as the same charset.
+            Ok(c) => prop_assert_eq!(Charset::parse(&c.name()), Ok(c)),
+            Err(e) => prop_assert!(e.contains("charset"), "{}", e),
+        }
+    }
 }
