@@ -41,6 +41,11 @@ pub struct Cli {
     #[arg(long, value_name = "RATE", value_parser = parse_rate)]
     pub limit_rate: Option<u64>,
 
+    /// The server's file-name charset: gbk, big5, shift_jis, euc-kr, windows-1251, iso-8859-2,
+    /// utf-8 … or auto (UTF-8 when offered, other bytes kept raw); over a bookmark's
+    #[arg(long, value_name = "NAME", value_parser = parse_charset)]
+    pub charset: Option<crate::remote::encoding::Charset>,
+
     /// Do not capture the mouse (leaves the terminal's own selection working)
     #[arg(long)]
     pub no_mouse: bool,
@@ -95,6 +100,9 @@ pub struct LsArgs {
     /// Active mode: the server connects to us for data (PORT/EPRT)
     #[arg(long)]
     pub active: bool,
+    /// The server's file-name charset (gbk, shift_jis, … or auto), over a bookmark's
+    #[arg(long, value_name = "NAME", value_parser = parse_charset)]
+    pub charset: Option<crate::remote::encoding::Charset>,
 }
 
 #[derive(Debug, Args)]
@@ -154,12 +162,21 @@ pub struct HeadlessArgs {
     /// XSHA256, XSHA1, XMD5 or XCRC), always (fail what cannot be checked), never
     #[arg(long, value_name = "WHEN", value_parser = parse_verify)]
     pub verify: Option<crate::transfer::verify::Verify>,
+    /// The server's file-name charset: gbk, big5, shift_jis, euc-kr, windows-1251, iso-8859-2,
+    /// utf-8 … or auto (UTF-8 when offered, other bytes kept raw); over a bookmark's
+    #[arg(long, value_name = "NAME", value_parser = parse_charset)]
+    pub charset: Option<crate::remote::encoding::Charset>,
 }
 
 /// `--verify`: `auto`, `always` or `never`.
 pub fn parse_verify(s: &str) -> Result<crate::transfer::verify::Verify, String> {
     crate::transfer::verify::Verify::parse(s)
         .ok_or_else(|| format!("expected auto, always or never, got {s:?}"))
+}
+
+/// `--charset NAME`.
+pub fn parse_charset(s: &str) -> Result<crate::remote::encoding::Charset, String> {
+    crate::remote::encoding::Charset::parse(s)
 }
 
 /// `--overwrite`: `skip`, `overwrite`, `resume`, `newer` or `rename`.

@@ -62,6 +62,7 @@ fn ls(args: &ftpdeck::cli::LsArgs) -> ExitCode {
         active: args.active,
         limit_rate: None,
         verify: None,
+        charset: args.charset,
     });
     let how = ftpdeck::headless::ls::LsArgs {
         long: args.long,
@@ -139,6 +140,7 @@ fn headless_setup(
         active: args.active,
         existing: ftpdeck::transfer::Resolution::ResumeElseSkip,
         limit_rate: args.limit_rate,
+        charset: args.charset,
     };
     (cfg, common)
 }
@@ -185,6 +187,7 @@ fn run_options(cli: &Cli) -> RunOptions {
         bookmarks_broken,
         limit_rate: cli.limit_rate,
         saved_queue,
+        charset: cli.charset,
         // The one place LS_COLORS is read (lossy: a name pattern in bad UTF-8 just never matches).
         ls_colors: std::env::var_os("LS_COLORS").map(|v| v.to_string_lossy().into_owned()),
         ..RunOptions::from_config(cfg)
@@ -568,8 +571,13 @@ fn list_bookmarks() -> anyhow::Result<()> {
         } else {
             ""
         };
+        let charset = if b.charset.is_auto() {
+            String::new()
+        } else {
+            format!(" charset={}", b.charset.name())
+        };
         say!(
-            "{}\t{}@{}:{}{}{tls}{mode}",
+            "{}\t{}@{}:{}{}{tls}{mode}{charset}",
             b.name,
             b.user,
             b.host,

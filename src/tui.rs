@@ -54,6 +54,8 @@ pub struct RunOptions {
     pub saved_queue: crate::queue::Saved,
     /// Save what is unfinished for the next run.
     pub save_queue: bool,
+    /// `--charset`: the servers' file-name charset, over a bookmark's.
+    pub charset: Option<crate::remote::encoding::Charset>,
 }
 
 impl RunOptions {
@@ -77,6 +79,7 @@ impl RunOptions {
             limit_rate: None,
             saved_queue: Default::default(),
             save_queue: true,
+            charset: None,
         }
     }
 }
@@ -217,6 +220,7 @@ pub fn run(
         },
         saved_queue: options.saved_queue.clone(),
         save_queue: options.save_queue,
+        cli_charset: options.charset,
     });
     let size = terminal.size()?;
     app.update(Msg::Resize {

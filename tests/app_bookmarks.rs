@@ -298,8 +298,9 @@ fn the_form_can_opt_into_the_announced_passive_address() {
     typed(&mut app, "nat");
     app.update(key(KeyCode::Tab));
     typed(&mut app, "h.example");
-    // Back from the host field, wrapping past the speed limit, lands on the passive address.
-    for _ in 0..3 {
+    // Back from the host field, wrapping past the charset and the speed limit, lands on the
+    // passive address.
+    for _ in 0..4 {
         app.update(key(KeyCode::BackTab));
     }
     app.update(key(KeyCode::Char(' ')));
@@ -319,8 +320,8 @@ fn the_form_saves_a_speed_limit_and_refuses_a_malformed_one() {
     typed(&mut app, "slow");
     app.update(key(KeyCode::Tab));
     typed(&mut app, "h.example");
-    // Back from the host field, wrapping: the speed limit is the last field.
-    for _ in 0..2 {
+    // Back from the host field, wrapping: the speed limit comes before the charset, the last.
+    for _ in 0..3 {
         app.update(key(KeyCode::BackTab));
     }
     typed(&mut app, "2x/é");
@@ -339,4 +340,60 @@ fn the_form_saves_a_speed_limit_and_refuses_a_malformed_one() {
     let store = saved(&cmds);
     assert_eq!(store.bookmarks[0].limits.down, Some(2 * 1024 * 1024));
     assert_eq!(store.bookmarks[0].limits.up, Some(500 * 1024));
+}
+
+#[test]
+fn the_form_saves_a_charset_and_refuses_an_unknown_one() {
+    let mut app = app_with(vec![]);
+    app.update(key(KeyCode::Char('n')));
+    typed(&mut app, "jp");
+    app.update(key(KeyCode::Tab));
+    typed(&mut app, "h.example");
+    // Back from the host field, wrapping: the charset is the last field.
+    for _ in 0..2 {
+        app.update(key(KeyCode::BackTab));
+    }
+    typed(&mut app, "klingon");
+    let cmds = app.update(ctrl('s'));
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Cmd::Local(LocalCmd::SaveBookmarks { .. }))),
+        "an unknown charset must not be saved"
+    );
+    for _ in 0.."klingon".len() {
+        app.update(key(KeyCode::Backspace));
+    }
+    typed(&mut app, "SJIS");
+    let cmds = app.update(ctrl('s'));
+    let store = saved(&cmds);
+    assert_eq!(store.bookmarks[0].charset.name(), "shift_jis");
+    // Editing it again shows the charset's name.
+    let form = ftpdeck::app::form::Form::from_bookmark(&store.bookmarks[0]);
+    assert_eq!(form.value(ftpdeck::app::form::CHARSET), "shift_jis");
+    // An empty field is auto.
+    let mut empty = ftpdeck::app::form::Form::new();
+    empty.focus = ftpdeck::app::form::HOST;
+    assert_eq!(empty.display(ftpdeck::app::form::CHARSET), "auto");
+}
+
+#[test]
+fn the_command_line_charset_goes_over_the_bookmarks() {
+    let mut b = Bookmark::from_profile("jp", &Profile::anonymous("h.example", 21));
+    b.charset = ftpdeck::remote::encoding::Charset::parse("gbk").unwrap();
+    // Without --charset the bookmark's own is used.
+    let mut config = AppConfig::new(PathBuf::from("/tmp"), None);
+    config.bookmarks = Store {
+        bookmarks: vec![b.clone()],
+        recent: vec![],
+    };
+    config.start_bookmark = Some("jp".into());
+    let (_, cmds) = App::new(config.clone());
+    let profile = connect_profile(&cmds).expect("connects");
+    assert_eq!(profile.charset.name(), "gbk");
+    // With it, --charset wins.
+    config.cli_charset = Some(ftpdeck::remote::encoding::Charset::parse("sjis").unwrap());
+    let (_, cmds) = App::new(config);
+    let profile = connect_profile(&cmds).expect("connects");
+    assert_eq!(profile.charset.name(), "shift_jis");
 }

@@ -632,3 +632,20 @@ fn each_draw_uses_the_theme_it_is_given() {
         }
     }
 }
+
+#[test]
+fn the_remote_title_names_a_charset_that_is_not_auto() {
+    let mut app = app_with(vec![file("テスト.txt", 10)], 120, 30);
+    let screen = render(&app, 120, 30);
+    assert!(!screen[0].contains("[auto]"), "{}", screen[0]);
+    if let Some(p) = app.server.profile.as_mut() {
+        p.charset = ftpdeck::remote::encoding::Charset::parse("sjis").unwrap();
+    }
+    let screen = render(&app, 120, 30);
+    assert!(
+        screen[0].contains("bob@127.0.0.1:2121:/pub [shift_jis]"),
+        "{}",
+        screen[0]
+    );
+    assert!(screen.join("\n").contains("テスト.txt"));
+}

@@ -25,6 +25,8 @@ pub struct Server {
     pub current_bookmark: Option<String>,
     /// How the connected server computes checksums, if it does (for Synchronize).
     pub checksum: Option<String>,
+    /// `--charset`: the charset of every server connected to in this run, over a bookmark's.
+    pub cli_charset: Option<crate::remote::encoding::Charset>,
 }
 
 impl Default for Server {
@@ -36,6 +38,7 @@ impl Default for Server {
             bookmarks_broken: None,
             current_bookmark: None,
             checksum: None,
+            cli_charset: None,
         }
     }
 }

@@ -25,9 +25,10 @@ pub const LOCAL_DIR: usize = 10;
 pub const NOTE: usize = 11;
 pub const PASV_ADDR: usize = 12;
 pub const LIMIT: usize = 13;
+pub const CHARSET: usize = 14;
 
 /// The labels, in order; choice fields list their options.
-pub const LABELS: [&str; 14] = [
+pub const LABELS: [&str; 15] = [
     "Name",
     "Host",
     "Port",
@@ -42,6 +43,7 @@ pub const LABELS: [&str; 14] = [
     "Note",
     "Passive address",
     "Speed limit",
+    "Charset",
 ];
 const KEEP_CHOICES: [&str; 4] = [
     "ask each time",
@@ -60,7 +62,7 @@ const PASV_CHOICES: [&str; 2] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
     /// Each field's text and cursor (choice fields hold the index as text).
-    pub values: [TextField; 14],
+    pub values: [TextField; 15],
     pub focus: usize,
     /// The bookmark being edited (its name before editing), if any.
     pub editing: Option<String>,
@@ -79,7 +81,7 @@ pub enum FormOutcome {
 impl Form {
     /// An empty quick-connect form.
     pub fn new() -> Form {
-        let mut values: [TextField; 14] = Default::default();
+        let mut values: [TextField; 15] = Default::default();
         values[PORT] = TextField::new("21");
         for field in [KEEP, TLS, MODE, PASV_ADDR] {
             values[field] = TextField::new("0");
@@ -123,6 +125,9 @@ impl Form {
         }
         f.set(NOTE, b.note.as_deref().unwrap_or_default());
         f.set(LIMIT, &limit_field(b.limits));
+        if !b.charset.is_auto() {
+            f.set(CHARSET, &b.charset.name());
+        }
         f.editing = Some(b.name.clone());
         f.focus = NAME;
         f
@@ -164,6 +169,7 @@ impl Form {
         match Form::choices(field) {
             Some(c) => format!("◂ {} ▸", c[self.choice(field).min(c.len() - 1)]),
             None if field == PASSWORD => "•".repeat(self.value(field).chars().count()),
+            None if field == CHARSET && self.value(field).trim().is_empty() => "auto".into(),
             None => self.value(field).to_string(),
         }
     }
@@ -278,6 +284,7 @@ impl Form {
             DataMode::Passive
         };
         let limits = parse_limit_field(v[LIMIT])?;
+        let charset = crate::remote::encoding::Charset::parse(v[CHARSET])?;
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let typed = (!v[PASSWORD].is_empty()).then(|| Secret::new(v[PASSWORD]));
         Ok((
@@ -299,6 +306,7 @@ impl Form {
                 note: opt(v[NOTE]),
                 pinned_cert: None,
                 limits,
+                charset,
             },
             typed,
         ))

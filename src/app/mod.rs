@@ -219,6 +219,8 @@ pub struct AppConfig {
     pub saved_queue: crate::queue::Saved,
     /// Save what is unfinished for the next run (not for the demo).
     pub save_queue: bool,
+    /// `--charset`, over a bookmark's charset.
+    pub cli_charset: Option<crate::remote::encoding::Charset>,
 }
 
 impl AppConfig {
@@ -251,6 +253,7 @@ impl AppConfig {
             bookmarks_at_start: false,
             limits: config.transfers.limits(),
             cli_limits: Default::default(),
+            cli_charset: None,
             sync: config.sync.clone(),
             saved_queue: Default::default(),
             save_queue: true,
@@ -321,6 +324,7 @@ impl App {
             server: connect::Server {
                 bookmarks: config.bookmarks,
                 bookmarks_broken: config.bookmarks_broken,
+                cli_charset: config.cli_charset,
                 ..connect::Server::default()
             },
             tasks: tasks::Tasks {
@@ -576,7 +580,10 @@ impl App {
         }
     }
 
-    pub(super) fn start_connect(&mut self, profile: Profile) -> Vec<Cmd> {
+    pub(super) fn start_connect(&mut self, mut profile: Profile) -> Vec<Cmd> {
+        if let Some(charset) = self.server.cli_charset {
+            profile.charset = charset;
+        }
         let needs_password = profile.password.is_none();
         let label = profile.label();
         self.server.profile = Some(profile.clone());

@@ -111,6 +111,8 @@ mod tests {
             "password = \"none\"",
             "password = \"ask\"",
             "password_cmd = ",
+            "charset = \"shift_jis\"",
+            "charset = \"big5\"",
             "[[recent]]",
         ] {
             assert!(text.contains(expected), "{expected} missing in:\n{text}");
@@ -226,7 +228,7 @@ mod tests {
         assert_eq!(entries(dir.path()), ["bookmarks.toml"]);
 
         // Bytes: the last one is not UTF-8.
-        let cases: [(&[u8], usize, &str); 5] = [
+        let cases: [(&[u8], usize, &str); 6] = [
             (
                 b"[[bookmark]]\nname = \"x\"\nhost = \"h\"\nsecurity = \"tls\"\n",
                 4,
@@ -240,6 +242,11 @@ mod tests {
             (b"\n[[recent]]\nhost = \"h\"\n", 2, "missing field"),
             (b"[[bookmark]]\nname = \"x\"\nhost = \"h\"\npassword = \"saved\"\npassword_cmd = \"c\"\n", 1, "not both"),
             (b"a = 1\n\n\xff\n", 3, "UTF-8"),
+            (
+                b"[[bookmark]]\nname = \"x\"\nhost = \"h\"\n\ncharset = \"klingon\"\n",
+                5,
+                "unknown charset \"klingon\"",
+            ),
         ];
         for (text, line, needle) in cases {
             fs::write(&path, text).unwrap();

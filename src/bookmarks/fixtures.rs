@@ -23,6 +23,7 @@ pub(super) fn sample() -> Store {
                 down: Some(2 << 20),
                 up: Some(500 << 10),
             },
+            charset: crate::remote::encoding::Charset::parse("shift_jis").unwrap_or_default(),
         },
     );
     work.local_dir = Some(PathBuf::from("/home/alice/site"));
@@ -42,6 +43,13 @@ pub(super) fn sample() -> Store {
     ask.user = "carol".into();
     ask.password = PasswordSource::Ask;
     store.upsert(ask);
+    store.remember(
+        &Profile {
+            charset: crate::remote::encoding::Charset::parse("big5").unwrap_or_default(),
+            ..Profile::anonymous("ftp.tw.example", 21)
+        },
+        1_699_000_000,
+    );
     store.remember(&Profile::anonymous("ftp.gnu.org", 21), 1_700_000_000);
     store
 }

@@ -119,6 +119,13 @@ struct RawBookmark {
     limit_down: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     limit_up: Option<String>,
+    /// The server's file-name charset (`"gbk"`, `"shift_jis"` …); absent means auto.
+    #[serde(
+        default,
+        with = "charset_text",
+        skip_serializing_if = "crate::remote::encoding::Charset::is_auto"
+    )]
+    charset: crate::remote::encoding::Charset,
 }
 
 impl RawBookmark {
@@ -154,6 +161,7 @@ impl RawBookmark {
             pinned_cert: b.pinned_cert.clone(),
             limit_down: b.limits.down.map(|r| limit_text(Some(r))),
             limit_up: b.limits.up.map(|r| limit_text(Some(r))),
+            charset: b.charset,
         })
     }
 }
@@ -203,6 +211,7 @@ impl TryFrom<RawBookmark> for ParsedBookmark {
             note: r.note,
             pinned_cert: r.pinned_cert,
             limits,
+            charset: r.charset,
         }))
     }
 }
@@ -247,6 +256,21 @@ pub(super) mod security_text {
                 "security must be \"none\", \"explicit\" or \"implicit\", not {other:?}"
             ))),
         }
+    }
+}
+
+/// `Charset` as its name (`"gbk"`), an unknown one refused where it is read.
+pub(super) mod charset_text {
+    use super::*;
+    use crate::remote::encoding::Charset;
+
+    pub fn serialize<S: Serializer>(v: &Charset, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Charset, D::Error> {
+        Charset::parse(&String::deserialize(d)?)
+            .map_err(|e| D::Error::custom(format!("charset: {e}")))
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::format::{data_mode_text, security_text};
+use super::format::{charset_text, data_mode_text, security_text};
 use crate::remote::{DataMode, Profile, Secret, Security};
 
 /// How many recent connections are kept.
@@ -47,6 +47,8 @@ pub struct Bookmark {
     pub pinned_cert: Option<String>,
     /// Speed limits while connected to this server, over the settings' ones.
     pub limits: crate::transfer::limit::Limits,
+    /// The charset of the server's file names (`auto` by default).
+    pub charset: crate::remote::encoding::Charset,
 }
 
 /// A past connection (no password), newest first in `Store::recent`.
@@ -62,6 +64,13 @@ pub struct Recent {
     pub data_mode: DataMode,
     #[serde(default)]
     pub remote_dir: String,
+    /// The server's file-name charset, when not auto.
+    #[serde(
+        default,
+        with = "charset_text",
+        skip_serializing_if = "crate::remote::encoding::Charset::is_auto"
+    )]
+    pub charset: crate::remote::encoding::Charset,
     /// When, in Unix seconds.
     pub at: i64,
 }
@@ -104,6 +113,7 @@ impl Bookmark {
             trust_pasv_address: self.trust_pasv_address,
             pinned_cert: self.pinned_cert.clone(),
             limits: self.limits,
+            charset: self.charset,
         }
     }
 
@@ -128,6 +138,7 @@ impl Bookmark {
             note: None,
             pinned_cert: profile.pinned_cert.clone(),
             limits: profile.limits,
+            charset: profile.charset,
         }
     }
 }
@@ -143,6 +154,7 @@ impl Recent {
             path: self.remote_dir.clone(),
             security: self.security,
             data_mode: self.data_mode,
+            charset: self.charset,
             ..Profile::default()
         }
     }
@@ -205,6 +217,7 @@ impl Store {
                 security: profile.security,
                 data_mode: profile.data_mode,
                 remote_dir: profile.path.clone(),
+                charset: profile.charset,
                 at: now,
             },
         );
@@ -235,6 +248,15 @@ mod tests {
         assert_eq!(empty.to_profile(None).password, Some(Secret::new("")));
         let recent = &sample().recent[0];
         assert_eq!(recent.to_profile().label(), "anonymous@ftp.gnu.org");
+        assert!(recent.to_profile().charset.is_auto());
+        // A recent connection keeps its charset, as a bookmark does.
+        assert_eq!(sample().recent[1].to_profile().charset.name(), "big5");
+        let work = sample().bookmarks[0].clone();
+        assert_eq!(work.to_profile(None).charset.name(), "shift_jis");
+        assert_eq!(
+            Bookmark::from_profile("w", &work.to_profile(None)).charset,
+            work.charset
+        );
     }
 
     #[test]

@@ -11,6 +11,9 @@ use crate::remote::{Profile, Secret};
 /// The profile of `remote`, with a password (and the trust the command line gives).
 pub fn complete(remote: Remote, common: &Common) -> Result<Profile, Fatal> {
     let mut p = remote.profile;
+    if let Some(charset) = common.charset {
+        p.charset = charset;
+    }
     if let Some(fp) = &common.trust_fingerprint {
         p.pinned_cert = Some(fp.trim().replace(':', "").to_ascii_lowercase());
     }

@@ -40,6 +40,8 @@ pub struct Common {
     pub existing: Resolution,
     /// `--limit-rate`: both directions, over the config's and the bookmark's limits.
     pub limit_rate: Option<u64>,
+    /// `--charset`: the server's file-name charset, over a bookmark's.
+    pub charset: Option<crate::remote::encoding::Charset>,
 }
 
 /// A failure that ends the command before any transfer: said on stderr, status 2.

@@ -68,6 +68,8 @@ pub struct Profile {
     pub pinned_cert: Option<String>,
     /// This server's own speed limits (a bookmark's), over the settings' ones.
     pub limits: crate::transfer::limit::Limits,
+    /// The charset of the server's file names (`auto`: UTF-8, other bytes kept raw).
+    pub charset: super::encoding::Charset,
 }
 
 impl Default for Profile {
@@ -83,6 +85,7 @@ impl Default for Profile {
             trust_pasv_address: false,
             pinned_cert: None,
             limits: Default::default(),
+            charset: Default::default(),
         }
     }
 }
@@ -156,6 +159,8 @@ pub struct Connection {
     /// The checksum command that verifies finished transfers here: chosen once, when the
     /// first file is checked.
     pub verify_method: Option<Result<super::hash::Method, super::hash::HashError>>,
+    /// How names are turned into bytes and back on this connection (the profile's charset).
+    pub codec: super::encoding::NameCodec,
 }
 
 /// Resolve, connect (with TLS when asked), log in, switch to binary mode, learn the server's
@@ -269,7 +274,8 @@ fn connect_once(
             }
         })?
     };
-    ftp.set_encoding(super::encoding::LosslessUtf8);
+    let codec = profile.charset.codec();
+    ftp.set_encoding(codec);
     let welcome = ftp
         .get_welcome_msg()
         .map(crate::sanitize::display_name)
@@ -299,7 +305,7 @@ fn connect_once(
         .map_err(|e| RemoteError::from_ftp(e, "setting binary mode", read_secs))?;
 
     let features = read_features(&mut ftp, read_secs)?;
-    if features.utf8 {
+    if features.utf8 && profile.charset.wants_utf8() {
         // Some servers need this before they send UTF-8 names; a refusal changes nothing.
         match ftp.opts("UTF8", Some("ON")) {
             Ok(()) | Err(FtpError::UnexpectedResponse(_)) => {}
@@ -329,6 +335,7 @@ fn connect_once(
         listing_limits: Default::default(),
         mdtm_sets: None,
         verify_method: None,
+        codec,
     })
 }
 

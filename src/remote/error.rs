@@ -46,6 +46,16 @@ pub enum RemoteError {
         if *dir { " (a directory)" } else { "" }
     )]
     Exists { name: String, dir: bool },
+    /// A name has no form in the server's charset (see `--charset`): nothing was sent.
+    #[error(
+        "{} cannot be written in the server's charset {charset}: {ch:?} has no {charset} form — choose another name",
+        crate::sanitize::display_name(name)
+    )]
+    Unencodable {
+        name: String,
+        ch: char,
+        charset: String,
+    },
     #[error("{0}")]
     Other(String),
 }
@@ -80,6 +90,16 @@ impl RemoteError {
             FtpError::ConnectionError(io) if io.to_string().contains("reply larger than") => {
                 RemoteError::Protocol {
                     detail: format!("its reply never ended ({io}, during {during})"),
+                }
+            }
+            FtpError::ConnectionError(io) if super::encoding::unencodable_in(&io).is_some() => {
+                match super::encoding::unencodable_in(&io) {
+                    Some(e) => RemoteError::Unencodable {
+                        name: e.text.clone(),
+                        ch: e.ch,
+                        charset: e.charset.clone(),
+                    },
+                    None => RemoteError::Other(io.to_string()),
                 }
             }
             FtpError::ConnectionError(io) => match io.kind() {

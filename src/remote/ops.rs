@@ -109,7 +109,7 @@ fn read_listing(
             break;
         }
         bytes += n as u64;
-        let text = super::encoding::decode(&line);
+        let text = conn.codec.decode(&line);
         entries.extend(listing::parse_listing(&[text], format, now));
         if entries.len() >= limits.max_entries || bytes >= limits.max_bytes {
             truncated = Some(format!(

@@ -10,6 +10,7 @@ pub mod fs;
 mod session;
 mod storage;
 pub mod tls;
+mod wire;
 
 use std::fmt::Debug;
 use std::net::SocketAddr;
@@ -71,6 +72,11 @@ pub struct ServerConfig {
     pub login_policy: LoginPolicy,
     /// Bytes per second for each transfer; `None` for as fast as it goes.
     pub rate_limit: Option<u64>,
+    /// Test-only: speak file names in this charset on the wire (GBK, Shift_JIS …) instead of
+    /// UTF-8, through a relay on loopback; plain FTP only, no MLSD (see `wire`). `None` (the
+    /// default) is a normal UTF-8 server.
+    #[doc(hidden)]
+    pub wire_charset: Option<crate::remote::encoding::Charset>,
 }
 
 impl ServerConfig {
@@ -92,6 +98,7 @@ impl ServerConfig {
             data_timeout: Duration::from_secs(60),
             login_policy: LoginPolicy::default(),
             rate_limit: None,
+            wire_charset: None,
         }
     }
 }
@@ -231,6 +238,18 @@ async fn serve_one(shared: Arc<Shared>, mut stream: tokio::net::TcpStream, peer:
     }
     let _seat = Seat(shared.clone());
     session.say("connected");
+    let stream = match shared.config.wire_charset {
+        Some(charset) if !charset.wants_utf8() => {
+            match wire::relay(stream, charset.codec(), session.clone()).await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::error!("cannot start the charset relay: {e}");
+                    return;
+                }
+            }
+        }
+        _ => stream,
+    };
     match build_server(&shared, session.clone()) {
         Ok(server) => {
             if let Err(e) = server.service(stream).await {
@@ -250,6 +269,10 @@ fn build_server(shared: &Shared, session: Arc<Session>) -> Result<Server, libunf
     let read_only = config.read_only;
     let data_timeout = config.data_timeout;
     let rate = config.rate_limit;
+    let wire = config
+        .wire_charset
+        .filter(|c| !c.wants_utf8())
+        .map(|c| c.codec());
     let storage_session = session.clone();
     let storage = Box::new(move || Storage {
         tree: tree.clone(),
@@ -257,6 +280,7 @@ fn build_server(shared: &Shared, session: Arc<Session>) -> Result<Server, libunf
         session: storage_session.clone(),
         data_timeout,
         rate,
+        wire,
     });
     let auth = Arc::new(auth::FixedAuth {
         auth: config.auth.clone(),

@@ -72,6 +72,10 @@ pub struct Storage {
     pub data_timeout: Duration,
     /// Bytes per second for each transfer (`serve --limit-rate`).
     pub rate: Option<u64>,
+    /// Test-only: names reach libunftp decoded from this charset, raw bytes escaped (see
+    /// [`super::wire`]); paths turn the escapes back into bytes on the disk, listings go out
+    /// in the charset.
+    pub wire: Option<crate::remote::encoding::NameCodec>,
 }
 
 /// Keeps one transfer at or under a rate: after each chunk it waits until the bytes so far are
@@ -137,12 +141,15 @@ impl Storage {
         r
     }
 
-    fn owned(path: impl AsRef<Path>) -> PathBuf {
-        path.as_ref().to_path_buf()
+    fn owned(&self, path: impl AsRef<Path>) -> PathBuf {
+        match (&self.wire, path.as_ref().to_str()) {
+            (Some(_), Some(text)) => PathBuf::from(crate::remote::encoding::local_name(text)),
+            _ => path.as_ref().to_path_buf(),
+        }
     }
 
     async fn open_read(&self, path: &Path, start_pos: u64) -> storage::Result<std::fs::File> {
-        let (tree, owned) = (self.tree.clone(), path.to_path_buf());
+        let (tree, owned) = (self.tree.clone(), self.owned(path));
         blocking(move || {
             let mut f = tree.read(&owned)?;
             if start_pos > 0 {
@@ -175,7 +182,7 @@ impl StorageBackend<DefaultUser> for Storage {
         _user: &DefaultUser,
         path: P,
     ) -> storage::Result<Meta> {
-        let (tree, path) = (self.tree.clone(), Self::owned(path));
+        let (tree, path) = (self.tree.clone(), self.owned(path));
         blocking(move || tree.stat(&path)).await
     }
 
@@ -184,7 +191,7 @@ impl StorageBackend<DefaultUser> for Storage {
         _user: &DefaultUser,
         path: P,
     ) -> storage::Result<Vec<Fileinfo<PathBuf, Meta>>> {
-        let (tree, path) = (self.tree.clone(), Self::owned(path));
+        let (tree, path) = (self.tree.clone(), self.owned(path));
         let entries = blocking(move || tree.list(&path)).await?;
         Ok(entries
             .into_iter()
@@ -193,10 +200,38 @@ impl StorageBackend<DefaultUser> for Storage {
             // shown.
             .filter(|(name, _)| !name.to_string_lossy().chars().any(char::is_control))
             .map(|(name, metadata)| Fileinfo {
-                path: PathBuf::from(name),
+                path: match self.wire {
+                    // Raw bytes of the disk's name kept as escapes, sent back as those bytes.
+                    Some(_) => {
+                        PathBuf::from(crate::remote::encoding::decode(name.as_encoded_bytes()))
+                    }
+                    None => PathBuf::from(name),
+                },
                 metadata,
             })
             .collect())
+    }
+
+    /// LIST as libunftp writes it, with the names in the wire charset when there is one.
+    async fn list_fmt<P>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> std::result::Result<std::io::Cursor<Vec<u8>>, storage::Error>
+    where
+        P: AsRef<Path> + Send + Debug,
+        Self::Metadata: storage::Metadata + 'static,
+    {
+        use std::fmt::Write as _;
+        let list = self.list(user, path).await?;
+        let text = list.iter().fold(String::new(), |mut buf, fi| {
+            let _ = write!(buf, "{fi}\r\n");
+            buf
+        });
+        Ok(std::io::Cursor::new(match &self.wire {
+            Some(codec) => codec.encode_or_replace(&text),
+            None => text.into_bytes(),
+        }))
     }
 
     /// A reader for SITE MD5 and other whole-file reads inside the server.
@@ -281,7 +316,7 @@ impl StorageBackend<DefaultUser> for Storage {
         start_pos: u64,
     ) -> storage::Result<u64> {
         self.check_writable("upload", path.as_ref())?;
-        let (tree, owned) = (self.tree.clone(), Self::owned(&path));
+        let (tree, owned) = (self.tree.clone(), self.owned(&path));
         let file = blocking(move || {
             let mut f = tree.write(&owned)?;
             f.set_len(start_pos)?;
@@ -311,7 +346,7 @@ impl StorageBackend<DefaultUser> for Storage {
         path: P,
     ) -> storage::Result<()> {
         self.check_writable("delete", path.as_ref())?;
-        let (tree, owned) = (self.tree.clone(), Self::owned(&path));
+        let (tree, owned) = (self.tree.clone(), self.owned(&path));
         let done = blocking(move || tree.remove_file(&owned)).await;
         self.noted(format!("delete {}", path.as_ref().display()), done)
     }
@@ -322,7 +357,7 @@ impl StorageBackend<DefaultUser> for Storage {
         path: P,
     ) -> storage::Result<()> {
         self.check_writable("mkdir", path.as_ref())?;
-        let (tree, owned) = (self.tree.clone(), Self::owned(&path));
+        let (tree, owned) = (self.tree.clone(), self.owned(&path));
         let done = blocking(move || tree.create_dir(&owned)).await;
         self.noted(format!("mkdir {}", path.as_ref().display()), done)
     }
@@ -334,7 +369,7 @@ impl StorageBackend<DefaultUser> for Storage {
         to: P,
     ) -> storage::Result<()> {
         self.check_writable("rename", from.as_ref())?;
-        let (tree, f, t) = (self.tree.clone(), Self::owned(&from), Self::owned(&to));
+        let (tree, f, t) = (self.tree.clone(), self.owned(&from), self.owned(&to));
         let done = blocking(move || tree.rename(&f, &t)).await;
         let what = format!(
             "rename {} to {}",
@@ -350,7 +385,7 @@ impl StorageBackend<DefaultUser> for Storage {
         path: P,
     ) -> storage::Result<()> {
         self.check_writable("rmdir", path.as_ref())?;
-        let (tree, owned) = (self.tree.clone(), Self::owned(&path));
+        let (tree, owned) = (self.tree.clone(), self.owned(&path));
         let done = blocking(move || tree.remove_dir(&owned)).await;
         self.noted(format!("rmdir {}", path.as_ref().display()), done)
     }
@@ -360,7 +395,7 @@ impl StorageBackend<DefaultUser> for Storage {
         _user: &DefaultUser,
         path: P,
     ) -> storage::Result<()> {
-        let (tree, path) = (self.tree.clone(), Self::owned(path));
+        let (tree, path) = (self.tree.clone(), self.owned(path));
         let meta = blocking(move || tree.stat(&path)).await?;
         if meta.dir {
             Ok(())

@@ -34,6 +34,13 @@ pub fn title_parts(app: &App, side: Side) -> (String, String, String) {
     };
     let mut path = display_name(shown);
     let mut hints = String::new();
+    match (side, &app.server.profile) {
+        // Names are decoded from another charset: say which.
+        (Side::Remote, Some(p)) if !p.charset.is_auto() => {
+            hints.push_str(&format!(" [{}]", p.charset.name()));
+        }
+        _ => {}
+    }
     if let Some(p) = &pane.pending {
         if !loading_first && p.path != pane.dir {
             path = format!("{path} → {}", display_name(&p.path));

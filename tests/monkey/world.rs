@@ -205,6 +205,7 @@ impl World {
                 security: Default::default(),
                 data_mode: Default::default(),
                 remote_dir: self.rng.path(),
+                charset: Default::default(),
                 at: self.rng.range(0, 2_000_000_000) as i64,
             })
             .collect();
