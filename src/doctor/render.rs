@@ -1,0 +1,112 @@
+//! The report as lines of text (the terminal and the TUI's overlay) and as JSON (`--json`).
+
+use super::{Level, Report};
+
+/// What a check is called in the report.
+fn title(id: &str) -> &str {
+    match id {
+        "connect" => "Connect",
+        "greeting" => "Greeting",
+        "tls" => "TLS",
+        "certificate" => "Certificate",
+        "login" => "Login",
+        "feat" => "FEAT",
+        "utf8" => "UTF-8",
+        "epsv" => "EPSV",
+        "pasv" => "PASV",
+        "nat" => "NAT",
+        "port" => "PORT",
+        "data" => "Data",
+        "mlsd" => "MLSD",
+        "list" => "LIST",
+        "clock" => "Clock",
+        other => other,
+    }
+}
+
+/// The mark before a check's line.
+pub fn mark(level: Level) -> &'static str {
+    match level {
+        Level::Ok => "✓",
+        Level::Info => "·",
+        Level::Warn => "!",
+        Level::Fail => "✗",
+    }
+}
+
+/// The report, one line per check, then the verdict and the recommended settings; each line
+/// with the level that colours it (none for headings).
+pub fn text_lines(report: &Report) -> Vec<(Option<Level>, String)> {
+    let mut out = vec![(None, format!("Connection doctor: {}", report.server))];
+    for c in &report.checks {
+        out.push((
+            Some(c.level),
+            format!("{} {:<11} {}", mark(c.level), title(c.id), c.text),
+        ));
+    }
+    out.push((None, String::new()));
+    match &report.fatal {
+        Some(why) => out.push((Some(Level::Fail), format!("Cannot go on: {why}"))),
+        None => {
+            let verdict = match report.exit_status() {
+                super::ALL_GOOD => (Level::Ok, "Everything works with these settings."),
+                _ => (
+                    Level::Warn,
+                    "It works, with the warnings above; recommended settings:",
+                ),
+            };
+            out.push((Some(verdict.0), verdict.1.to_string()));
+            if !report.recommendations.is_empty() {
+                if report.exit_status() == super::ALL_GOOD {
+                    out.push((None, "Recommended settings (as they are):".into()));
+                }
+                for r in &report.recommendations {
+                    let (level, tag) = if r.changes {
+                        (Some(Level::Warn), "change")
+                    } else {
+                        (None, "keep")
+                    };
+                    out.push((
+                        level,
+                        format!("  {:<30} {tag}: {}", r.setting.toml(), r.why),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The report as JSON: `server`, `status` (the exit status), `fatal`, `checks` (id, level,
+/// text) and `recommendations` (key, value as in bookmarks.toml, change, why).
+pub fn json(report: &Report) -> serde_json::Value {
+    let checks: Vec<serde_json::Value> = report
+        .checks
+        .iter()
+        .map(|c| serde_json::json!({"id": c.id, "level": c.level.word(), "text": c.text}))
+        .collect();
+    let recommendations: Vec<serde_json::Value> = report
+        .recommendations
+        .iter()
+        .map(|r| {
+            let toml = r.setting.toml();
+            let value = toml
+                .split_once(" = ")
+                .map(|(_, v)| v.trim_matches('"').to_string())
+                .unwrap_or_default();
+            serde_json::json!({
+                "key": r.setting.key(),
+                "value": value,
+                "change": r.changes,
+                "why": r.why,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "server": report.server,
+        "status": report.exit_status(),
+        "fatal": report.fatal,
+        "checks": checks,
+        "recommendations": recommendations,
+    })
+}
