@@ -234,3 +234,96 @@ fn a_bookmark_name_alone_is_the_bookmark_and_an_unknown_one_is_a_usage_error() {
         run.stderr
     );
 }
+
+fn embedded_tls() -> (tempfile::TempDir, ftpdeck::server::ServerHandle, String) {
+    let root = tempfile::tempdir().unwrap();
+    common::write(root.path(), "over-tls.txt", b"secret");
+    let (tls, fingerprint) = ftpdeck::server::tls::self_signed(vec!["127.0.0.1".into()]).unwrap();
+    let server = common::start_server_with(root.path(), |c| c.tls = Some(tls));
+    (root, server, fingerprint)
+}
+
+#[test]
+fn tls_reports_the_version_and_the_fingerprint_and_an_untrusted_certificate_stops_with_2() {
+    let (_root, server, fingerprint) = embedded_tls();
+    let home = tempfile::tempdir().unwrap();
+    let target = format!(
+        "ftps://{}@127.0.0.1:{}/",
+        common::USER,
+        server.addr().port()
+    );
+    let env = [("FTPDECK_PASSWORD", common::PASSWORD)];
+    let hex = ftpdeck::remote::tls::normalize_fingerprint(&fingerprint);
+
+    let run = ftpdeck(home.path(), &["doctor", &target], &env);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("Explicit TLS (AUTH TLS) works: TLS 1."),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("The certificate is not trusted"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains(&format!("--trust-fingerprint {hex}")),
+        "{}",
+        run.stderr
+    );
+
+    let run = ftpdeck(
+        home.path(),
+        &["doctor", &target, "--trust-fingerprint", &fingerprint],
+        &env,
+    );
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("The certificate is the one trusted (pinned)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Data connections work without reusing the control connection's TLS session"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("security = \"explicit\""),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_plain_connection_to_a_server_that_offers_tls_is_told_to_use_it() {
+    let (_root, server, _) = embedded_tls();
+    let home = tempfile::tempdir().unwrap();
+    let run = ftpdeck(
+        home.path(),
+        &["doctor", "--json", &url(server.addr().port())],
+        &[("FTPDECK_PASSWORD", common::PASSWORD)],
+    );
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    let tls = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "tls")
+        .unwrap();
+    assert_eq!(tls["level"], "warn", "{doc}");
+    let rec = doc["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "security")
+        .unwrap();
+    assert_eq!(
+        (rec["value"].as_str(), rec["change"].as_bool()),
+        (Some("explicit"), Some(true))
+    );
+}

@@ -201,6 +201,16 @@ fn run(
         );
     }
 
+    if profile.security != Security::Plain && (passive_works || active) {
+        let mode = if passive_works {
+            DataMode::Passive
+        } else {
+            DataMode::Active
+        };
+        probe_tls_reuse(report, profile, mode, timeouts);
+        stopped()?;
+    }
+
     // Listings and the clock on the first connection, in the mode that works.
     if passive_works || active {
         if !passive_works {
@@ -577,6 +587,34 @@ fn probe_active(report: &mut Report, profile: &Profile, timeouts: Timeouts) -> b
             );
             false
         }
+    }
+}
+
+/// Whether a data connection works without resuming the control connection's TLS session
+/// (vsftpd's `require_ssl_reuse=YES` refuses it).
+fn probe_tls_reuse(report: &mut Report, profile: &Profile, mode: DataMode, timeouts: Timeouts) {
+    let fresh = Profile {
+        data_mode: mode,
+        ..profile.clone()
+    };
+    let result = connect::connect_without_tls_resumption(&fresh, timeouts).and_then(|mut c| {
+        let n = list_home(&mut c, timeouts);
+        let _ = c.ftp.quit();
+        n
+    });
+    match result {
+        Ok(_) => report.push(
+            "tls_reuse",
+            Level::Ok,
+            "Data connections work without reusing the control connection's TLS session",
+        ),
+        Err(e) => report.push(
+            "tls_reuse",
+            Level::Info,
+            format!(
+                "Data connections must reuse the control connection's TLS session (without it:                  {e}); ftpdeck reuses it, on TLS 1.2 where the server allows, whose sessions                  can be reused any number of times"
+            ),
+        ),
     }
 }
 

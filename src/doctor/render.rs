@@ -9,6 +9,7 @@ fn title(id: &str) -> &str {
         "greeting" => "Greeting",
         "tls" => "TLS",
         "certificate" => "Certificate",
+        "tls_reuse" => "TLS reuse",
         "login" => "Login",
         "feat" => "FEAT",
         "utf8" => "UTF-8",
