@@ -6,6 +6,7 @@ mod compare;
 pub mod connect;
 mod copy;
 pub mod dialog;
+pub mod doctor;
 mod events;
 pub mod fileops;
 pub mod form;
@@ -155,6 +156,8 @@ pub struct App {
     pub sync: sync::SyncPart,
     /// The browsing connection's FTP conversation.
     pub log: ProtocolLog,
+    /// Connection doctor runs and the bookmark each is for.
+    pub doctor: doctor::DoctorPart,
     /// The short file operation in progress and the scratch files of edits.
     pub files: fileops::Files,
     /// Terminal size, for paging and scrolling.
@@ -329,6 +332,7 @@ impl App {
                 ..Default::default()
             },
             log: ProtocolLog::default(),
+            doctor: Default::default(),
             files,
             screen: Screen {
                 width: 80,

@@ -40,14 +40,23 @@ pub fn mark(level: Level) -> &'static str {
 pub fn text_lines(report: &Report) -> Vec<(Option<Level>, String)> {
     let mut out = vec![(None, format!("Connection doctor: {}", report.server))];
     for c in &report.checks {
+        // The texts sanitise what the server said; this guards the rest (error messages).
         out.push((
             Some(c.level),
-            format!("{} {:<11} {}", mark(c.level), title(c.id), c.text),
+            format!(
+                "{} {:<11} {}",
+                mark(c.level),
+                title(c.id),
+                crate::sanitize::display_name(&c.text)
+            ),
         ));
     }
     out.push((None, String::new()));
     match &report.fatal {
-        Some(why) => out.push((Some(Level::Fail), format!("Cannot go on: {why}"))),
+        Some(why) => out.push((
+            Some(Level::Fail),
+            format!("Cannot go on: {}", crate::sanitize::display_name(why)),
+        )),
         None => {
             let verdict = match report.exit_status() {
                 super::ALL_GOOD => (Level::Ok, "Everything works with these settings."),

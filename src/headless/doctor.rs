@@ -51,6 +51,7 @@ pub fn doctor(args: &DoctorArgs, common: &Common) -> u8 {
     }
     let _ = out.flush();
     if let Some(why) = &report.fatal {
+        let why = crate::sanitize::display_name(why);
         let _ = writeln!(std::io::stderr().lock(), "ftpdeck: {why}");
     }
     report.exit_status()

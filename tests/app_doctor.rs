@@ -1,0 +1,207 @@
+//! The connection doctor in the TUI, through `App::update` and a real task pool: `D` on a
+//! bookmark queues a doctor task, the pool probes the scripted server in `tests/fake` (a 227
+//! naming a private address), the report shows as an overlay on `TestBackend`, and `s` saves
+//! the recommendation into the bookmark. `D` in the panes probes the server connected to.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may stop at the first surprise
+
+mod common;
+mod fake;
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use fake::{FakeServer, unix_file};
+use ftpdeck::app::dialog::Dialog;
+use ftpdeck::app::{App, AppConfig, Cmd, Msg};
+use ftpdeck::bookmarks::{Bookmark, PasswordSource, Store};
+use ftpdeck::local::LocalCmd;
+use ftpdeck::remote::{Profile, RemoteEvent};
+use ftpdeck::transfer::{self, Job, PoolOptions, Task, TransferCmd, TransferEvent};
+
+const W: u16 = 120;
+const H: u16 = 40;
+
+fn key(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+fn doctor_jobs(cmds: &[Cmd]) -> Vec<Job> {
+    cmds.iter()
+        .flat_map(|c| match c {
+            Cmd::Transfer(TransferCmd::Enqueue(jobs)) => jobs.clone(),
+            _ => vec![],
+        })
+        .filter(|j| matches!(j.task(), Some(Task::Doctor { .. })))
+        .collect()
+}
+
+/// Run `cmds`' transfer commands on a real pool and feed its events to `app` until job `id`
+/// finished.
+fn run_on_pool(app: &mut App, cmds: Vec<Cmd>, id: u64) {
+    let (tx, rx) = mpsc::channel::<TransferEvent>();
+    let pool = transfer::spawn(tx, PoolOptions::default());
+    for c in cmds {
+        if let Cmd::Transfer(t) = c {
+            pool.send(t).unwrap();
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let e = rx.recv_timeout(left).expect("the doctor task finishes");
+        let done = matches!(&e, TransferEvent::Finished { id: i, .. } if *i == id);
+        app.update(Msg::Transfer(e));
+        if done {
+            break;
+        }
+    }
+    let _ = pool.send(TransferCmd::Shutdown);
+}
+
+#[test]
+fn d_on_a_bookmark_runs_the_doctor_shows_the_report_and_s_saves_the_recommendation() {
+    let server = FakeServer::builder()
+        .pasv_announces(Ipv4Addr::new(10, 0, 0, 5))
+        .listing([unix_file("a.txt", "3")])
+        .start();
+    let mut b = Bookmark::from_profile(
+        "behind-nat",
+        &Profile {
+            host: "127.0.0.1".into(),
+            port: server.port(),
+            user: "bob".into(),
+            trust_pasv_address: true,
+            ..Profile::default()
+        },
+    );
+    b.password = PasswordSource::None;
+    let (mut app, _) = App::new(AppConfig::new(PathBuf::from("/tmp"), None));
+    app.update(Msg::Resize {
+        width: W,
+        height: H,
+    });
+    app.server.bookmarks = Store {
+        bookmarks: vec![b],
+        recent: vec![],
+    };
+    app.open_bookmarks();
+    app.update(key(KeyCode::Down)); // from "New connection…" to the bookmark
+
+    let cmds = app.update(ch('D'));
+    let jobs = doctor_jobs(&cmds);
+    assert_eq!(jobs.len(), 1, "{cmds:?}");
+    let Some(Task::Doctor { profile }) = jobs[0].task() else {
+        unreachable!()
+    };
+    assert_eq!(
+        (profile.port, profile.trust_pasv_address),
+        (server.port(), true)
+    );
+    assert!(
+        app.status
+            .text
+            .contains("Connection doctor: probing bob@127.0.0.1"),
+        "{:?}",
+        app.status
+    );
+    assert!(app.tasks.shown, "the task panel shows the doctor's row");
+
+    run_on_pool(&mut app, cmds, jobs[0].id);
+    let Some(Dialog::Doctor(view)) = app.dialogs.top() else {
+        panic!("no report: {:?}", app.dialogs.top());
+    };
+    assert_eq!(view.bookmark.as_deref(), Some("behind-nat"));
+    let screen = common::screen::text(&app, W, H);
+    assert!(
+        screen.contains("Connection doctor: bob@127.0.0.1"),
+        "{screen}"
+    );
+    assert!(screen.contains("NAT"), "{screen}");
+    assert!(screen.contains("10.0.0.5"), "{screen}");
+    assert!(screen.contains("trust_pasv_address = false"), "{screen}");
+    assert!(screen.contains("s save into behind-nat"), "{screen}");
+
+    // The report scrolls, and `s` saves into the bookmark.
+    app.update(key(KeyCode::Down));
+    let Some(Dialog::Doctor(view)) = app.dialogs.top() else {
+        panic!("the report closed on ↓");
+    };
+    assert_eq!(view.scroll, 1);
+    let cmds = app.update(ch('s'));
+    let saved = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Local(LocalCmd::SaveBookmarks { store }) => Some(store.clone()),
+            _ => None,
+        })
+        .expect("the bookmarks are saved");
+    assert!(!saved.find("behind-nat").unwrap().trust_pasv_address);
+    assert!(
+        !app.server
+            .bookmarks
+            .find("behind-nat")
+            .unwrap()
+            .trust_pasv_address
+    );
+    assert!(
+        app.status.text.contains("trust_pasv_address = false"),
+        "{:?}",
+        app.status
+    );
+
+    // A second `s` has nothing left to change; Esc goes back to the bookmark list.
+    assert!(app.update(ch('s')).is_empty());
+    app.update(key(KeyCode::Esc));
+    assert!(matches!(app.dialogs.top(), Some(Dialog::Bookmarks { .. })));
+}
+
+#[test]
+fn d_in_the_panes_probes_the_server_connected_to() {
+    let root = tempfile::tempdir().unwrap();
+    common::write(root.path(), "x.txt", b"x");
+    let server = common::start_server(root.path());
+    let profile = common::profile(&server);
+    let (mut app, _) = App::new(AppConfig::new(PathBuf::from("/tmp"), Some(profile.clone())));
+    app.update(Msg::Resize {
+        width: W,
+        height: H,
+    });
+    app.update(Msg::Remote(RemoteEvent::Connected {
+        label: profile.label(),
+        home: "/".into(),
+        welcome: String::new(),
+        checksum: None,
+    }));
+    let cmds = app.update(ch('D'));
+    let jobs = doctor_jobs(&cmds);
+    assert_eq!(jobs.len(), 1, "{cmds:?}");
+    run_on_pool(&mut app, cmds, jobs[0].id);
+    let Some(Dialog::Doctor(view)) = app.dialogs.top() else {
+        panic!("no report: {:?}", app.dialogs.top());
+    };
+    assert_eq!(
+        view.report.exit_status(),
+        ftpdeck::doctor::ALL_GOOD,
+        "{:?}",
+        view.report
+    );
+    assert!(view.bookmark.is_none());
+    let screen = common::screen::text(&app, W, H);
+    assert!(screen.contains("EPSV works"), "{screen}");
+    assert!(screen.contains("Everything works"), "{screen}");
+    // Not from a bookmark: `s` says where to save first, and changes nothing.
+    assert!(app.update(ch('s')).is_empty());
+    assert!(
+        app.status.is_error && app.status.text.contains("bookmark"),
+        "{:?}",
+        app.status
+    );
+}
