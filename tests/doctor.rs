@@ -327,3 +327,50 @@ fn a_plain_connection_to_a_server_that_offers_tls_is_told_to_use_it() {
         (Some("explicit"), Some(true))
     );
 }
+
+#[test]
+fn a_server_that_stops_answering_costs_a_time_limit_per_step_not_a_hang() {
+    // Every LIST gets the first digit of a reply, then silence.
+    let server = FakeServer::builder()
+        .listing([unix_file("a.txt", "3")])
+        .stall_mid_reply(fake::At::Reply("LIST"))
+        .start();
+    let home = tempfile::tempdir().unwrap();
+    let run = ftpdeck(
+        home.path(),
+        &[
+            "doctor",
+            "--timeout",
+            "1",
+            &format!("ftp://bob@127.0.0.1:{}/", server.port()),
+        ],
+        &[("FTPDECK_PASSWORD", "pw")],
+    );
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("PASV fails: timed out after 1 s"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("No data connection works"),
+        "{}",
+        run.stdout
+    );
+
+    let silent = FakeServer::builder()
+        .stall_mid_reply(fake::At::Greeting)
+        .start();
+    let run = ftpdeck(
+        home.path(),
+        &[
+            "doctor",
+            "--timeout",
+            "1",
+            &format!("ftp://bob@127.0.0.1:{}/", silent.port()),
+        ],
+        &[("FTPDECK_PASSWORD", "pw")],
+    );
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("sends no greeting"), "{}", run.stderr);
+}
