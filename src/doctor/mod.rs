@@ -4,6 +4,8 @@
 //! which settings to use. Plain blocking functions (`diagnose`), run by `ftpdeck doctor` and,
 //! as a task on the pool, by the TUI's `D`.
 
+mod data;
+mod listings;
 mod probe;
 mod render;
 mod tlsprobe;

@@ -120,3 +120,43 @@ pub fn json(report: &Report) -> serde_json::Value {
         "recommendations": recommendations,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::{Check, Recommendation, Setting};
+
+    #[test]
+    fn control_characters_from_the_server_never_reach_the_lines() {
+        let report = Report {
+            server: "bob@h".into(),
+            checks: vec![Check {
+                id: "greeting",
+                level: Level::Ok,
+                text: "220 hi\u{1b}[2J\u{7}there".into(),
+            }],
+            recommendations: vec![Recommendation {
+                setting: Setting::TrustPasvAddress(false),
+                changes: true,
+                why: "NAT".into(),
+            }],
+            fatal: None,
+        };
+        let lines = text_lines(&report);
+        assert!(
+            lines.iter().all(|(_, l)| !l.chars().any(char::is_control)),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].1.starts_with("✓ Greeting    220 hi?[2J?there"),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|(_, l)| l.contains("trust_pasv_address = false") && l.contains("change: NAT")),
+            "{lines:?}"
+        );
+        let doc = json(&report);
+        assert_eq!(doc["status"], 1);
+        assert_eq!(doc["recommendations"][0]["value"], "false");
+    }
+}
