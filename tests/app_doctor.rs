@@ -205,3 +205,57 @@ fn d_in_the_panes_probes_the_server_connected_to() {
         app.status
     );
 }
+
+#[test]
+fn d_on_a_bookmark_with_a_saved_password_looks_it_up_first_and_then_probes_with_it() {
+    let mut b = Bookmark::from_profile(
+        "saved",
+        &Profile {
+            host: "ftp.example.org".into(),
+            user: "bob".into(),
+            ..Profile::default()
+        },
+    );
+    b.password = PasswordSource::Saved;
+    let (mut app, _) = App::new(AppConfig::new(PathBuf::from("/tmp"), None));
+    app.server.bookmarks = Store {
+        bookmarks: vec![b],
+        recent: vec![],
+    };
+    app.open_bookmarks();
+    app.update(key(KeyCode::Down));
+    let screen = common::screen::text(&app, W, H);
+    assert!(screen.contains("D doctor"), "{screen}");
+
+    let cmds = app.update(ch('D'));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::Local(LocalCmd::LookupSecret { name }) if name == "saved")),
+        "{cmds:?}"
+    );
+    assert!(doctor_jobs(&cmds).is_empty());
+    let cmds = app.update(Msg::Local(ftpdeck::local::LocalEvent::Secret {
+        name: "saved".into(),
+        result: Ok(Some(ftpdeck::remote::Secret::new("pw"))),
+    }));
+    let jobs = doctor_jobs(&cmds);
+    assert_eq!(jobs.len(), 1, "{cmds:?}");
+    let Some(Task::Doctor { profile }) = jobs[0].task() else {
+        unreachable!()
+    };
+    assert_eq!(profile.password.as_ref().map(|p| p.expose()), Some("pw"));
+    // The doctor's password lookup does not connect the panes.
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Cmd::Remote(_))),
+        "{cmds:?}"
+    );
+
+    // A bookmark that asks for its password is told how to go on.
+    app.server.bookmarks.bookmarks[0].password = PasswordSource::Ask;
+    assert!(app.update(ch('D')).is_empty());
+    assert!(
+        app.status.is_error && app.status.text.contains("connect to it"),
+        "{:?}",
+        app.status
+    );
+}
