@@ -1,6 +1,7 @@
 //! `ftpdeck doctor URL|BOOKMARK`: probe a server and print what works and the settings to use
 //! (`--json`: the report as JSON on stdout). Exit status 0 all good, 1 works with warnings or
-//! other settings recommended, 2 cannot connect or log in, or a usage error.
+//! other settings recommended, 2 cannot connect or log in, or a usage error; 130 after Ctrl-C
+//! (between two probes).
 
 use std::io::Write;
 
@@ -26,14 +27,20 @@ fn as_remote(target: &str) -> String {
 
 /// Probe and print; the exit status.
 pub fn doctor(args: &DoctorArgs, common: &Common) -> u8 {
-    let prepared = super::run(common, || {
-        let remote = parse_remote(&as_remote(&args.target))?;
-        let profile = creds::complete(remote, common)?;
-        Ok::<_, Fatal>(profile)
-    });
+    let _ = super::interrupted_flag();
+    let prepared = parse_remote(&as_remote(&args.target)).and_then(|r| creds::complete(r, common));
     let mut profile = match prepared {
         Ok(p) => p,
-        Err(code) => return code,
+        Err(Fatal(why)) => {
+            // A report of its own shape, so a script reads one kind of document.
+            let report = doctor::Report {
+                server: crate::sanitize::display_name(&args.target),
+                fatal: Some(why),
+                ..Default::default()
+            };
+            print(&report, common);
+            return report.exit_status();
+        }
     };
     if common.active {
         profile.data_mode = crate::remote::DataMode::Active;
@@ -41,11 +48,20 @@ pub fn doctor(args: &DoctorArgs, common: &Common) -> u8 {
     let report = doctor::diagnose(&profile, args.timeouts, &|| {
         super::interrupted_flag().load(std::sync::atomic::Ordering::Relaxed)
     });
+    print(&report, common);
+    if super::interrupted_flag().load(std::sync::atomic::Ordering::Relaxed) {
+        return super::INTERRUPTED;
+    }
+    report.exit_status()
+}
+
+/// The report on stdout (text or JSON), why it stopped on stderr.
+fn print(report: &doctor::Report, common: &Common) {
     let mut out = std::io::stdout().lock();
     if common.json {
-        let _ = writeln!(out, "{}", doctor::json(&report));
+        let _ = writeln!(out, "{}", doctor::json(report));
     } else {
-        for (_, line) in doctor::text_lines(&report) {
+        for (_, line) in doctor::text_lines(report) {
             let _ = writeln!(out, "{line}");
         }
     }
@@ -54,5 +70,4 @@ pub fn doctor(args: &DoctorArgs, common: &Common) -> u8 {
         let why = crate::sanitize::display_name(why);
         let _ = writeln!(std::io::stderr().lock(), "ftpdeck: {why}");
     }
-    report.exit_status()
 }
