@@ -259,3 +259,75 @@ fn d_on_a_bookmark_with_a_saved_password_looks_it_up_first_and_then_probes_with_
         app.status
     );
 }
+
+#[test]
+fn cancelling_the_doctor_while_a_probe_waits_on_a_silent_server_stops_it_without_a_report() {
+    let server = FakeServer::builder()
+        .listing([unix_file("a.txt", "3")])
+        .stall_mid_reply(fake::At::Reply("LIST"))
+        .start();
+    let mut b = Bookmark::from_profile(
+        "silent",
+        &Profile {
+            host: "127.0.0.1".into(),
+            port: server.port(),
+            user: "bob".into(),
+            ..Profile::default()
+        },
+    );
+    b.password = PasswordSource::None;
+    let (mut app, _) = App::new(AppConfig::new(PathBuf::from("/tmp"), None));
+    app.server.bookmarks = Store {
+        bookmarks: vec![b],
+        recent: vec![],
+    };
+    app.open_bookmarks();
+    app.update(key(KeyCode::Down));
+    let cmds = app.update(ch('D'));
+    let id = doctor_jobs(&cmds)[0].id;
+
+    let (tx, rx) = mpsc::channel::<TransferEvent>();
+    let pool = transfer::spawn(tx, PoolOptions::default());
+    for c in cmds {
+        if let Cmd::Transfer(t) = c {
+            pool.send(t).unwrap();
+        }
+    }
+    // Once a probe's LIST is waiting for its reply, cancel (as `x` in the panel does).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !server.commands().iter().any(|c| c == "LIST") {
+        assert!(
+            Instant::now() < deadline,
+            "no LIST sent: {:?}",
+            server.commands()
+        );
+        if let Ok(e) = rx.recv_timeout(Duration::from_millis(20)) {
+            app.update(Msg::Transfer(e));
+        }
+    }
+    pool.send(TransferCmd::Cancel(id)).unwrap();
+    let outcome = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left).expect("the doctor ends") {
+            TransferEvent::Finished { id: i, outcome } if i == id => {
+                app.update(Msg::Transfer(TransferEvent::Finished {
+                    id: i,
+                    outcome: outcome.clone(),
+                }));
+                break outcome;
+            }
+            e => {
+                app.update(Msg::Transfer(e));
+            }
+        }
+    };
+    let _ = pool.send(TransferCmd::Shutdown);
+    assert_eq!(outcome, ftpdeck::transfer::Outcome::Cancelled);
+    assert!(!matches!(app.dialogs.top(), Some(Dialog::Doctor(_))));
+    assert!(
+        app.status.text.contains("Connection doctor stopped"),
+        "{:?}",
+        app.status
+    );
+    assert!(app.doctor.runs.is_empty());
+}

@@ -5,16 +5,16 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use suppaftp::{FtpError, Mode, Status};
 
-use super::probe::{entries, list_home, login};
+use super::probe::{Limits, entries, list_home, login};
 use super::{Level, Report, Setting};
 use crate::remote::connect;
-use crate::remote::{DataMode, Profile, Timeouts};
+use crate::remote::{DataMode, Profile};
 use crate::sanitize::display_name;
 
 pub(super) fn probe_epsv(
     report: &mut Report,
     passive: &Profile,
-    timeouts: Timeouts,
+    timeouts: Limits<'_>,
     offered: bool,
 ) -> bool {
     let result = login(passive, timeouts).and_then(|mut c| {
@@ -79,7 +79,7 @@ fn is_private(ip: IpAddr) -> bool {
     }
 }
 
-pub(super) fn probe_pasv(report: &mut Report, profile: &Profile, timeouts: Timeouts) -> bool {
+pub(super) fn probe_pasv(report: &mut Report, profile: &Profile, timeouts: Limits<'_>) -> bool {
     let passive = Profile {
         data_mode: DataMode::Passive,
         ..profile.clone()
@@ -204,7 +204,7 @@ pub(super) fn probe_pasv(report: &mut Report, profile: &Profile, timeouts: Timeo
     }
 }
 
-pub(super) fn probe_active(report: &mut Report, profile: &Profile, timeouts: Timeouts) -> bool {
+pub(super) fn probe_active(report: &mut Report, profile: &Profile, timeouts: Limits<'_>) -> bool {
     let active = Profile {
         data_mode: DataMode::Active,
         ..profile.clone()
@@ -249,17 +249,19 @@ pub(super) fn probe_tls_reuse(
     report: &mut Report,
     profile: &Profile,
     mode: DataMode,
-    timeouts: Timeouts,
+    timeouts: Limits<'_>,
 ) {
     let fresh = Profile {
         data_mode: mode,
         ..profile.clone()
     };
-    let result = connect::connect_without_tls_resumption(&fresh, timeouts).and_then(|mut c| {
-        let n = list_home(&mut c, timeouts);
-        let _ = c.ftp.quit();
-        n
-    });
+    let result =
+        connect::connect_without_tls_resumption(&fresh, timeouts.plain()).and_then(|mut c| {
+            timeouts.watch(&c);
+            let n = list_home(&mut c, timeouts);
+            let _ = c.ftp.quit();
+            n
+        });
     match result {
         Ok(_) => report.push(
             "tls_reuse",

@@ -1,11 +1,11 @@
 //! The listing probes: MLSD against LIST (how many lines each sends, how many are
 //! understood), and the server's clock from the MDTM of a file they listed.
 
-use super::probe::secs;
+use super::probe::{Limits, secs};
 use super::{Level, Report};
 use crate::entry::EntryKind;
 use crate::remote::connect::Connection;
-use crate::remote::{Timeouts, ops};
+use crate::remote::ops;
 use crate::sanitize::display_name;
 
 /// How many entries of a listing were understood.
@@ -16,7 +16,7 @@ fn understood(entries: &[crate::entry::Entry]) -> usize {
         .count()
 }
 
-pub(super) fn listings(report: &mut Report, conn: &mut Connection, timeouts: Timeouts) {
+pub(super) fn listings(report: &mut Report, conn: &mut Connection, timeouts: Limits<'_>) {
     let secs = secs(timeouts);
     let mut mlsd_entries = None;
     if conn.features.mlsd {

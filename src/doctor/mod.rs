@@ -10,7 +10,7 @@ mod probe;
 mod render;
 mod tlsprobe;
 
-pub use probe::diagnose;
+pub use probe::{diagnose, diagnose_watched};
 pub use render::{json, text_lines};
 
 use crate::remote::{DataMode, Security};

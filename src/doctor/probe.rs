@@ -19,24 +19,62 @@ use crate::sanitize::display_name;
 /// Probe the server `profile` names (its password included) and say what works. `stop` is
 /// asked between probes (the TUI's cancel).
 pub fn diagnose(profile: &Profile, timeouts: Timeouts, stop: &dyn Fn() -> bool) -> Report {
+    diagnose_watched(profile, timeouts, stop, &|_| {})
+}
+
+/// [`diagnose`], handing each control connection to `watch` as it is made (the pool's cancel
+/// shuts it down, so a probe waiting on a silent server ends at once).
+pub fn diagnose_watched(
+    profile: &Profile,
+    timeouts: Timeouts,
+    stop: &dyn Fn() -> bool,
+    watch: &dyn Fn(Option<TcpStream>),
+) -> Report {
     let mut report = Report {
         server: profile.label(),
         ..Report::default()
     };
-    if let Err(why) = run(&mut report, profile, timeouts, stop) {
+    let limits = Limits {
+        connect: timeouts.connect,
+        read: timeouts.read,
+        watch,
+    };
+    if let Err(why) = run(&mut report, profile, limits, stop) {
         report.fatal = Some(why);
     }
     report
 }
 
-pub(super) fn secs(timeouts: Timeouts) -> u64 {
+/// The time limits of every step, and where each control connection is shown as it is made.
+#[derive(Clone, Copy)]
+pub(super) struct Limits<'a> {
+    pub connect: std::time::Duration,
+    pub read: std::time::Duration,
+    watch: &'a dyn Fn(Option<TcpStream>),
+}
+
+impl Limits<'_> {
+    pub fn plain(self) -> Timeouts {
+        Timeouts {
+            connect: self.connect,
+            read: self.read,
+        }
+    }
+
+    /// Show `conn`'s control socket to the watcher (the pool's cancel).
+    pub fn watch(self, conn: &Connection) {
+        (self.watch)(conn.ftp.get_ref().try_clone().ok());
+    }
+}
+
+pub(super) fn secs(timeouts: Limits<'_>) -> u64 {
     timeouts.read.as_secs().max(1)
 }
 
 fn run(
     report: &mut Report,
     profile: &Profile,
-    timeouts: Timeouts,
+    timeouts: Limits<'_>,
     stop: &dyn Fn() -> bool,
 ) -> Result<(), String> {
     let stopped = || -> Result<(), String> {
@@ -55,7 +93,7 @@ fn run(
             &profile.host,
             implicit,
             profile.pinned_cert.as_deref(),
-            timeouts,
+            timeouts.plain(),
         ) {
             Ok(facts) => {
                 report_tls(report, &facts, implicit);
@@ -103,7 +141,7 @@ fn run(
     stopped()?;
 
     if profile.security == Security::Plain && offers_tls(&feat) {
-        match tlsprobe::handshake(addr, &profile.host, false, None, timeouts) {
+        match tlsprobe::handshake(addr, &profile.host, false, None, timeouts.plain()) {
             Ok(facts) => {
                 report.push(
                     "tls",
@@ -227,7 +265,11 @@ fn run(
 
 /// Resolve and connect; read the greeting (not for implicit TLS, whose greeting comes inside
 /// TLS). Returns the address that answered.
-fn reach(report: &mut Report, profile: &Profile, timeouts: Timeouts) -> Result<SocketAddr, String> {
+fn reach(
+    report: &mut Report,
+    profile: &Profile,
+    timeouts: Limits<'_>,
+) -> Result<SocketAddr, String> {
     let addrs: Vec<SocketAddr> = (profile.host.as_str(), profile.port)
         .to_socket_addrs()
         .map_err(|e| format!("cannot resolve host {}: {e}", display_name(&profile.host)))?
@@ -355,11 +397,13 @@ fn report_feat(report: &mut Report, feat: &[String], conn: &Connection) {
     }
 }
 
-pub(super) fn login(profile: &Profile, timeouts: Timeouts) -> Result<Connection, RemoteError> {
-    connect::connect(profile, timeouts)
+pub(super) fn login(profile: &Profile, timeouts: Limits<'_>) -> Result<Connection, RemoteError> {
+    let conn = connect::connect(profile, timeouts.plain())?;
+    timeouts.watch(&conn);
+    Ok(conn)
 }
 
-pub(super) fn list_home(conn: &mut Connection, timeouts: Timeouts) -> Result<usize, RemoteError> {
+pub(super) fn list_home(conn: &mut Connection, timeouts: Limits<'_>) -> Result<usize, RemoteError> {
     ops::list_dir(conn, "", false, secs(timeouts)).map(|l| l.entries.len())
 }
 

@@ -182,7 +182,13 @@ impl Worker {
                 connect: self.options.timeouts.connect.min(cap),
                 read: self.options.timeouts.read.min(cap),
             };
-            let report = crate::doctor::diagnose(profile, timeouts, &|| running.cancelled());
+            let report = crate::doctor::diagnose_watched(
+                profile,
+                timeouts,
+                &|| running.cancelled(),
+                &|socket| running.set_socket(socket),
+            );
+            running.set_socket(None);
             if running.cancelled() {
                 Ok(Run::Finished(Outcome::Cancelled))
             } else {
