@@ -129,6 +129,11 @@ fn d_on_a_bookmark_runs_the_doctor_shows_the_report_and_s_saves_the_recommendati
     assert!(screen.contains("trust_pasv_address = false"), "{screen}");
     assert!(screen.contains("s save into behind-nat"), "{screen}");
 
+    // Any terminal size draws it.
+    for (w, h) in [(1, 1), (10, 3), (40, 12), (300, 100)] {
+        common::screen::text(&app, w, h);
+    }
+
     // The report scrolls, and `s` saves into the bookmark.
     app.update(key(KeyCode::Down));
     let Some(Dialog::Doctor(view)) = app.dialogs.top() else {
