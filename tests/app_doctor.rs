@@ -126,6 +126,10 @@ fn d_on_a_bookmark_runs_the_doctor_shows_the_report_and_s_saves_the_recommendati
     );
     assert!(screen.contains("NAT"), "{screen}");
     assert!(screen.contains("10.0.0.5"), "{screen}");
+    assert!(
+        screen.contains("LIST works: 1 line, 1 understood"),
+        "{screen}"
+    );
     assert!(screen.contains("trust_pasv_address = false"), "{screen}");
     assert!(screen.contains("s save into behind-nat"), "{screen}");
 

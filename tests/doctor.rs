@@ -177,6 +177,12 @@ fn a_227_naming_a_private_address_is_a_nat_warning_with_a_recommendation() {
     let report = doctor::diagnose(&profile, TIMEOUTS, &|| false);
     assert_eq!(report.check("nat").map(|c| c.level), Some(Level::Warn));
     assert_eq!(report.check("pasv").map(|c| c.level), Some(Level::Ok));
+    // The listings go through the recommended address too.
+    assert_eq!(
+        report.check("list").map(|c| c.level),
+        Some(Level::Ok),
+        "{report:?}"
+    );
     let rec = report
         .changes()
         .find(|r| r.setting == Setting::TrustPasvAddress(false))

@@ -23,6 +23,12 @@ pub struct DoctorView {
     pub scroll: usize,
 }
 
+/// Columns inside the report overlay on a terminal `width` wide (the overlay leaves two on
+/// each side, and has a border).
+pub fn overlay_text_width(width: u16) -> usize {
+    usize::from(width.saturating_sub(4).max(20).min(width).saturating_sub(2))
+}
+
 /// Doctor runs in flight and the bookmark each is for.
 #[derive(Debug, Default)]
 pub struct DoctorPart {
@@ -158,7 +164,8 @@ impl App {
 
     /// Keys of the report overlay (fixed: moves, `s` save, `Esc`/`q`/`Enter` close).
     pub(super) fn on_doctor_key(&mut self, key: KeyEvent, mut view: Box<DoctorView>) -> Vec<Cmd> {
-        let lines = crate::doctor::text_lines(&view.report).len();
+        let width = overlay_text_width(self.screen.width);
+        let lines = crate::doctor::wrapped_lines(&view.report, width).len();
         let page = usize::from(self.screen.height.saturating_sub(8)).max(1);
         let last = lines.saturating_sub(1);
         match key.code {

@@ -11,7 +11,7 @@ mod render;
 mod tlsprobe;
 
 pub use probe::{diagnose, diagnose_watched};
-pub use render::{json, text_lines};
+pub use render::{json, text_lines, wrapped_lines};
 
 use crate::remote::{DataMode, Security};
 

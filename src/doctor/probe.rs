@@ -42,6 +42,11 @@ pub fn diagnose_watched(
     if let Err(why) = run(&mut report, profile, limits, stop) {
         report.fatal = Some(why);
     }
+    report.recommendations.sort_by_key(|r| match r.setting {
+        Setting::DataMode(_) => 0,
+        Setting::TrustPasvAddress(_) => 1,
+        Setting::Security(_) => 2,
+    });
     report
 }
 
@@ -249,7 +254,17 @@ fn run(
         stopped()?;
     }
 
-    // Listings and the clock on the first connection, in the mode that works.
+    // Listings and the clock on the first connection, in the mode that works, with the
+    // passive address the doctor recommends (a bookmark trusting a NAT's 227 would fail here).
+    let trust = report
+        .recommendations
+        .iter()
+        .find_map(|r| match r.setting {
+            Setting::TrustPasvAddress(t) => Some(t),
+            _ => None,
+        })
+        .unwrap_or(profile.trust_pasv_address);
+    conn.ftp.set_passive_nat_workaround(!trust);
     if passive_works || active {
         if !passive_works {
             conn = login(profile, timeouts).map_err(|e| format!("cannot log in again: {e}"))?;

@@ -87,6 +87,52 @@ pub fn text_lines(report: &Report) -> Vec<(Option<Level>, String)> {
     out
 }
 
+/// [`text_lines`] folded to `width` columns at spaces; a check's continuation lines are
+/// indented under its text, a recommendation's under its setting.
+pub fn wrapped_lines(report: &Report, width: usize) -> Vec<(Option<Level>, String)> {
+    let width = width.max(8);
+    let mut out = Vec::new();
+    for (level, line) in text_lines(report) {
+        let mut chars = line.chars();
+        let is_check =
+            matches!(chars.next(), Some('✓' | '·' | '!' | '✗')) && chars.next() == Some(' ');
+        let indent = if is_check { 14 } else { 4 }.min(width / 2);
+        for piece in fold(&line, width, indent) {
+            out.push((level, piece));
+        }
+    }
+    out
+}
+
+/// `line` in pieces of at most `width` columns, broken at spaces where it can be (a word
+/// wider than a line is cut); pieces after the first start with `indent` spaces.
+fn fold(line: &str, width: usize, indent: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    let mut used = 0;
+    for word in line.split_inclusive(' ') {
+        let w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+        if used + w.saturating_sub(usize::from(word.ends_with(' '))) > width && used > indent {
+            pieces.push(current.trim_end().to_string());
+            current = " ".repeat(indent);
+            used = indent;
+        }
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > width && c != ' ' {
+                pieces.push(std::mem::take(&mut current));
+                current = " ".repeat(indent);
+                used = indent;
+            }
+            current.push(c);
+            used += cw;
+        }
+    }
+    pieces.push(current.trim_end().to_string());
+    pieces
+}
+
 /// The report as JSON: `server`, `status` (the exit status), `fatal`, `checks` (id, level,
 /// text) and `recommendations` (key, value as in bookmarks.toml, change, why).
 pub fn json(report: &Report) -> serde_json::Value {
@@ -154,6 +200,21 @@ mod tests {
         assert!(
             lines.iter().any(|(_, l)| l.contains("trust_pasv_address = false") && l.contains("change: NAT")),
             "{lines:?}"
+        );
+        for (_, l) in wrapped_lines(&report, 20) {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(l.as_str()) <= 20,
+                "{l:?}"
+            );
+        }
+        let folded = fold("✓ Greeting    aaa bbb ccc", 18, 14);
+        assert_eq!(
+            folded,
+            [
+                "✓ Greeting    aaa",
+                "              bbb",
+                "              ccc"
+            ]
         );
         let doc = json(&report);
         assert_eq!(doc["status"], 1);

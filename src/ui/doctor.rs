@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::app::doctor::DoctorView;
 use crate::doctor::Level;
@@ -18,7 +18,8 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &DoctorView, theme: &Theme) {
         area.width.saturating_sub(4).max(20),
         area.height.saturating_sub(2).max(5),
     );
-    let lines: Vec<Line> = crate::doctor::text_lines(&view.report)
+    let width = crate::app::doctor::overlay_text_width(area.width);
+    let lines: Vec<Line> = crate::doctor::wrapped_lines(&view.report, width)
         .into_iter()
         .skip(1) // the heading is the title
         .map(|(level, text)| {
@@ -40,7 +41,6 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &DoctorView, theme: &Theme) {
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
             .scroll((u16::try_from(view.scroll).unwrap_or(u16::MAX), 0))
             .block(
                 Block::default()
