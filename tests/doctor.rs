@@ -380,3 +380,31 @@ fn a_server_that_stops_answering_costs_a_time_limit_per_step_not_a_hang() {
     assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("sends no greeting"), "{}", run.stderr);
 }
+
+#[test]
+fn epsv_offered_but_failing_is_a_warning_and_says_why_ftpdeck_s_passive_mode_fails() {
+    let server = FakeServer::builder()
+        .feat_lists_epsv()
+        .listing([unix_file("a.txt", "3")])
+        .start();
+    let profile = Profile {
+        host: "127.0.0.1".into(),
+        port: server.port(),
+        user: "bob".into(),
+        password: Some(Secret::new("pw")),
+        ..Default::default()
+    };
+    let report = doctor::diagnose(&profile, TIMEOUTS, &|| false);
+    let epsv = report.check("epsv").unwrap();
+    assert_eq!(epsv.level, Level::Warn, "{report:?}");
+    assert!(
+        epsv.text
+            .contains("ftpdeck's passive mode uses it and fails"),
+        "{epsv:?}"
+    );
+    assert_eq!(report.check("pasv").map(|c| c.level), Some(Level::Ok));
+    let data = report.check("data").expect("a verdict on data connections");
+    assert_eq!(data.level, Level::Fail);
+    assert!(data.text.contains("PASV works"), "{data:?}");
+    assert_eq!(report.exit_status(), doctor::WARNINGS);
+}

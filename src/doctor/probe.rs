@@ -217,6 +217,14 @@ fn run(
             mode_now,
             "passive data connections fail, active ones work",
         );
+    } else if pasv {
+        report.push(
+            "data",
+            Level::Fail,
+            "FEAT offers EPSV, so ftpdeck's passive mode uses it, and EPSV fails; PASV works, but \
+             ftpdeck has no setting to prefer it over EPSV, and active mode fails too: listings \
+             and transfers will fail (the server's firewall lets PASV's ports through, not EPSV's?)",
+        );
     } else {
         report.push(
             "data",
