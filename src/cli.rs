@@ -79,6 +79,23 @@ pub enum Command {
     Sync(SyncArgs),
     /// List a remote directory (or one file): ftpdeck ls REMOTE
     Ls(LsArgs),
+    /// Probe a server and say what works and which settings to use: ftpdeck doctor URL|BOOKMARK
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// ftp[s]://[USER@]HOST[:PORT] or a bookmark's name
+    pub target: String,
+    /// Print the report as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// Trust the server's certificate with this SHA-256 fingerprint (hex, colons allowed)
+    #[arg(long, value_name = "SHA256")]
+    pub trust_fingerprint: Option<String>,
+    /// Time limit of each step, in seconds (connecting, each reply, each data connection)
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ pub mod bookmarks;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod doctor;
 pub mod entry;
 pub mod fsutil;
 pub mod headless;

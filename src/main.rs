@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Sync(args)) => return sync(&args),
         Some(Command::Ls(args)) => return ls(&args),
+        Some(Command::Doctor(args)) => return doctor(&args),
         None => run_tui(cli),
     };
     match result {
@@ -70,6 +71,28 @@ fn ls(args: &ftpdeck::cli::LsArgs) -> ExitCode {
         mlsd: cfg.network.mlsd,
     };
     ExitCode::from(ftpdeck::headless::ls::ls(&args.remote, how, &common))
+}
+
+/// `ftpdeck doctor URL|BOOKMARK`.
+fn doctor(args: &ftpdeck::cli::DoctorArgs) -> ExitCode {
+    let (cfg, common) = headless_setup(&ftpdeck::cli::HeadlessArgs {
+        parallel: None,
+        quiet: false,
+        json: args.json,
+        trust_fingerprint: args.trust_fingerprint.clone(),
+        active: false,
+        limit_rate: None,
+    });
+    let limit = std::time::Duration::from_secs(args.timeout);
+    let configured = cfg.network.timeouts();
+    let how = ftpdeck::headless::doctor::DoctorArgs {
+        target: args.target.clone(),
+        timeouts: ftpdeck::remote::Timeouts {
+            connect: configured.connect.min(limit),
+            read: configured.read.min(limit),
+        },
+    };
+    ExitCode::from(ftpdeck::headless::doctor::doctor(&how, &common))
 }
 
 /// `ftpdeck sync SOURCE DEST`.

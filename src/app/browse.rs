@@ -208,6 +208,7 @@ impl App {
             Action::Suspend => return vec![Cmd::Suspend],
             Action::QuickConnect => self.dialogs.show(Dialog::Form(Box::default())),
             Action::ToggleLog => self.log.toggle(),
+            Action::Doctor => return self.doctor_here(),
             // Handled by the panes themselves (above), or actions of other modes that the
             // panes' table never binds.
             Action::Up

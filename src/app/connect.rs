@@ -116,6 +116,19 @@ impl App {
                 }
                 ListItem::New => {}
             },
+            Some(Action::Doctor) => match current {
+                ListItem::Bookmark(i) => return self.doctor_bookmark(i),
+                ListItem::Recent(i) => {
+                    let profile = self.server.bookmarks.recent[i].to_profile();
+                    if profile.password.is_some() {
+                        return self.start_doctor(profile, None);
+                    }
+                    self.error(
+                        "The doctor needs the password: connect to it (Enter), then press D",
+                    );
+                }
+                ListItem::New => {}
+            },
             Some(Action::Delete) => {
                 if let ListItem::Bookmark(i) = current {
                     let name = self.server.bookmarks.bookmarks[i].name.clone();
@@ -288,6 +301,9 @@ impl App {
         name: String,
         result: Result<Option<Secret>, String>,
     ) -> Vec<Cmd> {
+        if let Some(cmds) = self.doctor_secret(&name, &result) {
+            return cmds;
+        }
         if self.server.current_bookmark.as_deref() != Some(name.as_str()) {
             return vec![];
         }

@@ -205,7 +205,8 @@ impl App {
                     | Outcome::Sized { .. }
                     | Outcome::Viewed { .. }
                     | Outcome::Planned { .. }
-                    | Outcome::Made { .. } => {}
+                    | Outcome::Made { .. }
+                    | Outcome::Diagnosed { .. } => {}
                 }
                 if !self.tasks.list.has_active() {
                     cmds.extend(self.refresh_dirty());

@@ -124,6 +124,8 @@ pub enum Dialog {
     SyncOptions,
     /// Synchronize's plan (`App::sync.plan`).
     SyncPlan,
+    /// The connection doctor's report.
+    Doctor(Box<super::doctor::DoctorView>),
     /// Run a plan that deletes this many files and directories (on the server when `remote`)?
     ConfirmSyncDelete {
         files: usize,

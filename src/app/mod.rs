@@ -6,6 +6,7 @@ mod compare;
 pub mod connect;
 mod copy;
 pub mod dialog;
+pub mod doctor;
 mod events;
 pub mod fileops;
 pub mod form;
@@ -156,6 +157,8 @@ pub struct App {
     pub sync: sync::SyncPart,
     /// The browsing connection's FTP conversation.
     pub log: ProtocolLog,
+    /// Connection doctor runs and the bookmark each is for.
+    pub doctor: doctor::DoctorPart,
     /// The short file operation in progress and the scratch files of edits.
     pub files: fileops::Files,
     /// The queue saved for the next run, and what the last run left.
@@ -342,6 +345,7 @@ impl App {
                 ..Default::default()
             },
             log: ProtocolLog::default(),
+            doctor: Default::default(),
             files,
             resume: resume::Resume::new(config.saved_queue, config.save_queue),
             screen: Screen {

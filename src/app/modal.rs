@@ -30,6 +30,7 @@ impl App {
             },
             Some(Dialog::TrustCert { fingerprint, .. }) => self.on_trust_key(key, fingerprint),
             Some(Dialog::Bookmarks { cursor }) => self.on_bookmarks_key(key, cursor),
+            Some(Dialog::Doctor(view)) => self.on_doctor_key(key, view),
             Some(Dialog::Form(form)) => self.on_form_key(key, form),
             Some(Dialog::ConfirmDeleteBookmark { name }) => self.on_delete_bookmark_key(key, name),
             Some(Dialog::Input {

@@ -193,6 +193,20 @@ impl App {
     pub(super) fn on_task_finished(&mut self, job: &Job, outcome: &Outcome) -> Vec<Cmd> {
         let name = short(&job.name());
         let steps = self.tasks.list.get(job.id).and_then(|v| v.steps);
+        if let Some(Task::Doctor { .. }) = job.task() {
+            match outcome {
+                Outcome::Diagnosed { report } => self.open_doctor_report(job.id, report),
+                Outcome::Failed { error } => {
+                    self.forget_doctor(job.id);
+                    self.error(format!("Connection doctor: {}", short(&error.to_string())));
+                }
+                _ => {
+                    self.forget_doctor(job.id);
+                    self.info("Connection doctor stopped");
+                }
+            }
+            return vec![];
+        }
         if let Some(Task::SyncScan { .. }) = job.task() {
             match outcome {
                 Outcome::Planned {

@@ -240,6 +240,7 @@ impl Transfers {
                             v.steps = Some((*dirs, Some(*dirs)));
                             JobState::Done
                         }
+                        Outcome::Diagnosed { .. } => JobState::Done,
                         Outcome::Skipped { reason } => JobState::Skipped(reason.clone()),
                         Outcome::Cancelled => JobState::Cancelled,
                         Outcome::Failed { error } => JobState::Failed(error.to_string()),

@@ -5,6 +5,7 @@
 //! Ctrl-C (`.part` files are kept for a resume).
 
 pub(crate) mod creds;
+pub mod doctor;
 pub mod ls;
 pub(crate) mod report;
 pub mod sync;

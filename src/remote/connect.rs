@@ -185,6 +185,15 @@ pub fn connect(profile: &Profile, timeouts: Timeouts) -> Result<Connection, Remo
     }
 }
 
+/// [`connect`] with TLS session resumption turned off, so each data connection makes a fresh
+/// TLS session: the connection doctor asks this way whether the server requires reuse.
+pub fn connect_without_tls_resumption(
+    profile: &Profile,
+    timeouts: Timeouts,
+) -> Result<Connection, RemoteError> {
+    connect_once_with(profile, timeouts, false, false)
+}
+
 fn is_handshake_garbage(e: &RemoteError) -> bool {
     let text = e.to_string();
     text.contains("starting TLS")
@@ -207,6 +216,15 @@ fn connect_once(
     timeouts: Timeouts,
     allow_tls13: bool,
 ) -> Result<Connection, RemoteError> {
+    connect_once_with(profile, timeouts, allow_tls13, true)
+}
+
+fn connect_once_with(
+    profile: &Profile,
+    timeouts: Timeouts,
+    allow_tls13: bool,
+    resume_tls: bool,
+) -> Result<Connection, RemoteError> {
     let read_secs = timeouts.read.as_secs();
     let addrs: Vec<SocketAddr> = (profile.host.as_str(), profile.port)
         .to_socket_addrs()
@@ -221,8 +239,15 @@ fn connect_once(
             detail: "no address".into(),
         });
     }
-    let tls = (profile.security != Security::Plain)
-        .then(|| tls::setup(profile.pinned_cert.as_deref(), allow_tls13));
+    let tls = (profile.security != Security::Plain).then(|| {
+        let mut t = tls::setup(profile.pinned_cert.as_deref(), allow_tls13);
+        if !resume_tls {
+            let mut config = (*t.config).clone();
+            config.resumption = rustls::client::Resumption::disabled();
+            t.config = std::sync::Arc::new(config);
+        }
+        t
+    });
     let tls_error = |e: FtpError, during: &str| -> RemoteError {
         if let Some(problem) = tls
             .as_ref()

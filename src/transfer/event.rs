@@ -96,6 +96,10 @@ pub enum Outcome {
     Made {
         dirs: u64,
     },
+    /// The connection doctor's findings.
+    Diagnosed {
+        report: Box<crate::doctor::Report>,
+    },
     Skipped {
         reason: String,
     },
@@ -118,6 +122,7 @@ impl Outcome {
                 | Outcome::Viewed { .. }
                 | Outcome::Planned { .. }
                 | Outcome::Made { .. }
+                | Outcome::Diagnosed { .. }
         )
     }
 }

@@ -92,6 +92,10 @@ pub enum Task {
     },
     /// Make these directories (paths relative to the job's root on its side), parents first.
     Mkdirs { paths: Vec<String> },
+    /// The connection doctor for this server (on connections of its own, not the pool's).
+    Doctor {
+        profile: Box<crate::remote::Profile>,
+    },
     /// A job that panics: proves a failing job fails alone.
     #[cfg(test)]
     Panic,
@@ -107,6 +111,7 @@ impl Task {
             Task::View { .. } => "view",
             Task::SyncScan { .. } => "scan",
             Task::Mkdirs { .. } => "mkdir",
+            Task::Doctor { .. } => "doctor",
             #[cfg(test)]
             Task::Panic => "panic",
         }
@@ -199,6 +204,24 @@ impl Job {
     /// A task on the local disk (it needs no connection).
     pub fn is_local_task(&self) -> bool {
         matches!(self.kind, JobKind::Local(_))
+    }
+
+    /// The connection doctor for `profile`: a task that makes its own connections.
+    pub fn doctor(id: JobId, profile: crate::remote::Profile) -> Job {
+        let label = profile.label();
+        Job::remote_task(
+            id,
+            Task::Doctor {
+                profile: Box::new(profile),
+            },
+            label,
+            false,
+        )
+    }
+
+    /// Whether the job runs on a connection of the pool (to the pool's server).
+    pub fn needs_connection(&self) -> bool {
+        !self.is_local_task() && !matches!(self.task(), Some(Task::Doctor { .. }))
     }
 
     /// A directory copy (it expands into child jobs).

@@ -20,6 +20,11 @@ pub(super) fn run(ctx: &mut Ctx, job: &Job, task: &Task) -> Result<Run, JobError
         Task::View { max_bytes } => return view(ctx, job, *max_bytes),
         Task::SyncScan { options, upload } => sync_scan(ctx, job, options, *upload),
         Task::Mkdirs { paths } => mkdirs(ctx, job, paths),
+        Task::Doctor { .. } => {
+            return Err(JobError::fatal(
+                "internal error: the doctor runs on connections of its own",
+            ));
+        }
         #[cfg(test)]
         Task::Panic => panic!("a job that panics, for the tests"),
     };

@@ -118,7 +118,11 @@ impl Worker {
             }
             // Local tasks need no server; everything else waits for one.
             let connected = st.profile.is_some();
-            if let Some(pos) = st.queue.iter().position(|j| connected || j.is_local_task()) {
+            if let Some(pos) = st
+                .queue
+                .iter()
+                .position(|j| connected || !j.needs_connection())
+            {
                 if let Some(job) = st.queue.remove(pos) {
                     let running = Arc::new(Running::default());
                     st.running.insert(job.id, running.clone());
@@ -171,6 +175,27 @@ impl Worker {
     fn run_job(&mut self, job: &Job, running: &Running, profile: &Profile, generation: u64) -> Run {
         let result = if job.is_local_task() {
             super::local_task::run(job, running, &self.emit)
+        } else if let Some(super::job::Task::Doctor { profile }) = job.task() {
+            // Each probe's limit: the configured timeouts, at most 10 s.
+            let cap = Duration::from_secs(10);
+            let timeouts = crate::remote::Timeouts {
+                connect: self.options.timeouts.connect.min(cap),
+                read: self.options.timeouts.read.min(cap),
+            };
+            let report = crate::doctor::diagnose_watched(
+                profile,
+                timeouts,
+                &|| running.cancelled(),
+                &|socket| running.set_socket(socket),
+            );
+            running.set_socket(None);
+            if running.cancelled() {
+                Ok(Run::Finished(Outcome::Cancelled))
+            } else {
+                Ok(Run::Finished(Outcome::Diagnosed {
+                    report: Box::new(report),
+                }))
+            }
         } else if let Some(task) = job.task() {
             self.with_retries(job, running, profile, generation, |ctx| {
                 task::run(ctx, job, task)

@@ -119,6 +119,7 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, cursor: usize, theme:
                 (&[New], "new"),
                 (&[Edit], "edit"),
                 (&[Delete], "delete"),
+                (&[Doctor], "doctor"),
                 (&[Help], "keys"),
                 (&[Close], "close"),
             ],

@@ -283,6 +283,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
             ];
             boxed(frame, area, "Delete bookmark", lines, 60, theme);
         }
+        Dialog::Doctor(view) => super::doctor::draw(frame, area, view, theme),
         Dialog::SyncOptions => {
             if let Some(form) = &app.sync.form {
                 super::sync::draw_options(frame, area, form, theme);

@@ -2,6 +2,7 @@
 
 mod bookmarks;
 mod dialog;
+mod doctor;
 mod field;
 mod help;
 mod log;

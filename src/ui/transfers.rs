@@ -213,6 +213,9 @@ fn task_progress(v: &JobView) -> String {
             return format!("here {}; server {}", l.words(), r.words());
         }
     }
+    if let Some(Task::Doctor { .. }) = v.job.task() {
+        return "probing the server".into();
+    }
     let Some(Task::Size) = v.job.task() else {
         return match v.steps {
             None => "starting".into(),
@@ -250,6 +253,7 @@ fn task_done(v: &JobView) -> String {
         Some(Task::Mkdirs { .. }) => {
             format!("made {}", count(n as usize, "directory", "directories"))
         }
+        Some(Task::Doctor { .. }) => "report shown".into(),
         _ => "done".into(),
     }
 }

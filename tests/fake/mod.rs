@@ -61,6 +61,7 @@ pub struct Script {
     pasv_ip: Option<Ipv4Addr>,
     endless_greeting: bool,
     endless_listing: bool,
+    feat_epsv: bool,
 }
 
 impl Script {
@@ -152,6 +153,13 @@ impl Script {
     /// Greet with `220-` continuation lines that never end (capped at 2 MB, then close).
     pub fn endless_multiline_reply(mut self) -> Self {
         self.endless_greeting = true;
+        self
+    }
+
+    /// FEAT lists EPSV, which is still refused (as a server whose firewall passes only PASV's
+    /// ports, or a broken one, does).
+    pub fn feat_lists_epsv(mut self) -> Self {
+        self.feat_epsv = true;
         self
     }
 
@@ -481,6 +489,9 @@ impl Session<'_> {
             String::from("211-Features:\r\n UTF8\r\n SIZE\r\n MDTM\r\n REST STREAM\r\n");
         if self.shared.script.offer_mlst {
             reply.push_str(" MLST type*;size*;modify*;\r\n");
+        }
+        if self.shared.script.feat_epsv {
+            reply.push_str(" EPSV\r\n");
         }
         reply.push_str("211 End");
         self.send(&reply)

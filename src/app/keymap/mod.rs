@@ -74,6 +74,7 @@ actions! {
     ToggleLog => "toggle-log",
     Bookmarks => "bookmarks",
     QuickConnect => "quick-connect",
+    Doctor => "doctor",
     Suspend => "suspend",
     HalveLimit => "halve-limit",
     DoubleLimit => "double-limit",
