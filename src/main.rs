@@ -82,6 +82,8 @@ fn doctor(args: &ftpdeck::cli::DoctorArgs) -> ExitCode {
         trust_fingerprint: args.trust_fingerprint.clone(),
         active: false,
         limit_rate: None,
+        verify: None,
+        charset: None,
     });
     let limit = std::time::Duration::from_secs(args.timeout);
     let configured = cfg.network.timeouts();
