@@ -531,3 +531,47 @@ fn vsftpd_tasks_measure_view_chmod_and_delete_a_tree_and_leave_links_alone() {
         b"outside"
     );
 }
+
+#[test]
+fn the_doctor_finds_that_vsftpd_wants_tls_session_reuse_and_that_ftps_works() {
+    let server = vsftpd_or_skip!(VsftpdOptions {
+        tls: true,
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let url = format!("ftps://{}@127.0.0.1:{}/", server.user, server.port);
+    let fp = server.fingerprint.clone().unwrap();
+    let run = common::cli::ftpdeck(
+        home.path(),
+        &["doctor", "--json", "--trust-fingerprint", &fp, &url],
+        &[("FTPDECK_PASSWORD", server.password.as_str())],
+    );
+    let doc: serde_json::Value = serde_json::from_str(run.stdout.trim())
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
+    assert_eq!(run.code, doc["status"].as_i64().map(|s| s as i32), "{doc}");
+    assert!(doc["fatal"].is_null(), "{doc}");
+    let check = |id: &str| {
+        doc["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| {
+                (
+                    c["level"].as_str().unwrap().to_string(),
+                    c["text"].as_str().unwrap().to_string(),
+                )
+            })
+            .unwrap_or_else(|| panic!("no {id} check: {doc}"))
+    };
+    let (level, text) = check("tls_reuse");
+    assert_eq!(level, "info", "{text}");
+    assert!(text.contains("must reuse"), "{text}");
+    let (level, text) = check("pasv");
+    assert_eq!(level, "ok", "{text}");
+    let (level, text) = check("login");
+    assert_eq!(level, "ok", "{text}");
+    // vsftpd lists with LIST only.
+    let (level, text) = check("list");
+    assert_eq!(level, "ok", "{text}");
+}

@@ -272,7 +272,7 @@ pub(super) fn probe_tls_reuse(
             "tls_reuse",
             Level::Info,
             format!(
-                "Data connections must reuse the control connection's TLS session (without it:                  {e}); ftpdeck reuses it, on TLS 1.2 where the server allows, whose sessions                  can be reused any number of times"
+                "Data connections must reuse the control connection's TLS session (without it: {e}); ftpdeck reuses it, on TLS 1.2 where the server allows, whose sessions can be reused any number of times"
             ),
         ),
     }
