@@ -121,8 +121,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
                     )
                 )),
                 Line::from(
-                    "Quit and cancel them? Partial downloads stay as .part files for resume.",
+                    "Quit and stop them? Partial downloads stay as .part files, and the next",
                 ),
+                Line::from("connection to this server offers to resume them."),
                 hint("y quit · n / Esc stay", theme),
             ];
             boxed(frame, area, "Quit?", lines, 76, theme);
@@ -266,7 +267,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
                     "{}.",
                     crate::app::resume::describe(*files, *dirs, *bytes, *failed)
                 )),
-                Line::from("Resume them (a partly copied file continues where it stopped)?"),
+                Line::from(if *files + *dirs == 1 {
+                    "Resume it (a partly copied file continues where it stopped)?"
+                } else {
+                    "Resume them (a partly copied file continues where it stopped)?"
+                }),
                 hint("y resume · n forget them · Esc ask next time", theme),
             ];
             boxed(frame, area, "Resume transfers?", lines, 72, theme);
