@@ -581,6 +581,28 @@ mod tests {
     }
 
     #[test]
+    fn verify_and_the_speed_limits_take_their_words_and_report_others_with_the_line() {
+        let text = "[transfers]\nverify = \"always\"\nlimit_down = \"2M\"\nlimit_up = \"none\"\n";
+        let (cfg, problems) = parse(text, "c");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            cfg.transfers.verify,
+            crate::transfer::verify::Verify::Always
+        );
+        assert_eq!(cfg.transfers.limits().down, Some(2 << 20));
+        assert_eq!(cfg.transfers.limits().up, None);
+        let text = "[transfers]\nlimit_up = \"fast\"\nverify = \"sometimes é\"\n";
+        let (cfg, problems) = parse(text, "c");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("c:2:"), "{problems:?}");
+        assert!(
+            problems[1].starts_with("c:3:") && problems[1].contains("verify must be"),
+            "{problems:?}"
+        );
+        assert_eq!(cfg.transfers, TransferSettings::default());
+    }
+
+    #[test]
     fn lines_come_from_where_the_parser_found_the_setting() {
         // Layouts a line-by-line scan would miss: a spaced header with a comment, dotted keys,
         // an inline table, a quoted key.

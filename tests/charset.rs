@@ -74,82 +74,132 @@ fn session_for(server: &ServerHandle, cs: &str) -> Session {
     session
 }
 
+/// Names of one charset for [`names_are_listed_downloaded_uploaded_renamed_and_created`].
+struct Names {
+    wire: &'static str,
+    encoding: &'static encoding_rs::Encoding,
+    dir: &'static str,
+    file: &'static str,
+    renamed: &'static str,
+    newdir: &'static str,
+    updir: &'static str,
+    upfile: &'static str,
+}
+
 #[test]
 fn gbk_names_are_listed_downloaded_uploaded_renamed_and_created() {
-    let remote = tempfile::tempdir().unwrap();
-    write(remote.path(), "中文目录/文件.txt", b"gbk content");
-    let (server, log) = server_speaking(remote.path(), "gbk");
+    names_are_listed_downloaded_uploaded_renamed_and_created(Names {
+        wire: "gbk",
+        encoding: encoding_rs::GBK,
+        dir: "中文目录",
+        file: "文件.txt",
+        renamed: "改名.txt",
+        newdir: "新建",
+        updir: "上传",
+        upfile: "文档.bin",
+    });
+}
 
-    // Without the charset, the same server's names are GBK bytes: not what the disk says.
+#[test]
+fn shift_jis_names_are_listed_downloaded_uploaded_renamed_and_created() {
+    names_are_listed_downloaded_uploaded_renamed_and_created(Names {
+        wire: "shift_jis",
+        encoding: encoding_rs::SHIFT_JIS,
+        dir: "日本語フォルダ",
+        file: "ファイル.txt",
+        renamed: "名前変更.txt",
+        newdir: "新規",
+        updir: "アップ",
+        upfile: "書類.bin",
+    });
+}
+
+fn names_are_listed_downloaded_uploaded_renamed_and_created(n: Names) {
+    let remote = tempfile::tempdir().unwrap();
+    write(
+        remote.path(),
+        &format!("{}/{}", n.dir, n.file),
+        b"some content",
+    );
+    let (server, log) = server_speaking(remote.path(), n.wire);
+
+    // Without the charset, the same server's names are bytes of its charset, not what the disk says.
     let plain = Session::start(SessionOptions::default());
     plain.connect(profile(&server)).unwrap();
     let raw = names(&plain, 1, "/");
     assert_eq!(raw.len(), 1);
-    assert_ne!(raw[0], "中文目录", "the wire really is GBK");
+    assert_ne!(raw[0], n.dir, "the wire really is {}", n.wire);
     assert_eq!(
         encoding::encode(&raw[0]),
-        b"\xd6\xd0\xce\xc4\xc4\xbf\xc2\xbc"
+        n.encoding.encode(n.dir).0.as_ref()
     );
     drop(plain);
 
-    let session = session_for(&server, "gbk");
-    assert_eq!(names(&session, 2, "/"), ["中文目录"]);
-    assert_eq!(names(&session, 3, "/中文目录"), ["文件.txt"]);
+    let session = session_for(&server, n.wire);
+    assert_eq!(names(&session, 2, "/"), [n.dir]);
+    assert_eq!(names(&session, 3, &format!("/{}", n.dir)), [n.file]);
 
     // Rename and mkdir: the disk (UTF-8 behind the server) gets the same names.
     let renamed = op(
         &session,
         4,
         RemoteOp::Rename {
-            from: "/中文目录/文件.txt".into(),
-            to: "/中文目录/改名.txt".into(),
+            from: format!("/{}/{}", n.dir, n.file),
+            to: format!("/{}/{}", n.dir, n.renamed),
             overwrite: false,
         },
     );
     assert!(renamed.is_ok(), "{renamed:?}");
-    assert!(remote.path().join("中文目录/改名.txt").is_file());
+    assert!(remote.path().join(n.dir).join(n.renamed).is_file());
     assert!(
         op(
             &session,
             5,
             RemoteOp::Mkdir {
-                path: "/新建".into()
+                path: format!("/{}", n.newdir)
             }
         )
         .is_ok()
     );
-    assert!(remote.path().join("新建").is_dir());
+    assert!(remote.path().join(n.newdir).is_dir());
 
     // Download and upload through the transfer pool, on its own connections.
     let local = tempfile::tempdir().unwrap();
     let mut p = profile(&server);
-    p.charset = charset("gbk");
+    p.charset = charset(n.wire);
     let mut engine = Engine::new(p, 2);
     let down = engine.job(
         Direction::Download,
-        "/中文目录/改名.txt",
-        &local.path().join("改名.txt"),
+        &format!("/{}/{}", n.dir, n.renamed),
+        &local.path().join(n.renamed),
         false,
     );
-    write(local.path(), "上传/文档.bin", &pseudo_random(100_000, 7));
+    write(
+        local.path(),
+        &format!("{}/{}", n.updir, n.upfile),
+        &pseudo_random(100_000, 7),
+    );
     let up = engine.job(
         Direction::Upload,
-        "/新建/上传",
-        &local.path().join("上传"),
+        &format!("/{}/{}", n.newdir, n.updir),
+        &local.path().join(n.updir),
         true,
     );
     assert_all_done(&engine.run(vec![down, up]));
     assert_eq!(
-        std::fs::read(local.path().join("改名.txt")).unwrap(),
-        b"gbk content"
+        std::fs::read(local.path().join(n.renamed)).unwrap(),
+        b"some content"
     );
     assert_eq!(
-        std::fs::read(remote.path().join("新建/上传/文档.bin")).unwrap(),
+        std::fs::read(remote.path().join(n.newdir).join(n.updir).join(n.upfile)).unwrap(),
         pseudo_random(100_000, 7)
     );
-    assert_eq!(names(&session, 6, "/新建/上传"), ["文档.bin"]);
+    assert_eq!(
+        names(&session, 6, &format!("/{}/{}", n.newdir, n.updir)),
+        [n.upfile]
+    );
 
-    // With GBK asked for, OPTS UTF8 ON was never sent (the server logs refusing it).
+    // With the charset asked for, OPTS UTF8 ON was never sent (the server logs refusing it).
     let log = log.lock().unwrap();
     assert!(log.iter().any(|l| l.contains("logged in")), "{log:?}");
     let refused: Vec<_> = log.iter().filter(|l| l.contains("OPTS UTF8")).collect();
