@@ -1,8 +1,8 @@
-//! Plain-FTP transfers on Linux without copying through user space: a download splices the
-//! data socket into a pipe and the pipe into the `.part` file, an upload `sendfile`s the file
-//! into the socket, so the kernel moves the pages and ftpdeck only counts them. Cancellation,
-//! progress and errors behave as in [`super::copy::pump`]; a file system or socket that cannot
-//! do it hands the rest back to the copy loop.
+//! Plain-FTP downloads on Linux without copying through user space: the data socket is spliced
+//! into a pipe and the pipe into the `.part` file, so the kernel moves the pages and ftpdeck
+//! only counts them. Cancellation, progress and errors behave as in [`super::copy::pump`]; a
+//! file system or socket that cannot do it hands the rest back to the copy loop. (Uploads go
+//! through the copy loop: `sendfile` was slower, see `upload.rs`.)
 
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -128,48 +128,6 @@ pub(super) fn download(
         }
         meter.tick(ctx, done);
         ctx.limits.down.pay(n as u64, &|| ctx.running.cancelled());
-    };
-    meter.end(ctx, done);
-    Spliced::Ended(done, result)
-}
-
-/// Send `from` (from its current position) into the data socket `to` until the end of the
-/// file, as [`super::copy::pump`] would with `to` as the network writer.
-pub(super) fn upload(
-    ctx: &mut Ctx,
-    id: JobId,
-    from: &std::fs::File,
-    to: &std::net::TcpStream,
-    start: u64,
-    total: Option<u64>,
-) -> Spliced {
-    let mut done = start;
-    let mut meter = Meter::start(ctx, id, start, total);
-    let (file, sock) = (from.as_raw_fd(), to.as_raw_fd());
-    let result = loop {
-        if ctx.running.cancelled() {
-            break Err(Stop::Cancelled);
-        }
-        // SAFETY: both are open descriptors; a null offset reads from (and moves) the file's
-        // position.
-        let n =
-            unsafe { libc::sendfile(sock, file, std::ptr::null_mut(), ctx.limits.up.chunk(CHUNK)) };
-        if n == 0 {
-            break Ok(());
-        }
-        if n < 0 {
-            let e = std::io::Error::last_os_error();
-            match e.raw_os_error() {
-                Some(libc::EINTR) => continue,
-                _ if done == start && unsupported(&e) => return Spliced::Unsupported(done),
-                // The file could not be read; anything else is the connection's.
-                Some(libc::EIO) => break Err(Stop::Local(e)),
-                _ => break Err(Stop::Remote(e)),
-            }
-        }
-        done += n as u64;
-        meter.tick(ctx, done);
-        ctx.limits.up.pay(n as u64, &|| ctx.running.cancelled());
     };
     meter.end(ctx, done);
     Spliced::Ended(done, result)
