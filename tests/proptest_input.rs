@@ -140,3 +140,60 @@ proptest! {
         let _ = ftpdeck::words::short_words(&name, max);
     }
 }
+
+/// Rates as people write them, and near misses.
+fn rate_like() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9]{0,6}(\\.[0-9]{0,3})?[kKmMgGiIbB/sS]{0,4}",
+        "[0-9 ]{0,4}[KMG]?/[0-9 ]{0,4}[KMG]?",
+        wild_string(12),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    #[test]
+    fn rates_limits_and_verify_words_never_panic_and_stay_in_range(s in rate_like()) {
+        if let Ok(r) = ftpdeck::transfer::limit::parse_rate(&s) {
+            prop_assert!(r >= 1);
+        }
+        if let Ok(Some(r)) = ftpdeck::transfer::limit::parse_limit(&s) {
+            let back = ftpdeck::transfer::limit::limit_text(Some(r));
+            prop_assert_eq!(ftpdeck::transfer::limit::parse_limit(&back), Ok(Some(r)), "{}", back);
+        }
+        let _ = ftpdeck::transfer::verify::Verify::parse(&s);
+        let _ = ftpdeck::cli::parse_verify(&s);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(96))]
+
+    /// Whatever is typed into each field of the bookmark form, Ctrl-S either saves a bookmark
+    /// or keeps the form open saying why; nothing panics.
+    #[test]
+    fn any_text_in_every_bookmark_field_saves_or_says_why(
+        texts in prop::collection::vec(prop_oneof![wild_string(16), rate_like()], 15),
+    ) {
+        use ftpdeck::app::{App, AppConfig, Cmd, Msg};
+        use ftpdeck::app::dialog::Dialog;
+        let key = |c: KeyCode| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+        let (mut app, _) = App::new(AppConfig::new(std::path::PathBuf::from("/tmp"), None));
+        app.open_bookmarks();
+        app.update(key(KeyCode::Char('n')));
+        for text in &texts {
+            for c in text.chars() {
+                app.update(key(KeyCode::Char(c)));
+            }
+            app.update(key(KeyCode::Tab));
+        }
+        let cmds = app.update(Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)));
+        let saved = cmds.iter().any(|c| matches!(c, Cmd::Local(ftpdeck::local::LocalCmd::SaveBookmarks { .. })));
+        let open = matches!(app.dialogs.top(), Some(Dialog::Form(_)));
+        prop_assert!(saved != open, "saved {} and the form open {}", saved, open);
+        if let Some(Dialog::Form(form)) = app.dialogs.top() {
+            prop_assert!(form.error.is_some(), "the form stays open without saying why");
+        }
+    }
+}
