@@ -94,6 +94,35 @@ pub fn short_words(text: &str, max: usize) -> String {
     out
 }
 
+/// `line` in pieces of at most `width` columns, broken at spaces where it can be (a word
+/// wider than a line is cut); pieces after the first start with `indent` spaces.
+pub fn fold(line: &str, width: usize, indent: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    let mut used = 0;
+    for word in line.split_inclusive(' ') {
+        let w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+        if used + w.saturating_sub(usize::from(word.ends_with(' '))) > width && used > indent {
+            pieces.push(current.trim_end().to_string());
+            current = " ".repeat(indent);
+            used = indent;
+        }
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > width && c != ' ' {
+                pieces.push(std::mem::take(&mut current));
+                current = " ".repeat(indent);
+                used = indent;
+            }
+            current.push(c);
+            used += cw;
+        }
+    }
+    pieces.push(current.trim_end().to_string());
+    pieces
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

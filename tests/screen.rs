@@ -393,6 +393,50 @@ fn a_file_checked_against_the_servers_digest_says_verified_in_the_panel() {
 }
 
 #[test]
+fn a_long_form_error_wraps_inside_the_form() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let (mut app, _) = App::new(AppConfig::new(PathBuf::from("/tmp"), None));
+    app.update(Msg::Resize {
+        width: 80,
+        height: 40,
+    });
+    app.open_bookmarks();
+    let key = |c: KeyCode| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    app.update(key(KeyCode::Char('n')));
+    for c in "x".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    app.update(key(KeyCode::Tab));
+    for c in "h.example".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    // Back, wrapping, to the speed limit (the field before the charset, the last).
+    for _ in 0..3 {
+        app.update(key(KeyCode::BackTab));
+    }
+    for c in "2M/é".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+    let screen = render(&app, 80, 40);
+    let all = screen.join("\n");
+    assert!(all.contains("speed limit:"), "{all}");
+    // The end of the reason is on screen too, on a line of its own inside the box.
+    assert!(all.contains("for down/up)"), "{all}");
+    let error_rows: Vec<_> = screen
+        .iter()
+        .filter(|l| l.contains("speed limit:") || l.contains("for down/up)"))
+        .collect();
+    assert!(error_rows.len() >= 2, "{error_rows:?}");
+    for row in error_rows {
+        assert!(row.trim_end().ends_with('│'), "inside the box: {row:?}");
+    }
+}
+
+#[test]
 fn help_fits_a_small_terminal_in_columns() {
     let mut app = app_with(vec![], 100, 24);
     app.update(Msg::Key(crossterm::event::KeyEvent::new(

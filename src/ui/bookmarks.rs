@@ -162,10 +162,13 @@ pub fn draw_form(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
         ]));
     }
     if let Some(e) = &form.error {
-        lines.push(Line::from(Span::styled(
-            display_name(e),
-            Style::default().fg(theme.error),
-        )));
+        // A long reason wraps inside the box rather than running off its edge.
+        for piece in crate::words::fold(&display_name(e), (w as usize).saturating_sub(2), 2) {
+            lines.push(Line::from(Span::styled(
+                piece,
+                Style::default().fg(theme.error),
+            )));
+        }
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
