@@ -57,16 +57,7 @@ async fn commands(
 ) {
     let mut reader = BufReader::new(from);
     let mut line = Vec::new();
-    loop {
-        line.clear();
-        match (&mut reader)
-            .take(MAX_LINE)
-            .read_until(b'\n', &mut line)
-            .await
-        {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
+    while next_line(&mut reader, &mut line).await {
         // Telnet framing: a 0xFF byte of a name comes doubled.
         let line = unescape_iac(&line);
         let text = codec.decode(&line);
@@ -98,6 +89,15 @@ async fn commands(
     let _ = to.shutdown().await;
 }
 
+/// The next line (at most [`MAX_LINE`] bytes) into `line`; false at the end or on an error.
+async fn next_line(
+    reader: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
+    line: &mut Vec<u8>,
+) -> bool {
+    line.clear();
+    matches!(reader.take(MAX_LINE).read_until(b'\n', line).await, Ok(n) if n > 0)
+}
+
 fn unescape_iac(line: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(line.len());
     let mut i = 0;
@@ -120,16 +120,7 @@ async fn replies(
 ) {
     let mut reader = BufReader::new(from);
     let mut line = Vec::new();
-    loop {
-        line.clear();
-        match (&mut reader)
-            .take(MAX_LINE)
-            .read_until(b'\n', &mut line)
-            .await
-        {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
+    while next_line(&mut reader, &mut line).await {
         let text = crate::remote::encoding::decode(&line);
         let feature = text.trim_start().to_ascii_uppercase();
         if text.starts_with(' ') && (feature.starts_with("MLST") || feature.starts_with("MLSD")) {
