@@ -33,6 +33,22 @@ fn url(port: u16) -> String {
     format!("ftp://{}@127.0.0.1:{port}/", common::USER)
 }
 
+/// `ftpdeck doctor EXTRA… ftp://bob@127.0.0.1:PORT/` with the password `pw` and a private HOME.
+fn doctor_on(port: u16, extra: &[&str]) -> common::cli::Run {
+    let home = tempfile::tempdir().unwrap();
+    let url = format!("ftp://bob@127.0.0.1:{port}/");
+    let mut args = vec!["doctor"];
+    args.extend_from_slice(extra);
+    args.push(&url);
+    ftpdeck(home.path(), &args, &[("FTPDECK_PASSWORD", "pw")])
+}
+
+/// The report on stdout says `text`.
+#[track_caller]
+fn says(run: &common::cli::Run, text: &str) {
+    assert!(run.stdout.contains(text), "{}", run.stdout);
+}
+
 #[test]
 fn the_embedded_server_is_all_good_and_every_data_mode_is_named() {
     let (_root, server) = embedded();
@@ -105,39 +121,14 @@ fn without_epsv_the_report_says_epsv_fails_and_pasv_works() {
         .listing([unix_file("a.txt", "3")])
         .file("/a.txt", b"abc".to_vec())
         .start();
-    let home = tempfile::tempdir().unwrap();
-    let run = ftpdeck(
-        home.path(),
-        &["doctor", &format!("ftp://bob@127.0.0.1:{}/", server.port())],
-        &[("FTPDECK_PASSWORD", "pw")],
-    );
-    assert!(
-        run.stdout.contains("EPSV fails: 502 Only PASV here"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("PASV works: a listing came (1 entry)"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("LIST works: 1 line, 1 understood"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("MLSD is not offered"), "{}", run.stdout);
-    assert!(
-        run.stdout.contains("PORT (active mode) fails"),
-        "{}",
-        run.stdout
-    );
+    let run = doctor_on(server.port(), &[]);
+    says(&run, "EPSV fails: 502 Only PASV here");
+    says(&run, "PASV works: a listing came (1 entry)");
+    says(&run, "LIST works: 1 line, 1 understood");
+    says(&run, "MLSD is not offered");
+    says(&run, "PORT (active mode) fails");
     // Passive mode (PASV, since FEAT offers no EPSV) is what ftpdeck does: nothing to change.
-    assert!(
-        run.stdout.contains("data_mode = \"passive\""),
-        "{}",
-        run.stdout
-    );
+    says(&run, "data_mode = \"passive\"");
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
 }
 
@@ -147,23 +138,13 @@ fn a_227_naming_a_private_address_is_a_nat_warning_with_a_recommendation() {
         .pasv_announces(Ipv4Addr::new(10, 0, 0, 5))
         .listing([unix_file("a.txt", "3")])
         .start();
-    let home = tempfile::tempdir().unwrap();
-    let run = ftpdeck(
-        home.path(),
-        &["doctor", &format!("ftp://bob@127.0.0.1:{}/", server.port())],
-        &[("FTPDECK_PASSWORD", "pw")],
-    );
+    let run = doctor_on(server.port(), &[]);
     assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("The 227 reply names a private address, 10.0.0.5, while the control connection goes to 127.0.0.1"),
-        "{}",
-        run.stdout
+    says(
+        &run,
+        "The 227 reply names a private address, 10.0.0.5, while the control connection goes to 127.0.0.1",
     );
-    assert!(
-        run.stdout.contains("trust_pasv_address = false"),
-        "{}",
-        run.stdout
-    );
+    says(&run, "trust_pasv_address = false");
 
     // A bookmark that trusts the announced address is told to stop.
     let profile = Profile {
@@ -205,7 +186,7 @@ fn an_unreachable_port_exits_2_saying_the_connection_was_refused() {
     );
     assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("refused"), "{}", run.stderr);
-    assert!(run.stdout.contains("Cannot go on"), "{}", run.stdout);
+    says(&run, "Cannot go on");
 }
 
 #[test]
@@ -263,16 +244,8 @@ fn tls_reports_the_version_and_the_fingerprint_and_an_untrusted_certificate_stop
 
     let run = ftpdeck(home.path(), &["doctor", &target], &env);
     assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("Explicit TLS (AUTH TLS) works: TLS 1."),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("The certificate is not trusted"),
-        "{}",
-        run.stdout
-    );
+    says(&run, "Explicit TLS (AUTH TLS) works: TLS 1.");
+    says(&run, "The certificate is not trusted");
     assert!(
         run.stderr.contains(&format!("--trust-fingerprint {hex}")),
         "{}",
@@ -297,11 +270,7 @@ fn tls_reports_the_version_and_the_fingerprint_and_an_untrusted_certificate_stop
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout.contains("security = \"explicit\""),
-        "{}",
-        run.stdout
-    );
+    says(&run, "security = \"explicit\"");
 }
 
 #[test]
@@ -341,42 +310,15 @@ fn a_server_that_stops_answering_costs_a_time_limit_per_step_not_a_hang() {
         .listing([unix_file("a.txt", "3")])
         .stall_mid_reply(fake::At::Reply("LIST"))
         .start();
-    let home = tempfile::tempdir().unwrap();
-    let run = ftpdeck(
-        home.path(),
-        &[
-            "doctor",
-            "--timeout",
-            "1",
-            &format!("ftp://bob@127.0.0.1:{}/", server.port()),
-        ],
-        &[("FTPDECK_PASSWORD", "pw")],
-    );
+    let run = doctor_on(server.port(), &["--timeout", "1"]);
     assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("PASV fails: timed out after 1 s"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("No data connection works"),
-        "{}",
-        run.stdout
-    );
+    says(&run, "PASV fails: timed out after 1 s");
+    says(&run, "No data connection works");
 
     let silent = FakeServer::builder()
         .stall_mid_reply(fake::At::Greeting)
         .start();
-    let run = ftpdeck(
-        home.path(),
-        &[
-            "doctor",
-            "--timeout",
-            "1",
-            &format!("ftp://bob@127.0.0.1:{}/", silent.port()),
-        ],
-        &[("FTPDECK_PASSWORD", "pw")],
-    );
+    let run = doctor_on(silent.port(), &["--timeout", "1"]);
     assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("sends no greeting"), "{}", run.stderr);
 }
