@@ -94,6 +94,31 @@ fn app_with(remote: Vec<Entry>, w: u16, h: u16) -> App {
     app
 }
 
+/// F5 on the cursor's entry, the engine starting it and reporting `done` of `total` at `rate`
+/// bytes per second: the job.
+fn f5_running(app: &mut App, done: u64, total: u64, rate: f64) -> ftpdeck::transfer::Job {
+    use ftpdeck::transfer::{TransferCmd, TransferEvent};
+    let cmds = app.update(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::F(5),
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    let job = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Transfer(TransferCmd::Enqueue(j)) => Some(j[0].clone()),
+            _ => None,
+        })
+        .expect("F5 queues the entry");
+    app.update(Msg::Transfer(TransferEvent::Started { id: job.id }));
+    app.update(Msg::Transfer(TransferEvent::Progress {
+        id: job.id,
+        done,
+        total: Some(total),
+        rate,
+    }));
+    job
+}
+
 #[test]
 fn two_panes_titles_entries_and_status_bar() {
     let mut link = Entry::new("latest", EntryKind::Symlink);
@@ -232,27 +257,10 @@ fn help_overlay_lists_the_keys() {
 
 #[test]
 fn transfer_panel_shows_progress_speed_eta_and_totals() {
-    use ftpdeck::transfer::{Direction, Job, TransferCmd, TransferEvent};
+    use ftpdeck::transfer::Direction;
     let mut app = app_with(vec![file("big.iso", 4 << 20)], 140, 40);
-    let cmds = app.update(Msg::Key(crossterm::event::KeyEvent::new(
-        crossterm::event::KeyCode::F(5),
-        crossterm::event::KeyModifiers::NONE,
-    )));
-    let job: Job = cmds
-        .iter()
-        .find_map(|c| match c {
-            Cmd::Transfer(TransferCmd::Enqueue(j)) => Some(j[0].clone()),
-            _ => None,
-        })
-        .unwrap();
+    let job = f5_running(&mut app, 1 << 20, 4 << 20, (1 << 20) as f64);
     assert_eq!(job.direction, Direction::Download);
-    app.update(Msg::Transfer(TransferEvent::Started { id: job.id }));
-    app.update(Msg::Transfer(TransferEvent::Progress {
-        id: job.id,
-        done: 1 << 20,
-        total: Some(4 << 20),
-        rate: (1 << 20) as f64,
-    }));
     app.update(Msg::Tick { now: 0 });
     let all = render(&app, 140, 40).join("\n");
     assert!(all.contains("Tasks — x cancel"), "{all}");
@@ -279,7 +287,7 @@ fn transfer_panel_shows_progress_speed_eta_and_totals() {
 #[test]
 fn less_and_greater_halve_and_double_the_speed_limit_shown_in_the_panel_title() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use ftpdeck::transfer::{Job, TransferCmd, TransferEvent};
+    use ftpdeck::transfer::TransferCmd;
     let mut app = app_with(vec![file("big.iso", 8 << 20)], 140, 40);
     let press = |app: &mut App, c: char| {
         app.update(Msg::Key(KeyEvent::new(
@@ -289,21 +297,7 @@ fn less_and_greater_halve_and_double_the_speed_limit_shown_in_the_panel_title() 
     };
     // Nothing moving and no limit: `<` has nothing to halve.
     assert!(press(&mut app, '<').is_empty());
-    let cmds = app.update(Msg::Key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE)));
-    let job: Job = cmds
-        .iter()
-        .find_map(|c| match c {
-            Cmd::Transfer(TransferCmd::Enqueue(j)) => Some(j[0].clone()),
-            _ => None,
-        })
-        .unwrap();
-    app.update(Msg::Transfer(TransferEvent::Started { id: job.id }));
-    app.update(Msg::Transfer(TransferEvent::Progress {
-        id: job.id,
-        done: 1 << 20,
-        total: Some(8 << 20),
-        rate: (4 << 20) as f64,
-    }));
+    f5_running(&mut app, 1 << 20, 8 << 20, (4 << 20) as f64);
     let all = render(&app, 140, 40).join("\n");
     assert!(
         all.contains(" Tasks — "),
@@ -491,23 +485,9 @@ fn a_filter_without_a_match_says_so() {
 
 #[test]
 fn a_transfer_without_data_shows_stalled_and_the_seconds_since_the_last_byte() {
-    use ftpdeck::transfer::{Job, TransferCmd, TransferEvent};
+    use ftpdeck::transfer::TransferEvent;
     let mut app = app_with(vec![file("big.iso", 4 << 20)], 140, 40);
-    let cmds = app.update(Msg::Key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE)));
-    let job: Job = cmds
-        .iter()
-        .find_map(|c| match c {
-            Cmd::Transfer(TransferCmd::Enqueue(j)) => Some(j[0].clone()),
-            _ => None,
-        })
-        .unwrap();
-    app.update(Msg::Transfer(TransferEvent::Started { id: job.id }));
-    app.update(Msg::Transfer(TransferEvent::Progress {
-        id: job.id,
-        done: 1 << 20,
-        total: Some(4 << 20),
-        rate: (1 << 20) as f64,
-    }));
+    let job = f5_running(&mut app, 1 << 20, 4 << 20, (1 << 20) as f64);
     for now in 0..2 {
         app.update(Msg::Tick { now });
     }
