@@ -169,7 +169,27 @@ impl World {
                 ..Default::default()
             }),
         };
-        let (app, cmds) = App::new(AppConfig::new(PathBuf::from(self.rng.path()), profile));
+        // Sometimes the last run left transfers for this server: the resume offer comes up.
+        let mut saved_queue = ftpdeck::queue::Saved::default();
+        if let Some(p) = profile.as_ref().filter(|_| self.rng.below(2) == 0) {
+            let jobs = (0..self.rng.range(1, 4))
+                .map(|i| ftpdeck::queue::SavedJob {
+                    download: i % 2 == 0,
+                    remote: self.rng.path(),
+                    local: PathBuf::from(self.rng.path()),
+                    is_dir: self.rng.below(3) == 0,
+                    size: Some(self.rng.range(0, 1 << 30)),
+                    mtime: None,
+                    remove_source: false,
+                    failed: (self.rng.below(2) == 0).then(|| self.rng.text(12)),
+                })
+                .collect();
+            saved_queue.servers.insert(p.label(), jobs);
+        }
+        let (app, cmds) = App::new(AppConfig {
+            saved_queue,
+            ..AppConfig::new(PathBuf::from(self.rng.path()), profile)
+        });
         self.app = app;
         self.app.server.bookmarks = self.store();
         self.outstanding.clear();
