@@ -188,6 +188,13 @@ fn bench() {
     if settings.runs < 3 {
         println!("note: fewer than 3 runs per contender: medians are rough");
     }
+    // Where the files were (set by scripts/bench.sh).
+    let file_system = std::env::var("BENCH_FS_NOTE")
+        .ok()
+        .filter(|n| !n.is_empty());
+    if let Some(n) = &file_system {
+        note(&mut notes, n.clone());
+    }
     let mut versions: Vec<(String, String)> = Vec::new();
 
     let curl = tools::version_line("curl");
@@ -388,6 +395,10 @@ fn bench() {
             (
                 "servers".into(),
                 Json::Arr(servers.iter().map(|s| Json::str(s.name)).collect()),
+            ),
+            (
+                "file_system".into(),
+                file_system.as_deref().map_or(Json::Null, Json::str),
             ),
             ("load_average_at_start".into(), Json::opt_num(load_start)),
             ("load_average_at_end".into(), Json::opt_num(load_end)),

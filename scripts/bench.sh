@@ -14,6 +14,11 @@
 # servers, BENCH_RUNS >= 5, the default); any other run writes bench/results-quick.json, so a
 # smoke run never replaces real figures. The README table comes from bench/results.json, or
 # from bench/results-quick.json marked as a smoke run while no full results exist.
+# The bench's files (fixtures, the servers' roots, every download) live on a private ext4 with a
+# journal, in RAM, when run as root: the machine's own disk adds write-back noise, and an ext4
+# without a journal (this machine's root) scans every recently deleted inode on each file it
+# creates, which after the harness's own clean-ups timed the file system, not the contenders
+# (BENCH_FS=disk keeps them in $TMPDIR).
 # Other knobs: BENCH_RUNS (timed runs per contender after a warm-up, default 5), BENCH_KEYS,
 # BENCH_SERVER=vsftpd|embedded|pyftpdlib, BENCH_KEEP_LOGS=1 (see benches/compare.rs).
 # The harness's self-tests: cargo test --bench compare.
@@ -80,6 +85,39 @@ else
     done
     have_pyftpdlib ||
         say "pyftpdlib is missing (not root or no apt-get: not installing python3-pyftpdlib): skipped"
+fi
+
+bench_fs_cleanup() {
+    if [ -n "${bench_mnt:-}" ]; then
+        umount "$bench_mnt" 2>/dev/null || umount -l "$bench_mnt" 2>/dev/null
+        rmdir "$bench_mnt" 2>/dev/null
+    fi
+    [ -n "${bench_img:-}" ] && rm -f "$bench_img"
+}
+if [ "${BENCH_FS:-ram}" = ram ]; then
+    if [ "$(id -u)" != 0 ]; then
+        say "not root: the bench's files stay in ${TMPDIR:-/tmp} (its own file system and disk)"
+    elif ! command -v mkfs.ext4 >/dev/null 2>&1 || [ ! -d /dev/shm ]; then
+        say "no mkfs.ext4 or /dev/shm: the bench's files stay in ${TMPDIR:-/tmp}"
+    else
+        bench_img=/dev/shm/ftpdeck-bench-$$.img
+        bench_mnt=$(mktemp -d /tmp/ftpdeck-bench-fs.XXXXXX)
+        trap bench_fs_cleanup EXIT
+        trap 'bench_fs_cleanup; exit 130' INT TERM
+        # discard: a deleted file's blocks leave RAM again. The inode tables and journal are
+        # written now, not by a background thread during the runs.
+        if truncate -s 12G "$bench_img" &&
+            mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$bench_img" &&
+            mount -o loop,discard "$bench_img" "$bench_mnt" && chmod 1777 "$bench_mnt"; then
+            export TMPDIR="$bench_mnt"
+            export BENCH_FS_NOTE="the bench's files were on a private ext4 with a journal (12 GiB, in RAM through a loop device)"
+            say "the bench's files go on a private ext4 in RAM ($bench_mnt)"
+        else
+            say "could not make the private ext4: the bench's files stay in /tmp"
+            bench_fs_cleanup
+            bench_img='' bench_mnt=''
+        fi
+    fi
 fi
 
 say "building the release binary"
