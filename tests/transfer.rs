@@ -476,3 +476,84 @@ fn a_missing_remote_file_fails_cleanly_and_the_queue_goes_on() {
     assert!(!dst.path().join("missing.txt").exists());
     assert!(!dst.path().join("missing.txt.part").exists());
 }
+
+/// Every event one tree download sends, with `live_events` as given, until all its files end.
+fn tree_events(
+    server: &ftpdeck::server::ServerHandle,
+    live: bool,
+    dst: &std::path::Path,
+) -> Vec<TransferEvent> {
+    let (tx, rx) = mpsc::channel::<TransferEvent>();
+    let options = PoolOptions {
+        workers: 2,
+        live_events: live,
+        ..PoolOptions::default()
+    };
+    let cmd = transfer::spawn(tx, options);
+    cmd.send(TransferCmd::SetProfile(profile(server))).unwrap();
+    let top = job(2, Direction::Download, "/mixed", dst, true);
+    let mut open: HashSet<JobId> = HashSet::from([top.id]);
+    cmd.send(TransferCmd::Enqueue(vec![top])).unwrap();
+    let mut events = Vec::new();
+    let deadline = Instant::now() + T;
+    while !open.is_empty() {
+        let e = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("the tree download never ended");
+        match &e {
+            TransferEvent::Added { job } => {
+                open.insert(job.id);
+            }
+            TransferEvent::Finished { id, outcome } => {
+                assert!(outcome.is_success(), "{outcome:?}");
+                open.remove(id);
+            }
+            _ => {}
+        }
+        events.push(e);
+    }
+    let _ = cmd.send(TransferCmd::Shutdown);
+    events
+}
+
+#[test]
+fn without_live_events_a_tree_sends_one_event_per_file_and_arrives_whole() {
+    let server_root = tempfile::tempdir().unwrap();
+    // Small files and ones of several splice chunks, so a worker's pipe carries file after file.
+    for i in 0..40u64 {
+        let size = if i % 8 == 0 {
+            2_500_000 + i as usize
+        } else {
+            300 * i as usize
+        };
+        write(
+            server_root.path(),
+            &format!("mixed/d{}/f{i:02}", i % 3),
+            &pseudo_random(size, i),
+        );
+    }
+    let server = start_server(server_root.path());
+    let kinds = |events: &[TransferEvent], f: fn(&TransferEvent) -> bool| {
+        events.iter().filter(|e| f(e)).count()
+    };
+    let quiet_dst = tempfile::tempdir().unwrap();
+    let quiet = tree_events(&server, false, &quiet_dst.path().join("mixed"));
+    let live_dst = tempfile::tempdir().unwrap();
+    let live = tree_events(&server, true, &live_dst.path().join("mixed"));
+    for (dst, _) in [(&quiet_dst, &quiet), (&live_dst, &live)] {
+        assert_eq!(
+            snapshot(&dst.path().join("mixed")),
+            snapshot(&server_root.path().join("mixed"))
+        );
+    }
+    let started = |e: &TransferEvent| matches!(e, TransferEvent::Started { .. });
+    let progress = |e: &TransferEvent| matches!(e, TransferEvent::Progress { .. });
+    let finished = |e: &TransferEvent| matches!(e, TransferEvent::Finished { .. });
+    assert_eq!(kinds(&quiet, started), 0);
+    assert_eq!(kinds(&quiet, progress), 0);
+    // 40 files, 3 subdirectories and the top directory.
+    assert_eq!(kinds(&quiet, finished), 44);
+    assert_eq!(kinds(&live, finished), 44);
+    assert_eq!(kinds(&live, started), 44);
+    assert!(kinds(&live, progress) >= 80, "a start and an end per file");
+}

@@ -206,8 +206,10 @@ pub(crate) fn transfer_all(
 ) -> u8 {
     let stop = interrupted_flag();
     let (tx, rx) = mpsc::channel::<TransferEvent>();
+    let mut reporter = report::Reporter::new(common);
     let options = PoolOptions {
         workers: common.parallel.max(1),
+        live_events: reporter.is_live(),
         ..PoolOptions::from_config(config)
     };
     let pool = transfer::spawn(tx, options);
@@ -224,7 +226,6 @@ pub(crate) fn transfer_all(
     let _ = pool.send(TransferCmd::Enqueue(jobs));
     let started = Instant::now();
     let mut summary = Summary::default();
-    let mut reporter = report::Reporter::new(common);
     for j in open.values() {
         reporter.add(j);
     }

@@ -106,6 +106,11 @@ impl Reporter {
         }
     }
 
+    /// It draws the live line, so it wants the running files' progress.
+    pub fn is_live(&self) -> bool {
+        self.live
+    }
+
     /// A job to wait for: a file counts towards the totals, a directory until it is read.
     pub fn add(&mut self, job: &Job) {
         if job.task().is_some() {

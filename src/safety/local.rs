@@ -39,13 +39,10 @@ pub fn not_regular(meta: &Metadata) -> io::Error {
 
 /// Open the `.part` of a download for writing: appended to (resume) or created/truncated
 /// (fresh). Refused when it exists and is not a regular file — a planted `name.part` symlink
-/// would otherwise send the download to wherever it points.
+/// would otherwise send the download to wherever it points. The open itself refuses a link
+/// (`O_NOFOLLOW`) and does not block on a FIFO (`O_NONBLOCK`, which a regular file ignores), and
+/// what it opened is checked after: no separate look at the name first.
 pub fn open_part(part: &Path, append: bool) -> io::Result<File> {
-    if let Some(meta) = existing(part)? {
-        if !meta.file_type().is_file() {
-            return Err(not_regular(&meta));
-        }
-    }
     let mut opts = OpenOptions::new();
     opts.write(true).create(true);
     if append {
@@ -56,17 +53,26 @@ pub fn open_part(part: &Path, append: bool) -> io::Result<File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        // Closes the race between the check above and the open.
-        opts.custom_flags(libc::O_NOFOLLOW);
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
         opts.mode(0o644);
     }
     let file = opts.open(part).map_err(|e| {
         #[cfg(unix)]
-        if e.raw_os_error() == Some(libc::ELOOP) {
-            return io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "it is a symlink; ftpdeck never writes through a link",
-            );
+        match e.raw_os_error() {
+            Some(libc::ELOOP) => {
+                return io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "it is a symlink; ftpdeck never writes through a link",
+                );
+            }
+            // A FIFO nobody reads.
+            Some(libc::ENXIO) => {
+                return io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "it is not a regular file; ftpdeck only writes regular files",
+                );
+            }
+            _ => {}
         }
         e
     })?;
@@ -163,6 +169,15 @@ pub fn commit_part(
         }
         #[cfg(not(unix))]
         let _ = mode;
+    }
+    // The usual case, a new file that nothing needs flushed: one rename that refuses to
+    // replace, instead of a look at the name and a rename.
+    if !durable.flush(false, moves) {
+        match rename_noreplace(part, target) {
+            Ok(()) => return Ok(false),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
     }
     let replaced = existing(target)?;
     if let Some(meta) = &replaced {
@@ -286,6 +301,44 @@ mod tests {
         assert_eq!(Durability::parse(" Always "), Some(Durability::Always));
         assert_eq!(Durability::parse("false"), Some(Durability::Never));
         assert_eq!(Durability::parse("sometimes"), None);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_part_that_is_a_fifo_is_refused_at_once_instead_of_blocking_the_worker() {
+        let d = tempfile::tempdir().unwrap();
+        let part = d.path().join("f.part");
+        let c = std::ffi::CString::new(part.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        for append in [true, false] {
+            let e = open_part(&part, append).unwrap_err();
+            assert!(e.to_string().contains("not a regular file"), "{e}");
+        }
+        use std::os::unix::fs::FileTypeExt;
+        assert!(
+            std::fs::symlink_metadata(&part)
+                .unwrap()
+                .file_type()
+                .is_fifo()
+        );
+    }
+
+    #[test]
+    fn a_download_never_replaces_a_directory_of_its_name_and_keeps_its_part() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("f");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("inside"), b"kept").unwrap();
+        let part = d.path().join("f.part");
+        let mut f = open_part(&part, false).unwrap();
+        f.write_all(b"new").unwrap();
+        for durable in [Durability::Auto, Durability::Always, Durability::Never] {
+            let e = commit_part(&f, &part, &target, None, durable, false).unwrap_err();
+            assert!(e.to_string().contains("directory"), "{durable:?}: {e}");
+            assert_eq!(std::fs::read(&part).unwrap(), b"new");
+            assert_eq!(std::fs::read(target.join("inside")).unwrap(), b"kept");
+        }
     }
 
     #[test]

@@ -16,9 +16,10 @@ pub(super) enum Network {
 }
 
 /// The progress of one byte stream: an event at the start, throttled ones as it goes, and a
-/// last one with the average rate.
+/// last one with the average rate (none at all when the pool's `live_events` is off).
 pub(super) struct Meter {
     id: JobId,
+    live: bool,
     total: Option<u64>,
     start: u64,
     throttle: Throttle,
@@ -28,11 +29,14 @@ impl Meter {
     pub(super) fn start(ctx: &Ctx, id: JobId, start: u64, total: Option<u64>) -> Meter {
         let m = Meter {
             id,
+            live: ctx.options.live_events,
             total,
             start,
             throttle: Throttle::new(start),
         };
-        (ctx.emit)(m.event(start, 0.0));
+        if m.live {
+            (ctx.emit)(m.event(start, 0.0));
+        }
         m
     }
 
@@ -46,12 +50,18 @@ impl Meter {
     }
 
     pub(super) fn tick(&mut self, ctx: &Ctx, done: u64) {
+        if !self.live {
+            return;
+        }
         if let Some(rate) = self.throttle.tick(done) {
             (ctx.emit)(self.event(done, rate));
         }
     }
 
     pub(super) fn end(&self, ctx: &Ctx, done: u64) {
+        if !self.live {
+            return;
+        }
         (ctx.emit)(self.event(done, self.throttle.average(done - self.start)));
     }
 }

@@ -77,6 +77,10 @@ pub struct PoolOptions {
     pub limits: super::limit::Limits,
     /// When a finished file is checked against the server's digest.
     pub verify: super::verify::Verify,
+    /// Send `Started` and `Progress` events. Whoever only counts outcomes (a headless run
+    /// without its live line) turns them off: a worker then wakes it once per file, not four
+    /// times, which a tree of small files feels.
+    pub live_events: bool,
 }
 
 impl PoolOptions {
@@ -95,6 +99,7 @@ impl PoolOptions {
             listing_limits: n.listing_limits(),
             limits: t.limits(),
             verify: t.verify,
+            live_events: true,
         }
     }
 }

@@ -171,6 +171,9 @@ pub(super) struct Ctx<'a> {
     pub dirty_dirs: &'a mut std::collections::HashSet<std::path::PathBuf>,
     /// The pool's speed limits.
     pub limits: &'a super::limit::PoolLimits,
+    /// The worker's splice pipe (made by the first download that needs it).
+    #[cfg(target_os = "linux")]
+    pub pipe: &'a mut Option<super::splice::Pipe>,
 }
 
 impl Ctx<'_> {

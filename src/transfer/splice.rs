@@ -23,7 +23,14 @@ pub(super) enum Spliced {
     Unsupported(u64),
 }
 
-fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
+/// A pipe to splice through: its read end as a file (for the by-hand fallback) and its write
+/// end. A worker keeps one from download to download, as long as each leaves it empty.
+pub(super) struct Pipe {
+    out: std::fs::File,
+    input: OwnedFd,
+}
+
+fn pipe() -> std::io::Result<Pipe> {
     let mut fds = [0; 2];
     // SAFETY: `fds` has room for the two descriptors pipe2 writes.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -34,7 +41,10 @@ fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
     // A bigger pipe moves more per call; the default (64 KiB) still works.
     // SAFETY: F_SETPIPE_SZ on a pipe descriptor we own.
     unsafe { libc::fcntl(fds.1.as_raw_fd(), libc::F_SETPIPE_SZ, CHUNK as libc::c_int) };
-    Ok(fds)
+    Ok(Pipe {
+        out: std::fs::File::from(fds.0),
+        input: fds.1,
+    })
 }
 
 /// `splice(2)` from `from` to `to`, `len` bytes at most, retried after a signal.
@@ -66,7 +76,9 @@ fn unsupported(e: &std::io::Error) -> bool {
 }
 
 /// Move the data socket `from` into `to` until the server closes it, as
-/// [`super::copy::pump`] would with `from` as the network reader (no byte limit).
+/// [`super::copy::pump`] would with `from` as the network reader (no byte limit). The worker's
+/// pipe is used (or made) and kept for the next file only when this one ends well: after an
+/// error it may still hold data.
 pub(super) fn download(
     ctx: &mut Ctx,
     id: JobId,
@@ -75,10 +87,17 @@ pub(super) fn download(
     start: u64,
     total: Option<u64>,
 ) -> Spliced {
-    let Ok((pipe_out, pipe_in)) = pipe() else {
-        return Spliced::Unsupported(start);
+    let mut pipe = match ctx.pipe.take() {
+        Some(p) => p,
+        None => match pipe() {
+            Ok(p) => p,
+            Err(_) => return Spliced::Unsupported(start),
+        },
     };
-    let mut pipe_out = std::fs::File::from(pipe_out);
+    let Pipe {
+        out: pipe_out,
+        input: pipe_in,
+    } = &mut pipe;
     let mut done = start;
     let mut meter = Meter::start(ctx, id, start, total);
     let (sock, file) = (from.as_raw_fd(), to.as_raw_fd());
@@ -130,5 +149,9 @@ pub(super) fn download(
         ctx.limits.down.pay(n as u64, &|| ctx.running.cancelled());
     };
     meter.end(ctx, done);
+    if result.is_ok() {
+        // Every early return above drops the pipe: it may still hold data.
+        *ctx.pipe = Some(pipe);
+    }
     Spliced::Ended(done, result)
 }

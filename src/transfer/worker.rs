@@ -25,6 +25,9 @@ pub(super) struct Worker {
     pending_removals: Vec<RemovalStep>,
     /// Directories with renamed-into-place downloads whose entries still need an fsync.
     dirty_dirs: HashSet<PathBuf>,
+    /// The pipe downloads splice through, kept from file to file.
+    #[cfg(target_os = "linux")]
+    pipe: Option<super::splice::Pipe>,
 }
 
 impl Worker {
@@ -38,12 +41,16 @@ impl Worker {
             buf,
             pending_removals: Vec::new(),
             dirty_dirs: HashSet::new(),
+            #[cfg(target_os = "linux")]
+            pipe: None,
         }
     }
 
     pub(super) fn run(mut self) {
         while let Some((job, running, profile, generation)) = self.next_job() {
-            (self.emit)(TransferEvent::Started { id: job.id });
+            if self.options.live_events {
+                (self.emit)(TransferEvent::Started { id: job.id });
+            }
             // A bug in one job must not take the worker (and the queue behind it) down.
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 self.run_job(&job, &running, &profile, generation)
@@ -264,6 +271,8 @@ impl Worker {
                         drop_connection: false,
                         dirty_dirs: &mut self.dirty_dirs,
                         limits: &self.shared.limits,
+                        #[cfg(target_os = "linux")]
+                        pipe: &mut self.pipe,
                     };
                     let r = f(&mut ctx);
                     if ctx.drop_connection {
