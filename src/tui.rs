@@ -257,6 +257,19 @@ pub fn run(
     Ok(())
 }
 
+/// The shortest time between two frames that only background news (progress, listings)
+/// asks for: a tree of small files sends thousands of events a second, and a frame for each
+/// would take the CPU the transfers need. Input is drawn at once.
+const BACKGROUND_FRAME: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Input from the user (or the terminal's size), which gets its frame without waiting.
+fn is_input(msg: &Msg) -> bool {
+    matches!(
+        msg,
+        Msg::Key(_) | Msg::Paste(_) | Msg::Resize { .. } | Msg::Mouse { .. }
+    )
+}
+
 fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     app: &mut App,
@@ -268,36 +281,56 @@ fn event_loop(
 ) -> anyhow::Result<()> {
     loop {
         terminal.draw(|f| crate::ui::draw(f, app, &app.theme))?;
+        let drawn = std::time::Instant::now();
         let Ok(first) = rx.recv() else { return Ok(()) };
         let mut next = Some(first);
         let mut applied = 0;
-        while let Some(msg) = next.take() {
-            let cmds = app.update(msg);
-            for cmd in workers.dispatch(cmds) {
-                match cmd {
-                    Cmd::Quit => return Ok(()),
-                    Cmd::Suspend => {
-                        // Ctrl-Z: give the terminal back and stop; `fg` continues here.
-                        with_terminal_released(terminal, input, mouse, || {
-                            let _ = signal_hook::low_level::raise(signal_hook::consts::SIGTSTP);
-                        })?;
+        loop {
+            while let Some(msg) = next.take() {
+                let urgent = is_input(&msg);
+                let cmds = app.update(msg);
+                for cmd in workers.dispatch(cmds) {
+                    match cmd {
+                        Cmd::Quit => return Ok(()),
+                        Cmd::Suspend => {
+                            // Ctrl-Z: give the terminal back and stop; `fg` continues here.
+                            with_terminal_released(terminal, input, mouse, || {
+                                let _ = signal_hook::low_level::raise(signal_hook::consts::SIGTSTP);
+                            })?;
+                        }
+                        Cmd::Edit { path, remote } => {
+                            let (changed, error) =
+                                with_terminal_released(terminal, input, mouse, || {
+                                    run_editor(&path)
+                                })?;
+                            let _ = tx.send(Msg::Edited {
+                                path,
+                                remote,
+                                changed,
+                                error,
+                            });
+                        }
+                        _ => {}
                     }
-                    Cmd::Edit { path, remote } => {
-                        let (changed, error) =
-                            with_terminal_released(terminal, input, mouse, || run_editor(&path))?;
-                        let _ = tx.send(Msg::Edited {
-                            path,
-                            remote,
-                            changed,
-                            error,
-                        });
-                    }
-                    _ => {}
+                }
+                applied += 1;
+                if urgent {
+                    // Whatever else is queued waits for the frame after this one.
+                    applied = MAX_BATCH;
+                }
+                if applied < MAX_BATCH {
+                    next = rx.try_recv().ok();
                 }
             }
-            applied += 1;
-            if applied < MAX_BATCH {
-                next = rx.try_recv().ok();
+            // Only background news so far: gather more of it until the next frame is due.
+            let wait = BACKGROUND_FRAME.saturating_sub(drawn.elapsed());
+            if applied >= MAX_BATCH || wait.is_zero() {
+                break;
+            }
+            match rx.recv_timeout(wait) {
+                Ok(msg) => next = Some(msg),
+                Err(mpsc::RecvTimeoutError::Timeout) => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
             }
         }
     }
