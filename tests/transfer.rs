@@ -555,5 +555,8 @@ fn without_live_events_a_tree_sends_one_event_per_file_and_arrives_whole() {
     assert_eq!(kinds(&quiet, finished), 44);
     assert_eq!(kinds(&live, finished), 44);
     assert_eq!(kinds(&live, started), 44);
-    assert!(kinds(&live, progress) >= 80, "a start and an end per file");
+    assert!(
+        kinds(&live, progress) >= 40,
+        "at least the end of each file"
+    );
 }

@@ -15,8 +15,8 @@ pub(super) enum Network {
     Writer,
 }
 
-/// The progress of one byte stream: an event at the start, throttled ones as it goes, and a
-/// last one with the average rate (none at all when the pool's `live_events` is off).
+/// The progress of one byte stream: an event at the start of a resumed one, throttled ones as
+/// it goes, and a last one with the average rate (none at all when the pool's `live_events` is off).
 pub(super) struct Meter {
     id: JobId,
     live: bool,
@@ -34,7 +34,9 @@ impl Meter {
             start,
             throttle: Throttle::new(start),
         };
-        if m.live {
+        // From zero the consumer knows the start already (`Started`; the job's size), and the
+        // next tick or the end brings the real total: one event per file fewer.
+        if m.live && start > 0 {
             (ctx.emit)(m.event(start, 0.0));
         }
         m
