@@ -177,7 +177,10 @@ impl Server {
 
     /// A vsftpd of its own on 127.0.0.1, or `Err(reason)` when this machine cannot run one.
     pub fn vsftpd(fixtures: &Path) -> Result<Server, String> {
-        let v = Vsftpd::start(VsftpdOptions::default())?;
+        let v = Vsftpd::start(VsftpdOptions {
+            any_pasv_port: true,
+            ..VsftpdOptions::default()
+        })?;
         fixtures::link_tree(fixtures, &v.home).map_err(|e| format!("linking the fixtures: {e}"))?;
         v.mkdir("up");
         v.give_to_user();
