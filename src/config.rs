@@ -111,6 +111,9 @@ pub struct NetworkSettings {
     pub max_listing_entries: usize,
     /// Most MiB of one directory listing that are read.
     pub max_listing_mib: u64,
+    /// Transfer connections send a passive-mode data command in the same packet as its
+    /// EPSV/PASV, and the checks after an upload together (one round trip each, not two).
+    pub pipelining: bool,
 }
 
 impl Default for NetworkSettings {
@@ -122,6 +125,7 @@ impl Default for NetworkSettings {
             mlsd: true,
             max_listing_entries: 5_000_000,
             max_listing_mib: 1024,
+            pipelining: true,
         }
     }
 }
@@ -239,6 +243,7 @@ struct RawNetwork {
     mlsd: Option<bool>,
     max_listing_entries: Option<usize>,
     max_listing_mib: Option<u64>,
+    pipelining: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -407,6 +412,7 @@ pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     cfg.network.read_timeout = n.read_timeout.unwrap_or(cfg.network.read_timeout).max(1);
     cfg.network.keepalive = n.keepalive.unwrap_or(cfg.network.keepalive).max(5);
     cfg.network.mlsd = n.mlsd.unwrap_or(cfg.network.mlsd);
+    cfg.network.pipelining = n.pipelining.unwrap_or(cfg.network.pipelining);
     if let Some(e) = n.max_listing_entries {
         cfg.network.max_listing_entries = e.max(1000);
     }

@@ -57,6 +57,7 @@ keepalive = 20
 mlsd = false
 max_listing_entries = 2000
 max_listing_mib = 3
+pipelining = false
 [ui]
 mouse = false
 show_hidden = true
@@ -82,6 +83,8 @@ show_hidden = true
         (ftpdeck::safety::local::Durability::Never, 9, false)
     );
     assert_eq!((pool.timeouts, pool.listing_limits), (timeouts, limits));
+    assert!(!pool.pipelining);
+    assert!(PoolOptions::default().pipelining);
 
     let session = SessionOptions::from_config(&cfg);
     assert_eq!(

@@ -507,6 +507,19 @@ struct Run {
     events: Vec<TransferEvent>,
 }
 
+impl Run {
+    /// Each retry announced: the job and the error that caused it.
+    fn retries(&self) -> Vec<(JobId, String)> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                TransferEvent::Retrying { id, error, .. } => Some((*id, error.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 impl Engine {
     fn start(server: &FakeServer) -> Engine {
         let (tx, rx) = mpsc::channel();
@@ -791,11 +804,88 @@ fn a_pasv_reply_naming_another_address_still_downloads() {
     );
     assert_eq!(std::fs::read(&target).unwrap(), data);
     assert_eq!(tree(dir.path()), ["nat.bin"]);
-    assert!(
-        !run.events
-            .iter()
-            .any(|e| matches!(e, TransferEvent::Retrying { .. })),
-        "{:?}",
-        run.events
+    assert_eq!(run.retries(), [], "{:?}", run.events);
+}
+
+/// `/a.bin` and `/b.bin` with contents `a` and `b` on a server scripted by `script`, downloaded
+/// by a one-worker pool into a new directory.
+fn two_downloads(
+    script: fake::Script,
+    a: &[u8],
+    b: &[u8],
+) -> (FakeServer, tempfile::TempDir, [Job; 2], Run) {
+    let server = script.file("/a.bin", a).file("/b.bin", b).start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = Engine::start(&server);
+    let ja = e.download("/a.bin", &dir.path().join("a.bin"), false);
+    let jb = e.download("/b.bin", &dir.path().join("b.bin"), false);
+    let run = e.run(vec![ja.clone(), jb.clone()]);
+    (server, dir, [ja, jb], run)
+}
+
+/// A download's PASV and RETR go out in one packet (pipelining); a server that reads only the
+/// first command leaves RETR unanswered. That costs one read timeout: the retry reconnects,
+/// and from then on the pool sends one command at a time, so the next file has no wait.
+#[test]
+fn a_server_that_drops_pipelined_commands_costs_one_timeout_then_gets_one_at_a_time() {
+    let a = pseudo_random(50_000, 11);
+    let b = pseudo_random(70_000, 12);
+    let (server, dir, [ja, jb], run) =
+        two_downloads(FakeServer::builder().one_command_per_read(), &a, &b);
+    for (job, bytes) in [(&ja, 50_000), (&jb, 70_000)] {
+        assert!(
+            matches!(run.outcomes[&job.id], Outcome::Done { bytes: n, .. } if n == bytes),
+            "{:?}",
+            run.outcomes[&job.id]
+        );
+    }
+    assert_eq!(std::fs::read(dir.path().join("a.bin")).unwrap(), a);
+    assert_eq!(std::fs::read(dir.path().join("b.bin")).unwrap(), b);
+    assert_eq!(tree(dir.path()), ["a.bin", "b.bin"]);
+    let retries = run.retries();
+    assert_eq!(retries.len(), 1, "{retries:?}");
+    assert_eq!(retries[0].0, ja.id);
+    assert!(retries[0].1.contains("timed out"), "{retries:?}");
+    // The dropped RETR never reached the server; each file was asked for once, in lock-step.
+    let commands = server.commands();
+    let retrs: Vec<&String> = commands.iter().filter(|c| c.starts_with("RETR")).collect();
+    assert_eq!(retrs, ["RETR /a.bin", "RETR /b.bin"], "{commands:?}");
+    assert_eq!(server.connections(), 2, "{commands:?}");
+}
+
+/// A refused EPSV has the RETR sent behind it answered too (425): both replies are read, so
+/// the error is EPSV's and the same connection serves the next file with replies in step.
+#[test]
+fn a_refused_epsv_with_retr_pipelined_behind_it_leaves_the_session_in_step() {
+    let (a, b) = (pseudo_random(1_000, 13), pseudo_random(2_000, 14));
+    let (server, dir, [ja, jb], run) =
+        two_downloads(FakeServer::builder().feat_lists_epsv(), &a, &b);
+    for job in [&ja, &jb] {
+        match &run.outcomes[&job.id] {
+            Outcome::Failed { error } => {
+                assert!(error.to_string().contains("502 Only PASV here"), "{error}")
+            }
+            other => panic!("expected EPSV's refusal, got {other:?}"),
+        }
+    }
+    assert_eq!(run.retries(), [], "{:?}", run.events);
+    let commands = server.commands();
+    let sent: Vec<&String> = commands
+        .iter()
+        .filter(|c| c.starts_with("EPSV") || c.starts_with("RETR") || c.starts_with("SIZE"))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "SIZE /a.bin",
+            "EPSV",
+            "RETR /a.bin",
+            "SIZE /b.bin",
+            "EPSV",
+            "RETR /b.bin"
+        ],
+        "{commands:?}"
     );
+    assert_eq!(server.connections(), 1, "{commands:?}");
+    assert_eq!(tree(dir.path()), Vec::<String>::new());
 }

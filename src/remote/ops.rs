@@ -173,28 +173,16 @@ pub fn set_mtime(
     secs: i64,
     timeout_secs: u64,
 ) -> Result<(), RemoteError> {
-    let Some(t) = chrono::DateTime::from_timestamp(secs, 0) else {
-        return Ok(());
-    };
-    let stamp = t.format("%Y%m%d%H%M%S");
-    let cmd = if conn.features.mfmt {
-        format!("MFMT {stamp} {path}")
-    } else if conn.mdtm_sets != Some(false) {
-        format!("MDTM {stamp} {path}")
-    } else {
+    let Some(cmd) = mtime_command(conn, path, secs) else {
         return Ok(());
     };
     match conn.ftp.custom_command(cmd, &[Status::File]) {
         Ok(_) => {
-            if !conn.features.mfmt {
-                conn.mdtm_sets = Some(true);
-            }
+            mtime_reply(conn, true);
             Ok(())
         }
         Err(FtpError::UnexpectedResponse(_)) => {
-            if !conn.features.mfmt && conn.mdtm_sets.is_none() {
-                conn.mdtm_sets = Some(false);
-            }
+            mtime_reply(conn, false);
             Ok(())
         }
         Err(e) => Err(RemoteError::from_ftp(
@@ -203,6 +191,61 @@ pub fn set_mtime(
             timeout_secs,
         )),
     }
+}
+
+/// The command that sets `path`'s time to `secs` here, if any (see [`set_mtime`]).
+fn mtime_command(conn: &Connection, path: &str, secs: i64) -> Option<String> {
+    let stamp = chrono::DateTime::from_timestamp(secs, 0)?.format("%Y%m%d%H%M%S");
+    if conn.features.mfmt {
+        Some(format!("MFMT {stamp} {path}"))
+    } else if conn.mdtm_sets != Some(false) {
+        Some(format!("MDTM {stamp} {path}"))
+    } else {
+        None
+    }
+}
+
+/// What a reply to [`mtime_command`]'s command teaches about this server.
+fn mtime_reply(conn: &mut Connection, accepted: bool) {
+    if !conn.features.mfmt && conn.mdtm_sets.is_none() {
+        conn.mdtm_sets = Some(accepted);
+    }
+}
+
+/// [`size`] of `path` and [`set_mtime`] to `secs`, both commands in one write when the
+/// connection pipelines (one round trip instead of two); else one after the other.
+pub fn size_setting_mtime(
+    conn: &mut Connection,
+    path: &str,
+    secs: i64,
+    timeout_secs: u64,
+) -> Result<Option<u64>, RemoteError> {
+    let cmd = mtime_command(conn, path, secs);
+    let Some(cmd) = cmd.filter(|_| conn.ftp.pipelining()) else {
+        let size = size(conn, path, timeout_secs)?;
+        set_mtime(conn, path, secs, timeout_secs)?;
+        return Ok(size);
+    };
+    let replies = conn
+        .ftp
+        .pipelined_commands(&[format!("SIZE {path}"), cmd])
+        .map_err(|e| RemoteError::from_ftp(e, "asking the file size", timeout_secs))?;
+    let [size, mtime] = replies.as_slice() else {
+        return Err(RemoteError::Protocol {
+            detail: "a pipelined reply is missing".into(),
+        });
+    };
+    mtime_reply(conn, mtime.status == Status::File);
+    if size.status != Status::File {
+        return Ok(None);
+    }
+    // As suppaftp reads it: `213 <bytes>`, the number last.
+    Ok(size.as_string().ok().and_then(|body| {
+        body.split_whitespace()
+            .skip(1)
+            .last()
+            .and_then(|n| n.parse().ok())
+    }))
 }
 
 /// Create a remote directory; an existing directory is fine.
@@ -280,7 +323,19 @@ pub fn confirmed_size(
     prefer_mlsd: bool,
     timeout_secs: u64,
 ) -> Result<Option<u64>, RemoteError> {
-    if let Some(n) = size(conn, path, timeout_secs)? {
+    let said = size(conn, path, timeout_secs)?;
+    confirmed_size_after(conn, path, said, prefer_mlsd, timeout_secs)
+}
+
+/// [`confirmed_size`] once SIZE has `said` what it knows.
+pub fn confirmed_size_after(
+    conn: &mut Connection,
+    path: &str,
+    said: Option<u64>,
+    prefer_mlsd: bool,
+    timeout_secs: u64,
+) -> Result<Option<u64>, RemoteError> {
+    if let Some(n) = said {
         return Ok(Some(n));
     }
     if let Some(n) = mlst(conn, path, timeout_secs)?.and_then(|e| e.size) {

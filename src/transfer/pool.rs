@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -81,6 +81,9 @@ pub struct PoolOptions {
     /// without its live line) turns them off: a worker then wakes it once per file, not four
     /// times, which a tree of small files feels.
     pub live_events: bool,
+    /// Pipelined commands on the transfer connections (`[network] pipelining`); turned off
+    /// for the rest of the pool's life when a server leaves one unanswered.
+    pub pipelining: bool,
 }
 
 impl PoolOptions {
@@ -100,6 +103,7 @@ impl PoolOptions {
             limits: t.limits(),
             verify: t.verify,
             live_events: true,
+            pipelining: n.pipelining,
         }
     }
 }
@@ -121,6 +125,7 @@ where
         state: Mutex::new(State::default()),
         wake: Condvar::new(),
         next_child: AtomicU64::new(CHILD_ID_BASE),
+        pipelining: AtomicBool::new(options.pipelining),
     });
     let emit: Emit = Arc::new(move |e| {
         let _ = events.send(M::from(e));
@@ -195,6 +200,8 @@ pub(super) struct Shared {
     pub(super) state: Mutex<State>,
     pub(super) wake: Condvar,
     pub(super) next_child: AtomicU64,
+    /// Whether new transfer connections pipeline (see [`PoolOptions::pipelining`]).
+    pub(super) pipelining: AtomicBool,
 }
 
 impl Shared {

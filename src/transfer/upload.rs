@@ -235,8 +235,15 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
         return Err(e.into());
     }
     // What the server really has: SIZE, else MLST, else a fresh listing of the directory.
-    let verified = match ops::confirmed_size(ctx.conn, &plan.target, ctx.options.prefer_mlsd, secs)?
-    {
+    // The time is set in the same round trip as SIZE (a copy that turns out short or wrong
+    // is sent again anyway).
+    let said = match plan.mtime {
+        Some(m) => ops::size_setting_mtime(ctx.conn, &plan.target, m, secs)?,
+        None => ops::size(ctx.conn, &plan.target, secs)?,
+    };
+    let have =
+        ops::confirmed_size_after(ctx.conn, &plan.target, said, ctx.options.prefer_mlsd, secs)?;
+    let verified = match have {
         Some(have) if have == done => true,
         Some(have) => {
             return Err(JobError::retry(format!(
@@ -268,9 +275,6 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
             .into());
         }
     };
-    if let Some(m) = plan.mtime {
-        ops::set_mtime(ctx.conn, &plan.target, m, secs)?;
-    }
     let mut note = changed.then(|| {
         format!(
             "the local file changed while it was sent ({} when it started, {} sent)",

@@ -153,8 +153,10 @@ impl Worker {
                 st.spare.retain(|(g, _)| *g == generation);
                 st.spare.pop()
             };
+            let pipelining = self.shared.pipelining.load(Ordering::Relaxed);
             if let Some((g, mut c)) = handed {
                 c.listing_limits = self.options.listing_limits;
+                c.ftp.set_pipelining(pipelining);
                 self.conn = Some((g, c));
                 return match self.conn.as_mut() {
                     Some((_, c)) => Ok(c),
@@ -171,11 +173,30 @@ impl Worker {
             })?;
             let mut c = c;
             c.listing_limits = self.options.listing_limits;
+            c.ftp.set_pipelining(pipelining);
             self.conn = Some((generation, c));
         }
         match self.conn.as_mut() {
             Some((_, c)) => Ok(c),
             None => Err(JobError::fatal("internal error: no connection")),
+        }
+    }
+
+    /// A server that reads one command per packet leaves a pipelined one unanswered, and the
+    /// wait ends in the read timeout: from then on, this pool's connections send one command
+    /// at a time (the retry reconnects so).
+    fn pipelining_failed(&mut self, e: &JobError, pipelined: bool) {
+        let timed_out = matches!(
+            &e.error,
+            crate::transfer::TaskError::Remote(RemoteError::Timeout { .. })
+        );
+        if timed_out && pipelined && self.shared.pipelining.swap(false, Ordering::Relaxed) {
+            tracing::warn!(
+                "the server left a pipelined command unanswered; sending one command at a time from now on"
+            );
+        }
+        if timed_out && pipelined {
+            self.conn = None;
         }
     }
 
@@ -275,8 +296,12 @@ impl Worker {
                         pipe: &mut self.pipe,
                     };
                     let r = f(&mut ctx);
+                    let pipelined = ctx.conn.ftp.pipelining();
                     if ctx.drop_connection {
                         self.conn = None;
+                    }
+                    if let Err(e) = &r {
+                        self.pipelining_failed(e, pipelined);
                     }
                     r
                 }

@@ -62,6 +62,7 @@ pub struct Script {
     endless_greeting: bool,
     endless_listing: bool,
     feat_epsv: bool,
+    one_command_per_read: bool,
 }
 
 impl Script {
@@ -160,6 +161,13 @@ impl Script {
     /// ports, or a broken one, does).
     pub fn feat_lists_epsv(mut self) -> Self {
         self.feat_epsv = true;
+        self
+    }
+
+    /// Handle only the first command of what one read brings and drop the rest, as a server
+    /// (or a router in between) that cannot take pipelined commands does.
+    pub fn one_command_per_read(mut self) -> Self {
+        self.one_command_per_read = true;
         self
     }
 
@@ -367,6 +375,10 @@ impl Session<'_> {
             .read_until(b'\n', &mut buf)?;
         if n == 0 {
             return Ok(None);
+        }
+        if self.shared.script.one_command_per_read {
+            let rest = self.ctrl.buffer().len();
+            self.ctrl.consume(rest);
         }
         let line = String::from_utf8_lossy(&buf);
         Ok(Some(line.trim_end_matches(['\r', '\n']).to_string()))
