@@ -73,20 +73,23 @@ impl Ctx<'_> {
         }
     }
 
-    /// A contender that runs `make()`'s command: `prepare` before it and `check` after it
-    /// (verify, then clean up) stay outside the time.
+    /// A contender that runs `make()`'s command against `server`: `prepare` before it and
+    /// `check` after it (verify, then clean up) stay outside the time. The server's CPU time
+    /// during the run is recorded with it.
     pub fn entrant<'c>(
         &'c self,
-        login: &Login,
+        server: &'c Server,
         name: &str,
         make: impl Fn() -> Command + 'c,
         mut prepare: impl FnMut() -> Result<(), String> + 'c,
         mut check: impl FnMut() -> Result<(), String> + 'c,
     ) -> Entrant<'c> {
-        let shown = self.shown(&make(), login);
+        let shown = self.shown(&make(), &server.login);
         entrant(name, move || {
             prepare()?;
-            let sample = self.time(make())?;
+            let before = server.cpu_secs();
+            let mut sample = self.time(make())?;
+            sample.server_cpu = before.zip(server.cpu_secs()).map(|(a, b)| (b - a).max(0.0));
             check()?;
             Ok(sample)
         })

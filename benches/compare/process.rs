@@ -16,6 +16,8 @@ pub struct Sample {
     /// CPU seconds in user mode, and in the kernel on its behalf; `None` when not measured
     /// (work done inside the bench process).
     pub cpu: Option<Cpu>,
+    /// CPU seconds the server's processes used during the run (`None`: not measured).
+    pub server_cpu: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,6 +38,7 @@ impl Sample {
         Sample {
             wall: d.as_secs_f64(),
             cpu: None,
+            server_cpu: None,
         }
     }
 }
@@ -115,6 +118,7 @@ pub fn run(cmd: &mut Command, timeout: Duration) -> Result<Finished, String> {
         sample: Sample {
             wall,
             cpu: Some(cpu_of(&ru)),
+            server_cpu: None,
         },
         stdout: read_all(out),
     })

@@ -121,6 +121,13 @@ impl Report {
                 pairs.push(("bytes", bytes.map_or(Json::Null, |b| Json::Num(b as f64))));
                 pairs.push(("mb_per_s", Json::opt_num(row.mb_per_s())));
                 pairs.push(("cpu_s_per_gib", Json::opt_num(row.cpu_per_gib())));
+                if !row.server_cpu.is_empty() {
+                    pairs.push((
+                        "median_server_cpu_s",
+                        Json::opt_num(row.median_server_cpu()),
+                    ));
+                    pairs.push(("server_cpu_s", Json::nums(&row.server_cpu)));
+                }
             }
             Measure::Latency { ms } => {
                 let (p50, p99) = row.p50_p99_ms().unzip();
@@ -261,6 +268,7 @@ impl Report {
                 how: How::from_key(&text(r, "how")?).ok_or("unknown \"how\"")?,
                 command: opt_text(r, "command"),
                 measure,
+                server_cpu: nums(r, "server_cpu_s"),
                 vs,
                 goal: match &r["goal"] {
                     Value::Null => None,
@@ -310,6 +318,8 @@ pub fn tests() -> Vec<super::Case> {
                 "\"user_s\": [0.1, 0.15, 0.1]",
                 "\"median_wall_s\": 1.2",
                 "\"median_cpu_s\": 0.2",
+                "\"server_cpu_s\": [0.7, 0.5, 0.6]",
+                "\"median_server_cpu_s\": 0.6",
                 "\"how\": \"in-process\"",
                 "\"met\": true",
                 "\"goal_met\": false",

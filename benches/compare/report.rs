@@ -93,6 +93,8 @@ pub struct Row {
     /// The command line that was timed, if any.
     pub command: Option<String>,
     pub measure: Measure,
+    /// CPU seconds the server used during each run (empty: not measured).
+    pub server_cpu: Vec<f64>,
     pub vs: Vec<Versus>,
     /// A goal of the row on its own (latency, memory).
     pub goal: Option<Goal>,
@@ -108,6 +110,7 @@ impl Row {
             how: How::Process,
             command: None,
             measure,
+            server_cpu: Vec::new(),
             vs: Vec::new(),
             goal: None,
             note: None,
@@ -133,6 +136,11 @@ impl Row {
         self
     }
 
+    pub fn with_server_cpu(mut self, secs: &[f64]) -> Row {
+        self.server_cpu = secs.to_vec();
+        self
+    }
+
     pub fn note(mut self, note: impl Into<String>) -> Row {
         self.note = Some(note.into());
         self
@@ -155,6 +163,10 @@ impl Row {
 
     pub fn median_cpu(&self) -> Option<f64> {
         stats::median(&self.cpu_samples())
+    }
+
+    pub fn median_server_cpu(&self) -> Option<f64> {
+        stats::median(&self.server_cpu)
     }
 
     pub fn mb_per_s(&self) -> Option<f64> {
@@ -322,13 +334,15 @@ pub fn sample() -> (Meta, Report) {
             "vsftpd",
             "lftp get",
             time(&[1.6, 1.8, 1.7], &[0.8, 0.8, 0.8], gib),
-        ),
+        )
+        .with_server_cpu(&[0.9, 1.1, 1.0]),
         Row::new(
             "1 GiB download",
             "vsftpd",
             "ftpdeck get",
             time(&[1.3, 1.1, 1.2], &[0.2, 0.3, 0.2], gib),
         )
+        .with_server_cpu(&[0.7, 0.5, 0.6])
         .against("lftp get", &[Goal::SpeedAtLeast(1.3)])
         .against("curl", &[Goal::CpuBelow]),
         Row::new(

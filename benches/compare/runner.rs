@@ -69,6 +69,10 @@ impl Outcome {
         let mut row = report::Row::new(contest, server, &self.name, self.measure(bytes));
         row.how = How::Process;
         row.command = self.command.clone();
+        if let Ok(samples) = &self.result {
+            let server: Option<Vec<f64>> = samples.iter().map(|s| s.server_cpu).collect();
+            row.server_cpu = server.unwrap_or_default();
+        }
         row
     }
 }

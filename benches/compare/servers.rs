@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use super::fixtures;
+use super::sysinfo;
 use super::tools::{self, Login};
 use super::vsftpd::{self, Vsftpd, VsftpdOptions};
 
@@ -196,6 +197,30 @@ impl Server {
             vsftpd: Some(v),
             process: None,
         })
+    }
+
+    /// The CPU seconds the server has used so far, read once it is idle: vsftpd's listener with
+    /// the session processes it has reaped (it forks one or two per connection), or the whole
+    /// `ftpdeck serve` or pyftpdlib process. Idle means no session process is left and the
+    /// figure holds still for two reads 20 ms apart (at most 3 s of waiting); `None` when /proc
+    /// cannot tell.
+    pub fn cpu_secs(&self) -> Option<f64> {
+        let pid = match (&self.vsftpd, &self.process) {
+            (Some(v), _) => v.pid(),
+            (None, Some(p)) => p.id(),
+            (None, None) => return None,
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let mut last = None;
+        loop {
+            let now = sysinfo::cpu_with_reaped_of_pid(pid)?;
+            let idle = self.vsftpd.is_none() || sysinfo::child_count(pid)? == 0;
+            if (idle && last == Some(now)) || std::time::Instant::now() > deadline {
+                return Some(now);
+            }
+            last = idle.then_some(now);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     /// vsftpd's log (every command and reply).

@@ -111,7 +111,7 @@ fn full(c: &Ctx, server: &Server, down: bool) -> Vec<Row> {
     let mut entrants = Vec::new();
     if c.have.lftp {
         entrants.push(c.entrant(
-            login,
+            server,
             lftp_name,
             move || command(c, login, true, down, d),
             prepare,
@@ -119,7 +119,7 @@ fn full(c: &Ctx, server: &Server, down: bool) -> Vec<Row> {
         ));
     }
     entrants.push(c.entrant(
-        login,
+        server,
         ours_name,
         move || command(c, login, false, down, d),
         prepare,
@@ -167,7 +167,7 @@ fn no_op_entrant<'c>(
     let before = Rc::new(RefCell::new(BTreeMap::new()));
     let before_check = Rc::clone(&before);
     c.entrant(
-        login,
+        server,
         name,
         move || command(c, login, lftp, down, d),
         move || {

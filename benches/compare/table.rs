@@ -157,6 +157,11 @@ pub fn block(meta: &Meta, report: &Report, source: Source) -> String {
             out.push_str(&table);
         }
     }
+    let server_cpu = server_cpu_table(report, meta.machine.nproc);
+    if !server_cpu.is_empty() {
+        out.push('\n');
+        out.push_str(&server_cpu);
+    }
     let in_process = in_process_table(report);
     if !in_process.is_empty() {
         out.push('\n');
@@ -358,6 +363,41 @@ pub fn in_process_table(report: &Report) -> String {
     out
 }
 
+/// Client and server CPU side by side, for the first server's rows that measured the server:
+/// where a contest's time goes. The CPU both sides used, spread over every core, is a time no
+/// run that does that work can beat.
+pub fn server_cpu_table(report: &Report, cores: usize) -> String {
+    let Some(first) = report.rows.iter().find(|r| !r.server_cpu.is_empty()) else {
+        return String::new();
+    };
+    let cores = cores.max(1);
+    let mut out = format!(
+        "| Where the time goes | Server | Client | Time | Client CPU | Server CPU | Both / {cores} cores |\n\
+         |---|---|---|---:|---:|---:|---:|\n"
+    );
+    for row in report
+        .rows
+        .iter()
+        .filter(|r| r.server == first.server && !r.server_cpu.is_empty())
+    {
+        let (Some(client), Some(server)) = (row.median_cpu(), row.median_server_cpu()) else {
+            continue;
+        };
+        let floor = (client + server) / cores as f64;
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} s | {} s | {} s |\n",
+            cell(&row.contest),
+            cell(&row.server),
+            cell(&contender_label(row)),
+            time_cell(Some(row)),
+            fmt_secs(client),
+            fmt_secs(server),
+            fmt_secs(floor)
+        ));
+    }
+    out
+}
+
 /// `2135.4` -> `2,135`.
 fn thousands(x: f64) -> String {
     super::thousands(x.round().max(0.0) as usize)
@@ -425,6 +465,26 @@ pub fn tests() -> Vec<super::Case> {
                 row("Commands sent").contains("5 for 2 files (2.50/file): PASV 2, RETR 2, USER 1.")
             );
             assert!(row("- load average").contains("1.20"));
+            // Server CPU: medians of the runs, and both sides over the 2 cores.
+            assert!(md.contains("| Where the time goes | Server | Client | Time | Client CPU | Server CPU | Both / 2 cores |"), "{md}");
+            assert_eq!(
+                row(
+                    "| 1 GiB download | vsftpd | ftpdeck get | 1.20 s (895 MB/s) | 0.200 s | 0.600 s |"
+                ),
+                "| 1 GiB download | vsftpd | ftpdeck get | 1.20 s (895 MB/s) | 0.200 s | 0.600 s | 0.400 s |"
+            );
+            assert_eq!(
+                row("| 1 GiB download | vsftpd | lftp get | 1.70 s"),
+                "| 1 GiB download | vsftpd | lftp get | 1.70 s (632 MB/s) | 0.800 s | 1.00 s | 0.900 s |"
+            );
+            assert_eq!(
+                lines
+                    .iter()
+                    .filter(|l| l.starts_with("| 1 GiB download | vsftpd | curl"))
+                    .count(),
+                0,
+                "{md}"
+            );
             // Competitor rows appear only beside ftpdeck's.
             assert!(
                 !lines

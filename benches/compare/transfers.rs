@@ -50,7 +50,7 @@ pub fn big_file(c: &Ctx, server: &Server) -> Vec<Row> {
         let mut entrants = Vec::new();
         if c.have.curl {
             entrants.push(c.entrant(
-                login,
+                server,
                 "curl",
                 || {
                     if down {
@@ -65,7 +65,7 @@ pub fn big_file(c: &Ctx, server: &Server) -> Vec<Row> {
         }
         if c.have.lftp {
             entrants.push(c.entrant(
-                login,
+                server,
                 lftp_name,
                 || {
                     let command = if down {
@@ -80,7 +80,7 @@ pub fn big_file(c: &Ctx, server: &Server) -> Vec<Row> {
             ));
         }
         entrants.push(c.entrant(
-            login,
+            server,
             ours_name,
             || {
                 let mut cmd = c.ftpdeck([if down { "get" } else { "put" }, "--quiet"]);
@@ -167,7 +167,7 @@ pub fn tree(c: &Ctx, server: &Server) -> Vec<Row> {
         for n in [4usize, 1] {
             if c.have.lftp {
                 entrants.push(c.entrant(
-                    login,
+                    server,
                     &format!(
                         "lftp mirror{} --parallel={n}",
                         if down { "" } else { " -R" }
@@ -178,7 +178,7 @@ pub fn tree(c: &Ctx, server: &Server) -> Vec<Row> {
                 ));
             }
             entrants.push(c.entrant(
-                login,
+                server,
                 &format!("ftpdeck {verb} --parallel {n}"),
                 move || ftpdeck_tree(c, login, down, n),
                 none,

@@ -217,7 +217,11 @@ pub fn f5_tree(
     let cpu = cpu_since(pty.pid, cpu_before);
     wait_idle(&pty, expected.files.len())?;
     quit(&pty);
-    Ok(Sample { wall, cpu })
+    Ok(Sample {
+        wall,
+        cpu,
+        server_cpu: None,
+    })
 }
 
 /// The samples of one session of keys during tree downloads.

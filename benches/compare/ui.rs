@@ -229,7 +229,11 @@ pub fn time_to_listing(
     pty.send(b"q");
     let _ = pty.wait_exit(Duration::from_secs(10));
     drawn.map_err(|e| format!("ftpdeck never drew {first}: {e}"))?;
-    Ok(Sample { wall, cpu })
+    Ok(Sample {
+        wall,
+        cpu,
+        server_cpu: None,
+    })
 }
 
 /// The one running child of ours that runs `binary`.

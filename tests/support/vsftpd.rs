@@ -168,6 +168,11 @@ impl Vsftpd {
         );
     }
 
+    /// The listening process's id (sessions are its children).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The server's address.
     pub fn addr(&self) -> SocketAddr {
         SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))
