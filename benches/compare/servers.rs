@@ -24,6 +24,20 @@ pub struct Server {
     vsftpd: Option<Vsftpd>,
     /// The `ftpdeck serve` or pyftpdlib process (killed with its process group on drop).
     process: Option<Child>,
+    /// The cgroup the server's processes run in, for their CPU time (removed after them).
+    cpu_group: Option<sysinfo::CpuGroup>,
+}
+
+/// A CPU group holding `pid`, or `None` (and why, printed) when this machine cannot make one.
+fn cpu_group(server: &str, pid: u32) -> Option<sysinfo::CpuGroup> {
+    let made = sysinfo::CpuGroup::new(server).and_then(|g| g.add(pid).map(|()| g));
+    match made {
+        Ok(g) => Some(g),
+        Err(why) => {
+            println!("note: no CPU figures for {server}: {why}");
+            None
+        }
+    }
 }
 
 /// `slots` consecutive ranges of [`vsftpd::pasv_range`] as one: room for more data
@@ -122,6 +136,7 @@ impl Server {
                         root: root.to_path_buf(),
                         owner: owner_of(&root.join("up")),
                         vsftpd: None,
+                        cpu_group: cpu_group("embedded", child.id()),
                         process: Some(child),
                     });
                 }
@@ -162,6 +177,7 @@ impl Server {
                         root: root.to_path_buf(),
                         owner: owner_of(&root.join("up")),
                         vsftpd: None,
+                        cpu_group: cpu_group("pyftpdlib", child.id()),
                         process: Some(child),
                     });
                 }
@@ -194,27 +210,24 @@ impl Server {
             },
             root: v.home.clone(),
             owner: owner_of(&v.home.join("up")),
+            cpu_group: cpu_group("vsftpd", v.pid()),
             vsftpd: Some(v),
             process: None,
         })
     }
 
-    /// The CPU seconds the server has used so far, read once it is idle: vsftpd's listener with
-    /// the session processes it has reaped (it forks one or two per connection), or the whole
-    /// `ftpdeck serve` or pyftpdlib process. Idle means no session process is left and the
-    /// figure holds still for two reads 20 ms apart (at most 3 s of waiting); `None` when /proc
-    /// cannot tell.
+    /// The CPU seconds the server's processes have used so far (those of its cgroup, exited
+    /// session processes included), read once it is idle: no vsftpd session process left and
+    /// the figure still for two reads 20 ms apart (at most 3 s of waiting). `None` without a
+    /// cgroup.
     pub fn cpu_secs(&self) -> Option<f64> {
-        let pid = match (&self.vsftpd, &self.process) {
-            (Some(v), _) => v.pid(),
-            (None, Some(p)) => p.id(),
-            (None, None) => return None,
-        };
+        let group = self.cpu_group.as_ref()?;
+        let listener = self.vsftpd.as_ref().map(Vsftpd::pid);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
         let mut last = None;
         loop {
-            let now = sysinfo::cpu_with_reaped_of_pid(pid)?;
-            let idle = self.vsftpd.is_none() || sysinfo::child_count(pid)? == 0;
+            let now = group.cpu_secs()?;
+            let idle = listener.is_none_or(|pid| sysinfo::child_count(pid) == Some(0));
             if (idle && last == Some(now)) || std::time::Instant::now() > deadline {
                 return Some(now);
             }

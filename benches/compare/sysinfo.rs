@@ -1,6 +1,6 @@
 //! What the machine is, and what /proc says about a process.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::process::Cpu;
 
@@ -80,18 +80,6 @@ pub fn stat_cpu(stat: &str, ticks_per_sec: f64) -> Option<Cpu> {
     })
 }
 
-/// User + system CPU seconds from /proc/PID/stat, with those of the children it has reaped
-/// (fields 14 to 17, in clock ticks): a forking server's sessions count once they are gone.
-pub fn stat_cpu_with_reaped(stat: &str, ticks_per_sec: f64) -> Option<f64> {
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let mut ticks = 0.0;
-    for i in 11..=14 {
-        ticks += fields.get(i)?.parse::<f64>().ok()?;
-    }
-    Some(ticks / ticks_per_sec)
-}
-
 fn clock_ticks() -> f64 {
     // SAFETY: sysconf only reads a constant.
     let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
@@ -104,10 +92,64 @@ pub fn cpu_of_pid(pid: u32) -> Option<Cpu> {
     stat_cpu(&stat, clock_ticks())
 }
 
-/// The CPU seconds `pid` and the children it has reaped have used so far.
-pub fn cpu_with_reaped_of_pid(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat_cpu_with_reaped(&stat, clock_ticks())
+/// A cgroup (v2) of its own for a server: its CPU time counts every process that ran in it,
+/// those that have exited too, whoever reaped them. (A forking server's session processes
+/// need not be reaped by a process that is still there to be asked, as vsftpd's are not.)
+pub struct CpuGroup {
+    dir: PathBuf,
+}
+
+impl CpuGroup {
+    /// A new group under the cgroup2 mount, named after this process and `name`.
+    pub fn new(name: &str) -> Result<CpuGroup, String> {
+        let mounts = std::fs::read_to_string("/proc/self/mounts").map_err(|e| e.to_string())?;
+        let root = cgroup2_mount(&mounts).ok_or("no cgroup2 file system is mounted")?;
+        let dir = root.join(format!("ftpdeck-bench-{}-{name}", std::process::id()));
+        std::fs::create_dir(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+        Ok(CpuGroup { dir })
+    }
+
+    /// Move `pid` (all its threads) into the group; the processes it starts from now on are
+    /// in it too.
+    pub fn add(&self, pid: u32) -> Result<(), String> {
+        std::fs::write(self.dir.join("cgroup.procs"), pid.to_string())
+            .map_err(|e| format!("cannot move {pid} into {}: {e}", self.dir.display()))
+    }
+
+    /// CPU seconds (user + system) of everything that has run in the group.
+    pub fn cpu_secs(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(self.dir.join("cpu.stat")).ok()?;
+        cpu_stat_usage(&stat)
+    }
+}
+
+impl Drop for CpuGroup {
+    /// Remove the group once its processes are gone (they are being killed as it drops).
+    fn drop(&mut self) {
+        for _ in 0..100 {
+            if std::fs::remove_dir(&self.dir).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        println!("note: could not remove {}", self.dir.display());
+    }
+}
+
+/// Where the cgroup2 file system is mounted, from /proc/self/mounts.
+pub fn cgroup2_mount(mounts: &str) -> Option<PathBuf> {
+    mounts.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(2) == Some(&"cgroup2")).then(|| PathBuf::from(fields[1]))
+    })
+}
+
+/// `usage_usec` of a cgroup's cpu.stat, in seconds.
+pub fn cpu_stat_usage(stat: &str) -> Option<f64> {
+    stat.lines().find_map(|line| {
+        let usec: f64 = line.strip_prefix("usage_usec ")?.trim().parse().ok()?;
+        Some(usec / 1e6)
+    })
 }
 
 /// How many child processes `pid`'s main thread has now (`None`: the kernel does not say).
@@ -182,26 +224,46 @@ pub fn tests() -> Vec<super::Case> {
             assert!(mine.user >= 0.0 && mine.sys >= 0.0);
         }),
         super::case(
-            "sysinfo: CPU time with reaped children from /proc/PID/stat",
+            "sysinfo: a server's CPU group counts processes that exited",
             || {
-                let stat =
-                    "4242 (vsftpd) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 50 120 80 20 0 1 0";
-                assert_eq!(stat_cpu_with_reaped(stat, 100.0), Some(5.0));
+                let mounts = "proc /proc proc rw 0 0\ncgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0\n\
+                          cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0\n";
                 assert_eq!(
-                    stat_cpu_with_reaped("1 (x) S 1 2 3 4 5 6 7 8 9 10 11 12", 100.0),
-                    None
+                    cgroup2_mount(mounts),
+                    Some(PathBuf::from("/sys/fs/cgroup/unified"))
                 );
-                // A child that burns CPU and is reaped adds to our figure; until then we have one.
-                let me = std::process::id();
-                let before = cpu_with_reaped_of_pid(me).unwrap();
-                let mut child = std::process::Command::new("sh")
-                    .args(["-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"])
+                assert_eq!(cgroup2_mount("proc /proc proc rw 0 0\n"), None);
+                assert_eq!(
+                    cpu_stat_usage("usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n"),
+                    Some(2.5)
+                );
+                assert_eq!(cpu_stat_usage("user_usec 1\n"), None);
+                let group = match CpuGroup::new("self-test") {
+                    Ok(g) => g,
+                    Err(why) => {
+                        println!("skipped: no CPU group here ({why})");
+                        return;
+                    }
+                };
+                // A shell in the group starts a busy child and exits without waiting for it.
+                let mut sh = std::process::Command::new("sh")
+                    .args([
+                        "-c",
+                        "read _; (i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; echo done) &",
+                    ])
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
                     .spawn()
                     .unwrap();
-                assert!(child_count(me).is_some_and(|n| n >= 1));
-                child.wait().unwrap();
-                let after = cpu_with_reaped_of_pid(me).unwrap();
-                assert!(after - before >= 0.05, "{before} → {after}");
+                group.add(sh.id()).unwrap();
+                assert!(child_count(std::process::id()).is_some_and(|n| n >= 1));
+                drop(sh.stdin.take());
+                sh.wait().unwrap();
+                let mut out = String::new();
+                std::io::Read::read_to_string(sh.stdout.as_mut().unwrap(), &mut out).unwrap();
+                assert_eq!(out, "done\n");
+                let used = group.cpu_secs().unwrap();
+                assert!(used >= 0.05, "{used}");
             },
         ),
         super::case("sysinfo: this machine can be described", || {
