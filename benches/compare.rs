@@ -17,22 +17,24 @@
 //!    into an empty directory and again with the destination already in step (kept between
 //!    runs, checked equal after each);
 //! 4. listing the 20,000-entry directory from process start: `curl -q ftp://…/dir/` and
-//!    `lftp cls` against the ftpdeck TUI started on it in a pseudo-terminal, until it is drawn
-//!    (ftpdeck has no listing command); the session worker inside the bench, already
-//!    connected, is reported apart;
+//!    `lftp cls` against `ftpdeck ls` and the ftpdeck TUI started on it in a pseudo-terminal,
+//!    until it is drawn; the session worker inside the bench, already connected, is reported
+//!    apart;
 //! 5. key-to-frame latency of the TUI in a pseudo-terminal, idle, while a big download runs,
 //!    and while tree downloads run (one after another, 4 at a time);
 //! 6. the TUI's peak resident memory after it shows the 20,000-entry directory;
 //! 7. `ftpdeck serve`'s peak resident memory while 50 curl clients download one file at once;
 //!
 //! and, on vsftpd, counts the commands one tree download sends, by verb (from its log).
-//! pyftpdlib takes part in 1 and 2 only: it is there to set the servers side by side.
+//! pyftpdlib takes part in 1, 2 and 4: it is there to set the servers side by side, and the
+//! listing goal holds on every server.
 //!
 //! Every contender is a child process with a private HOME (a temp dir), stdin closed and its
 //! output in files, timed from spawn to exit, with the user and system CPU time `wait4`
 //! reports. Each contest runs every contender once to warm up, then `BENCH_RUNS` rounds in an
 //! order rotated every round; every copy is verified byte for byte and cleaned up outside the
-//! timed part. Goals are checked on the first server (vsftpd when it runs).
+//! timed part. Goals are checked on the first server (vsftpd when it runs), the listing's on
+//! every server.
 //!
 //! Results: `bench/results.json` in the repository (machine, kernel, CPU, tool versions, date,
 //! settings, every sample), written only by a complete full-size run; any other run (quick,
@@ -331,15 +333,15 @@ fn bench() {
                 .protocol
                 .extend(transfers::protocol_counts(&c, server));
         }
-        // pyftpdlib is there to set the servers side by side: the copies only.
+        if settings.wants("list") {
+            report.rows.extend(listings::listing(&c, server, &ui_local));
+        }
+        // pyftpdlib is there to set the servers side by side: the copies and the listing.
         if server.name == "pyftpdlib" {
             continue;
         }
         if settings.wants("sync") {
             report.rows.extend(sync::sync(&c, server));
-        }
-        if settings.wants("list") {
-            report.rows.extend(listings::listing(&c, server, &ui_local));
         }
     }
     if settings.wants("serve") && settings.wants_server("embedded") {

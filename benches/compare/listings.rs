@@ -125,8 +125,9 @@ pub fn listing(c: &Ctx, server: &Server, ui_local: &std::path::Path) -> Vec<Row>
         }
         if o.name == LS || o.name == TUI {
             if c.have.lftp {
+                // The issue asks this one of every server of the harness.
                 let goals = if o.name == LS {
-                    c.goals(server, &[Goal::SpeedAtLeast(1.0)])
+                    vec![Goal::SpeedAtLeast(1.0)]
                 } else {
                     Vec::new()
                 };
