@@ -94,6 +94,33 @@ bench_fs_cleanup() {
     fi
     [ -n "${bench_img:-}" ] && rm -f "$bench_img"
 }
+# The servers run in cgroups of their own, named after this run (for their CPU time). After
+# an interrupted run the bench had no time to stop them: stop what is left and remove the
+# groups, before the file system they serve from is unmounted.
+export BENCH_GROUP_TAG="run$$"
+bench_groups_cleanup() {
+    local root g
+    root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+    [ -n "$root" ] || return 0
+    for g in "$root"/ftpdeck-bench-"$BENCH_GROUP_TAG"-*; do
+        [ -d "$g" ] || continue
+        if [ -e "$g/cgroup.kill" ]; then
+            echo 1 >"$g/cgroup.kill" 2>/dev/null
+        else
+            xargs -r kill -KILL <"$g/cgroup.procs" 2>/dev/null
+        fi
+        for _ in $(seq 50); do
+            rmdir "$g" 2>/dev/null && break
+            sleep 0.1
+        done
+    done
+}
+bench_cleanup() {
+    bench_groups_cleanup
+    bench_fs_cleanup
+}
+trap bench_cleanup EXIT
+trap 'bench_cleanup; exit 130' INT TERM
 if [ "${BENCH_FS:-ram}" = ram ]; then
     if [ "$(id -u)" != 0 ]; then
         say "not root: the bench's files stay in ${TMPDIR:-/tmp} (its own file system and disk)"
@@ -102,8 +129,6 @@ if [ "${BENCH_FS:-ram}" = ram ]; then
     else
         bench_img=/dev/shm/ftpdeck-bench-$$.img
         bench_mnt=$(mktemp -d /tmp/ftpdeck-bench-fs.XXXXXX)
-        trap bench_fs_cleanup EXIT
-        trap 'bench_fs_cleanup; exit 130' INT TERM
         # discard: a deleted file's blocks leave RAM again. The inode tables and journal are
         # written now, not by a background thread during the runs.
         if truncate -s 12G "$bench_img" &&

@@ -100,11 +100,17 @@ pub struct CpuGroup {
 }
 
 impl CpuGroup {
-    /// A new group under the cgroup2 mount, named after this process and `name`.
+    /// A new group under the cgroup2 mount, `ftpdeck-bench-TAG-NAME`: TAG is
+    /// `$BENCH_GROUP_TAG` (scripts/bench.sh sets it, to find the groups of an interrupted run),
+    /// else this process's id.
     pub fn new(name: &str) -> Result<CpuGroup, String> {
         let mounts = std::fs::read_to_string("/proc/self/mounts").map_err(|e| e.to_string())?;
         let root = cgroup2_mount(&mounts).ok_or("no cgroup2 file system is mounted")?;
-        let dir = root.join(format!("ftpdeck-bench-{}-{name}", std::process::id()));
+        let tag = std::env::var("BENCH_GROUP_TAG")
+            .ok()
+            .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .unwrap_or_else(|| std::process::id().to_string());
+        let dir = root.join(format!("ftpdeck-bench-{tag}-{name}"));
         std::fs::create_dir(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
         Ok(CpuGroup { dir })
     }
