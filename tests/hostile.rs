@@ -9,7 +9,9 @@ mod fake;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use common::recv_until;
@@ -543,15 +545,27 @@ impl Engine {
         }
     }
 
+    /// An upload to a destination known to be absent (as a tree upload into a directory it
+    /// made, or a sync's missing file, has it).
+    fn upload_new(&mut self, local: &Path, remote: &str) -> Job {
+        self.next += 1;
+        new_upload(self.next, local, remote)
+    }
+
     /// Queue `jobs` and wait until each of them and every child has finished.
     fn run(&self, jobs: Vec<Job>) -> Run {
+        self.cmd.send(TransferCmd::Enqueue(jobs.clone())).unwrap();
+        self.wait(jobs)
+    }
+
+    /// Wait until each of `jobs` (queued already) and every child has finished.
+    fn wait(&self, jobs: Vec<Job>) -> Run {
         let mut run = Run {
             jobs: jobs.iter().map(|j| (j.id, j.clone())).collect(),
             outcomes: HashMap::new(),
             events: Vec::new(),
         };
         let mut open: HashSet<JobId> = run.jobs.keys().copied().collect();
-        self.cmd.send(TransferCmd::Enqueue(jobs)).unwrap();
         let deadline = Instant::now() + T;
         while !open.is_empty() {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -888,4 +902,242 @@ fn a_refused_epsv_with_retr_pipelined_behind_it_leaves_the_session_in_step() {
     );
     assert_eq!(server.connections(), 1, "{commands:?}");
     assert_eq!(tree(dir.path()), Vec::<String>::new());
+}
+
+/// Job `id`: an upload to a destination known to be absent.
+fn new_upload(id: JobId, local: &Path, remote: &str) -> Job {
+    Job {
+        batch: 1,
+        known_absent: true,
+        ..Job::new(id, Direction::Upload, remote, local, false)
+    }
+}
+
+/// `a.bin`, `b.bin`, `c.bin` of different sizes in a new local directory, uploaded to `/` as
+/// new files by a one-worker pool on a server scripted by `script`.
+fn three_uploads(script: fake::Script) -> (FakeServer, [Vec<u8>; 3], [Job; 3], Run) {
+    let server = script.start();
+    let dir = tempfile::tempdir().unwrap();
+    let data = [
+        pseudo_random(40_000, 21),
+        pseudo_random(70_001, 22),
+        pseudo_random(1, 23),
+    ];
+    let mut e = Engine::start(&server);
+    let jobs = ["a", "b", "c"].map(|n| {
+        let local = dir.path().join(format!("{n}.bin"));
+        std::fs::write(&local, &data[n.as_bytes()[0] as usize - b'a' as usize]).unwrap();
+        e.upload_new(&local, &format!("/{n}.bin"))
+    });
+    let run = e.run(jobs.to_vec());
+    (server, data, jobs, run)
+}
+
+/// While the finished upload of `GATED` is being reported, its worker waits (see `Gated`).
+static GATED: AtomicU64 = AtomicU64::new(u64::MAX);
+static GATE: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
+
+/// An event as the pool sends it, except that the `Finished` event of job `GATED` waits for
+/// `GATE` to open: the worker is held right after that upload is done.
+struct Gated(TransferEvent);
+
+impl From<TransferEvent> for Gated {
+    fn from(e: TransferEvent) -> Gated {
+        if matches!(&e, TransferEvent::Finished { id, .. } if *id == GATED.load(Ordering::SeqCst)) {
+            let (lock, open) = &GATE;
+            let mut opened = lock.lock().unwrap();
+            while !*opened {
+                opened = open.wait(opened).unwrap();
+            }
+        }
+        Gated(e)
+    }
+}
+
+/// On one connection, the next new file's PASV and STOR go out as soon as the last file's
+/// SIZE has confirmed it, before that file is even reported finished, so the server opens
+/// the next data port and file while the client finishes the last one; every file still
+/// arrives whole and each one is checked by its SIZE.
+#[test]
+fn the_next_new_files_stor_goes_out_before_the_last_upload_is_reported_finished() {
+    let server = FakeServer::builder().start();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (pseudo_random(40_000, 41), pseudo_random(70_001, 42));
+    std::fs::write(dir.path().join("a.bin"), &a).unwrap();
+    std::fs::write(dir.path().join("b.bin"), &b).unwrap();
+    let (tx, rx) = mpsc::channel::<Gated>();
+    let cmd = transfer::spawn(
+        tx,
+        PoolOptions {
+            workers: 1,
+            timeouts: timeouts(),
+            ..PoolOptions::default()
+        },
+    );
+    cmd.send(TransferCmd::SetProfile(profile(&server))).unwrap();
+    let ja = new_upload(1, &dir.path().join("a.bin"), "/a.bin");
+    let jb = new_upload(2, &dir.path().join("b.bin"), "/b.bin");
+    GATED.store(ja.id, Ordering::SeqCst);
+    cmd.send(TransferCmd::Enqueue(vec![ja.clone(), jb.clone()]))
+        .unwrap();
+    // The worker is held in reporting a's end: b's STOR must be out already.
+    let deadline = Instant::now() + T;
+    while !server.commands().iter().any(|c| c == "STOR /b.bin") {
+        assert!(
+            Instant::now() < deadline,
+            "b's STOR did not go out while a was being reported: {:?}",
+            server.commands()
+        );
+        std::thread::yield_now();
+    }
+    *GATE.0.lock().unwrap() = true;
+    GATE.1.notify_all();
+    let mut ended = HashMap::new();
+    while ended.len() < 2 {
+        match rx.recv_timeout(T).expect("both uploads end").0 {
+            TransferEvent::Finished { id, outcome } => {
+                ended.insert(id, outcome);
+            }
+            _ => continue,
+        }
+    }
+    for (job, bytes) in [(&ja, &a), (&jb, &b)] {
+        assert!(
+            matches!(ended[&job.id], Outcome::Done { bytes: n, .. } if n == bytes.len() as u64),
+            "{:?}",
+            ended[&job.id]
+        );
+        assert_eq!(server.file(&job.remote).as_deref(), Some(&bytes[..]));
+    }
+    let commands = server.commands();
+    let sent: Vec<&String> = commands
+        .iter()
+        .filter(|c| c.starts_with("STOR") || c.starts_with("SIZE") || c.starts_with("PASV"))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "PASV",
+            "STOR /a.bin",
+            "SIZE /a.bin",
+            "PASV",
+            "STOR /b.bin",
+            "SIZE /b.bin"
+        ],
+        "{commands:?}"
+    );
+    assert_eq!(server.connections(), 1, "{commands:?}");
+    let _ = cmd.send(TransferCmd::Shutdown);
+}
+
+/// The server refuses an upload once its data is in (a full disk): nothing goes out behind a
+/// refused file, the next file is sent whole, and the refused one fails with the server's
+/// words, with nothing of it kept.
+#[test]
+fn a_refused_upload_fails_alone_and_the_next_new_file_arrives_whole() {
+    let (server, data, jobs, run) =
+        three_uploads(FakeServer::builder().refuse_upload("/a.bin", "452 Disk full"));
+    match &run.outcomes[&jobs[0].id] {
+        Outcome::Failed { error } => {
+            assert!(error.to_string().contains("452 Disk full"), "{error}")
+        }
+        other => panic!("the refused upload ended {other:?}"),
+    }
+    assert_eq!(server.file("/a.bin"), None);
+    for (job, bytes) in jobs[1..].iter().zip(&data[1..]) {
+        assert!(
+            matches!(run.outcomes[&job.id], Outcome::Done { bytes: n, .. } if n == bytes.len() as u64),
+            "{:?}",
+            run.outcomes[&job.id]
+        );
+        assert_eq!(server.file(&job.remote).as_deref(), Some(&bytes[..]));
+    }
+    // The refusal is final (no retry), and b and c each got one STOR, c's sent ahead.
+    let stors: Vec<String> = server
+        .commands()
+        .into_iter()
+        .filter(|c| c.starts_with("STOR"))
+        .collect();
+    assert_eq!(stors, ["STOR /a.bin", "STOR /b.bin", "STOR /c.bin"]);
+    assert_eq!(run.retries(), [], "{:?}", run.events);
+    assert_eq!(server.connections(), 1, "{:?}", server.commands());
+}
+
+/// A new file whose STOR went out ahead, cancelled before a byte of it was sent (the server
+/// holds that STOR's reply until the cancel is in): no empty file is left on the server, the
+/// file before it arrives whole and the one after it too.
+#[test]
+fn a_new_upload_cancelled_before_its_first_byte_leaves_no_empty_file_behind() {
+    let server = FakeServer::builder().hold_at("STOR /b.bin").start();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        pseudo_random(40_000, 31),
+        pseudo_random(70_000, 32),
+        pseudo_random(5_000, 33),
+    );
+    for (name, bytes) in [("a.bin", &a), ("b.bin", &b), ("c.bin", &c)] {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let mut e = Engine::start(&server);
+    let ja = e.upload_new(&dir.path().join("a.bin"), "/a.bin");
+    let jb = e.upload_new(&dir.path().join("b.bin"), "/b.bin");
+    let jc = e.upload_new(&dir.path().join("c.bin"), "/c.bin");
+    let jobs = vec![ja.clone(), jb.clone(), jc.clone()];
+    e.cmd.send(TransferCmd::Enqueue(jobs.clone())).unwrap();
+    let deadline = Instant::now() + T;
+    while !server.commands().iter().any(|c| c == "STOR /b.bin") {
+        assert!(Instant::now() < deadline, "{:?}", server.commands());
+        std::thread::yield_now();
+    }
+    e.cmd.send(TransferCmd::Cancel(jb.id)).unwrap();
+    server.release();
+    let run = e.wait(jobs);
+    for (job, bytes) in [(&ja, &a), (&jc, &c)] {
+        assert!(
+            matches!(run.outcomes[&job.id], Outcome::Done { bytes: n, .. } if n == bytes.len() as u64),
+            "{:?}",
+            run.outcomes[&job.id]
+        );
+        assert_eq!(server.file(&job.remote).as_deref(), Some(&bytes[..]));
+    }
+    assert!(
+        matches!(run.outcomes[&jb.id], Outcome::Cancelled),
+        "{:?}",
+        run.outcomes[&jb.id]
+    );
+    let commands = server.commands();
+    assert_eq!(server.file("/b.bin"), None, "{commands:?}");
+    let stors = commands.iter().filter(|c| *c == "STOR /b.bin").count();
+    assert_eq!(stors, 1, "{commands:?}");
+}
+
+/// A server that answers an upload's pipelined SIZE after the time command behind it (as
+/// libunftp may): the size is still read from SIZE's reply, so the upload is confirmed
+/// without a listing, and the refused time command is not sent again.
+#[test]
+fn an_upload_whose_size_is_answered_after_the_time_command_is_still_confirmed_by_size() {
+    let (server, data, jobs, run) = three_uploads(FakeServer::builder().size_answered_last());
+    for (job, bytes) in jobs.iter().zip(&data) {
+        assert!(
+            matches!(run.outcomes[&job.id], Outcome::Done { bytes: n, .. } if n == bytes.len() as u64),
+            "{:?}",
+            run.outcomes[&job.id]
+        );
+        assert_eq!(server.file(&job.remote).as_deref(), Some(&bytes[..]));
+    }
+    let commands = server.commands();
+    // The first file's SIZE and MDTM came together and were answered MDTM first.
+    let a = commands.iter().position(|c| c == "SIZE /a.bin").unwrap();
+    assert!(commands[a - 1].starts_with("MDTM "), "{commands:?}");
+    assert!(
+        !commands
+            .iter()
+            .any(|c| c.starts_with("LIST") || c.starts_with("MLS")),
+        "{commands:?}"
+    );
+    assert_eq!(
+        commands.iter().filter(|c| c.starts_with("MDTM ")).count(),
+        1
+    );
+    assert_eq!(run.retries(), [], "{:?}", run.events);
 }

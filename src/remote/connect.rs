@@ -161,6 +161,9 @@ pub struct Connection {
     pub verify_method: Option<Result<super::hash::Method, super::hash::HashError>>,
     /// How names are turned into bytes and back on this connection (the profile's charset).
     pub codec: super::encoding::NameCodec,
+    /// An upload whose PASV/EPSV and STOR were sent ahead, behind the last file's commands:
+    /// its remote path. Until the upload takes them up, their replies are next in line.
+    pub stor_ahead: Option<String>,
 }
 
 /// Resolve, connect (with TLS when asked), log in, switch to binary mode, learn the server's
@@ -361,6 +364,7 @@ fn connect_once_with(
         mdtm_sets: None,
         verify_method: None,
         codec,
+        stor_ahead: None,
     })
 }
 

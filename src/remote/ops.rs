@@ -230,22 +230,39 @@ pub fn size_setting_mtime(
         .ftp
         .pipelined_commands(&[format!("SIZE {path}"), cmd])
         .map_err(|e| RemoteError::from_ftp(e, "asking the file size", timeout_secs))?;
-    let [size, mtime] = replies.as_slice() else {
+    let [first, second] = replies.as_slice() else {
         return Err(RemoteError::Protocol {
             detail: "a pipelined reply is missing".into(),
         });
     };
+    // Some servers (libunftp, which `ftpdeck serve` is built on) answer each command when its
+    // work is done, not in the order they came: the reply that is `213 <number>` is SIZE's
+    // wherever it is, as no time command answers so (one that echoes the time it set is told
+    // apart by that time).
+    let stamp = chrono::DateTime::from_timestamp(secs, 0)
+        .map(|t| t.format("%Y%m%d%H%M%S").to_string())
+        .and_then(|t| t.parse::<u64>().ok());
+    let is_size = |r| size_in(r).is_some_and(|n| Some(n) != stamp);
+    let (size, mtime) = if !is_size(first) && is_size(second) {
+        (second, first)
+    } else {
+        (first, second)
+    };
     mtime_reply(conn, mtime.status == Status::File);
-    if size.status != Status::File {
-        return Ok(None);
+    Ok(size_in(size))
+}
+
+/// The size in a reply to SIZE: `213 <bytes>`, the number last (as suppaftp reads it).
+fn size_in(reply: &suppaftp::types::Response) -> Option<u64> {
+    if reply.status != Status::File {
+        return None;
     }
-    // As suppaftp reads it: `213 <bytes>`, the number last.
-    Ok(size.as_string().ok().and_then(|body| {
+    reply.as_string().ok().and_then(|body| {
         body.split_whitespace()
             .skip(1)
             .last()
             .and_then(|n| n.parse().ok())
-    }))
+    })
 }
 
 /// Create a remote directory; an existing directory is fine.

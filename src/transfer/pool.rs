@@ -211,6 +211,32 @@ impl Shared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Take the next queued job out of the queue when it is an upload that can start on this
+    /// worker's connection without asking the server anything first (its destination is known
+    /// to be absent), as `next_job` would take it. See `upload::claim_ahead`.
+    pub(super) fn claim_next_upload(
+        &self,
+        generation: u64,
+    ) -> Option<(Job, Arc<Running>, Profile)> {
+        let mut st = self.lock();
+        if st.shutdown || st.generation != generation {
+            return None;
+        }
+        let next = st.queue.front()?;
+        let fits = next.direction == super::job::Direction::Upload
+            && !next.is_dir
+            && next.task().is_none()
+            && next.known_absent;
+        if !fits {
+            return None;
+        }
+        let profile = st.profile.clone()?;
+        let job = st.queue.pop_front()?;
+        let running = Arc::new(Running::default());
+        st.running.insert(job.id, running.clone());
+        Some((job, running, profile))
+    }
+
     /// Apply a command; false once shut down.
     fn command(&self, cmd: TransferCmd, emit: &Emit) -> bool {
         let mut st = self.lock();

@@ -174,6 +174,12 @@ pub(super) struct Ctx<'a> {
     /// The worker's splice pipe (made by the first download that needs it).
     #[cfg(target_os = "linux")]
     pub pipe: &'a mut Option<super::splice::Pipe>,
+    /// The pool, to claim the next upload from (see `upload::claim_ahead`).
+    pub shared: &'a super::pool::Shared,
+    /// The profile generation of [`Self::conn`].
+    pub generation: u64,
+    /// The job this worker runs next, claimed early.
+    pub claimed: &'a mut Option<super::worker::Claimed>,
 }
 
 impl Ctx<'_> {

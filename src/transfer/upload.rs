@@ -21,6 +21,20 @@ pub(super) struct Plan {
     mtime: Option<i64>,
     /// A copy already failed its checksum: the next mismatch is final.
     mismatched: bool,
+    /// The local file, opened before its STOR went out ahead (see [`claim_ahead`]).
+    opened: Option<fs::File>,
+    /// Its STOR went out ahead and was settled without data: the server holds an empty file
+    /// of ours there, which a cancel removes. (Where the connection went before the STOR was
+    /// answered, nothing is known, and nothing is removed.)
+    left_empty: bool,
+}
+
+impl Plan {
+    /// The STOR sent ahead for `path` was settled without data: if it was this upload's, the
+    /// server holds an empty file of ours for it.
+    pub(super) fn mark_left_empty(&mut self, path: &str) {
+        self.left_empty |= self.target == path;
+    }
 }
 
 pub(super) fn run(ctx: &mut Ctx, job: &Job, plan: &mut Option<Plan>) -> Result<Run, JobError> {
@@ -97,6 +111,8 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Result<Plan, Run>, JobError> {
             size,
             mtime,
             mismatched: false,
+            opened: None,
+            left_empty: false,
         }))
     };
     if job.known_absent {
@@ -156,21 +172,47 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Result<Plan, Run>, JobError> {
     }
 }
 
-fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
-    super::verify::precheck(ctx)?;
+fn execute(ctx: &mut Ctx, job: &Job, plan: &mut Plan) -> Result<Run, Failure> {
     let secs = ctx.secs();
-    let offset = if plan.fresh {
+    // Commands sent ahead for this upload are taken up below; any others are settled first.
+    let taken_up = match ctx.conn.stor_ahead.as_deref() {
+        Some(p) if p == plan.target && plan.fresh && !ctx.running.cancelled() => true,
+        Some(p) => {
+            let path = p.to_string();
+            settle_ahead(ctx)?;
+            plan.mark_left_empty(&path);
+            false
+        }
+        None => false,
+    };
+    if ctx.running.cancelled() && plan.left_empty {
+        // Nothing of it was sent: the empty file the early STOR made goes again.
+        if let Err(e) = ops::remove_file(ctx.conn, &plan.target, secs) {
+            tracing::warn!("cancelled upload: cannot remove the empty file: {e}");
+        }
+        return Ok(Run::Finished(Outcome::Cancelled));
+    }
+    if !taken_up {
+        super::verify::precheck(ctx)?;
+    }
+    let offset = if taken_up || plan.fresh {
         0
     } else {
         ops::size(ctx.conn, &plan.target, secs)?
             .filter(|&n| n <= plan.size)
             .unwrap_or(0)
     };
-    let mut file = open_source(&job.local)?;
+    let mut file = match plan.opened.take() {
+        Some(f) => f,
+        None => open_source(&job.local)?,
+    };
     file.seek(SeekFrom::Start(offset))
         .map_err(|e| JobError::local("cannot read", &job.local, &e))?;
     let mut offset = offset;
-    let stream = if offset > 0 {
+    let stream = if taken_up {
+        ctx.conn.stor_ahead = None;
+        ctx.conn.ftp.put_sent_ahead()
+    } else if offset > 0 {
         match ctx.conn.ftp.append_with_stream(&plan.target) {
             // APPE refused: send the whole file instead.
             Err(suppaftp::FtpError::UnexpectedResponse(_)) => {
@@ -185,6 +227,8 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
         ctx.conn.ftp.put_with_stream(&plan.target)
     };
     let mut stream = stream.map_err(|e| RemoteError::from_ftp(e, "starting the upload", secs))?;
+    // From here on the file on the server is this transfer's, partial or whole.
+    plan.left_empty = false;
     ctx.running
         .set_socket(stream.get_ref().get_ref().try_clone().ok());
 
@@ -217,6 +261,12 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
             Err(_) => ctx.drop_connection = true,
             Ok(()) => {}
         }
+        if ctx.running.cancelled() && done == 0 && job.known_absent && !ctx.drop_connection {
+            // Cancelled before a byte of a new file went: the empty file its STOR made goes.
+            if let Err(e) = ops::remove_file(ctx.conn, &plan.target, secs) {
+                tracing::warn!("cancelled upload: cannot remove the empty file: {e}");
+            }
+        }
         return Ok(stop.into_result(
             ctx.running.cancelled(),
             "cannot read",
@@ -241,6 +291,9 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
         Some(m) => ops::size_setting_mtime(ctx.conn, &plan.target, m, secs)?,
         None => ops::size(ctx.conn, &plan.target, secs)?,
     };
+    if said == Some(done) {
+        send_ahead(ctx);
+    }
     let have =
         ops::confirmed_size_after(ctx.conn, &plan.target, said, ctx.options.prefer_mlsd, secs)?;
     let verified = match have {
@@ -305,4 +358,116 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
         note,
         verified: checked,
     }))
+}
+
+/// With pipelining, once this upload is confirmed and nothing more is to be asked about it:
+/// the next new file's PASV/EPSV and STOR go out at once, so the server opens its data port
+/// and its file while this side finishes the last one. Every reply to this file's commands
+/// has been read by then, so the next replies are the next upload's, in any server's order.
+fn send_ahead(ctx: &mut Ctx) {
+    if !ctx.conn.ftp.pipelining() {
+        return;
+    }
+    let Some((next, commands)) = claim_ahead(ctx) else {
+        return;
+    };
+    match ctx.conn.ftp.send_commands(commands) {
+        Ok(()) => ctx.conn.stor_ahead = Some(next),
+        // This file is safe on the server; the next one starts over on a new connection.
+        Err(e) => {
+            tracing::info!("could not send the next upload's commands ahead: {e}");
+            ctx.drop_connection = true;
+        }
+    }
+}
+
+/// Claim the next queued upload for this connection when its STOR can go out now: its
+/// destination is known to be absent, its local file opens, and nothing about this upload's
+/// end needs another command (see [`super::verify::sends_nothing`]).
+/// Returns its remote path and the commands to send. A claimed upload whose file does not
+/// open is still this worker's next job; it just gets no commands ahead.
+fn claim_ahead(ctx: &mut Ctx) -> Option<(String, Vec<String>)> {
+    if ctx.claimed.is_some()
+        || ctx.conn.stor_ahead.is_some()
+        || !super::verify::sends_nothing(ctx)
+        || ctx.conn.ftp.put_commands_ahead("/").is_none()
+    {
+        return None;
+    }
+    let (job, running, profile) = ctx.shared.claim_next_upload(ctx.generation)?;
+    let plan = plan_ahead(&job);
+    let commands = plan
+        .as_ref()
+        .and_then(|p| ctx.conn.ftp.put_commands_ahead(&p.target));
+    let target = plan.as_ref().map(|p| p.target.clone());
+    *ctx.claimed = Some(super::worker::Claimed {
+        job,
+        running,
+        profile,
+        generation: ctx.generation,
+        upload: plan,
+    });
+    Some((target?, commands?))
+}
+
+/// The plan of a claimed upload whose destination is known to be absent: its local file open,
+/// its size and time read. `None` when that fails (the job then reports it as it runs).
+fn plan_ahead(job: &Job) -> Option<Plan> {
+    let file = fs::File::open(&job.local).ok()?;
+    let meta = file.metadata().ok()?;
+    let target = job.remote.clone();
+    // A name that cannot be sent as it is (the job reports that itself).
+    if !meta.is_file() || target.contains(['\r', '\n', '\0']) {
+        return None;
+    }
+    Some(Plan {
+        target,
+        fresh: true,
+        size: meta.len(),
+        mtime: modified_secs(&meta),
+        mismatched: false,
+        opened: Some(file),
+        left_empty: false,
+    })
+}
+
+/// Read the replies of the STOR sent ahead without sending anything, so the connection is in
+/// step for other commands; the server is left with an empty file, which that upload replaces
+/// when it runs (or removes when it was cancelled). A failure drops the connection.
+pub(super) fn settle_ahead(ctx: &mut Ctx) -> Result<(), JobError> {
+    let Some(path) = ctx.conn.stor_ahead.take() else {
+        return Ok(());
+    };
+    let secs = ctx.secs();
+    let settled = ctx
+        .conn
+        .ftp
+        .put_sent_ahead()
+        .and_then(|stream| stream.finish());
+    match settled {
+        Ok(()) => {
+            if let Some(p) = ctx.claimed.as_mut().and_then(|c| c.upload.as_mut()) {
+                p.mark_left_empty(&path);
+            }
+            Ok(())
+        }
+        Err(e) => {
+            ctx.drop_connection = true;
+            Err(RemoteError::from_ftp(e, "taking back an upload started ahead", secs).into())
+        }
+    }
+}
+
+/// On a connection that goes away: settle the STOR sent ahead and remove the empty file it
+/// made, so that nothing is left on the server for a file that was never sent.
+pub(super) fn withdraw_ahead(conn: &mut crate::remote::connect::Connection, secs: u64) {
+    let Some(path) = conn.stor_ahead.take() else {
+        return;
+    };
+    let settled = conn.ftp.put_sent_ahead().and_then(|s| s.finish());
+    if settled.is_ok() {
+        if let Err(e) = ops::remove_file(conn, &path, secs) {
+            tracing::warn!("cannot remove the empty file of an upload that never ran: {e}");
+        }
+    }
 }

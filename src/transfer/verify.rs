@@ -93,6 +93,23 @@ pub(super) fn precheck(ctx: &mut Ctx) -> Result<(), JobError> {
     }
 }
 
+/// Whether [`check`] would send no command on this connection (so an upload's commands may
+/// go out ahead of the last one's replies): `never`, or `auto` with no checksum to ask for.
+pub(super) fn sends_nothing(ctx: &Ctx) -> bool {
+    let offer = hash::Offer {
+        site_md5: false,
+        ..ctx.conn.features.hash
+    };
+    match ctx.options.verify {
+        Verify::Never => true,
+        Verify::Always => false,
+        Verify::Auto => {
+            offer.best().is_none()
+                || matches!(&ctx.conn.verify_method, Some(Err(e)) if !matches!(e, HashError::Remote(_)))
+        }
+    }
+}
+
 /// Compare the server's digest of `remote` with ours of `local` (the whole file).
 pub(super) fn check(
     ctx: &mut Ctx,

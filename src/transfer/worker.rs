@@ -15,6 +15,16 @@ use super::{download, expand, task, upload};
 use crate::remote::connect::{self, Connection, Profile};
 use crate::remote::{RemoteError, ops};
 
+/// A job as the worker takes it: from the queue, or claimed early by the job before it.
+pub(super) struct Claimed {
+    pub job: Job,
+    pub running: Arc<Running>,
+    pub profile: Profile,
+    pub generation: u64,
+    /// An upload's plan, made when it was claimed (its commands may already be on the wire).
+    pub upload: Option<upload::Plan>,
+}
+
 pub(super) struct Worker {
     shared: Arc<Shared>,
     emit: Emit,
@@ -28,6 +38,8 @@ pub(super) struct Worker {
     /// The pipe downloads splice through, kept from file to file.
     #[cfg(target_os = "linux")]
     pipe: Option<super::splice::Pipe>,
+    /// The next job, claimed by the one running (see `upload::claim_ahead`).
+    claimed: Option<Claimed>,
 }
 
 impl Worker {
@@ -43,17 +55,25 @@ impl Worker {
             dirty_dirs: HashSet::new(),
             #[cfg(target_os = "linux")]
             pipe: None,
+            claimed: None,
         }
     }
 
     pub(super) fn run(mut self) {
-        while let Some((job, running, profile, generation)) = self.next_job() {
+        while let Some(Claimed {
+            job,
+            running,
+            profile,
+            generation,
+            upload,
+        }) = self.next_job()
+        {
             if self.options.live_events {
                 (self.emit)(TransferEvent::Started { id: job.id });
             }
             // A bug in one job must not take the worker (and the queue behind it) down.
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                self.run_job(&job, &running, &profile, generation)
+                self.run_job(&job, &running, &profile, generation, upload)
             }))
             .unwrap_or_else(|_| {
                 self.conn = None;
@@ -103,6 +123,7 @@ impl Worker {
         }
         self.sync_dirs();
         if let Some((_, mut c)) = self.conn.take() {
+            upload::withdraw_ahead(&mut c, self.options.timeouts.read.as_secs());
             let _ = c.ftp.quit();
         }
     }
@@ -117,8 +138,14 @@ impl Worker {
     }
 
     /// Block until there is a job (and a server to do it with); `None` on shutdown.
-    fn next_job(&mut self) -> Option<(Job, Arc<Running>, Profile, u64)> {
+    fn next_job(&mut self) -> Option<Claimed> {
         let mut st = self.shared.lock();
+        if let Some(claimed) = self.claimed.take() {
+            if !st.shutdown {
+                return Some(claimed);
+            }
+            st.running.remove(&claimed.job.id);
+        }
         loop {
             if st.shutdown {
                 return None;
@@ -134,7 +161,13 @@ impl Worker {
                     let running = Arc::new(Running::default());
                     st.running.insert(job.id, running.clone());
                     let profile = st.profile.clone().unwrap_or_default();
-                    return Some((job, running, profile, st.generation));
+                    return Some(Claimed {
+                        job,
+                        running,
+                        profile,
+                        generation: st.generation,
+                        upload: None,
+                    });
                 }
             }
             st = self.shared.wake.wait(st).unwrap_or_else(|e| e.into_inner());
@@ -200,7 +233,14 @@ impl Worker {
         }
     }
 
-    fn run_job(&mut self, job: &Job, running: &Running, profile: &Profile, generation: u64) -> Run {
+    fn run_job(
+        &mut self,
+        job: &Job,
+        running: &Running,
+        profile: &Profile,
+        generation: u64,
+        upload_plan: Option<upload::Plan>,
+    ) -> Run {
         let result = if job.is_local_task() {
             super::local_task::run(job, running, &self.emit)
         } else if let Some(super::job::Task::Doctor { profile }) = job.task() {
@@ -249,7 +289,7 @@ impl Worker {
                     })
                 }
                 Direction::Upload => {
-                    let mut plan = None;
+                    let mut plan = upload_plan;
                     self.with_retries(job, running, profile, generation, |ctx| {
                         upload::run(ctx, job, &mut plan)
                     })
@@ -277,6 +317,7 @@ impl Worker {
     ) -> Result<Run, JobError> {
         let mut attempt = 0;
         loop {
+            self.settle_ahead_unless(Some(job));
             let result = match self.connection(profile, generation) {
                 Ok(_) => {
                     let Some((_, conn)) = self.conn.as_mut() else {
@@ -294,6 +335,9 @@ impl Worker {
                         limits: &self.shared.limits,
                         #[cfg(target_os = "linux")]
                         pipe: &mut self.pipe,
+                        shared: &self.shared,
+                        generation,
+                        claimed: &mut self.claimed,
                     };
                     let r = f(&mut ctx);
                     let pipelined = ctx.conn.ftp.pipelining();
@@ -412,6 +456,38 @@ impl Worker {
         total
     }
 
+    /// Read the replies of a STOR sent ahead unless `job` is the upload it was sent for, so
+    /// that other commands find the connection in step; if that fails, the connection goes.
+    fn settle_ahead_unless(&mut self, job: Option<&Job>) {
+        let Some((_, c)) = self.conn.as_mut() else {
+            return;
+        };
+        let Some(path) = c.stor_ahead.as_deref() else {
+            return;
+        };
+        let for_job = job.is_some_and(|j| {
+            j.direction == Direction::Upload && !j.is_dir && j.task().is_none() && j.remote == path
+        });
+        if for_job {
+            return;
+        }
+        let path = path.to_string();
+        c.stor_ahead = None;
+        match c.ftp.put_sent_ahead().and_then(|s| s.finish()) {
+            Ok(()) => {
+                if let Some(p) = self.claimed.as_mut().and_then(|c| c.upload.as_mut()) {
+                    p.mark_left_empty(&path);
+                }
+            }
+            Err(e) => {
+                tracing::info!(
+                    "an upload started ahead could not be taken back ({e}); reconnecting"
+                );
+                self.conn = None;
+            }
+        }
+    }
+
     /// Remove the moved directories whose contents all arrived, innermost first; each removal
     /// then counts in the tree above it, which may free the next one.
     fn remove_dirs(&mut self, profile: &Profile, generation: u64) {
@@ -420,6 +496,7 @@ impl Worker {
             let result = match r {
                 Removal::Local(p) => std::fs::remove_dir(p).map_err(|e| e.to_string()),
                 Removal::Remote(p) => {
+                    self.settle_ahead_unless(None);
                     let secs = self.options.timeouts.read.as_secs();
                     self.connection(profile, generation)
                         .map_err(|e| e.message())

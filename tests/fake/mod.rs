@@ -63,6 +63,12 @@ pub struct Script {
     endless_listing: bool,
     feat_epsv: bool,
     one_command_per_read: bool,
+    /// Uploads to these paths get this reply once their data is in, and are not kept.
+    refused_uploads: HashMap<String, String>,
+    /// This command line is not answered until [`FakeServer::release`].
+    held: Option<String>,
+    /// A SIZE that arrives with another command behind it is answered after that one.
+    size_answered_last: bool,
 }
 
 impl Script {
@@ -171,6 +177,28 @@ impl Script {
         self
     }
 
+    /// Take in an upload to `path`, then answer `reply` (say `452 Disk full`) instead of
+    /// 226 and keep nothing of it.
+    pub fn refuse_upload(mut self, path: &str, reply: &str) -> Self {
+        self.refused_uploads
+            .insert(path.to_string(), reply.to_string());
+        self
+    }
+
+    /// Stop at this command line (say `STOR /b.bin`), before answering it, until the test
+    /// calls [`FakeServer::release`].
+    pub fn hold_at(mut self, line: &str) -> Self {
+        self.held = Some(line.to_string());
+        self
+    }
+
+    /// Answer a SIZE that arrives with another command behind it after that command, as a
+    /// server that works on both at once and answers whichever is done first (libunftp) may.
+    pub fn size_answered_last(mut self) -> Self {
+        self.size_answered_last = true;
+        self
+    }
+
     /// Start serving this script.
     pub fn start(self) -> FakeServer {
         FakeServer::start(self)
@@ -188,6 +216,11 @@ struct Shared {
     threads: Mutex<Vec<JoinHandle<()>>>,
     connections: AtomicUsize,
     log: Mutex<Vec<String>>,
+    /// The commands as they came: each inner list arrived together (the first of it found
+    /// nothing else waiting, the rest were already in the buffer behind it).
+    batches: Mutex<Vec<Vec<String>>>,
+    /// Set by [`FakeServer::release`]: the held command goes on.
+    released: AtomicBool,
 }
 
 impl Shared {
@@ -235,6 +268,8 @@ impl FakeServer {
             threads: Mutex::new(Vec::new()),
             connections: AtomicUsize::new(0),
             log: Mutex::new(Vec::new()),
+            batches: Mutex::new(Vec::new()),
+            released: AtomicBool::new(false),
         });
         let s = shared.clone();
         let accept = std::thread::Builder::new()
@@ -265,6 +300,16 @@ impl FakeServer {
     /// Every command line received so far, in order, over all connections.
     pub fn commands(&self) -> Vec<String> {
         lock(&self.shared.log).clone()
+    }
+
+    /// Let the command stopped by [`Script::hold_at`] be answered (and the ones after it).
+    pub fn release(&self) {
+        self.shared.released.store(true, Ordering::SeqCst);
+    }
+
+    /// Every command so far, grouped by what arrived together (see `Shared::batches`).
+    pub fn batches(&self) -> Vec<Vec<String>> {
+        lock(&self.shared.batches).clone()
     }
 
     /// A file as the server holds it now (after uploads, say).
@@ -339,12 +384,39 @@ fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
         (_, Some(At::Greeting)) => s.send("abc hello")?,
         _ => s.send("220 fake FTP server ready")?,
     }
-    while let Some(line) = s.read_command()? {
+    let mut later: Option<String> = None;
+    loop {
+        let line = match later.take() {
+            Some(l) => l,
+            None => match s.read_command()? {
+                Some(l) => l,
+                None => break,
+            },
+        };
+        let line = if script.size_answered_last
+            && line.starts_with("SIZE ")
+            && !s.ctrl.buffer().is_empty()
+        {
+            match s.read_command()? {
+                Some(next) => {
+                    later = Some(line);
+                    next
+                }
+                None => line,
+            }
+        } else {
+            line
+        };
         lock(&shared.log).push(line.clone());
         let (verb, arg) = match line.split_once(' ') {
             Some((v, a)) => (v.to_ascii_uppercase(), a.to_string()),
             None => (line.to_ascii_uppercase(), String::new()),
         };
+        if script.held.as_deref() == Some(line.as_str()) {
+            while !shared.released.load(Ordering::SeqCst) && !shared.stopping() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
         if matches!(&script.stall, Some(At::Reply(v)) if v.eq_ignore_ascii_case(&verb)) {
             return s.stall();
         }
@@ -370,6 +442,7 @@ impl Session<'_> {
     /// The next command line without its line end; `None` when the client hung up.
     fn read_command(&mut self) -> io::Result<Option<String>> {
         let mut buf = Vec::new();
+        let alone = self.ctrl.buffer().is_empty();
         let n = (&mut self.ctrl)
             .take(MAX_COMMAND)
             .read_until(b'\n', &mut buf)?;
@@ -381,7 +454,13 @@ impl Session<'_> {
             self.ctrl.consume(rest);
         }
         let line = String::from_utf8_lossy(&buf);
-        Ok(Some(line.trim_end_matches(['\r', '\n']).to_string()))
+        let line = line.trim_end_matches(['\r', '\n']).to_string();
+        let mut batches = lock(&self.shared.batches);
+        match batches.last_mut() {
+            Some(batch) if !alone => batch.push(line.clone()),
+            _ => batches.push(vec![line.clone()]),
+        }
+        Ok(Some(line))
     }
 
     /// Send the first digit of a reply and nothing more; wait until the client hangs up (or
@@ -485,7 +564,11 @@ impl Session<'_> {
                 let reply = format!("257 \"{}\" created", self.resolve(arg));
                 self.send(&reply)?;
             }
-            "DELE" | "RMD" => self.send("250 Done")?,
+            "DELE" => {
+                lock(&self.shared.files).remove(&self.resolve(arg));
+                self.send("250 Done")?;
+            }
+            "RMD" => self.send("250 Done")?,
             "ABOR" => self.send("226 Nothing to abort")?,
             "QUIT" => {
                 self.send("221 Bye")?;
@@ -646,6 +729,9 @@ impl Session<'_> {
         drop(data);
         if result.is_err() {
             return self.send("426 Connection closed; transfer aborted");
+        }
+        if let Some(reply) = self.shared.script.refused_uploads.get(&path) {
+            return self.send(reply);
         }
         {
             let mut files = lock(&self.shared.files);

@@ -181,6 +181,48 @@ where
         Ok(replies)
     }
 
+    /// Sends `commands` in one write and reads nothing: their replies are for the caller (as
+    /// [`Self::put_sent_ahead`] reads them). Patched in by ftpdeck.
+    pub fn send_commands(&mut self, commands: Vec<String>) -> FtpResult<()> {
+        let mut cc = self.control();
+        cc.guard_multiple_data_connections()?;
+        cc.perform_all(commands.into_iter().map(Command::Custom).collect())
+    }
+
+    /// The two commands that start an upload of `filename` in passive mode (PASV or EPSV,
+    /// then STOR), to send ahead with [`Self::send_commands`]; `None` in active
+    /// mode. [`Self::put_sent_ahead`] then takes the upload up. Patched in by ftpdeck.
+    pub fn put_commands_ahead(&self, filename: &str) -> Option<Vec<String>> {
+        let passive = match self.mode {
+            Mode::ExtendedPassive => Command::Epsv,
+            Mode::Passive => Command::Pasv,
+            Mode::Active => return None,
+        };
+        Some(vec![
+            passive.to_string().trim_end_matches("\r\n").to_string(),
+            Command::Store(filename.to_string())
+                .to_string()
+                .trim_end_matches("\r\n")
+                .to_string(),
+        ])
+    }
+
+    /// Takes up the upload whose commands ([`Self::put_commands_ahead`]) were sent ahead and
+    /// whose earlier replies have all been read: reads the PASV/EPSV reply, connects, reads the
+    /// STOR reply. Errors are as for a pipelined `put_with_stream`. Patched in by ftpdeck.
+    pub fn put_sent_ahead(&mut self) -> FtpResult<TransferStream<T>> {
+        let mut cc = self.control();
+        cc.guard_multiple_data_connections()?;
+        let (_, stream) = self.pipelined_passive_replies(
+            &mut cc,
+            &[Status::AlreadyOpen, Status::AboutToSend],
+        )?;
+        let data_stream = self.secure_data_stream(stream)?;
+        cc.data_connection_open = true;
+        drop(cc);
+        Ok(TransferStream::new(data_stream, Arc::clone(&self.control)))
+    }
+
     /// Set NAT workaround for passive mode
     pub fn set_passive_nat_workaround(&mut self, nat_workaround: bool) {
         self.nat_workaround = nat_workaround;
@@ -1145,6 +1187,13 @@ where
             }
         };
 
+        let data_stream = self.secure_data_stream(stream)?;
+        cc.data_connection_open = true;
+        Ok((response, data_stream))
+    }
+
+    /// The data socket, with TLS when the control connection has it.
+    fn secure_data_stream(&self, stream: TcpStream) -> FtpResult<DataStream<T>> {
         #[cfg(not(feature = "secure"))]
         let data_stream = DataStream::Tcp(stream);
 
@@ -1163,9 +1212,7 @@ where
             }
             (None, _) => DataStream::Tcp(stream),
         };
-
-        cc.data_connection_open = true;
-        Ok((response, data_stream))
+        Ok(data_stream)
     }
 
     /// Passive mode with `cmd` sent in the same write as PASV/EPSV (see
@@ -1181,12 +1228,28 @@ where
         expected_code: &[Status],
     ) -> FtpResult<(Response, TcpStream)> {
         let extended = self.mode == Mode::ExtendedPassive;
-        let (passive, accepted) = if extended {
-            (Command::Epsv, Status::ExtendedPassiveMode)
+        let passive = if extended {
+            Command::Epsv
         } else {
-            (Command::Pasv, Status::PassiveMode)
+            Command::Pasv
         };
         cc.perform_all(vec![passive, cmd])?;
+        self.pipelined_passive_replies(cc, expected_code)
+    }
+
+    /// The replies of [`Self::pipelined_passive`] after its write: PASV/EPSV, the data
+    /// connection, the transfer command. Patched in by ftpdeck.
+    fn pipelined_passive_replies(
+        &self,
+        cc: &mut ControlChannel<T>,
+        expected_code: &[Status],
+    ) -> FtpResult<(Response, TcpStream)> {
+        let extended = self.mode == Mode::ExtendedPassive;
+        let accepted = if extended {
+            Status::ExtendedPassiveMode
+        } else {
+            Status::PassiveMode
+        };
         let response = match cc.read_response(accepted) {
             Ok(r) => r,
             Err(e @ FtpError::UnexpectedResponse(_)) => {
