@@ -1,6 +1,6 @@
 //! What the machine is, and what /proc says about a process.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::process::Cpu;
 
@@ -56,15 +56,6 @@ pub fn status_kib(status: &str, key: &str) -> Option<u64> {
             _ => None,
         }
     })
-}
-
-/// The parent pid from /proc/PID/stat. The command name (field 2) may hold spaces and
-/// parentheses, so the fields are counted from the last `)`.
-pub fn stat_ppid(stat: &str) -> Option<u32> {
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let mut fields = rest.split_whitespace();
-    let _state = fields.next()?;
-    fields.next()?.parse().ok()
 }
 
 /// User and system CPU time from /proc/PID/stat (fields 14 and 15, in clock ticks).
@@ -164,25 +155,6 @@ pub fn child_count(pid: u32) -> Option<usize> {
     Some(text.split_whitespace().count())
 }
 
-/// The children of this process that run `program`.
-pub fn children_running(program: &Path) -> Vec<u32> {
-    let me = std::process::id();
-    let want = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    let mut pids: Vec<u32> = dir
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            stat_ppid(&stat) == Some(me)
-                && std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == want)
-        })
-        .collect();
-    pids.sort_unstable();
-    pids
-}
-
 /// Peak and current resident memory of `pid`, in KiB.
 pub fn memory_kib(pid: u32) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -215,11 +187,6 @@ pub fn tests() -> Vec<super::Case> {
         super::case("sysinfo: load average", || {
             assert_eq!(parse_loadavg("0.52 0.58 0.59 1/467 12345\n"), Some(0.52));
             assert_eq!(parse_loadavg(""), None);
-        }),
-        super::case("sysinfo: parent pid despite odd command names", || {
-            assert_eq!(stat_ppid("1234 (ftpdeck) S 77 1234 1234 0 -1"), Some(77));
-            assert_eq!(stat_ppid("1234 (a) b (c)) R 99 1 1"), Some(99));
-            assert_eq!(stat_ppid("garbage"), None);
         }),
         super::case("sysinfo: CPU time from /proc/PID/stat", || {
             let stat = "4242 (ftp deck) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 50 0 0 20 0 5 0";

@@ -169,9 +169,8 @@ pub fn key_latency(
         std::thread::sleep(jitter(i));
         i += 1;
     }
-    let peak_kib = pid_of(binary)
-        .and_then(sysinfo::memory_kib)
-        .map(|(hwm, _)| hwm);
+    // The process on this terminal: another ftpdeck of an earlier contest may still be exiting.
+    let peak_kib = pty.pid.and_then(sysinfo::memory_kib).map(|(hwm, _)| hwm);
     drop(pty);
     for i in 0..copies {
         let _ = std::fs::remove_file(local.join(name(i)));
@@ -204,7 +203,7 @@ pub fn peak_after_listing(
         .map_err(|e| format!("ftpdeck never drew {last}: {e}"))?;
     // Let the frame and anything it set off settle.
     std::thread::sleep(Duration::from_millis(300));
-    let pid = pid_of(binary).ok_or("cannot find the ftpdeck process")?;
+    let pid = pty.pid.ok_or("cannot find the ftpdeck process")?;
     let mem = sysinfo::memory_kib(pid).ok_or("cannot read /proc/PID/status")?;
     pty.send(b"q");
     let _ = pty.wait_exit(Duration::from_secs(10));
@@ -234,11 +233,6 @@ pub fn time_to_listing(
         cpu,
         server_cpu: None,
     })
-}
-
-/// The one running child of ours that runs `binary`.
-fn pid_of(binary: &Path) -> Option<u32> {
-    sysinfo::children_running(binary).last().copied()
 }
 
 /// The release binary: `CARGO_BIN_EXE_ftpdeck` (cargo builds it for benches), else the target
