@@ -1090,8 +1090,28 @@ fn a_new_upload_cancelled_before_its_first_byte_leaves_no_empty_file_behind() {
         std::thread::yield_now();
     }
     e.cmd.send(TransferCmd::Cancel(jb.id)).unwrap();
+    // The pool takes commands in order: a second upload to c's destination is refused at once,
+    // and once that is reported the cancel is in, before the server may answer b's STOR.
+    let barrier = new_upload(99, &dir.path().join("c.bin"), "/c.bin");
+    e.cmd.send(TransferCmd::Enqueue(vec![barrier])).unwrap();
+    let mut early = HashMap::new();
+    loop {
+        match e
+            .rx
+            .recv_timeout(T)
+            .expect("the second upload to c is refused")
+        {
+            TransferEvent::Finished { id: 99, .. } => break,
+            TransferEvent::Finished { id, outcome } => {
+                early.insert(id, outcome);
+            }
+            _ => {}
+        }
+    }
     server.release();
-    let run = e.wait(jobs);
+    let left = jobs.into_iter().filter(|j| !early.contains_key(&j.id));
+    let mut run = e.wait(left.collect());
+    run.outcomes.extend(early);
     for (job, bytes) in [(&ja, &a), (&jc, &c)] {
         assert!(
             matches!(run.outcomes[&job.id], Outcome::Done { bytes: n, .. } if n == bytes.len() as u64),

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -219,11 +219,18 @@ struct Shared {
     /// The commands as they came: each inner list arrived together (the first of it found
     /// nothing else waiting, the rest were already in the buffer behind it).
     batches: Mutex<Vec<Vec<String>>>,
-    /// Set by [`FakeServer::release`]: the held command goes on.
-    released: AtomicBool,
+    /// Set by [`FakeServer::release`] (or the server stopping): the held command goes on.
+    released: Mutex<bool>,
+    release: Condvar,
 }
 
 impl Shared {
+    /// Let a command held by [`Script::hold_at`] be answered.
+    fn open_the_hold(&self) {
+        *lock(&self.released) = true;
+        self.release.notify_all();
+    }
+
     fn stopping(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
@@ -269,7 +276,8 @@ impl FakeServer {
             connections: AtomicUsize::new(0),
             log: Mutex::new(Vec::new()),
             batches: Mutex::new(Vec::new()),
-            released: AtomicBool::new(false),
+            released: Mutex::new(false),
+            release: Condvar::new(),
         });
         let s = shared.clone();
         let accept = std::thread::Builder::new()
@@ -304,7 +312,7 @@ impl FakeServer {
 
     /// Let the command stopped by [`Script::hold_at`] be answered (and the ones after it).
     pub fn release(&self) {
-        self.shared.released.store(true, Ordering::SeqCst);
+        self.shared.open_the_hold();
     }
 
     /// Every command so far, grouped by what arrived together (see `Shared::batches`).
@@ -321,6 +329,7 @@ impl FakeServer {
 impl Drop for FakeServer {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.open_the_hold();
         for s in lock(&self.shared.sockets).drain(..) {
             let _ = s.shutdown(Shutdown::Both);
         }
@@ -413,8 +422,12 @@ fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
             None => (line.to_ascii_uppercase(), String::new()),
         };
         if script.held.as_deref() == Some(line.as_str()) {
-            while !shared.released.load(Ordering::SeqCst) && !shared.stopping() {
-                std::thread::sleep(Duration::from_millis(5));
+            let mut released = lock(&shared.released);
+            while !*released {
+                released = shared
+                    .release
+                    .wait(released)
+                    .unwrap_or_else(|e| e.into_inner());
             }
         }
         if matches!(&script.stall, Some(At::Reply(v)) if v.eq_ignore_ascii_case(&verb)) {
