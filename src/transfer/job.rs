@@ -224,6 +224,11 @@ impl Job {
         !self.is_local_task() && !matches!(self.task(), Some(Task::Doctor { .. }))
     }
 
+    /// An upload of one file (not a directory, not a task).
+    pub fn is_file_upload(&self) -> bool {
+        self.direction == Direction::Upload && !self.is_dir && self.kind == JobKind::Copy
+    }
+
     /// A directory copy (it expands into child jobs).
     pub fn is_tree_copy(&self) -> bool {
         self.is_dir && self.kind == JobKind::Copy

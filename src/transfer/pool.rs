@@ -223,11 +223,7 @@ impl Shared {
             return None;
         }
         let next = st.queue.front()?;
-        let fits = next.direction == super::job::Direction::Upload
-            && !next.is_dir
-            && next.task().is_none()
-            && next.known_absent;
-        if !fits {
+        if !(next.is_file_upload() && next.known_absent) {
             return None;
         }
         let profile = st.profile.clone()?;

@@ -10,6 +10,7 @@ use super::event::{FileFacts, Outcome};
 use super::job::{Job, Resolution, numbered_name};
 use super::run::{Ctx, JobError, Run};
 use super::verify::{Failure, Verdict};
+use crate::remote::connect::Connection;
 use crate::remote::{RemoteError, ops, path as rpath};
 
 /// Decided once per job, kept across retries.
@@ -177,19 +178,20 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &mut Plan) -> Result<Run, Failure> {
     // Commands sent ahead for this upload are taken up below; any others are settled first.
     let taken_up = match ctx.conn.stor_ahead.as_deref() {
         Some(p) if p == plan.target && plan.fresh && !ctx.running.cancelled() => true,
-        Some(p) => {
-            let path = p.to_string();
-            settle_ahead(ctx)?;
-            plan.mark_left_empty(&path);
+        Some(_) => {
+            if let Some(path) = take_back(ctx.conn).map_err(|e| {
+                ctx.drop_connection = true;
+                RemoteError::from_ftp(e, "taking back an upload started ahead", secs)
+            })? {
+                plan.mark_left_empty(&path);
+            }
             false
         }
         None => false,
     };
     if ctx.running.cancelled() && plan.left_empty {
         // Nothing of it was sent: the empty file the early STOR made goes again.
-        if let Err(e) = ops::remove_file(ctx.conn, &plan.target, secs) {
-            tracing::warn!("cancelled upload: cannot remove the empty file: {e}");
-        }
+        remove_empty(ctx.conn, &plan.target, secs);
         return Ok(Run::Finished(Outcome::Cancelled));
     }
     if !taken_up {
@@ -263,9 +265,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &mut Plan) -> Result<Run, Failure> {
         }
         if ctx.running.cancelled() && done == 0 && job.known_absent && !ctx.drop_connection {
             // Cancelled before a byte of a new file went: the empty file its STOR made goes.
-            if let Err(e) = ops::remove_file(ctx.conn, &plan.target, secs) {
-                tracing::warn!("cancelled upload: cannot remove the empty file: {e}");
-            }
+            remove_empty(ctx.conn, &plan.target, secs);
         }
         return Ok(stop.into_result(
             ctx.running.cancelled(),
@@ -431,43 +431,28 @@ fn plan_ahead(job: &Job) -> Option<Plan> {
     })
 }
 
-/// Read the replies of the STOR sent ahead without sending anything, so the connection is in
-/// step for other commands; the server is left with an empty file, which that upload replaces
-/// when it runs (or removes when it was cancelled). A failure drops the connection.
-pub(super) fn settle_ahead(ctx: &mut Ctx) -> Result<(), JobError> {
-    let Some(path) = ctx.conn.stor_ahead.take() else {
-        return Ok(());
+/// Take back the STOR sent ahead on `conn`, if any: read its replies and finish it without
+/// data, so the connection is in step for other commands. The server is left with an empty
+/// file; on success its path is returned (an error means the connection must go).
+pub(super) fn take_back(conn: &mut Connection) -> Result<Option<String>, suppaftp::FtpError> {
+    let Some(path) = conn.stor_ahead.take() else {
+        return Ok(None);
     };
-    let secs = ctx.secs();
-    let settled = ctx
-        .conn
-        .ftp
-        .put_sent_ahead()
-        .and_then(|stream| stream.finish());
-    match settled {
-        Ok(()) => {
-            if let Some(p) = ctx.claimed.as_mut().and_then(|c| c.upload.as_mut()) {
-                p.mark_left_empty(&path);
-            }
-            Ok(())
-        }
-        Err(e) => {
-            ctx.drop_connection = true;
-            Err(RemoteError::from_ftp(e, "taking back an upload started ahead", secs).into())
-        }
+    conn.ftp.put_sent_ahead()?.finish()?;
+    Ok(Some(path))
+}
+
+/// On a connection that goes away: take back the STOR sent ahead and remove the empty file
+/// it made, so that nothing is left on the server for a file that was never sent.
+pub(super) fn withdraw_ahead(conn: &mut Connection, secs: u64) {
+    if let Ok(Some(path)) = take_back(conn) {
+        remove_empty(conn, &path, secs);
     }
 }
 
-/// On a connection that goes away: settle the STOR sent ahead and remove the empty file it
-/// made, so that nothing is left on the server for a file that was never sent.
-pub(super) fn withdraw_ahead(conn: &mut crate::remote::connect::Connection, secs: u64) {
-    let Some(path) = conn.stor_ahead.take() else {
-        return;
-    };
-    let settled = conn.ftp.put_sent_ahead().and_then(|s| s.finish());
-    if settled.is_ok() {
-        if let Err(e) = ops::remove_file(conn, &path, secs) {
-            tracing::warn!("cannot remove the empty file of an upload that never ran: {e}");
-        }
+/// Remove the empty file a STOR of ours made for an upload that sent nothing.
+fn remove_empty(conn: &mut Connection, path: &str, secs: u64) {
+    if let Err(e) = ops::remove_file(conn, path, secs) {
+        tracing::warn!("cannot remove the empty file of an upload that sent nothing: {e}");
     }
 }

@@ -456,29 +456,25 @@ impl Worker {
         total
     }
 
-    /// Read the replies of a STOR sent ahead unless `job` is the upload it was sent for, so
-    /// that other commands find the connection in step; if that fails, the connection goes.
+    /// Take back a STOR sent ahead unless `job` is the upload it was sent for, so that other
+    /// commands find the connection in step; if that fails, the connection goes.
     fn settle_ahead_unless(&mut self, job: Option<&Job>) {
         let Some((_, c)) = self.conn.as_mut() else {
             return;
         };
-        let Some(path) = c.stor_ahead.as_deref() else {
-            return;
-        };
         let for_job = job.is_some_and(|j| {
-            j.direction == Direction::Upload && !j.is_dir && j.task().is_none() && j.remote == path
+            j.is_file_upload() && c.stor_ahead.as_deref() == Some(j.remote.as_str())
         });
         if for_job {
             return;
         }
-        let path = path.to_string();
-        c.stor_ahead = None;
-        match c.ftp.put_sent_ahead().and_then(|s| s.finish()) {
-            Ok(()) => {
+        match upload::take_back(c) {
+            Ok(Some(path)) => {
                 if let Some(p) = self.claimed.as_mut().and_then(|c| c.upload.as_mut()) {
                     p.mark_left_empty(&path);
                 }
             }
+            Ok(None) => {}
             Err(e) => {
                 tracing::info!(
                     "an upload started ahead could not be taken back ({e}); reconnecting"
