@@ -33,6 +33,19 @@ fn app() -> App {
 
 /// [`app`], started with what a last run left in the saved queue.
 fn app_saved(saved: ftpdeck::queue::Saved) -> App {
+    app_with(
+        saved,
+        vec![
+            Entry::new("sub", EntryKind::Dir),
+            file("x.bin", 100),
+            file("y.bin", 200),
+            file("z.txt", 300),
+        ],
+    )
+}
+
+/// [`app`] with `saved` as the saved queue and `remote` as the listing of /pub.
+fn app_with(saved: ftpdeck::queue::Saved, remote: Vec<Entry>) -> App {
     let profile = Profile {
         host: "127.0.0.1".into(),
         port: 2121,
@@ -87,12 +100,7 @@ fn app_saved(saved: ftpdeck::queue::Saved) -> App {
         result: Ok(Listing {
             path: "/pub".into(),
             truncated: None,
-            entries: vec![
-                Entry::new("sub", EntryKind::Dir),
-                file("x.bin", 100),
-                file("y.bin", 200),
-                file("z.txt", 300),
-            ],
+            entries: remote,
         }),
     }));
     app
@@ -408,6 +416,47 @@ fn f5_pressed_three_times_queues_the_file_once() {
         },
     }));
     assert_eq!(enqueued(&app.update(key(KeyCode::F(5)))).len(), 1);
+}
+
+#[test]
+fn a_selection_of_thousands_with_a_name_listed_twice_queues_each_destination_once() {
+    // A listing that names a file twice (some servers do, after a rename mid-listing) gives
+    // two entries with one destination: the second is refused, every other entry is queued.
+    let mut entries: Vec<Entry> = (0..3000)
+        .map(|i| file(&format!("f{i:04}.bin"), i))
+        .collect();
+    entries.push(file("f0042.bin", 42));
+    let mut app = app_with(Default::default(), entries);
+    assert_eq!(app.browse.focus, Side::Remote);
+    app.update(key(KeyCode::Char('*')));
+    let jobs = enqueued(&app.update(key(KeyCode::F(5))));
+    assert_eq!(jobs.len(), 3000);
+    let mut dests: Vec<_> = jobs.iter().map(|j| j.local.clone()).collect();
+    dests.sort();
+    dests.dedup();
+    assert_eq!(dests.len(), 3000, "each destination once");
+    // What was queued is said, and so is what was left out and why.
+    assert!(app.status.is_error);
+    assert!(
+        app.status.text.starts_with("Copying 3,000 items")
+            && app
+                .status
+                .text
+                .contains("Already copying to /home/me/f0042.bin"),
+        "{}",
+        app.status.text
+    );
+    // The same selection again: every destination is taken by a job still queued.
+    app.update(key(KeyCode::Char('*')));
+    assert!(enqueued(&app.update(key(KeyCode::F(5)))).is_empty());
+    assert!(
+        app.status
+            .text
+            .starts_with("Already copying to /home/me/f0000.bin")
+            && app.status.text.contains("(and 3,000 more left out)"),
+        "{}",
+        app.status.text
+    );
 }
 
 #[test]

@@ -51,15 +51,29 @@ impl App {
         let batch = self.next_batch;
         let mut jobs = Vec::new();
         let mut bytes: u64 = 0;
+        // One destination, one job: a second copy to the same place would corrupt both. The
+        // destinations in use are worked out once, each local parent resolved once, so a
+        // selection of thousands costs a lookup per entry, not a pass over every other job.
+        let mut parents = crate::safety::claims::Parents::default();
+        let mut taken: std::collections::HashSet<crate::safety::Dest> = self
+            .tasks
+            .list
+            .jobs
+            .iter()
+            .filter(|v| v.state.is_active())
+            .filter_map(|v| v.job.dest_cached(&mut parents))
+            .collect();
+        // Entries left out, with the first reason: said after what was queued, not under it.
+        let mut left_out: Vec<String> = Vec::new();
         for e in entries {
             if e.kind == EntryKind::Unknown {
-                self.error(format!("Skipped an unparseable entry: {}", short(&e.name)));
+                left_out.push(format!("Skipped an unparseable entry: {}", short(&e.name)));
                 continue;
             }
             let (direction, remote, local) = match side {
                 Side::Remote => {
                     if let Err(err) = local_component(&e.name) {
-                        self.error(format!("Refused to download: {err}"));
+                        left_out.push(format!("Refused to download: {err}"));
                         continue;
                     }
                     (
@@ -83,17 +97,10 @@ impl App {
                 remove_source,
                 ..Job::new(self.next_id(), direction, remote, local, is_dir)
             };
-            // One destination, one job: a second copy to the same place would corrupt both.
-            let dest = job.dest();
-            let busy = self
-                .tasks
-                .list
-                .jobs
-                .iter()
-                .any(|v| v.state.is_active() && v.job.dest() == dest)
-                || jobs.iter().any(|j: &Job| j.dest() == dest);
-            if let (true, Some(dest)) = (busy, &dest) {
-                self.error(format!(
+            if let Some(dest) = job.dest_cached(&mut parents)
+                && let Some(dest) = taken.replace(dest)
+            {
+                left_out.push(format!(
                     "Already copying to {} — see the task panel (t)",
                     dest.show()
                 ));
@@ -102,7 +109,18 @@ impl App {
             bytes = bytes.saturating_add(e.size.unwrap_or(0));
             jobs.push(job);
         }
+        let left_out = match left_out.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            [first, rest @ ..] => Some(format!(
+                "{first} (and {} more left out)",
+                crate::words::thousands(rest.len() as u64)
+            )),
+        };
         if jobs.is_empty() {
+            if let Some(why) = left_out {
+                self.error(why);
+            }
             return vec![];
         }
         for j in &jobs {
@@ -116,11 +134,15 @@ impl App {
         } else {
             count(jobs.len(), "item", "items")
         };
-        self.info(format!(
+        let queued = format!(
             "{verb} {what} ({}) to {}",
             human_size(bytes),
             short(&dest_dir)
-        ));
+        );
+        match left_out {
+            Some(why) => self.error(format!("{queued} · {why}")),
+            None => self.info(queued),
+        }
         vec![Cmd::Transfer(TransferCmd::Enqueue(jobs))]
     }
 

@@ -221,7 +221,9 @@ impl Pane {
 
     /// Invert the selection of the visible entries.
     pub fn invert_selection(&mut self) {
-        let names: Vec<String> = self.visible().map(|e| e.name.clone()).collect();
+        // Each name once: a listing may name an entry twice, and toggling it twice would
+        // leave it as it was.
+        let names: HashSet<String> = self.visible().map(|e| e.name.clone()).collect();
         for name in names {
             if !self.selected.remove(&name) {
                 self.selected.insert(name);
