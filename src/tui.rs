@@ -175,7 +175,8 @@ pub fn run(
     install_panic_hook(tx.clone());
     spawn_signal_thread(tx.clone());
     let input = Arc::new(InputControl::default());
-    spawn_input_thread(tx.clone(), input.clone());
+    // Input wakes the event loop itself (see `event_loop`); the loop runs on this thread.
+    spawn_input_thread(tx.clone(), input.clone(), std::thread::current());
     spawn_ticker(tx.clone());
     {
         let log_tx = std::sync::Mutex::new(tx.clone());
@@ -323,14 +324,19 @@ fn event_loop(
                 }
             }
             // Only background news so far: gather more of it until the next frame is due.
+            // The loop sleeps instead of waiting on the channel, so news queues up without
+            // waking it (a tree of small files sends thousands of events a second, and a
+            // wake-up for each costs the senders a system call and this thread a switch);
+            // the input thread wakes it for a key, a paste, a click or a resize.
             let wait = BACKGROUND_FRAME.saturating_sub(drawn.elapsed());
             if applied >= MAX_BATCH || wait.is_zero() {
                 break;
             }
-            match rx.recv_timeout(wait) {
+            std::thread::park_timeout(wait);
+            match rx.try_recv() {
                 Ok(msg) => next = Some(msg),
-                Err(mpsc::RecvTimeoutError::Timeout) => break,
-                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+                Err(mpsc::TryRecvError::Empty) => {}
+                Err(mpsc::TryRecvError::Disconnected) => return Ok(()),
             }
         }
     }
@@ -469,7 +475,11 @@ impl Workers {
     }
 }
 
-fn spawn_input_thread(tx: Sender<Msg>, control: Arc<InputControl>) {
+fn spawn_input_thread(
+    tx: Sender<Msg>,
+    control: Arc<InputControl>,
+    event_loop: std::thread::Thread,
+) {
     // Without a thread for it the program cannot work at all: stopping is all there is to do.
     #[allow(clippy::expect_used)]
     std::thread::Builder::new()
@@ -510,6 +520,9 @@ fn spawn_input_thread(tx: Sender<Msg>, control: Arc<InputControl>) {
                 if tx.send(msg).is_err() {
                     return;
                 }
+                // The event loop may be gathering background news without listening to the
+                // channel: input must not wait for the next frame.
+                event_loop.unpark();
             }
         })
         .expect("spawn input thread");
