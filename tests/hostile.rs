@@ -933,6 +933,19 @@ fn three_uploads(script: fake::Script) -> (FakeServer, [Vec<u8>; 3], [Job; 3], R
     (server, data, jobs, run)
 }
 
+/// Every one of `three_uploads`' files was reported done with all its bytes, and the server
+/// holds each one as it was sent.
+fn all_arrived_whole(server: &FakeServer, data: &[Vec<u8>; 3], jobs: &[Job; 3], run: &Run) {
+    for (job, bytes) in jobs.iter().zip(data) {
+        assert!(
+            matches!(run.outcomes[&job.id], Outcome::Done { bytes: n, .. } if n == bytes.len() as u64),
+            "{:?}",
+            run.outcomes[&job.id]
+        );
+        assert_eq!(server.file(&job.remote).as_deref(), Some(&bytes[..]));
+    }
+}
+
 /// While the finished upload of `GATED` is being reported, its worker waits (see `Gated`).
 static GATED: AtomicU64 = AtomicU64::new(u64::MAX);
 static GATE: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
@@ -1131,20 +1144,67 @@ fn a_new_upload_cancelled_before_its_first_byte_leaves_no_empty_file_behind() {
     assert_eq!(stors, 1, "{commands:?}");
 }
 
+/// On one connection to a server that answers in order, the next new file's PASV and STOR
+/// go out in the same write as the last file's SIZE and time command: the server opens the
+/// next data port and file without waiting for the client to read the last replies. Each
+/// file is still confirmed by its own SIZE.
+#[test]
+fn the_next_new_files_stor_goes_out_in_the_same_write_as_the_last_files_size() {
+    let (server, data, jobs, run) = three_uploads(FakeServer::builder());
+    all_arrived_whole(&server, &data, &jobs, &run);
+    let batches = server.batches();
+    for (last, next) in [("/a.bin", "/b.bin"), ("/b.bin", "/c.bin")] {
+        let batch = batches
+            .iter()
+            .find(|b| b.first().map(String::as_str) == Some(format!("SIZE {last}").as_str()))
+            .unwrap_or_else(|| panic!("no write starts with SIZE {last}: {batches:?}"));
+        assert!(
+            batch.ends_with(&["PASV".to_string(), format!("STOR {next}")]),
+            "{batches:?}"
+        );
+    }
+    assert_eq!(run.retries(), [], "{:?}", run.events);
+}
+
+/// A server that answers the PASV and STOR sent behind a file's SIZE before the SIZE (as
+/// libunftp does): that early upload is ended without data and sent again in full, the
+/// last file is still confirmed by its SIZE, nothing is retried, and the connection no
+/// longer sends an upload behind other commands.
+#[test]
+fn a_server_that_answers_the_next_upload_first_still_gets_every_file_whole() {
+    let (server, data, jobs, run) = three_uploads(FakeServer::builder().upload_answered_first());
+    all_arrived_whole(&server, &data, &jobs, &run);
+    assert_eq!(run.retries(), [], "{:?}", run.events);
+    let commands = server.commands();
+    assert!(
+        !commands
+            .iter()
+            .any(|c| c.starts_with("LIST") || c.starts_with("MLS")),
+        "every file confirmed by SIZE: {commands:?}"
+    );
+    // One connection throughout, and only its first try sent an upload behind a SIZE.
+    assert_eq!(commands.iter().filter(|c| c.starts_with("USER")).count(), 1);
+    let behind = server
+        .batches()
+        .into_iter()
+        .filter(|b| b.iter().any(|c| c.starts_with("SIZE")) && b.iter().any(|c| c == "PASV"))
+        .count();
+    assert_eq!(behind, 1, "{:?}", server.batches());
+    // b's early STOR came and went; its second STOR sent it whole.
+    assert_eq!(
+        commands.iter().filter(|c| *c == "STOR /b.bin").count(),
+        2,
+        "{commands:?}"
+    );
+}
+
 /// A server that answers an upload's pipelined SIZE after the time command behind it (as
 /// libunftp may): the size is still read from SIZE's reply, so the upload is confirmed
 /// without a listing, and the refused time command is not sent again.
 #[test]
 fn an_upload_whose_size_is_answered_after_the_time_command_is_still_confirmed_by_size() {
     let (server, data, jobs, run) = three_uploads(FakeServer::builder().size_answered_last());
-    for (job, bytes) in jobs.iter().zip(&data) {
-        assert!(
-            matches!(run.outcomes[&job.id], Outcome::Done { bytes: n, .. } if n == bytes.len() as u64),
-            "{:?}",
-            run.outcomes[&job.id]
-        );
-        assert_eq!(server.file(&job.remote).as_deref(), Some(&bytes[..]));
-    }
+    all_arrived_whole(&server, &data, &jobs, &run);
     let commands = server.commands();
     // The first file's SIZE and MDTM came together and were answered MDTM first.
     let a = commands.iter().position(|c| c == "SIZE /a.bin").unwrap();

@@ -164,6 +164,9 @@ pub struct Connection {
     /// An upload whose PASV/EPSV and STOR were sent ahead, behind the last file's commands:
     /// its remote path. Until the upload takes them up, their replies are next in line.
     pub stor_ahead: Option<String>,
+    /// The server answered pipelined commands out of order here: the next upload's commands
+    /// wait until every reply of the last one is in.
+    pub reorders: bool,
 }
 
 /// Resolve, connect (with TLS when asked), log in, switch to binary mode, learn the server's
@@ -365,6 +368,7 @@ fn connect_once_with(
         verify_method: None,
         codec,
         stor_ahead: None,
+        reorders: false,
     })
 }
 

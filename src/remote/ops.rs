@@ -230,26 +230,95 @@ pub fn size_setting_mtime(
         .ftp
         .pipelined_commands(&[format!("SIZE {path}"), cmd])
         .map_err(|e| RemoteError::from_ftp(e, "asking the file size", timeout_secs))?;
-    let [first, second] = replies.as_slice() else {
+    if replies.len() != 2 {
         return Err(RemoteError::Protocol {
             detail: "a pipelined reply is missing".into(),
         });
-    };
-    // Some servers (libunftp, which `ftpdeck serve` is built on) answer each command when its
-    // work is done, not in the order they came: the reply that is `213 <number>` is SIZE's
-    // wherever it is, as no time command answers so (one that echoes the time it set is told
-    // apart by that time).
-    let stamp = chrono::DateTime::from_timestamp(secs, 0)
+    }
+    Ok(size_and_time_replies(conn, &replies, Some(secs), true))
+}
+
+/// [`size_setting_mtime`] (only [`size`] when `secs` is `None` or the server has no time
+/// command), with the PASV/EPSV and STOR that start the upload of `next` sent in the same
+/// write: the server opens the next data port and file without waiting for this side to read
+/// the replies. With [`Behind::InOrder`] the upload's replies are still to be read; with
+/// [`Behind::TakenBack`] the server answered out of order and the upload was ended without
+/// data. Only for a pipelining connection in passive mode.
+pub fn size_setting_mtime_then_put(
+    conn: &mut Connection,
+    path: &str,
+    secs: Option<i64>,
+    next: &str,
+    timeout_secs: u64,
+) -> Result<(Option<u64>, suppaftp::Behind), RemoteError> {
+    let mut commands = vec![format!("SIZE {path}")];
+    let time = secs.and_then(|s| mtime_command(conn, path, s));
+    let timed = time.is_some();
+    commands.extend(time);
+    let (replies, behind) = conn
+        .ftp
+        .pipelined_commands_then_put(&commands, next)
+        .map_err(|e| RemoteError::from_ftp(e, "asking the file size", timeout_secs))?;
+    let in_order = behind == suppaftp::Behind::InOrder;
+    if in_order && replies.len() != commands.len() {
+        return Err(RemoteError::Protocol {
+            detail: "a pipelined reply is missing".into(),
+        });
+    }
+    let secs = secs.filter(|_| timed);
+    Ok((
+        size_and_time_replies(conn, &replies, secs, in_order),
+        behind,
+    ))
+}
+
+/// The size in the replies to SIZE and (when `secs` is given) the command that set the time
+/// to `secs`, and what the latter teaches about the server. `all`: there is one reply per
+/// command; else only the replies known to be theirs (the positive ones), in any order.
+///
+/// Some servers (libunftp, which `ftpdeck serve` is built on) answer each command when its
+/// work is done, not in the order they came: the reply that is `213 <number>` is SIZE's
+/// wherever it is, as no time command answers so (one that echoes the time it set is told
+/// apart by that time).
+fn size_and_time_replies(
+    conn: &mut Connection,
+    replies: &[suppaftp::types::Response],
+    secs: Option<i64>,
+    all: bool,
+) -> Option<u64> {
+    let stamp = secs
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
         .map(|t| t.format("%Y%m%d%H%M%S").to_string())
         .and_then(|t| t.parse::<u64>().ok());
-    let is_size = |r| size_in(r).is_some_and(|n| Some(n) != stamp);
-    let (size, mtime) = if !is_size(first) && is_size(second) {
-        (second, first)
+    let is_size = |r: &suppaftp::types::Response| size_in(r).is_some_and(|n| Some(n) != stamp);
+    let size_at = if all {
+        // In order, SIZE's reply is first unless only the second has its shape.
+        match replies {
+            [first, second, ..] if !is_size(first) && is_size(second) => Some(1),
+            [_, ..] => Some(0),
+            [] => None,
+        }
     } else {
-        (first, second)
+        // Out of order, two replies of SIZE's shape cannot be told apart: no size then.
+        let mut sized = replies.iter().enumerate().filter(|(_, r)| is_size(r));
+        match (sized.next(), sized.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
     };
-    mtime_reply(conn, mtime.status == Status::File);
-    Ok(size_in(size))
+    if secs.is_some() {
+        // Out of order, only a reply that cannot be SIZE's is surely the time command's.
+        let time_reply = replies
+            .iter()
+            .enumerate()
+            .find(|&(i, r)| Some(i) != size_at && (all || !is_size(r)))
+            .map(|(_, r)| r);
+        // When not one reply is surely its, nothing is learnt.
+        if let Some(r) = time_reply {
+            mtime_reply(conn, r.status == Status::File);
+        }
+    }
+    size_at.and_then(|i| size_in(&replies[i]))
 }
 
 /// The size in a reply to SIZE: `213 <bytes>`, the number last (as suppaftp reads it).

@@ -287,12 +287,48 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &mut Plan) -> Result<Run, Failure> {
     // What the server really has: SIZE, else MLST, else a fresh listing of the directory.
     // The time is set in the same round trip as SIZE (a copy that turns out short or wrong
     // is sent again anyway).
-    let said = match plan.mtime {
-        Some(m) => ops::size_setting_mtime(ctx.conn, &plan.target, m, secs)?,
-        None => ops::size(ctx.conn, &plan.target, secs)?,
+    let said = match claim_behind(ctx) {
+        // The next new file's PASV/EPSV and STOR go out with this file's SIZE: the server
+        // opens the next data port and file while these replies travel.
+        Some(next) => {
+            let (said, behind) =
+                ops::size_setting_mtime_then_put(ctx.conn, &plan.target, plan.mtime, &next, secs)?;
+            match behind {
+                suppaftp::Behind::InOrder => ctx.conn.stor_ahead = Some(next),
+                suppaftp::Behind::TakenBack { made_file } => {
+                    tracing::info!(
+                        "the server answered pipelined commands out of order; \
+                         the next uploads wait for every reply of the last"
+                    );
+                    ctx.conn.reorders = true;
+                    if made_file {
+                        mark_claimed_left_empty(ctx, &next);
+                    }
+                }
+            }
+            said
+        }
+        None => {
+            let said = match plan.mtime {
+                Some(m) => ops::size_setting_mtime(ctx.conn, &plan.target, m, secs)?,
+                None => ops::size(ctx.conn, &plan.target, secs)?,
+            };
+            if said == Some(done) {
+                send_ahead(ctx);
+            }
+            said
+        }
     };
-    if said == Some(done) {
-        send_ahead(ctx);
+    if said != Some(done) {
+        // More is to be asked about this file: the next upload's STOR, if it went out, is
+        // taken back first so that the connection is in step.
+        let taken = take_back(ctx.conn).map_err(|e| {
+            ctx.drop_connection = true;
+            RemoteError::from_ftp(e, "taking back an upload started ahead", secs)
+        })?;
+        if let Some(path) = taken {
+            mark_claimed_left_empty(ctx, &path);
+        }
     }
     let have =
         ops::confirmed_size_after(ctx.conn, &plan.target, said, ctx.options.prefer_mlsd, secs)?;
@@ -378,6 +414,23 @@ fn send_ahead(ctx: &mut Ctx) {
             tracing::info!("could not send the next upload's commands ahead: {e}");
             ctx.drop_connection = true;
         }
+    }
+}
+
+/// [`claim_ahead`] before this upload's SIZE is answered, for its commands to go out with
+/// SIZE's: only on a pipelining connection whose server has not answered out of order.
+/// Returns the claimed upload's remote path.
+fn claim_behind(ctx: &mut Ctx) -> Option<String> {
+    if !ctx.conn.ftp.pipelining() || ctx.conn.reorders {
+        return None;
+    }
+    claim_ahead(ctx).map(|(next, _)| next)
+}
+
+/// The claimed upload to `path` finds an empty file of ours at its destination.
+fn mark_claimed_left_empty(ctx: &mut Ctx, path: &str) {
+    if let Some(p) = ctx.claimed.as_mut().and_then(|c| c.upload.as_mut()) {
+        p.mark_left_empty(path);
     }
 }
 

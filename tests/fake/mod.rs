@@ -69,6 +69,9 @@ pub struct Script {
     held: Option<String>,
     /// A SIZE that arrives with another command behind it is answered after that one.
     size_answered_last: bool,
+    /// A PASV that arrives behind other commands is answered, with the STOR behind it,
+    /// before them.
+    upload_answered_first: bool,
 }
 
 impl Script {
@@ -196,6 +199,13 @@ impl Script {
     /// server that works on both at once and answers whichever is done first (libunftp) may.
     pub fn size_answered_last(mut self) -> Self {
         self.size_answered_last = true;
+        self
+    }
+
+    /// Answer a PASV that arrives behind other commands in one write, and the STOR behind it,
+    /// before those commands, as libunftp may: it answers each command when its work is done.
+    pub fn upload_answered_first(mut self) -> Self {
+        self.upload_answered_first = true;
         self
     }
 
@@ -393,28 +403,46 @@ fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
         (_, Some(At::Greeting)) => s.send("abc hello")?,
         _ => s.send("220 fake FTP server ready")?,
     }
-    let mut later: Option<String> = None;
+    let mut later: std::collections::VecDeque<String> = Default::default();
     loop {
-        let line = match later.take() {
+        let line = match later.pop_front() {
             Some(l) => l,
             None => match s.read_command()? {
-                Some(l) => l,
+                Some(l) => {
+                    if script.upload_answered_first {
+                        // The whole write, the PASV and STOR in it first.
+                        let mut batch = vec![l];
+                        while !s.ctrl.buffer().is_empty() {
+                            match s.read_command()? {
+                                Some(next) => batch.push(next),
+                                None => break,
+                            }
+                        }
+                        if let Some(p) = batch.iter().position(|c| c == "PASV").filter(|&p| p > 0) {
+                            let upload: Vec<String> =
+                                batch.drain(p..(p + 2).min(batch.len())).collect();
+                            batch.splice(0..0, upload);
+                        }
+                        later.extend(batch);
+                        later.pop_front().unwrap_or_default()
+                    } else if script.size_answered_last
+                        && l.starts_with("SIZE ")
+                        && !s.ctrl.buffer().is_empty()
+                    {
+                        // SIZE goes behind the one command after it.
+                        match s.read_command()? {
+                            Some(next) => {
+                                later.push_back(l);
+                                next
+                            }
+                            None => l,
+                        }
+                    } else {
+                        l
+                    }
+                }
                 None => break,
             },
-        };
-        let line = if script.size_answered_last
-            && line.starts_with("SIZE ")
-            && !s.ctrl.buffer().is_empty()
-        {
-            match s.read_command()? {
-                Some(next) => {
-                    later = Some(line);
-                    next
-                }
-                None => line,
-            }
-        } else {
-            line
         };
         lock(&shared.log).push(line.clone());
         let (verb, arg) = match line.split_once(' ') {

@@ -42,6 +42,18 @@ use crate::types::Features;
 /// It takes a [`SocketAddr`] and returns a [`TcpStream`].
 pub type PassiveStreamBuilder = dyn Fn(SocketAddr) -> FtpResult<TcpStream> + Send + Sync;
 
+/// What became of an upload sent behind other commands
+/// ([`ImplFtpStream::pipelined_commands_then_put`]). Patched in by ftpdeck.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behind {
+    /// The other commands were answered first: the upload's replies are still to be read
+    /// ([`ImplFtpStream::put_sent_ahead`]).
+    InOrder,
+    /// The server answered out of order; the upload was ended without data. `made_file`: its
+    /// STOR was accepted, so the server may have made an empty file.
+    TakenBack { made_file: bool },
+}
+
 /// Stream to interface with the FTP server. This interface is only for the command stream.
 ///
 /// The control connection is shared with the [`TransferStream`]s handed out by the data
@@ -221,6 +233,105 @@ where
         cc.data_connection_open = true;
         drop(cc);
         Ok(TransferStream::new(data_stream, Arc::clone(&self.control)))
+    }
+
+    /// Sends `commands` and, in the same write, the commands that start an upload of
+    /// `filename` ([`Self::put_commands_ahead`]); reads the replies to `commands`.
+    ///
+    /// A server that answers in order has then only the upload's replies left, which
+    /// [`Self::put_sent_ahead`] reads: the result is [`Behind::InOrder`]. A server that answers
+    /// each command when its work is done may answer the upload's PASV/EPSV (or STOR) among
+    /// the first: then every reply is read, the data connection made as soon as its address
+    /// comes, and the upload finished without data, so the connection is in step again
+    /// ([`Behind::TakenBack`]). Only the replies that are certainly not the upload's are
+    /// returned then: the positive ones (an error could be anyone's). An error means the
+    /// control connection is out of step and should be closed. Patched in by ftpdeck.
+    pub fn pipelined_commands_then_put(
+        &mut self,
+        commands: &[String],
+        filename: &str,
+    ) -> FtpResult<(Vec<Response>, Behind)> {
+        let ahead = self.put_commands_ahead(filename).ok_or_else(|| {
+            FtpError::ConnectionError(std::io::Error::other(
+                "an upload can be sent ahead only in passive mode",
+            ))
+        })?;
+        let mut cc = self.control();
+        cc.guard_multiple_data_connections()?;
+        let all: Vec<Command> = commands
+            .iter()
+            .chain(ahead.iter())
+            .cloned()
+            .map(Command::Custom)
+            .collect();
+        cc.perform_all(all)?;
+        let is_upload_reply = |r: &Response| {
+            matches!(
+                r.status,
+                Status::PassiveMode
+                    | Status::ExtendedPassiveMode
+                    | Status::AboutToSend
+                    | Status::AlreadyOpen
+            )
+        };
+        let mut replies = Vec::with_capacity(commands.len() + 3);
+        let mut out_of_order = false;
+        let mut stream = None;
+        let mut started = false;
+        loop {
+            // Out of order, the upload's replies are read too: PASV/EPSV's, STOR's, and the
+            // final one of a STOR that was accepted.
+            let due = if out_of_order {
+                commands.len() + 2 + usize::from(started)
+            } else {
+                commands.len()
+            };
+            if replies.len() >= due {
+                break;
+            }
+            let reply = match cc.read_response_in(&[]) {
+                Err(FtpError::UnexpectedResponse(r)) => r,
+                Ok(r) => r,
+                Err(e) => return Err(e),
+            };
+            match reply.status {
+                Status::AboutToSend | Status::AlreadyOpen => {
+                    out_of_order = true;
+                    started = true;
+                    // End the upload at once without data: a server may keep other replies
+                    // back until it is done.
+                    drop(stream.take());
+                }
+                Status::PassiveMode | Status::ExtendedPassiveMode => {
+                    out_of_order = true;
+                    let address = if reply.status == Status::ExtendedPassiveMode {
+                        self.epsv_address(&cc, reply.clone())
+                    } else {
+                        self.pasv_address(&cc, reply.clone())
+                    }?;
+                    let data = (self.passive_stream_builder)(address)?;
+                    // Already accepted, the upload ends as soon as it is connected.
+                    stream = (!started).then_some(data);
+                }
+                _ => {}
+            }
+            replies.push(reply);
+        }
+        if !out_of_order {
+            return Ok((replies, Behind::InOrder));
+        }
+        drop(stream);
+        // Only what is surely not the upload's: no reply of PASV/EPSV or STOR, and no
+        // positive end of a transfer.
+        let theirs = replies
+            .into_iter()
+            .filter(|r| {
+                !is_upload_reply(r)
+                    && r.status.code() < 300
+                    && !matches!(r.status, Status::ClosingDataConnection | Status::RequestedFileActionOk)
+            })
+            .collect();
+        Ok((theirs, Behind::TakenBack { made_file: started }))
     }
 
     /// Set NAT workaround for passive mode
