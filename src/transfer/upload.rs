@@ -302,7 +302,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &mut Plan) -> Result<Run, Failure> {
                     );
                     ctx.conn.reorders = true;
                     if made_file {
-                        mark_claimed_left_empty(ctx, &next);
+                        super::worker::Claimed::left_empty_at(ctx.claimed, &next);
                     }
                 }
             }
@@ -313,7 +313,8 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &mut Plan) -> Result<Run, Failure> {
                 Some(m) => ops::size_setting_mtime(ctx.conn, &plan.target, m, secs)?,
                 None => ops::size(ctx.conn, &plan.target, secs)?,
             };
-            if said == Some(done) {
+            // Where the next upload could have gone behind SIZE, it was tried above.
+            if said == Some(done) && ctx.conn.reorders {
                 send_ahead(ctx);
             }
             said
@@ -327,7 +328,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &mut Plan) -> Result<Run, Failure> {
             RemoteError::from_ftp(e, "taking back an upload started ahead", secs)
         })?;
         if let Some(path) = taken {
-            mark_claimed_left_empty(ctx, &path);
+            super::worker::Claimed::left_empty_at(ctx.claimed, &path);
         }
     }
     let have =
@@ -425,13 +426,6 @@ fn claim_behind(ctx: &mut Ctx) -> Option<String> {
         return None;
     }
     claim_ahead(ctx).map(|(next, _)| next)
-}
-
-/// The claimed upload to `path` finds an empty file of ours at its destination.
-fn mark_claimed_left_empty(ctx: &mut Ctx, path: &str) {
-    if let Some(p) = ctx.claimed.as_mut().and_then(|c| c.upload.as_mut()) {
-        p.mark_left_empty(path);
-    }
 }
 
 /// Claim the next queued upload for this connection when its STOR can go out now: its

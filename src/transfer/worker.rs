@@ -25,6 +25,16 @@ pub(super) struct Claimed {
     pub upload: Option<upload::Plan>,
 }
 
+impl Claimed {
+    /// An empty file of ours was left at `path` by a STOR taken back: if that is this
+    /// upload's destination, it may replace it.
+    pub fn left_empty_at(claimed: &mut Option<Claimed>, path: &str) {
+        if let Some(p) = claimed.as_mut().and_then(|c| c.upload.as_mut()) {
+            p.mark_left_empty(path);
+        }
+    }
+}
+
 pub(super) struct Worker {
     shared: Arc<Shared>,
     emit: Emit,
@@ -469,11 +479,7 @@ impl Worker {
             return;
         }
         match upload::take_back(c) {
-            Ok(Some(path)) => {
-                if let Some(p) = self.claimed.as_mut().and_then(|c| c.upload.as_mut()) {
-                    p.mark_left_empty(&path);
-                }
-            }
+            Ok(Some(path)) => Claimed::left_empty_at(&mut self.claimed, &path),
             Ok(None) => {}
             Err(e) => {
                 tracing::info!(
