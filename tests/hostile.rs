@@ -9,7 +9,6 @@ mod fake;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -946,25 +945,72 @@ fn all_arrived_whole(server: &FakeServer, data: &[Vec<u8>; 3], jobs: &[Job; 3], 
     }
 }
 
-/// While the finished upload of `GATED` is being reported, its worker waits (see `Gated`).
-static GATED: AtomicU64 = AtomicU64::new(u64::MAX);
-static GATE: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
+/// The jobs whose `Finished` event waits (see `Gated`); each test holds its own job ids.
+static HELD: (Mutex<Vec<JobId>>, Condvar) = (Mutex::new(Vec::new()), Condvar::new());
 
-/// An event as the pool sends it, except that the `Finished` event of job `GATED` waits for
-/// `GATE` to open: the worker is held right after that upload is done.
+/// Hold the worker that reports job `id` finished until [`release`].
+fn hold(id: JobId) {
+    HELD.0.lock().unwrap().push(id);
+}
+
+fn release(id: JobId) {
+    HELD.0.lock().unwrap().retain(|h| *h != id);
+    HELD.1.notify_all();
+}
+
+/// An event as the pool sends it, except that the `Finished` event of a job [`hold`] holds
+/// waits for its [`release`]: the worker is held right after that transfer is done.
 struct Gated(TransferEvent);
 
 impl From<TransferEvent> for Gated {
     fn from(e: TransferEvent) -> Gated {
-        if matches!(&e, TransferEvent::Finished { id, .. } if *id == GATED.load(Ordering::SeqCst)) {
-            let (lock, open) = &GATE;
-            let mut opened = lock.lock().unwrap();
-            while !*opened {
-                opened = open.wait(opened).unwrap();
+        if let TransferEvent::Finished { id, .. } = &e {
+            let mut held = HELD.0.lock().unwrap();
+            while held.contains(id) {
+                held = HELD.1.wait(held).unwrap();
             }
         }
         Gated(e)
     }
+}
+
+/// A one-worker pool on `server` whose events are [`Gated`].
+fn gated_pool(server: &FakeServer) -> (Sender<TransferCmd>, Receiver<Gated>) {
+    let (tx, rx) = mpsc::channel::<Gated>();
+    let cmd = transfer::spawn(
+        tx,
+        PoolOptions {
+            workers: 1,
+            timeouts: timeouts(),
+            ..PoolOptions::default()
+        },
+    );
+    cmd.send(TransferCmd::SetProfile(profile(server))).unwrap();
+    (cmd, rx)
+}
+
+/// Wait until the server has been sent `command`.
+fn wait_for_command(server: &FakeServer, command: &str, why: &str) {
+    let deadline = Instant::now() + T;
+    while !server.commands().iter().any(|c| c == command) {
+        assert!(
+            Instant::now() < deadline,
+            "{why}: no {command:?} in {:?}",
+            server.commands()
+        );
+        std::thread::yield_now();
+    }
+}
+
+/// The outcomes of the next `n` jobs to finish.
+fn outcomes(rx: &Receiver<Gated>, n: usize) -> HashMap<JobId, Outcome> {
+    let mut ended = HashMap::new();
+    while ended.len() < n {
+        if let TransferEvent::Finished { id, outcome } = rx.recv_timeout(T).expect("jobs end").0 {
+            ended.insert(id, outcome);
+        }
+    }
+    ended
 }
 
 /// On one connection, the next new file's PASV and STOR go out as soon as the last file's
@@ -978,42 +1024,20 @@ fn the_next_new_files_stor_goes_out_before_the_last_upload_is_reported_finished(
     let (a, b) = (pseudo_random(40_000, 41), pseudo_random(70_001, 42));
     std::fs::write(dir.path().join("a.bin"), &a).unwrap();
     std::fs::write(dir.path().join("b.bin"), &b).unwrap();
-    let (tx, rx) = mpsc::channel::<Gated>();
-    let cmd = transfer::spawn(
-        tx,
-        PoolOptions {
-            workers: 1,
-            timeouts: timeouts(),
-            ..PoolOptions::default()
-        },
-    );
-    cmd.send(TransferCmd::SetProfile(profile(&server))).unwrap();
+    let (cmd, rx) = gated_pool(&server);
     let ja = new_upload(1, &dir.path().join("a.bin"), "/a.bin");
     let jb = new_upload(2, &dir.path().join("b.bin"), "/b.bin");
-    GATED.store(ja.id, Ordering::SeqCst);
+    hold(ja.id);
     cmd.send(TransferCmd::Enqueue(vec![ja.clone(), jb.clone()]))
         .unwrap();
     // The worker is held in reporting a's end: b's STOR must be out already.
-    let deadline = Instant::now() + T;
-    while !server.commands().iter().any(|c| c == "STOR /b.bin") {
-        assert!(
-            Instant::now() < deadline,
-            "b's STOR did not go out while a was being reported: {:?}",
-            server.commands()
-        );
-        std::thread::yield_now();
-    }
-    *GATE.0.lock().unwrap() = true;
-    GATE.1.notify_all();
-    let mut ended = HashMap::new();
-    while ended.len() < 2 {
-        match rx.recv_timeout(T).expect("both uploads end").0 {
-            TransferEvent::Finished { id, outcome } => {
-                ended.insert(id, outcome);
-            }
-            _ => continue,
-        }
-    }
+    wait_for_command(
+        &server,
+        "STOR /b.bin",
+        "b's STOR did not go out while a was being reported",
+    );
+    release(ja.id);
+    let ended = outcomes(&rx, 2);
     for (job, bytes) in [(&ja, &a), (&jb, &b)] {
         assert!(
             matches!(ended[&job.id], Outcome::Done { bytes: n, .. } if n == bytes.len() as u64),
@@ -1040,6 +1064,159 @@ fn the_next_new_files_stor_goes_out_before_the_last_upload_is_reported_finished(
         "{commands:?}"
     );
     assert_eq!(server.connections(), 1, "{commands:?}");
+    let _ = cmd.send(TransferCmd::Shutdown);
+}
+
+/// A download whose size the listing gave, as a tree's children have it.
+fn sized_download(id: JobId, remote: &str, local: &Path, size: usize) -> Job {
+    Job {
+        batch: 1,
+        size: Some(size as u64),
+        ..Job::new(id, Direction::Download, remote, local, false)
+    }
+}
+
+/// `a.bin`, `b.bin` and `c.bin` on a fake server scripted by `script`, and one-worker
+/// download jobs (ids from `first_id`) into a new local directory.
+fn three_downloads(
+    script: fake::Script,
+    first_id: JobId,
+) -> (FakeServer, tempfile::TempDir, [Vec<u8>; 3], [Job; 3]) {
+    let data = [
+        pseudo_random(40_000, 51),
+        pseudo_random(70_001, 52),
+        pseudo_random(3, 53),
+    ];
+    let server = script
+        .file("/a.bin", data[0].clone())
+        .file("/b.bin", data[1].clone())
+        .file("/c.bin", data[2].clone())
+        .start();
+    let dir = tempfile::tempdir().unwrap();
+    let jobs = [0, 1, 2].map(|i| {
+        let name = ["a.bin", "b.bin", "c.bin"][i];
+        sized_download(
+            first_id + i as u64,
+            &format!("/{name}"),
+            &dir.path().join(name),
+            data[i].len(),
+        )
+    });
+    (server, dir, data, jobs)
+}
+
+/// On one connection, the next download's PASV and RETR go out as soon as the last file's
+/// transfer is confirmed, before that file is put in place and reported, so the server opens
+/// the next data port and file meanwhile; every file still arrives whole, on one connection.
+#[test]
+fn the_next_download_goes_out_before_the_last_one_is_reported_finished() {
+    let (server, dir, data, jobs) = three_downloads(FakeServer::builder(), 201);
+    let (cmd, rx) = gated_pool(&server);
+    hold(jobs[0].id);
+    cmd.send(TransferCmd::Enqueue(jobs.to_vec())).unwrap();
+    // The worker is held in reporting a's end: b's RETR must be out already.
+    wait_for_command(
+        &server,
+        "RETR /b.bin",
+        "b's RETR did not go out while a was being reported",
+    );
+    release(jobs[0].id);
+    let ended = outcomes(&rx, 3);
+    for (job, bytes) in jobs.iter().zip(&data) {
+        assert!(
+            matches!(ended[&job.id], Outcome::Done { bytes: n, .. } if n == bytes.len() as u64),
+            "{:?}",
+            ended[&job.id]
+        );
+        assert_eq!(std::fs::read(&job.local).unwrap(), *bytes);
+    }
+    let commands = server.commands();
+    let sent: Vec<&String> = commands
+        .iter()
+        .filter(|c| c.starts_with("RETR") || c.starts_with("PASV") || c.starts_with("SIZE"))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "PASV",
+            "RETR /a.bin",
+            "PASV",
+            "RETR /b.bin",
+            "PASV",
+            "RETR /c.bin"
+        ],
+        "{commands:?}"
+    );
+    assert_eq!(server.connections(), 1, "{commands:?}");
+    assert_eq!(tree(dir.path()), ["a.bin", "b.bin", "c.bin"]);
+    let _ = cmd.send(TransferCmd::Shutdown);
+}
+
+/// A download whose RETR went out ahead and which is cancelled before it starts: its
+/// transfer is taken back without writing anything (no file, no `.part`), and the file after
+/// it arrives whole on the same connection.
+#[test]
+fn a_download_sent_ahead_and_cancelled_writes_nothing_and_the_next_one_arrives_whole() {
+    let (server, dir, data, jobs) = three_downloads(FakeServer::builder(), 211);
+    let (cmd, rx) = gated_pool(&server);
+    hold(jobs[0].id);
+    cmd.send(TransferCmd::Enqueue(jobs.to_vec())).unwrap();
+    wait_for_command(&server, "RETR /b.bin", "b's RETR did not go out ahead");
+    cmd.send(TransferCmd::Cancel(jobs[1].id)).unwrap();
+    release(jobs[0].id);
+    let ended = outcomes(&rx, 3);
+    assert!(
+        matches!(ended[&jobs[1].id], Outcome::Cancelled),
+        "{:?}",
+        ended[&jobs[1].id]
+    );
+    for i in [0, 2] {
+        assert!(
+            matches!(ended[&jobs[i].id], Outcome::Done { bytes: n, .. } if n == data[i].len() as u64),
+            "{:?}",
+            ended[&jobs[i].id]
+        );
+        assert_eq!(std::fs::read(&jobs[i].local).unwrap(), data[i]);
+    }
+    assert_eq!(tree(dir.path()), ["a.bin", "c.bin"]);
+    let commands = server.commands();
+    assert_eq!(
+        commands.iter().filter(|c| *c == "RETR /b.bin").count(),
+        1,
+        "{commands:?}"
+    );
+    assert_eq!(server.connections(), 1, "{commands:?}");
+    let _ = cmd.send(TransferCmd::Shutdown);
+}
+
+/// The file after the first has a `.part` left from an earlier try: it is not sent ahead
+/// (a resume needs `REST` first), resumes from where the `.part` ends, and arrives whole.
+#[test]
+fn a_download_that_resumes_its_part_is_not_sent_ahead_and_resumes_with_rest() {
+    let (server, dir, data, jobs) = three_downloads(FakeServer::builder(), 221);
+    std::fs::write(dir.path().join("b.bin.part"), &data[1][..30_000]).unwrap();
+    let (cmd, rx) = gated_pool(&server);
+    cmd.send(TransferCmd::Enqueue(jobs.to_vec())).unwrap();
+    let ended = outcomes(&rx, 3);
+    for (job, bytes) in jobs.iter().zip(&data) {
+        assert!(ended[&job.id].is_success(), "{:?}", ended[&job.id]);
+        assert_eq!(std::fs::read(&job.local).unwrap(), *bytes);
+    }
+    assert!(
+        matches!(ended[&jobs[1].id], Outcome::Done { bytes: n, .. } if n == 40_001),
+        "b resumed after its 30,000 bytes: {:?}",
+        ended[&jobs[1].id]
+    );
+    let commands = server.commands();
+    let b = commands.iter().position(|c| c == "RETR /b.bin").unwrap();
+    assert_eq!(commands[b - 1], "REST 30000", "{commands:?}");
+    assert_eq!(
+        commands.iter().filter(|c| *c == "RETR /b.bin").count(),
+        1,
+        "{commands:?}"
+    );
+    assert_eq!(server.connections(), 1, "{commands:?}");
+    assert_eq!(tree(dir.path()), ["a.bin", "b.bin", "c.bin"]);
     let _ = cmd.send(TransferCmd::Shutdown);
 }
 

@@ -164,6 +164,9 @@ pub struct Connection {
     /// An upload whose PASV/EPSV and STOR were sent ahead, behind the last file's commands:
     /// its remote path. Until the upload takes them up, their replies are next in line.
     pub stor_ahead: Option<String>,
+    /// A download whose PASV/EPSV and RETR were sent ahead, once every reply of the last file
+    /// was in: its remote path. Until the download takes them up, their replies are next.
+    pub retr_ahead: Option<String>,
     /// The server answered pipelined commands out of order here: the next upload's commands
     /// wait until every reply of the last one is in.
     pub reorders: bool,
@@ -368,6 +371,7 @@ fn connect_once_with(
         verify_method: None,
         codec,
         stor_ahead: None,
+        retr_ahead: None,
         reorders: false,
     })
 }

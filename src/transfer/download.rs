@@ -202,6 +202,10 @@ fn prepare(ctx: &mut Ctx, job: &Job) -> Result<Prepared, JobError> {
 }
 
 fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
+    if ctx.running.cancelled() {
+        // Cancelled before it started (a RETR sent ahead for it is taken back by the worker).
+        return Ok(Run::Finished(Outcome::Cancelled));
+    }
     super::verify::precheck(ctx)?;
     let secs = ctx.secs();
     let part = part_path(&plan.target);
@@ -218,10 +222,29 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
             offset = m.len();
         }
     }
+    // This download's PASV/EPSV and RETR may be out already (see `Ctx::send_ahead`); a resume needs
+    // REST before them, so those are taken back first.
+    let started_ahead = match ctx.conn.retr_ahead.as_deref() {
+        Some(a) if a == job.remote && offset == 0 => {
+            ctx.conn.retr_ahead = None;
+            true
+        }
+        Some(_) => {
+            take_back(ctx.conn)
+                .map_err(|e| RemoteError::from_ftp(e, "starting the download", secs))?;
+            false
+        }
+        None => false,
+    };
     if offset > 0 {
         let _ = ctx.conn.ftp.resume_transfer(offset as usize);
     }
-    let mut stream = match ctx.conn.ftp.retr_as_stream(&job.remote) {
+    let opened = if started_ahead {
+        ctx.conn.ftp.retr_sent_ahead()
+    } else {
+        ctx.conn.ftp.retr_as_stream(&job.remote)
+    };
+    let mut stream = match opened {
         Ok(s) => s,
         // REST (or RETR after it) refused: the whole file from the start instead.
         Err(suppaftp::FtpError::UnexpectedResponse(r)) if offset > 0 => {
@@ -352,6 +375,10 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
         }
         None => None,
     };
+    if plan.expected == Some(done) && !job.remove_source {
+        // Nothing more is asked about this file: the next one can start while it is put in place.
+        ctx.send_ahead(claim_ahead, |c| &mut c.retr_ahead);
+    }
     file.flush()
         .and_then(|()| match job.mtime {
             Some(m) if m >= 0 => file.set_modified(UNIX_EPOCH + Duration::from_secs(m as u64)),
@@ -406,6 +433,61 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &Plan) -> Result<Run, Failure> {
         note,
         verified: checked,
     }))
+}
+
+/// Claim the next queued download for this connection when its RETR can go out now: its size
+/// is known from the listing, its plan is made (a destination that exists is decided as it
+/// would be when the job runs), and it starts from zero. Returns its remote path and the
+/// commands to send. A claimed download that cannot start ahead is still this worker's next
+/// job; it just gets no commands ahead.
+fn claim_ahead(ctx: &mut Ctx) -> Option<(String, Vec<String>)> {
+    if ctx.claimed.is_some()
+        || ctx.conn.retr_ahead.is_some()
+        || ctx.conn.stor_ahead.is_some()
+        || !super::verify::sends_nothing(ctx)
+        || ctx.conn.ftp.retr_commands_ahead("/").is_none()
+    {
+        return None;
+    }
+    let (job, running, profile) = ctx.shared.claim_next_download(ctx.generation)?;
+    // With the size known, making the plan asks the server nothing.
+    let plan = match prepare(ctx, &job) {
+        Ok(Prepared::Go(p)) => Some(p),
+        _ => None,
+    };
+    // A `.part` to resume needs REST first; a name that cannot be sent is the job's to report.
+    let from_zero = plan
+        .as_ref()
+        .is_some_and(|p| p.fresh || matches!(safe::existing(&part_path(&p.target)), Ok(None)));
+    let commands = (from_zero && !job.remote.contains(['\r', '\n', '\0']))
+        .then(|| ctx.conn.ftp.retr_commands_ahead(&job.remote))
+        .flatten()
+        .map(|c| (job.remote.clone(), c));
+    *ctx.claimed = Some(super::worker::Claimed {
+        job,
+        running,
+        profile,
+        generation: ctx.generation,
+        upload: None,
+        download: plan,
+    });
+    commands
+}
+
+/// Take back the RETR sent ahead on `conn`, if any: read its replies and close its data
+/// connection at once, so the connection is in step for other commands (an error means the
+/// connection must go). Nothing is written locally.
+pub(super) fn take_back(
+    conn: &mut crate::remote::connect::Connection,
+) -> Result<(), suppaftp::FtpError> {
+    if conn.retr_ahead.take().is_none() {
+        return Ok(());
+    }
+    // A refusal (550) or the end of a transfer cut short (426) leaves the session in step.
+    match conn.ftp.retr_sent_ahead().and_then(|s| s.finish()) {
+        Ok(()) | Err(suppaftp::FtpError::UnexpectedResponse(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// True when `source` is known to be newer than `dest`.

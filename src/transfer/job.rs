@@ -229,6 +229,11 @@ impl Job {
         self.direction == Direction::Upload && !self.is_dir && self.kind == JobKind::Copy
     }
 
+    /// A download of one file (not a directory, not a task).
+    pub fn is_file_download(&self) -> bool {
+        self.direction == Direction::Download && !self.is_dir && self.kind == JobKind::Copy
+    }
+
     /// A directory copy (it expands into child jobs).
     pub fn is_tree_copy(&self) -> bool {
         self.is_dir && self.kind == JobKind::Copy

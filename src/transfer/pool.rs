@@ -218,12 +218,28 @@ impl Shared {
         &self,
         generation: u64,
     ) -> Option<(Job, Arc<Running>, Profile)> {
+        self.claim_next(generation, |j| j.is_file_upload() && j.known_absent)
+    }
+
+    /// Take the next queued job out of the queue when it is a download whose size the listing
+    /// gave (so that it can start without a command first). See `download::claim_ahead`.
+    pub(super) fn claim_next_download(
+        &self,
+        generation: u64,
+    ) -> Option<(Job, Arc<Running>, Profile)> {
+        self.claim_next(generation, |j| j.is_file_download() && j.size.is_some())
+    }
+
+    fn claim_next(
+        &self,
+        generation: u64,
+        fits: impl Fn(&Job) -> bool,
+    ) -> Option<(Job, Arc<Running>, Profile)> {
         let mut st = self.lock();
         if st.shutdown || st.generation != generation {
             return None;
         }
-        let next = st.queue.front()?;
-        if !(next.is_file_upload() && next.known_absent) {
+        if !fits(st.queue.front()?) {
             return None;
         }
         let profile = st.profile.clone()?;

@@ -156,6 +156,9 @@ pub(super) enum Run {
     },
 }
 
+/// A transfer claimed to start ahead: its remote path and the commands that start it.
+pub(super) type Ahead = (String, Vec<String>);
+
 /// Everything a job function needs.
 pub(super) struct Ctx<'a> {
     pub conn: &'a mut Connection,
@@ -182,8 +185,34 @@ pub(super) struct Ctx<'a> {
     pub claimed: &'a mut Option<super::worker::Claimed>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     pub fn secs(&self) -> u64 {
         self.options.timeouts.read.as_secs()
+    }
+
+    /// With pipelining, once every reply about the job running is in and nothing more is to
+    /// be asked about it: the next transfer `claim` takes from the queue gets its PASV/EPSV
+    /// and data command sent at once, so the server opens its data port and file while this
+    /// side finishes the last one. `slot` (the connection's `stor_ahead` or `retr_ahead`) then
+    /// names it. A failed write drops the connection: the job before is done, and the next
+    /// one starts over on a new connection.
+    pub fn send_ahead(
+        &mut self,
+        claim: fn(&mut Ctx<'a>) -> Option<Ahead>,
+        slot: fn(&mut Connection) -> &mut Option<String>,
+    ) {
+        if !self.conn.ftp.pipelining() {
+            return;
+        }
+        let Some((next, commands)) = claim(self) else {
+            return;
+        };
+        match self.conn.ftp.send_commands(commands) {
+            Ok(()) => *slot(self.conn) = Some(next),
+            Err(e) => {
+                tracing::info!("could not send the next transfer's commands ahead: {e}");
+                self.drop_connection = true;
+            }
+        }
     }
 }

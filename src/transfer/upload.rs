@@ -315,7 +315,7 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &mut Plan) -> Result<Run, Failure> {
             };
             // Where the next upload could have gone behind SIZE, it was tried above.
             if said == Some(done) && ctx.conn.reorders {
-                send_ahead(ctx);
+                ctx.send_ahead(claim_ahead, |c| &mut c.stor_ahead);
             }
             said
         }
@@ -397,27 +397,6 @@ fn execute(ctx: &mut Ctx, job: &Job, plan: &mut Plan) -> Result<Run, Failure> {
     }))
 }
 
-/// With pipelining, once this upload is confirmed and nothing more is to be asked about it:
-/// the next new file's PASV/EPSV and STOR go out at once, so the server opens its data port
-/// and its file while this side finishes the last one. Every reply to this file's commands
-/// has been read by then, so the next replies are the next upload's, in any server's order.
-fn send_ahead(ctx: &mut Ctx) {
-    if !ctx.conn.ftp.pipelining() {
-        return;
-    }
-    let Some((next, commands)) = claim_ahead(ctx) else {
-        return;
-    };
-    match ctx.conn.ftp.send_commands(commands) {
-        Ok(()) => ctx.conn.stor_ahead = Some(next),
-        // This file is safe on the server; the next one starts over on a new connection.
-        Err(e) => {
-            tracing::info!("could not send the next upload's commands ahead: {e}");
-            ctx.drop_connection = true;
-        }
-    }
-}
-
 /// [`claim_ahead`] before this upload's SIZE is answered, for its commands to go out with
 /// SIZE's: only on a pipelining connection whose server has not answered out of order.
 /// Returns the claimed upload's remote path.
@@ -453,6 +432,7 @@ fn claim_ahead(ctx: &mut Ctx) -> Option<(String, Vec<String>)> {
         profile,
         generation: ctx.generation,
         upload: plan,
+        download: None,
     });
     Some((target?, commands?))
 }

@@ -23,6 +23,8 @@ pub(super) struct Claimed {
     pub generation: u64,
     /// An upload's plan, made when it was claimed (its commands may already be on the wire).
     pub upload: Option<upload::Plan>,
+    /// A download's plan, made when it was claimed (its commands may already be on the wire).
+    pub download: Option<download::Plan>,
 }
 
 impl Claimed {
@@ -48,7 +50,8 @@ pub(super) struct Worker {
     /// The pipe downloads splice through, kept from file to file.
     #[cfg(target_os = "linux")]
     pipe: Option<super::splice::Pipe>,
-    /// The next job, claimed by the one running (see `upload::claim_ahead`).
+    /// The next job, claimed by the one running (see `upload::claim_ahead` and
+    /// `download::claim_ahead`).
     claimed: Option<Claimed>,
 }
 
@@ -76,6 +79,7 @@ impl Worker {
             profile,
             generation,
             upload,
+            download,
         }) = self.next_job()
         {
             if self.options.live_events {
@@ -83,7 +87,7 @@ impl Worker {
             }
             // A bug in one job must not take the worker (and the queue behind it) down.
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                self.run_job(&job, &running, &profile, generation, upload)
+                self.run_job(&job, &running, &profile, generation, upload, download)
             }))
             .unwrap_or_else(|_| {
                 self.conn = None;
@@ -93,6 +97,16 @@ impl Worker {
                     ),
                 })
             });
+            // Commands sent ahead for a job that is not next (it ended before taking them
+            // up) are taken back now, not left for the server to wait on.
+            if self
+                .conn
+                .as_ref()
+                .is_some_and(|(_, c)| c.stor_ahead.is_some() || c.retr_ahead.is_some())
+            {
+                let next = self.claimed.as_ref().map(|c| c.job.clone());
+                self.settle_ahead_unless(next.as_ref());
+            }
             let mut st = self.shared.lock();
             st.running.remove(&job.id);
             let (outcome, removals) = match run {
@@ -134,6 +148,7 @@ impl Worker {
         self.sync_dirs();
         if let Some((_, mut c)) = self.conn.take() {
             upload::withdraw_ahead(&mut c, self.options.timeouts.read.as_secs());
+            let _ = download::take_back(&mut c);
             let _ = c.ftp.quit();
         }
     }
@@ -177,6 +192,7 @@ impl Worker {
                         profile,
                         generation: st.generation,
                         upload: None,
+                        download: None,
                     });
                 }
             }
@@ -250,6 +266,7 @@ impl Worker {
         profile: &Profile,
         generation: u64,
         upload_plan: Option<upload::Plan>,
+        download_plan: Option<download::Plan>,
     ) -> Run {
         let result = if job.is_local_task() {
             super::local_task::run(job, running, &self.emit)
@@ -293,7 +310,7 @@ impl Worker {
         } else {
             match job.direction {
                 Direction::Download => {
-                    let mut plan = None;
+                    let mut plan = download_plan;
                     self.with_retries(job, running, profile, generation, |ctx| {
                         download::run(ctx, job, &mut plan)
                     })
@@ -466,27 +483,28 @@ impl Worker {
         total
     }
 
-    /// Take back a STOR sent ahead unless `job` is the upload it was sent for, so that other
-    /// commands find the connection in step; if that fails, the connection goes.
+    /// Take back a STOR or RETR sent ahead unless `job` is the transfer it was sent for, so
+    /// that other commands find the connection in step; if that fails, the connection goes.
     fn settle_ahead_unless(&mut self, job: Option<&Job>) {
         let Some((_, c)) = self.conn.as_mut() else {
             return;
         };
+        let is = |ahead: &Option<String>, j: &Job| ahead.as_deref() == Some(j.remote.as_str());
         let for_job = job.is_some_and(|j| {
-            j.is_file_upload() && c.stor_ahead.as_deref() == Some(j.remote.as_str())
+            (j.is_file_upload() && is(&c.stor_ahead, j))
+                || (j.is_file_download() && is(&c.retr_ahead, j))
         });
         if for_job {
             return;
         }
-        match upload::take_back(c) {
-            Ok(Some(path)) => Claimed::left_empty_at(&mut self.claimed, &path),
-            Ok(None) => {}
-            Err(e) => {
-                tracing::info!(
-                    "an upload started ahead could not be taken back ({e}); reconnecting"
-                );
-                self.conn = None;
+        let settled = upload::take_back(c).map(|left| {
+            if let Some(path) = left {
+                Claimed::left_empty_at(&mut self.claimed, &path);
             }
+        });
+        if let Err(e) = settled.and_then(|()| download::take_back(c)) {
+            tracing::info!("a transfer started ahead could not be taken back ({e}); reconnecting");
+            self.conn = None;
         }
     }
 

@@ -205,24 +205,48 @@ where
     /// then STOR), to send ahead with [`Self::send_commands`]; `None` in active
     /// mode. [`Self::put_sent_ahead`] then takes the upload up. Patched in by ftpdeck.
     pub fn put_commands_ahead(&self, filename: &str) -> Option<Vec<String>> {
+        self.commands_ahead(Command::Store(filename.to_string()))
+    }
+
+    /// The two commands that start a download of `filename` in passive mode (PASV or EPSV,
+    /// then RETR), to send ahead with [`Self::send_commands`]; `None` in active mode.
+    /// [`Self::retr_sent_ahead`] then takes the download up. Patched in by ftpdeck.
+    pub fn retr_commands_ahead(&self, filename: &str) -> Option<Vec<String>> {
+        self.commands_ahead(Command::Retr(filename.to_string()))
+    }
+
+    /// PASV or EPSV, then `transfer`, as text.
+    fn commands_ahead(&self, transfer: Command) -> Option<Vec<String>> {
         let passive = match self.mode {
             Mode::ExtendedPassive => Command::Epsv,
             Mode::Passive => Command::Pasv,
             Mode::Active => return None,
         };
-        Some(vec![
-            passive.to_string().trim_end_matches("\r\n").to_string(),
-            Command::Store(filename.to_string())
-                .to_string()
-                .trim_end_matches("\r\n")
-                .to_string(),
-        ])
+        Some(
+            [passive, transfer]
+                .iter()
+                .map(|c| c.to_string().trim_end_matches("\r\n").to_string())
+                .collect(),
+        )
     }
 
     /// Takes up the upload whose commands ([`Self::put_commands_ahead`]) were sent ahead and
     /// whose earlier replies have all been read: reads the PASV/EPSV reply, connects, reads the
     /// STOR reply. Errors are as for a pipelined `put_with_stream`. Patched in by ftpdeck.
     pub fn put_sent_ahead(&mut self) -> FtpResult<TransferStream<T>> {
+        self.sent_ahead()
+    }
+
+    /// Takes up the download whose commands ([`Self::retr_commands_ahead`]) were sent ahead
+    /// and whose earlier replies have all been read, as [`Self::put_sent_ahead`] does an
+    /// upload. Errors are as for a pipelined `retr_as_stream`. Patched in by ftpdeck.
+    pub fn retr_sent_ahead(&mut self) -> FtpResult<TransferStream<T>> {
+        self.sent_ahead()
+    }
+
+    /// The replies of a transfer sent ahead: PASV/EPSV's, the data connection, then the
+    /// transfer command's (150 or 125).
+    fn sent_ahead(&mut self) -> FtpResult<TransferStream<T>> {
         let mut cc = self.control();
         cc.guard_multiple_data_connections()?;
         let (_, stream) = self.pipelined_passive_replies(
