@@ -1105,6 +1105,18 @@ fn three_downloads(
     (server, dir, data, jobs)
 }
 
+/// Each of `jobs` ended done with all its bytes, and its local file holds them.
+fn all_downloaded_whole(ended: &HashMap<JobId, Outcome>, jobs: &[Job], data: &[Vec<u8>]) {
+    for (job, bytes) in jobs.iter().zip(data) {
+        assert!(
+            matches!(ended[&job.id], Outcome::Done { bytes: n, .. } if n == bytes.len() as u64),
+            "{:?}",
+            ended[&job.id]
+        );
+        assert_eq!(std::fs::read(&job.local).unwrap(), *bytes);
+    }
+}
+
 /// On one connection, the next download's PASV and RETR go out as soon as the last file's
 /// transfer is confirmed, before that file is put in place and reported, so the server opens
 /// the next data port and file meanwhile; every file still arrives whole, on one connection.
@@ -1122,14 +1134,7 @@ fn the_next_download_goes_out_before_the_last_one_is_reported_finished() {
     );
     release(jobs[0].id);
     let ended = outcomes(&rx, 3);
-    for (job, bytes) in jobs.iter().zip(&data) {
-        assert!(
-            matches!(ended[&job.id], Outcome::Done { bytes: n, .. } if n == bytes.len() as u64),
-            "{:?}",
-            ended[&job.id]
-        );
-        assert_eq!(std::fs::read(&job.local).unwrap(), *bytes);
-    }
+    all_downloaded_whole(&ended, &jobs, &data);
     let commands = server.commands();
     let sent: Vec<&String> = commands
         .iter()
@@ -1218,6 +1223,83 @@ fn a_download_that_resumes_its_part_is_not_sent_ahead_and_resumes_with_rest() {
     assert_eq!(server.connections(), 1, "{commands:?}");
     assert_eq!(tree(dir.path()), ["a.bin", "b.bin", "c.bin"]);
     let _ = cmd.send(TransferCmd::Shutdown);
+}
+
+/// A thread that takes the pool's events only when it wakes (`wake_when_idle`), as a headless
+/// run without its live line does: it parks without a timeout, and the pool must wake it
+/// once `run` has made every job end, with every event in. Returns the outcomes.
+fn taken_by_a_parked_thread(
+    server: &FakeServer,
+    workers: usize,
+    run: impl FnOnce(&Sender<TransferCmd>) -> usize + Send + 'static,
+) -> HashMap<JobId, Outcome> {
+    let (done_tx, done_rx) = mpsc::channel();
+    let profile = profile(server);
+    std::thread::spawn(move || {
+        let (tx, rx) = mpsc::channel::<TransferEvent>();
+        let cmd = transfer::spawn(
+            tx,
+            PoolOptions {
+                workers,
+                timeouts: timeouts(),
+                live_events: false,
+                wake_when_idle: Some(std::thread::current()),
+                ..PoolOptions::default()
+            },
+        );
+        let n = run(&cmd);
+        cmd.send(TransferCmd::SetProfile(profile)).unwrap();
+        let mut ended = HashMap::new();
+        while ended.len() < n {
+            match rx.try_recv() {
+                Ok(TransferEvent::Finished { id, outcome }) => {
+                    ended.insert(id, outcome);
+                }
+                Ok(_) => {}
+                Err(mpsc::TryRecvError::Empty) => std::thread::park(),
+                Err(mpsc::TryRecvError::Disconnected) => break,
+            }
+        }
+        let _ = cmd.send(TransferCmd::Shutdown);
+        let _ = done_tx.send(ended);
+    });
+    done_rx
+        .recv_timeout(T)
+        .expect("the parked thread was not woken when every job had ended")
+}
+
+/// The pool wakes a thread that sleeps until it is done, once the last of several parallel
+/// downloads has ended, and every outcome is in by then.
+#[test]
+fn a_thread_that_sleeps_until_the_pool_is_done_is_woken_with_every_outcome_in() {
+    let (server, _dir, data, jobs) = three_downloads(FakeServer::builder(), 231);
+    let queued = jobs.to_vec();
+    let ended = taken_by_a_parked_thread(&server, 2, move |cmd| {
+        cmd.send(TransferCmd::Enqueue(queued)).unwrap();
+        3
+    });
+    all_downloaded_whole(&ended, &jobs, &data);
+}
+
+/// Jobs that end without a worker (cancelled while queued, before any server was set) wake
+/// the sleeping thread too.
+#[test]
+fn jobs_cancelled_in_the_queue_wake_a_thread_that_sleeps_until_the_pool_is_done() {
+    let (server, _dir, _data, jobs) = three_downloads(FakeServer::builder(), 241);
+    let queued = jobs.to_vec();
+    let ended = taken_by_a_parked_thread(&server, 1, move |cmd| {
+        let ids: Vec<JobId> = queued.iter().map(|j| j.id).collect();
+        cmd.send(TransferCmd::Enqueue(queued)).unwrap();
+        for id in ids {
+            cmd.send(TransferCmd::Cancel(id)).unwrap();
+        }
+        3
+    });
+    for job in &jobs {
+        assert!(matches!(ended[&job.id], Outcome::Cancelled), "{ended:?}");
+        assert!(!job.local.exists());
+    }
+    assert!(server.commands().iter().all(|c| !c.starts_with("RETR")));
 }
 
 /// The server refuses an upload once its data is in (a full disk): nothing goes out behind a

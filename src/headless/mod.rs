@@ -207,9 +207,13 @@ pub(crate) fn transfer_all(
     let stop = interrupted_flag();
     let (tx, rx) = mpsc::channel::<TransferEvent>();
     let mut reporter = report::Reporter::new(common);
+    // Without the live line nothing needs each event at once: this thread sleeps until the
+    // pool is done (or a conflict asks), and takes the events then (see `wake_when_idle`).
+    let quiet = !reporter.is_live();
     let options = PoolOptions {
         workers: common.parallel.max(1),
-        live_events: reporter.is_live(),
+        live_events: !quiet,
+        wake_when_idle: quiet.then(std::thread::current),
         ..PoolOptions::from_config(config)
     };
     let pool = transfer::spawn(tx, options);
@@ -235,10 +239,23 @@ pub(crate) fn transfer_all(
             cancelled = true;
             let _ = pool.send(TransferCmd::CancelAll);
         }
-        let event = match rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(e) => e,
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        let event = if quiet {
+            match rx.try_recv() {
+                Ok(e) => e,
+                Err(mpsc::TryRecvError::Empty) => {
+                    // Woken when the pool is idle or a conflict asks; Ctrl-C is seen within
+                    // the timeout.
+                    std::thread::park_timeout(Duration::from_millis(200));
+                    continue;
+                }
+                Err(mpsc::TryRecvError::Disconnected) => break,
+            }
+        } else {
+            match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(e) => e,
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
         };
         match event {
             TransferEvent::Added { job } => {

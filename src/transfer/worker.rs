@@ -118,6 +118,7 @@ impl Worker {
                         source,
                         existing,
                     });
+                    self.shared.wake_now();
                     continue;
                 }
                 Run::Finished(outcome) => {
@@ -144,6 +145,7 @@ impl Worker {
                 id: job.id,
                 outcome,
             });
+            self.shared.wake_if_idle();
         }
         self.sync_dirs();
         if let Some((_, mut c)) = self.conn.take() {
