@@ -391,8 +391,42 @@ fn parse_url_parts(url: &str) -> Result<Profile, String> {
         (true, 990) => Security::ImplicitTls,
         (true, _) => Security::ExplicitTls,
     };
+    let path = strip_typecode(path)?;
     profile.path = url_path(path).map_err(|why| format!("{why} in the path"))?;
     Ok(profile)
+}
+
+/// The path without RFC 1738's `;type=` typecode at its end: `i` (binary, what ftpdeck always
+/// uses) and `d` (a directory) are accepted; `a` (ASCII, with line ends rewritten) is refused,
+/// as ftpdeck copies files byte for byte. A `;` that is part of a name is sent as `%3B`.
+fn strip_typecode(path: &str) -> Result<&str, String> {
+    let Some(at) = path.rfind(';') else {
+        return Ok(path);
+    };
+    let (before, code) = (&path[..at], &path[at + 1..]);
+    if code.contains('/') {
+        return Ok(path);
+    }
+    let Some(kind) = code
+        .get(..5)
+        .filter(|k| k.eq_ignore_ascii_case("type="))
+        .map(|_| &code[5..])
+    else {
+        return Ok(path);
+    };
+    match kind {
+        "i" | "I" | "d" | "D" => Ok(before),
+        "a" | "A" => Err(
+            "ASCII mode (;type=a) is not supported: ftpdeck copies files byte for \
+                          byte (drop ;type=a, or write the ; as %3B if it is part of the name)"
+                .into(),
+        ),
+        _ => Err(
+            "unknown ;type= (RFC 1738 has a, i and d; write a ; that is part of a name \
+                  as %3B)"
+                .into(),
+        ),
+    }
 }
 
 /// The URL's path as `Profile::path` (see `remote::path::start_dir`): RFC 1738 makes it
@@ -531,6 +565,38 @@ mod tests {
         assert_eq!(path("ftp://h/%2F"), "//");
         assert_eq!(path("ftp://h//"), "//");
         assert_eq!(path("ftp://h"), "");
+    }
+
+    #[test]
+    fn rfc_1738_typecodes_end_the_path() {
+        let path = |url: &str| parse_url(url).unwrap().path;
+        assert_eq!(path("ftp://h/pub/f.iso;type=i"), "pub/f.iso");
+        assert_eq!(path("ftp://h/pub/f.iso;TYPE=I"), "pub/f.iso");
+        assert_eq!(path("ftp://h/pub;type=d"), "pub");
+        assert_eq!(path("ftp://h/pub/;type=d"), "pub");
+        assert_eq!(path("ftp://h/;type=d"), "");
+        assert_eq!(path("ftp://h//etc;type=d"), "/etc");
+        // A ; that is part of a name: encoded, or not followed by type=.
+        assert_eq!(path("ftp://h/a%3Btype=i"), "a;type=i");
+        assert_eq!(path("ftp://h/a;b"), "a;b");
+        assert_eq!(path("ftp://h/x;type=i/y"), "x;type=i/y");
+        let e = parse_url("ftp://bob:pw@h/f.txt;type=a").unwrap_err();
+        assert!(e.contains("ASCII mode") && e.contains("bob:***@h"), "{e}");
+        assert!(
+            parse_url("ftp://h/f;type=x")
+                .unwrap_err()
+                .contains("unknown ;type=")
+        );
+        assert!(
+            parse_url("ftp://h/f;type=")
+                .unwrap_err()
+                .contains("unknown ;type=")
+        );
+        assert!(
+            parse_url("ftp://h/f;type=é")
+                .unwrap_err()
+                .contains("unknown ;type=")
+        );
     }
 
     #[test]
