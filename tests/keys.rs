@@ -341,6 +341,21 @@ fn the_help_shows_the_keys_of_the_mode_as_the_config_binds_them() {
 }
 
 #[test]
+fn the_help_cuts_no_description_short_on_a_160_column_terminal() {
+    let mut app = app_with("");
+    app.update(ch('?'));
+    let screen = common::screen::text(&app, 160, 45);
+    for (_, _, what) in Mode::Browser.help() {
+        assert!(screen.contains(what), "{what:?} is not whole in\n{screen}");
+    }
+    assert!(!screen.contains('…'), "{screen}");
+    // On a narrow terminal the help still fits the screen, cutting what it must.
+    let narrow = common::screen::text(&app, 80, 45);
+    assert!(narrow.contains("Keys: "), "{narrow}");
+    assert!(narrow.lines().all(|l| l.chars().count() <= 80), "{narrow}");
+}
+
+#[test]
 fn hints_follow_the_bindings() {
     let config = "[keys.viewer]\n\"ctrl-w\" = \"close\"\n\"q\" = \"none\"\n[keys.bookmarks]\n\"c\" = \"connect\"\n\"enter\" = \"none\"\n[keys]\n\"ctrl-h\" = \"help\"\n\"?\" = \"none\"\n";
     let mut app = app_with(config);

@@ -14,6 +14,7 @@ use crate::app::keymap::{Action, Keymap, Mode};
 use crate::theme::Theme;
 
 const KEY_W: usize = 22;
+/// The narrowest a column is made; a wider one holds its longest line where the screen allows.
 const ONE_COLUMN_W: usize = 64;
 
 /// A row of the help: a heading, or keys and what they do.
@@ -50,7 +51,6 @@ pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, mode: Mode, theme: &
     // Rows for bindings: the screen minus the frame and the closing hint.
     let rows = (area.height as usize).saturating_sub(3).max(1);
     let columns = rows_of.len().div_ceil(rows).max(1);
-    let width = (ONE_COLUMN_W * columns + 2).min(area.width as usize);
     // The keys take as much room as the longest of them needs, the descriptions the rest.
     let key_w = rows_of
         .iter()
@@ -61,6 +61,18 @@ pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, mode: Mode, theme: &
         .max()
         .unwrap_or(0)
         .min(KEY_W);
+    // A column as wide as its longest line where the screen has room: a description is cut
+    // short only when the terminal is too narrow for it.
+    let longest = rows_of
+        .iter()
+        .map(|r| match r {
+            Row::Keys(_, what) => 1 + key_w + what.width() + 1,
+            Row::Heading(text) => text.width() + 2,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(ONE_COLUMN_W);
+    let width = (longest * columns + 2).min(area.width as usize);
     let col_w = (width.saturating_sub(2) / columns).max(key_w + 4);
     let used_rows = rows_of.len().div_ceil(columns);
     let accent = Style::default().fg(theme.accent);

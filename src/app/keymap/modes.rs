@@ -245,7 +245,7 @@ const BROWSER_HELP: &[HelpRow] = &[
     (
         "p",
         Action::Chmod,
-        "permissions (octal 755 or rwxr-xr-x; Tab: a whole remote tree)",
+        "permissions (755 or rwxr-xr-x; Tab: a whole remote tree)",
     ),
     (
         "Ctrl-Space / #",
