@@ -3,6 +3,9 @@
 
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 
+use unicode_width::UnicodeWidthStr;
+
+use crate::app::keymap::{Keymap, Mode};
 use crate::app::{App, Side};
 
 /// Below this width only the focused pane is shown.
@@ -150,4 +153,115 @@ pub fn first_row(app: &App, area: Rect) -> usize {
 /// header, filter line and key hint, and the status bar aside).
 pub fn sync_plan_rows(height: u16) -> usize {
     (height as usize).saturating_sub(6).max(1)
+}
+
+// ----- the help overlay ---------------------------------------------------------------------
+
+const KEY_W: usize = 22;
+/// The narrowest a column is made; a wider one holds its longest line where the screen allows.
+const ONE_COLUMN_W: usize = 64;
+
+/// A row of the help overlay: a heading, or keys and what they do.
+pub enum HelpRow {
+    Heading(String),
+    Keys(String, &'static str),
+}
+
+/// The rows for `mode`: its own table; the transfer panel also lists the panes' keys that
+/// work there (all but the moves).
+pub fn help_rows(keymap: &Keymap, mode: Mode) -> Vec<HelpRow> {
+    let table = |mode: Mode| {
+        mode.help()
+            .iter()
+            .map(move |(keys, action, what)| (mode, *action, *keys, *what))
+    };
+    let row =
+        |(mode, action, keys, what)| HelpRow::Keys(keymap.help_keys(mode, action, keys), what);
+    let mut rows: Vec<HelpRow> = table(mode).map(row).collect();
+    if mode == Mode::Panel {
+        let b = Mode::Browser;
+        rows.push(HelpRow::Heading(format!("{} [{}]", b.title(), b.table())));
+        rows.extend(
+            table(b)
+                .filter(|(_, a, _, _)| !Mode::Panel.accepts(*a))
+                .map(row),
+        );
+    }
+    rows
+}
+
+/// The narrowest a description gets in a layout of several columns: below it the help is one
+/// column that scrolls.
+const MIN_DESCRIPTION_W: usize = 40;
+
+/// How the help is laid out on a screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelpLayout {
+    pub columns: usize,
+    /// Rows of bindings shown.
+    pub shown: usize,
+    pub key_w: usize,
+    pub col_w: usize,
+    pub width: usize,
+    /// The most the rows can be scrolled (0: everything is shown).
+    pub max_scroll: usize,
+}
+
+pub fn help_layout(rows_of: &[HelpRow], area_w: usize, area_h: usize) -> HelpLayout {
+    // Rows for bindings: the screen minus the frame and the closing hint.
+    let rows = area_h.saturating_sub(3).max(1);
+    // The keys take as much room as the longest of them needs, the descriptions the rest.
+    let key_w = rows_of
+        .iter()
+        .map(|r| match r {
+            HelpRow::Keys(keys, _) => keys.width() + 1,
+            HelpRow::Heading(_) => 0,
+        })
+        .max()
+        .unwrap_or(0)
+        .min(KEY_W);
+    // A column as wide as its longest line where the screen has room: a description is cut
+    // short only when the terminal is too narrow for it.
+    let longest = rows_of
+        .iter()
+        .map(|r| match r {
+            HelpRow::Keys(_, what) => 1 + key_w + what.width() + 1,
+            HelpRow::Heading(text) => text.width() + 2,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(ONE_COLUMN_W);
+    let fit = |columns: usize| {
+        let width = (longest * columns + 2).min(area_w);
+        let col_w = (width.saturating_sub(2) / columns).max(key_w + 4);
+        (width, col_w)
+    };
+    let columns = rows_of.len().div_ceil(rows).max(1);
+    let (width, col_w) = fit(columns);
+    if columns == 1 || col_w >= key_w + 1 + MIN_DESCRIPTION_W {
+        return HelpLayout {
+            columns,
+            shown: rows_of.len().div_ceil(columns),
+            key_w,
+            col_w,
+            width,
+            max_scroll: rows_of.len().saturating_sub(rows * columns),
+        };
+    }
+    // Too narrow for that many columns to say anything: one column that scrolls.
+    let (width, col_w) = fit(1);
+    HelpLayout {
+        columns: 1,
+        shown: rows.min(rows_of.len()),
+        key_w,
+        col_w,
+        width,
+        max_scroll: rows_of.len().saturating_sub(rows),
+    }
+}
+
+/// How far the help of `mode` can be scrolled on a `width` × `height` screen: 0 when it all
+/// shows at once.
+pub fn help_max_scroll(keymap: &Keymap, mode: Mode, width: u16, height: u16) -> usize {
+    help_layout(&help_rows(keymap, mode), width as usize, height as usize).max_scroll
 }

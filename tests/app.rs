@@ -296,7 +296,7 @@ fn q_and_f10_quit_and_help_toggles() {
     let mut app = connected_app();
     app.update(key(KeyCode::Char('?')));
     assert!(app.dialogs.help);
-    assert!(app.update(key(KeyCode::Char('j'))).is_empty());
+    assert!(app.update(key(KeyCode::Char('z'))).is_empty());
     assert!(!app.dialogs.help);
     assert_eq!(app.update(key(KeyCode::F(10))), vec![Cmd::Quit]);
     let mut app = connected_app();

@@ -356,6 +356,59 @@ fn the_help_cuts_no_description_short_on_a_160_column_terminal() {
 }
 
 #[test]
+fn on_an_80_by_24_terminal_the_help_is_one_column_that_scrolls() {
+    let mut app = app_with("");
+    app.update(Msg::Resize {
+        width: 80,
+        height: 24,
+    });
+    app.update(ch('?'));
+    let all = Mode::Browser.help().len();
+    let screen = common::screen::text(&app, 80, 24);
+    // 21 rows of bindings fit between the frame and the hint.
+    assert!(screen.contains(&format!("1–21 of {all}")), "{screen}");
+    assert!(screen.contains("switch pane (and task panel)"), "{screen}");
+    assert!(screen.contains("scroll · any other key closes"), "{screen}");
+    let last = Mode::Browser.help()[all - 1].2;
+    assert!(!screen.contains(last), "{screen}");
+    app.update(ch('j'));
+    assert!(app.dialogs.help, "j scrolls");
+    let screen = common::screen::text(&app, 80, 24);
+    assert!(screen.contains(&format!("2–22 of {all}")), "{screen}");
+    assert!(!screen.contains("switch pane (and task panel)"), "{screen}");
+    app.update(key(KeyCode::End));
+    let screen = common::screen::text(&app, 80, 24);
+    assert!(
+        screen.contains(&format!("{}–{all} of {all}", all - 20)),
+        "{screen}"
+    );
+    assert!(screen.contains(last), "{screen}");
+    // Past the end it stays at the end; Home goes back.
+    app.update(key(KeyCode::PageDown));
+    app.update(ch('j'));
+    assert!(common::screen::text(&app, 80, 24).contains(&format!("{}–{all}", all - 20)));
+    app.update(key(KeyCode::Home));
+    assert!(common::screen::text(&app, 80, 24).contains(&format!("1–21 of {all}")));
+    // Any other key closes it, and the next time it opens at the top.
+    app.update(key(KeyCode::End));
+    app.update(ch('z'));
+    assert!(!app.dialogs.help);
+    app.update(ch('?'));
+    assert!(common::screen::text(&app, 80, 24).contains(&format!("1–21 of {all}")));
+    // Where everything fits, j closes it as any key does.
+    app.update(ch('z'));
+    app.update(Msg::Resize {
+        width: 160,
+        height: 45,
+    });
+    app.update(ch('?'));
+    let screen = common::screen::text(&app, 160, 45);
+    assert!(!screen.contains(&format!(" of {all} ")), "{screen}");
+    app.update(ch('j'));
+    assert!(!app.dialogs.help);
+}
+
+#[test]
 fn hints_follow_the_bindings() {
     let config = "[keys.viewer]\n\"ctrl-w\" = \"close\"\n\"q\" = \"none\"\n[keys.bookmarks]\n\"c\" = \"connect\"\n\"enter\" = \"none\"\n[keys]\n\"ctrl-h\" = \"help\"\n\"?\" = \"none\"\n";
     let mut app = app_with(config);

@@ -431,17 +431,23 @@ fn a_long_form_error_wraps_inside_the_form() {
 }
 
 #[test]
-fn help_fits_a_small_terminal_in_columns() {
+fn help_on_a_small_terminal_shows_whole_descriptions_and_scrolls_to_the_rest() {
     let mut app = app_with(vec![], 100, 24);
-    app.update(Msg::Key(crossterm::event::KeyEvent::new(
-        crossterm::event::KeyCode::F(1),
-        crossterm::event::KeyModifiers::NONE,
-    )));
+    let press = |app: &mut App, code: KeyCode| {
+        app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    };
+    press(&mut app, KeyCode::F(1));
     let all = render(&app, 100, 24).join("\n");
-    // The first and the last bindings are both on screen.
-    assert!(all.contains("switch pane"), "{all}");
-    assert!(all.contains("q / F10"), "{all}");
-    assert!(all.contains("any key closes"), "{all}");
+    // Too small for columns that say anything: one column, each line whole.
+    assert!(all.contains("switch pane (and task panel)"), "{all}");
+    assert!(!all.contains("q / F10"), "{all}");
+    assert!(all.contains("scroll · any other key closes"), "{all}");
+    press(&mut app, KeyCode::End);
+    let all = render(&app, 100, 24).join("\n");
+    assert!(all.contains("q / F10 / Ctrl-C  quit"), "{all}");
+    assert!(app.dialogs.help);
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.dialogs.help);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::dialog::Dialog;
 use super::keymap::{Action, Mode};
@@ -105,8 +105,33 @@ impl App {
 
     pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
         if self.dialogs.help {
-            // Any key closes the help; a quit key of the panes still quits.
+            // Where the help does not all fit, the moving keys scroll it.
+            let mode = self.key_mode().unwrap_or(Mode::Browser);
+            let max = crate::layout::help_max_scroll(
+                &self.keymap,
+                mode,
+                self.screen.width,
+                self.screen.height,
+            );
+            let page = (self.screen.height as usize).saturating_sub(4).max(1);
+            let scroll = self.dialogs.help_scroll.min(max);
+            let to = match key.code {
+                _ if max == 0 || !key.modifiers.difference(KeyModifiers::SHIFT).is_empty() => None,
+                KeyCode::Down | KeyCode::Char('j') => Some(scroll + 1),
+                KeyCode::Up | KeyCode::Char('k') => Some(scroll.saturating_sub(1)),
+                KeyCode::PageDown => Some(scroll + page),
+                KeyCode::PageUp => Some(scroll.saturating_sub(page)),
+                KeyCode::Home => Some(0),
+                KeyCode::End => Some(max),
+                _ => None,
+            };
+            if let Some(to) = to {
+                self.dialogs.help_scroll = to.min(max);
+                return vec![];
+            }
+            // Any other key closes the help; a quit key of the panes still quits.
             self.dialogs.help = false;
+            self.dialogs.help_scroll = 0;
             let in_panes = matches!(self.key_mode(), Some(Mode::Browser | Mode::Panel));
             if in_panes && self.pane_action(&key) == Some(Action::Quit) {
                 return self.quit_or_confirm();

@@ -12,6 +12,8 @@ pub struct Dialogs {
     stack: Vec<Dialog>,
     /// The help overlay is shown (over everything).
     pub help: bool,
+    /// Rows the help is scrolled down, where it does not all fit.
+    pub help_scroll: usize,
 }
 
 impl Dialogs {

@@ -55,7 +55,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     // Over any dialog: the help opens from the bookmark list too, and the next key closes it.
     if app.dialogs.help {
         let mode = app.key_mode().unwrap_or(crate::app::keymap::Mode::Browser);
-        help::draw(frame, frame.area(), &app.keymap, mode, theme);
+        help::draw(
+            frame,
+            frame.area(),
+            &app.keymap,
+            mode,
+            app.dialogs.help_scroll,
+            theme,
+        );
     }
 }
 
