@@ -383,6 +383,29 @@ fn on_an_80_by_24_terminal_the_help_is_one_column_that_scrolls() {
         "{screen}"
     );
     assert!(screen.contains(last), "{screen}");
+    // The wheel scrolls it too.
+    let wheel = |app: &mut App, kind: crossterm::event::MouseEventKind| {
+        app.update(Msg::Mouse {
+            kind,
+            column: 40,
+            row: 10,
+            at_ms: 0,
+        });
+    };
+    wheel(&mut app, crossterm::event::MouseEventKind::ScrollUp);
+    let screen = common::screen::text(&app, 80, 24);
+    assert!(
+        screen.contains(&format!("{}–{} of {all}", all - 23, all - 3)),
+        "{screen}"
+    );
+    wheel(&mut app, crossterm::event::MouseEventKind::ScrollDown);
+    wheel(&mut app, crossterm::event::MouseEventKind::ScrollDown);
+    assert!(app.dialogs.help, "the wheel does not close it");
+    let screen = common::screen::text(&app, 80, 24);
+    assert!(
+        screen.contains(&format!("{}–{all} of {all}", all - 20)),
+        "{screen}"
+    );
     // Past the end it stays at the end; Home goes back.
     app.update(key(KeyCode::PageDown));
     app.update(ch('j'));

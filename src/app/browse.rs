@@ -103,16 +103,16 @@ impl Browse {
 impl App {
     // ----- keys ------------------------------------------------------------------------------
 
+    /// How far the help can scroll on this screen (0: it all shows).
+    pub(super) fn help_max_scroll(&self) -> usize {
+        let mode = self.key_mode().unwrap_or(Mode::Browser);
+        crate::layout::help_max_scroll(&self.keymap, mode, self.screen.width, self.screen.height)
+    }
+
     pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
         if self.dialogs.help {
             // Where the help does not all fit, the moving keys scroll it.
-            let mode = self.key_mode().unwrap_or(Mode::Browser);
-            let max = crate::layout::help_max_scroll(
-                &self.keymap,
-                mode,
-                self.screen.width,
-                self.screen.height,
-            );
+            let max = self.help_max_scroll();
             let page = (self.screen.height as usize).saturating_sub(4).max(1);
             let scroll = self.dialogs.help_scroll.min(max);
             let to = match key.code {

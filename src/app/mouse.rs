@@ -29,7 +29,19 @@ impl App {
         row: u16,
         at_ms: u64,
     ) -> Vec<Cmd> {
-        if self.dialogs.is_open() || self.dialogs.help || self.viewer.is_some() {
+        if self.dialogs.help {
+            // The wheel scrolls the help where it does not all fit.
+            let max = self.help_max_scroll();
+            let rows = WHEEL_ROWS.unsigned_abs();
+            let now = self.dialogs.help_scroll.min(max);
+            self.dialogs.help_scroll = match kind {
+                MouseEventKind::ScrollDown => (now + rows).min(max),
+                MouseEventKind::ScrollUp => now.saturating_sub(rows),
+                _ => now,
+            };
+            return vec![];
+        }
+        if self.dialogs.is_open() || self.viewer.is_some() {
             return vec![];
         }
         let hit = crate::layout::hit_test(self, column, row);
