@@ -195,7 +195,7 @@ pub fn help_rows(keymap: &Keymap, mode: Mode) -> Vec<HelpRow> {
 const MIN_DESCRIPTION_W: usize = 40;
 
 /// How the help is laid out on a screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct HelpLayout {
     pub columns: usize,
     /// Rows of bindings shown.
@@ -236,27 +236,20 @@ pub fn help_layout(rows_of: &[HelpRow], area_w: usize, area_h: usize) -> HelpLay
         let col_w = (width.saturating_sub(2) / columns).max(key_w + 4);
         (width, col_w)
     };
-    let columns = rows_of.len().div_ceil(rows).max(1);
-    let (width, col_w) = fit(columns);
-    if columns == 1 || col_w >= key_w + 1 + MIN_DESCRIPTION_W {
-        return HelpLayout {
-            columns,
-            shown: rows_of.len().div_ceil(columns),
-            key_w,
-            col_w,
-            width,
-            max_scroll: rows_of.len().saturating_sub(rows * columns),
-        };
+    let mut columns = rows_of.len().div_ceil(rows).max(1);
+    let (mut width, mut col_w) = fit(columns);
+    if columns > 1 && col_w < key_w + 1 + MIN_DESCRIPTION_W {
+        // Too narrow for that many columns to say anything: one column that scrolls.
+        columns = 1;
+        (width, col_w) = fit(1);
     }
-    // Too narrow for that many columns to say anything: one column that scrolls.
-    let (width, col_w) = fit(1);
     HelpLayout {
-        columns: 1,
-        shown: rows.min(rows_of.len()),
+        columns,
+        shown: rows_of.len().div_ceil(columns).min(rows),
         key_w,
         col_w,
         width,
-        max_scroll: rows_of.len().saturating_sub(rows),
+        max_scroll: rows_of.len().saturating_sub(rows * columns),
     }
 }
 

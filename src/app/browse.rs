@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyModifiers};
 
 use super::dialog::Dialog;
 use super::keymap::{Action, Mode};
@@ -114,19 +114,13 @@ impl App {
             // Where the help does not all fit, the moving keys scroll it.
             let max = self.help_max_scroll();
             let page = (self.screen.height as usize).saturating_sub(4).max(1);
-            let scroll = self.dialogs.help_scroll.min(max);
-            let to = match key.code {
-                _ if max == 0 || !key.modifiers.difference(KeyModifiers::SHIFT).is_empty() => None,
-                KeyCode::Down | KeyCode::Char('j') => Some(scroll + 1),
-                KeyCode::Up | KeyCode::Char('k') => Some(scroll.saturating_sub(1)),
-                KeyCode::PageDown => Some(scroll + page),
-                KeyCode::PageUp => Some(scroll.saturating_sub(page)),
-                KeyCode::Home => Some(0),
-                KeyCode::End => Some(max),
-                _ => None,
-            };
-            if let Some(to) = to {
-                self.dialogs.help_scroll = to.min(max);
+            let plain = key.modifiers.difference(KeyModifiers::SHIFT).is_empty();
+            let now = self.dialogs.help_scroll.min(max);
+            if let Some(to) = (max > 0 && plain)
+                .then(|| super::modal::scrolled(key.code, now, max, page))
+                .flatten()
+            {
+                self.dialogs.help_scroll = to;
                 return vec![];
             }
             // Any other key closes the help; a quit key of the panes still quits.

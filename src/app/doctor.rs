@@ -173,14 +173,19 @@ impl App {
                 self.dialogs.close();
                 return vec![];
             }
-            KeyCode::Up | KeyCode::Char('k') => view.scroll = view.scroll.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => view.scroll = (view.scroll + 1).min(last),
-            KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(page),
-            KeyCode::PageDown | KeyCode::Char(' ') => view.scroll = (view.scroll + page).min(last),
-            KeyCode::Home | KeyCode::Char('g') => view.scroll = 0,
-            KeyCode::End | KeyCode::Char('G') => view.scroll = last,
             KeyCode::Char('s') => return self.save_doctor_settings(&view),
-            _ => return vec![],
+            code => {
+                let code = match code {
+                    KeyCode::Char(' ') => KeyCode::PageDown,
+                    KeyCode::Char('g') => KeyCode::Home,
+                    KeyCode::Char('G') => KeyCode::End,
+                    other => other,
+                };
+                match super::modal::scrolled(code, view.scroll, last, page) {
+                    Some(to) => view.scroll = to,
+                    None => return vec![],
+                }
+            }
         }
         self.dialogs.close();
         self.dialogs.push(Dialog::Doctor(view));

@@ -207,3 +207,19 @@ impl App {
         self.resolve_conflict(id, resolution, apply_to_all, true)
     }
 }
+
+/// Where a fixed-key overlay that shows `page` lines at a time goes for `code`, scrolled `now`
+/// lines of at most `last`: the arrows, `j`/`k`, `PgUp`/`PgDn`, `Home`/`End`. `None`: not a
+/// moving key.
+pub(super) fn scrolled(code: KeyCode, now: usize, last: usize, page: usize) -> Option<usize> {
+    let to = match code {
+        KeyCode::Up | KeyCode::Char('k') => now.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => now + 1,
+        KeyCode::PageUp => now.saturating_sub(page),
+        KeyCode::PageDown => now + page,
+        KeyCode::Home => 0,
+        KeyCode::End => last,
+        _ => return None,
+    };
+    Some(to.min(last))
+}
