@@ -555,48 +555,46 @@ mod tests {
         }
     }
 
+    /// Each URL of `cases` parses to its profile path.
+    fn assert_paths(cases: &[(&str, &str)]) {
+        for (url, want) in cases {
+            assert_eq!(parse_url(url).unwrap().path, *want, "{url}");
+        }
+    }
+
     #[test]
     fn url_paths_follow_rfc_1738() {
-        let path = |url: &str| parse_url(url).unwrap().path;
-        assert_eq!(path("ftp://h/pub"), "pub");
-        assert_eq!(path("ftp://h/pub/"), "pub");
-        assert_eq!(path("ftp://h//etc"), "/etc");
-        assert_eq!(path("ftp://h/%2Fetc/x/"), "/etc/x");
-        assert_eq!(path("ftp://h/%2F"), "//");
-        assert_eq!(path("ftp://h//"), "//");
-        assert_eq!(path("ftp://h"), "");
+        assert_paths(&[
+            ("ftp://h/pub", "pub"),
+            ("ftp://h/pub/", "pub"),
+            ("ftp://h//etc", "/etc"),
+            ("ftp://h/%2Fetc/x/", "/etc/x"),
+            ("ftp://h/%2F", "//"),
+            ("ftp://h//", "//"),
+            ("ftp://h", ""),
+        ]);
     }
 
     #[test]
     fn rfc_1738_typecodes_end_the_path() {
-        let path = |url: &str| parse_url(url).unwrap().path;
-        assert_eq!(path("ftp://h/pub/f.iso;type=i"), "pub/f.iso");
-        assert_eq!(path("ftp://h/pub/f.iso;TYPE=I"), "pub/f.iso");
-        assert_eq!(path("ftp://h/pub;type=d"), "pub");
-        assert_eq!(path("ftp://h/pub/;type=d"), "pub");
-        assert_eq!(path("ftp://h/;type=d"), "");
-        assert_eq!(path("ftp://h//etc;type=d"), "/etc");
-        // A ; that is part of a name: encoded, or not followed by type=.
-        assert_eq!(path("ftp://h/a%3Btype=i"), "a;type=i");
-        assert_eq!(path("ftp://h/a;b"), "a;b");
-        assert_eq!(path("ftp://h/x;type=i/y"), "x;type=i/y");
+        assert_paths(&[
+            ("ftp://h/pub/f.iso;type=i", "pub/f.iso"),
+            ("ftp://h/pub/f.iso;TYPE=I", "pub/f.iso"),
+            ("ftp://h/pub;type=d", "pub"),
+            ("ftp://h/pub/;type=d", "pub"),
+            ("ftp://h/;type=d", ""),
+            ("ftp://h//etc;type=d", "/etc"),
+            // A ; that is part of a name: encoded, or not followed by type=.
+            ("ftp://h/a%3Btype=i", "a;type=i"),
+            ("ftp://h/a;b", "a;b"),
+            ("ftp://h/x;type=i/y", "x;type=i/y"),
+        ]);
         let e = parse_url("ftp://bob:pw@h/f.txt;type=a").unwrap_err();
         assert!(e.contains("ASCII mode") && e.contains("bob:***@h"), "{e}");
-        assert!(
-            parse_url("ftp://h/f;type=x")
-                .unwrap_err()
-                .contains("unknown ;type=")
-        );
-        assert!(
-            parse_url("ftp://h/f;type=")
-                .unwrap_err()
-                .contains("unknown ;type=")
-        );
-        assert!(
-            parse_url("ftp://h/f;type=é")
-                .unwrap_err()
-                .contains("unknown ;type=")
-        );
+        for url in ["ftp://h/f;type=x", "ftp://h/f;type=", "ftp://h/f;type=é"] {
+            let e = parse_url(url).unwrap_err();
+            assert!(e.contains("unknown ;type="), "{url}: {e}");
+        }
     }
 
     #[test]
